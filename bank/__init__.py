@@ -1,0 +1,1 @@
+"""Bank statements and reconciliation (statements, transactions, matches to invoices)."""

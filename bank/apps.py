@@ -1,0 +1,7 @@
+"""App configuration for bank statements and reconciliation."""
+
+from django.apps import AppConfig
+
+
+class BankConfig(AppConfig):
+    name = "bank"

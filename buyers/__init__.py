@@ -1,0 +1,1 @@
+"""Buyers: the customers a company issues sales invoices to."""

@@ -1,0 +1,1 @@
+"""Tenancy: companies, their plans, and the staff users who belong to them."""

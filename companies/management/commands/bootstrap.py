@@ -1,0 +1,61 @@
+"""`manage.py bootstrap`: on first start, create the demo company, an admin login and an API token.
+
+Like a self-hosted first start, the password and the token are printed once and never again; the
+command does nothing on later runs but say how to log in.
+"""
+
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from companies.models import Company, Role
+from companies.plans import PlanName
+from companies.services import company_create, membership_grant
+from tokens.scopes import ALL_SCOPES
+from tokens.services import token_issue
+
+DEMO_COMPANY = "Demo Company"
+
+
+class Command(BaseCommand):
+    help = "Create the demo company, an admin login and an API token on first start."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--username", default="admin")
+        parser.add_argument("--url", default="http://127.0.0.1:8000")
+
+    @transaction.atomic
+    def handle(self, *args: Any, username: str, url: str, **options: Any) -> None:
+        if Company.objects.filter(name=DEMO_COMPANY).exists():
+            self.stdout.write(
+                f"{DEMO_COMPANY} exists. Log in at {url}/login/ as '{username}' "
+                f"(forgot the password? python manage.py changepassword {username}); "
+                "create tokens in Settings > API Tokens."
+            )
+            return
+        company = company_create(name=DEMO_COMPANY, plan=PlanName.PRO)
+        User = get_user_model()
+        password = secrets.token_urlsafe(12)
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_superuser(username=username, email="", password=password)
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        membership_grant(user=user, company=company, role=Role.OWNER)
+        issued = token_issue(company=company, name="Demo token", scopes=list(ALL_SCOPES))
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    f"Demo company created: {company.name} ({company.public_id}, plan {company.plan}).",
+                    f"Dashboard: {url}/  login '{username}', password '{password}'",
+                    f'API token created. Bearer is "{issued.raw}". Keep it safe, it will not be displayed again.',
+                    f"  export TOKEN={issued.raw}",
+                    "",
+                ]
+            )
+        )

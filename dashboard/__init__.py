@@ -1,0 +1,1 @@
+"""The staff dashboard shell: login, layout, navigation, home, and the company switcher."""

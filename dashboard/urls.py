@@ -1,0 +1,26 @@
+"""Dashboard routes. Each app's pages live in its own views module and are mounted here."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from buyers import views as buyer_views
+from dashboard import views
+from invoices import views as invoice_views
+from tokens import views as token_views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("switch-company", views.switch_company, name="switch-company"),
+    path("buyers/", buyer_views.buyer_list, name="buyers"),
+    path("invoices/", invoice_views.invoice_list, name="invoices"),
+    path("settings/api-tokens/", token_views.token_list, name="tokens"),
+    path("settings/api-tokens/new", token_views.token_create, name="token-create"),
+    path("settings/api-tokens/<str:token_id>/revoke", token_views.token_revoke_confirm, name="token-revoke"),
+]
+
+auth_urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

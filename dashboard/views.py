@@ -1,0 +1,42 @@
+"""Dashboard shell pages: login (rate limited), home, and switching company."""
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from buyers.models import Buyer
+from companies.current import choose_company
+from dashboard.access import company_page
+from invoices.models import Invoice, Status
+from tokens.models import ApiToken
+
+
+@method_decorator(ratelimit(key="ip", rate="20/m", method="POST", block=True), name="post")
+@method_decorator(ratelimit(key="post:username", rate="10/m", method="POST", block=True), name="post")
+class LoginView(auth_views.LoginView):
+    template_name = "dashboard/login.html"
+    redirect_authenticated_user = True
+
+
+@company_page()
+def home(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    invoices = Invoice.objects.filter(company=company)
+    context = {
+        "buyer_count": Buyer.objects.filter(company=company).count(),
+        "invoice_count": invoices.count(),
+        "review_count": invoices.filter(status=Status.NEEDS_REVIEW).count(),
+        "token_count": ApiToken.objects.filter(company=company, revoked_at__isnull=True).count(),
+        "recent_invoices": invoices.select_related("supplier", "buyer")[:5],
+    }
+    return render(request, "dashboard/home.html", context)
+
+
+@require_POST
+def switch_company(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        choose_company(request, request.POST.get("company", ""))
+    return redirect("dashboard:home")

@@ -1,0 +1,1 @@
+"""The domain-event outbox: a row per business event, written in the transaction of the change."""

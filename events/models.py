@@ -1,0 +1,42 @@
+"""Events: what happened to a company's data, kept until delivered (webhooks read this outbox)."""
+
+from django.db import models
+
+from companies.models import Company
+from invoisx.ids import PublicIdField
+
+
+class EventType(models.TextChoices):
+    INVOICE_CREATED = "invoice.created", "Invoice created"
+    INVOICE_UPDATED = "invoice.updated", "Invoice updated"
+    INVOICE_DELETED = "invoice.deleted", "Invoice deleted"
+    INVOICE_PROCESSED = "invoice.processed", "Invoice processed"
+    INVOICE_PUBLISHED = "invoice.published", "Invoice published"
+    BUYER_CREATED = "buyer.created", "Buyer created"
+    BUYER_UPDATED = "buyer.updated", "Buyer updated"
+    BUYER_DELETED = "buyer.deleted", "Buyer deleted"
+    BANK_RECONCILED = "bank.reconciled", "Bank reconciled"
+
+
+class Event(models.Model):
+    public_id = PublicIdField(prefix="evt")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=64, choices=EventType.choices)
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["company", "type", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.public_id}"
+
+    def payload(self) -> dict[str, object]:
+        """The body a webhook receiver gets, in seed 001's format."""
+        return {
+            "event": self.type,
+            "timestamp": self.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "data": self.data,
+            "webhook_id": self.public_id,
+        }

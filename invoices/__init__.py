@@ -1,0 +1,1 @@
+"""Invoices in both directions: sales invoices to buyers and purchase invoices from suppliers."""

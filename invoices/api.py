@@ -1,0 +1,191 @@
+"""Invoices API: `/api/v1/invoices` with seed 001's fields and filters, for both directions."""
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from buyers.models import Buyer
+from invoices.models import Direction, Invoice, Status
+from invoices.selectors import invoice_get, invoice_list
+from invoices.services import invoice_create, invoice_delete, invoice_update
+from invoisx.api.pagination import paginate, paginated_data
+from invoisx.api.schema import PAGE_PARAMETERS, deleted_response, enveloped, list_enveloped, responses
+from invoisx.api.serializers import PublicIdRelatedField, StrictSerializer
+
+# Output
+
+
+class SupplierOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.CharField(source="public_id")
+    name = serializers.CharField()
+    address = serializers.CharField()
+    tax_id = serializers.CharField()
+
+
+class BuyerSummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.CharField(source="public_id")
+    name = serializers.CharField()
+    tax_id = serializers.CharField()
+
+
+class LineItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    description = serializers.CharField(max_length=1000)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=False)
+    unit_price = serializers.DecimalField(max_digits=16, decimal_places=4, coerce_to_string=False)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+
+
+class TotalsSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+    tax_rate = serializers.DecimalField(max_digits=7, decimal_places=4, coerce_to_string=False, allow_null=True)
+    tax_amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+
+
+class InvoiceOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.CharField(source="public_id")
+    direction = serializers.ChoiceField(choices=Direction.choices)
+    status = serializers.ChoiceField(choices=Status.choices)
+    supplier = SupplierOutputSerializer(allow_null=True)
+    buyer = BuyerSummarySerializer(allow_null=True)
+    invoice_number = serializers.CharField()
+    invoice_date = serializers.DateField(allow_null=True)
+    due_date = serializers.DateField(allow_null=True)
+    currency = serializers.CharField()
+    line_items = LineItemSerializer(source="lines", many=True)
+    totals = serializers.SerializerMethodField()
+    confidence = serializers.FloatField(allow_null=True)
+    notes = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(TotalsSerializer)
+    def get_totals(self, invoice: Invoice) -> dict[str, Any]:
+        return TotalsSerializer(invoice).data  # type: ignore[return-value]
+
+
+# Input
+
+
+class SupplierInputSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    address = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    tax_id = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class LineItemInputSerializer(StrictSerializer):
+    description = serializers.CharField(max_length=1000)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=4)
+    unit_price = serializers.DecimalField(max_digits=16, decimal_places=4)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+
+    def validate_quantity(self, value: Any) -> Any:
+        if value == 0:
+            raise serializers.ValidationError("Must not be zero.")
+        return value
+
+
+class TotalsInputSerializer(StrictSerializer):
+    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    tax_rate = serializers.DecimalField(
+        max_digits=7, decimal_places=4, min_value=0, max_value=100, required=False, allow_null=True
+    )
+    tax_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+
+
+class InvoiceInputSerializer(StrictSerializer):
+    direction = serializers.ChoiceField(
+        choices=Direction.choices,
+        required=False,
+        help_text="Defaults to 'sales' when buyer_id is given, else 'purchase'.",
+    )
+    buyer_id = PublicIdRelatedField(
+        "buyer", queryset=Buyer.objects.all(), source="buyer", required=False, help_text="Sales invoices: byr_…"
+    )
+    supplier = SupplierInputSerializer(required=False, help_text="Purchase invoices: found by tax id or name, or created")
+    invoice_number = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text="Sales invoices are numbered INV-YYYY-NNNNN when left out"
+    )
+    invoice_date = serializers.DateField()
+    due_date = serializers.DateField(required=False, allow_null=True)
+    currency = serializers.CharField(min_length=3, max_length=3)
+    line_items = LineItemInputSerializer(many=True, required=False, max_length=1000)
+    totals = TotalsInputSerializer(required=False)
+    notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class InvoiceUpdateSerializer(InvoiceInputSerializer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+INVOICE_FILTERS = [
+    OpenApiParameter("supplier", str, description="Supplier name contains (case-insensitive)"),
+    OpenApiParameter("buyer", str, description="Buyer id (byr_…)"),
+    OpenApiParameter("date_from", str, description="Invoice date on or after (YYYY-MM-DD)"),
+    OpenApiParameter("date_to", str, description="Invoice date on or before (YYYY-MM-DD)"),
+    OpenApiParameter("currency", str, description="ISO 4217 code"),
+    OpenApiParameter("status", str, enum=Status.values),
+    OpenApiParameter("direction", str, enum=Direction.values),
+    OpenApiParameter("search", str, description="Invoice number, supplier or buyer name contains"),
+    OpenApiParameter("ordering", str, description="invoice_date, due_date, total, created_at; '-' reverses"),
+]
+
+
+class InvoiceListApi(APIView):
+    required_scopes = {"GET": "invoices:read", "POST": "invoices:write"}
+
+    @extend_schema(
+        operation_id="invoices_list",
+        parameters=PAGE_PARAMETERS + INVOICE_FILTERS,
+        responses=responses({200: list_enveloped("Invoice", "invoices", InvoiceOutputSerializer)}),
+    )
+    def get(self, request: Request) -> Response:
+        page = paginate(request, invoice_list(company=request.user.company, filters=request.query_params))
+        return Response(paginated_data("invoices", page, InvoiceOutputSerializer(page.items, many=True).data))
+
+    @extend_schema(
+        operation_id="invoices_create",
+        request=InvoiceInputSerializer,
+        responses=responses({201: enveloped("Invoice", InvoiceOutputSerializer())}),
+    )
+    def post(self, request: Request) -> Response:
+        serializer = InvoiceInputSerializer(data=request.data, context={"company": request.user.company})
+        serializer.is_valid(raise_exception=True)
+        invoice = invoice_create(company=request.user.company, **serializer.validated_data)
+        invoice = invoice_get(company=request.user.company, public_id=invoice.public_id)
+        return Response(InvoiceOutputSerializer(invoice).data, status=status.HTTP_201_CREATED)
+
+
+class InvoiceDetailApi(APIView):
+    required_scopes = {"GET": "invoices:read", "PATCH": "invoices:write", "DELETE": "invoices:delete"}
+
+    @extend_schema(
+        operation_id="invoices_retrieve", responses=responses({200: enveloped("Invoice", InvoiceOutputSerializer())})
+    )
+    def get(self, request: Request, invoice_id: str) -> Response:
+        return Response(InvoiceOutputSerializer(invoice_get(company=request.user.company, public_id=invoice_id)).data)
+
+    @extend_schema(
+        operation_id="invoices_partial_update",
+        request=InvoiceUpdateSerializer,
+        responses=responses({200: enveloped("Invoice", InvoiceOutputSerializer())}),
+    )
+    def patch(self, request: Request, invoice_id: str) -> Response:
+        company = request.user.company
+        invoice = invoice_get(company=company, public_id=invoice_id)
+        serializer = InvoiceUpdateSerializer(data=request.data, context={"company": company})
+        serializer.is_valid(raise_exception=True)
+        invoice_update(invoice=invoice, **serializer.validated_data)
+        return Response(InvoiceOutputSerializer(invoice_get(company=company, public_id=invoice_id)).data)
+
+    @extend_schema(operation_id="invoices_destroy", responses=responses({200: deleted_response("Invoice")}))
+    def delete(self, request: Request, invoice_id: str) -> Response:
+        invoice_delete(invoice=invoice_get(company=request.user.company, public_id=invoice_id))
+        return Response({"deleted": True, "id": invoice_id})

@@ -1,0 +1,7 @@
+"""App configuration for invoices."""
+
+from django.apps import AppConfig
+
+
+class InvoicesConfig(AppConfig):
+    name = "invoices"

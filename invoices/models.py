@@ -1,0 +1,125 @@
+"""Suppliers, invoices and their line items.
+
+An invoice is either a sales invoice (the company bills a buyer) or a purchase invoice (a supplier
+bills the company). Purchase invoices usually arrive as documents and are extracted; `status`
+follows that life cycle. Invoices created through the API with their data are `processed` at once.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from buyers.models import Buyer
+from companies.models import Company
+from invoisx.ids import PublicIdField
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Supplier(models.Model):
+    public_id = PublicIdField(prefix="sup")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="suppliers")
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True)
+    tax_id = models.CharField(max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["company", "name"]), models.Index(fields=["company", "tax_id"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Direction(models.TextChoices):
+    SALES = "sales", "Sales (to a buyer)"
+    PURCHASE = "purchase", "Purchase (from a supplier)"
+
+
+class Status(models.TextChoices):
+    PROCESSING = "processing", "Processing"
+    PROCESSED = "processed", "Processed"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+    FAILED = "failed", "Failed"
+
+
+class Source(models.TextChoices):
+    API = "api", "Created through the API"
+    DASHBOARD = "dashboard", "Created in the dashboard"
+    UPLOAD = "upload", "Extracted from an uploaded document"
+    IMPORT = "import", "Imported"
+
+
+class Invoice(models.Model):
+    public_id = PublicIdField(prefix="inv")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoices")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROCESSED)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.API)
+    buyer = models.ForeignKey(Buyer, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
+    invoice_number = models.CharField(max_length=100, blank=True)
+    invoice_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(**MONEY, default=0)
+    tax_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True, help_text="Percent")
+    tax_amount = models.DecimalField(**MONEY, default=0)
+    total = models.DecimalField(**MONEY, default=0)
+    confidence = models.FloatField(null=True, blank=True, help_text="Extraction confidence, 0 to 1")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-invoice_date", "-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["company", "-invoice_date"]),
+            models.Index(fields=["company", "status"]),
+            models.Index(fields=["company", "currency"]),
+            models.Index(fields=["company", "total"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "invoice_number"],
+                condition=Q(direction="sales") & ~Q(invoice_number=""),
+                name="unique_sales_invoice_number",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "supplier", "invoice_number"],
+                condition=Q(direction="purchase") & ~Q(invoice_number=""),
+                name="unique_purchase_invoice_number_per_supplier",
+            ),
+            models.CheckConstraint(
+                condition=(Q(direction="sales") & Q(supplier__isnull=True))
+                | (Q(direction="purchase") & Q(buyer__isnull=True)),
+                name="invoice_party_matches_direction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.invoice_number or self.public_id
+
+    @property
+    def counterparty_name(self) -> str:
+        party = self.buyer if self.direction == Direction.SALES else self.supplier
+        return party.name if party else ""
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    description = models.CharField(max_length=1000)
+    quantity = models.DecimalField(max_digits=14, decimal_places=4)
+    unit_price = models.DecimalField(max_digits=16, decimal_places=4)
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="unique_line_position")]
+
+    def __str__(self) -> str:
+        return self.description

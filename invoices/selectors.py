@@ -1,0 +1,61 @@
+"""Reads for invoices: seed 001's list filters, and single lookups within one company."""
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from companies.models import Company
+from invoices.models import Direction, Invoice, Status
+from invoisx.api.errors import ResourceNotFound
+from invoisx.api.filtering import apply_filters
+from invoisx.money import normalise_currency
+
+
+class InvoiceFilterForm(forms.Form):
+    def clean_currency(self) -> str:
+        value: str = self.cleaned_data.get("currency") or ""
+        if not value:
+            return value
+        try:
+            return normalise_currency(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    supplier = django_filters.CharFilter(field_name="supplier__name", lookup_expr="icontains", max_length=200)
+    buyer = django_filters.CharFilter(field_name="buyer__public_id", max_length=40)
+    date_from = django_filters.DateFilter(field_name="invoice_date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="invoice_date", lookup_expr="lte")
+    currency = django_filters.CharFilter(field_name="currency", max_length=3)
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    direction = django_filters.ChoiceFilter(choices=Direction.choices)
+    search = django_filters.CharFilter(method="filter_search", max_length=200)
+    ordering = django_filters.OrderingFilter(fields=["invoice_date", "due_date", "total", "created_at"])
+
+    class Meta:
+        model = Invoice
+        fields: list[str] = []
+        form = InvoiceFilterForm
+
+    def filter_search(self, queryset: QuerySet[Invoice], name: str, value: str) -> QuerySet[Invoice]:
+        return queryset.filter(
+            Q(invoice_number__icontains=value) | Q(supplier__name__icontains=value) | Q(buyer__name__icontains=value)
+        )
+
+
+def _with_relations(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    return queryset.select_related("supplier", "buyer").prefetch_related("lines")
+
+
+def invoice_list(*, company: Company, filters: Any) -> QuerySet[Invoice]:
+    return apply_filters(InvoiceFilter, filters, _with_relations(Invoice.objects.filter(company=company)))
+
+
+def invoice_get(*, company: Company, public_id: str) -> Invoice:
+    invoice = _with_relations(Invoice.objects.filter(company=company, public_id=public_id)).first()
+    if invoice is None:
+        raise ResourceNotFound("No invoice with this id.")
+    return invoice

@@ -1,0 +1,10 @@
+"""API routes for invoices."""
+
+from django.urls import path
+
+from invoices.api import InvoiceDetailApi, InvoiceListApi
+
+urlpatterns = [
+    path("invoices", InvoiceListApi.as_view(), name="invoice-list"),
+    path("invoices/<str:invoice_id>", InvoiceDetailApi.as_view(), name="invoice-detail"),
+]

@@ -1,0 +1,19 @@
+"""Running a django-filter FilterSet over query parameters, with bad values answered as a 400."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+
+from invoisx.api.errors import ValidationFailed
+
+
+def apply_filters(
+    filterset_class: type[django_filters.FilterSet], params: Any, queryset: QuerySet[Any]
+) -> QuerySet[Any]:
+    filterset = filterset_class(data=params, queryset=queryset)
+    if not filterset.is_valid():
+        details = {field: [str(message) for message in messages] for field, messages in filterset.errors.items()}
+        field, messages = next(iter(details.items()))
+        raise ValidationFailed(f"Invalid value for '{field}': {messages[0]}", details=details)
+    return filterset.qs

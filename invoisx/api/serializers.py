@@ -1,0 +1,41 @@
+"""Serializer helpers shared by every API module."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+
+class StrictSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Rejects fields it does not know, so a misspelt field is a 400 naming it, not silently ignored."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class PublicIdRelatedField(serializers.RelatedField):  # type: ignore[type-arg]
+    """Refers to another object by its public id, looked up only among the caller's company's rows."""
+
+    default_error_messages = {
+        "does_not_exist": "No {model} with id '{value}'.",
+        "invalid": "Expected an id string.",
+    }
+
+    def __init__(self, model_label: str, **kwargs: Any) -> None:
+        self.model_label = model_label
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        company = self.context["company"]
+        instance = self.get_queryset().filter(company=company, public_id=data).first()
+        if instance is None:
+            self.fail("does_not_exist", model=self.model_label, value=data)
+        return instance
+
+    def to_representation(self, value: Any) -> str:
+        return str(value.public_id)

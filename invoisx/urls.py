@@ -1,0 +1,28 @@
+"""Top-level routes: the API under /api/v1/, the staff dashboard, and the Django admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from dashboard.urls import auth_urlpatterns
+from invoisx.api.views import PingApi
+
+api_v1 = [
+    path("ping", PingApi.as_view(), name="ping"),
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("buyers.urls")),
+    path("", include("invoices.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include((api_v1, "api"))),
+    path("admin/", admin.site.urls),
+    *auth_urlpatterns,
+    path("", include("dashboard.urls")),
+]
+
+handler400 = "invoisx.api.views.bad_request"
+handler403 = "invoisx.api.views.permission_denied"
+handler404 = "invoisx.api.views.not_found"
+handler500 = "invoisx.api.views.server_error"
