@@ -10,11 +10,12 @@ from buyers.models import Buyer
 from buyers.selectors import buyer_get, buyer_list
 from buyers.services import EDITABLE_FIELDS, buyer_create, buyer_delete, buyer_update
 from invoisx.api.pagination import paginate, paginated_data
+from invoisx.api.permissions import request_company
 from invoisx.api.schema import PAGE_PARAMETERS, deleted_response, enveloped, list_enveloped, responses
 from invoisx.api.serializers import StrictSerializer
 
 
-class BuyerOutputSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class BuyerOutputSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="public_id")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -83,7 +84,7 @@ class BuyerListApi(APIView):
         responses=responses({200: list_enveloped("Buyer", "buyers", BuyerOutputSerializer)}),
     )
     def get(self, request: Request) -> Response:
-        page = paginate(request, buyer_list(company=request.user.company, filters=request.query_params))
+        page = paginate(request, buyer_list(company=request_company(request), filters=request.query_params))
         return Response(paginated_data("buyers", page, BuyerOutputSerializer(page.items, many=True).data))
 
     @extend_schema(
@@ -94,7 +95,7 @@ class BuyerListApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = BuyerInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        buyer = buyer_create(company=request.user.company, **serializer.validated_data)
+        buyer = buyer_create(company=request_company(request), **serializer.validated_data)
         return Response(BuyerOutputSerializer(buyer).data, status=status.HTTP_201_CREATED)
 
 
@@ -102,9 +103,11 @@ class BuyerDetailApi(APIView):
     required_scopes = {"GET": "buyers:read", "PATCH": "buyers:write", "PUT": "buyers:write", "DELETE": "buyers:delete"}
 
     def _buyer(self, request: Request, buyer_id: str) -> Buyer:
-        return buyer_get(company=request.user.company, public_id=buyer_id)
+        return buyer_get(company=request_company(request), public_id=buyer_id)
 
-    @extend_schema(operation_id="buyers_retrieve", responses=responses({200: enveloped("Buyer", BuyerOutputSerializer())}))
+    @extend_schema(
+        operation_id="buyers_retrieve", responses=responses({200: enveloped("Buyer", BuyerOutputSerializer())})
+    )
     def get(self, request: Request, buyer_id: str) -> Response:
         return Response(BuyerOutputSerializer(self._buyer(request, buyer_id)).data)
 
@@ -114,7 +117,7 @@ class BuyerDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         fields = serializer.validated_data
         if not partial:  # PUT replaces: fields left out are cleared
-            fields = {name: "" for name in EDITABLE_FIELDS} | fields
+            fields = dict.fromkeys(EDITABLE_FIELDS, "") | fields
         buyer = buyer_update(buyer=buyer, **fields)
         return Response(BuyerOutputSerializer(buyer).data)
 
@@ -139,5 +142,3 @@ class BuyerDetailApi(APIView):
         buyer = self._buyer(request, buyer_id)
         buyer_delete(buyer=buyer)
         return Response({"deleted": True, "id": buyer_id})
-
-

@@ -11,14 +11,14 @@ from companies.selectors import company_ids_for_user
 from invoisx.admin import CompanyScopedAdmin
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "public_id", "plan", "created_at"]
     list_filter = ["plan"]
     search_fields = ["name", "public_id"]

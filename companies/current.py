@@ -11,7 +11,7 @@ SESSION_KEY = "current_company"
 def current_membership(request: HttpRequest) -> Membership | None:
     """The user's membership in the company chosen in the session, else their first one."""
     if hasattr(request, "_current_membership"):
-        return request._current_membership  # type: ignore[no-any-return]
+        return request._current_membership
     memberships = list(memberships_for_user(user=request.user))
     chosen = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     membership = next((m for m in memberships if m.company.public_id == chosen), None)

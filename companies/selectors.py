@@ -13,5 +13,5 @@ def memberships_for_user(*, user: Any) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("company")
 
 
-def company_ids_for_user(*, user: Any) -> QuerySet[Company]:
+def company_ids_for_user(*, user: Any) -> QuerySet[Company, int]:
     return Company.objects.filter(memberships__user=user).values_list("pk", flat=True)

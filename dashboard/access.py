@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from companies.current import current_membership
+from companies.models import Company
 
 View = Callable[..., HttpResponse]
 
@@ -26,10 +27,16 @@ def company_page(*, manage: bool = False, edit: bool = False) -> Callable[[View]
                 return render(request, "dashboard/no_company.html", status=403)
             if (manage and not membership.can_manage) or (edit and not membership.can_edit):
                 raise PermissionDenied("Your role in this company does not allow this.")
-            request.membership = membership  # type: ignore[attr-defined]
-            request.company = membership.company  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def page_company(request: HttpRequest) -> Company:
+    """The company a `company_page` view works in."""
+    membership = current_membership(request)
+    if membership is None:
+        raise PermissionDenied("No company.")
+    return membership.company

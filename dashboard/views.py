@@ -9,7 +9,7 @@ from django_ratelimit.decorators import ratelimit
 
 from buyers.models import Buyer
 from companies.current import choose_company
-from dashboard.access import company_page
+from dashboard.access import company_page, page_company
 from invoices.models import Invoice, Status
 from tokens.models import ApiToken
 
@@ -23,7 +23,7 @@ class LoginView(auth_views.LoginView):
 
 @company_page()
 def home(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+    company = page_company(request)
     invoices = Invoice.objects.filter(company=company)
     context = {
         "buyer_count": Buyer.objects.filter(company=company).count(),

@@ -6,14 +6,23 @@ from invoices.models import Invoice, InvoiceLine, Supplier
 from invoisx.admin import CompanyScopedAdmin
 
 
-class InvoiceLineInline(admin.TabularInline):  # type: ignore[type-arg]
+class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
     extra = 0
 
 
 @admin.register(Invoice)
 class InvoiceAdmin(CompanyScopedAdmin):
-    list_display = ["public_id", "invoice_number", "direction", "company", "status", "invoice_date", "total", "currency"]
+    list_display = [
+        "public_id",
+        "invoice_number",
+        "direction",
+        "company",
+        "status",
+        "invoice_date",
+        "total",
+        "currency",
+    ]
     list_filter = ["company", "direction", "status", "currency", "source"]
     search_fields = ["public_id", "invoice_number", "supplier__name", "buyer__name"]
     readonly_fields = ["public_id", "created_at", "updated_at"]

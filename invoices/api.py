@@ -13,40 +13,41 @@ from invoices.models import Direction, Invoice, Status
 from invoices.selectors import invoice_get, invoice_list
 from invoices.services import invoice_create, invoice_delete, invoice_update
 from invoisx.api.pagination import paginate, paginated_data
+from invoisx.api.permissions import request_company
 from invoisx.api.schema import PAGE_PARAMETERS, deleted_response, enveloped, list_enveloped, responses
 from invoisx.api.serializers import PublicIdRelatedField, StrictSerializer
 
 # Output
 
 
-class SupplierOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class SupplierOutputSerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     name = serializers.CharField()
     address = serializers.CharField()
     tax_id = serializers.CharField()
 
 
-class BuyerSummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
+class BuyerSummarySerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     name = serializers.CharField()
     tax_id = serializers.CharField()
 
 
-class LineItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class LineItemSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=1000)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=False)
     unit_price = serializers.DecimalField(max_digits=16, decimal_places=4, coerce_to_string=False)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
 
 
-class TotalsSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TotalsSerializer(serializers.Serializer):
     subtotal = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
     tax_rate = serializers.DecimalField(max_digits=7, decimal_places=4, coerce_to_string=False, allow_null=True)
     tax_amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
     total = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
 
 
-class InvoiceOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InvoiceOutputSerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     direction = serializers.ChoiceField(choices=Direction.choices)
     status = serializers.ChoiceField(choices=Status.choices)
@@ -65,7 +66,7 @@ class InvoiceOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     @extend_schema_field(TotalsSerializer)
     def get_totals(self, invoice: Invoice) -> dict[str, Any]:
-        return TotalsSerializer(invoice).data  # type: ignore[return-value]
+        return TotalsSerializer(invoice).data
 
 
 # Input
@@ -107,14 +108,19 @@ class InvoiceInputSerializer(StrictSerializer):
     buyer_id = PublicIdRelatedField(
         "buyer", queryset=Buyer.objects.all(), source="buyer", required=False, help_text="Sales invoices: byr_…"
     )
-    supplier = SupplierInputSerializer(required=False, help_text="Purchase invoices: found by tax id or name, or created")
+    supplier = SupplierInputSerializer(
+        required=False, help_text="Purchase invoices: found by tax id or name, or created"
+    )
     invoice_number = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, help_text="Sales invoices are numbered INV-YYYY-NNNNN when left out"
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Sales invoices are numbered INV-YYYY-NNNNN when left out",
     )
     invoice_date = serializers.DateField()
     due_date = serializers.DateField(required=False, allow_null=True)
     currency = serializers.CharField(min_length=3, max_length=3)
-    line_items = LineItemInputSerializer(many=True, required=False, max_length=1000)
+    line_items = serializers.ListField(child=LineItemInputSerializer(), required=False, max_length=1000)
     totals = TotalsInputSerializer(required=False)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
@@ -147,7 +153,7 @@ class InvoiceListApi(APIView):
         responses=responses({200: list_enveloped("Invoice", "invoices", InvoiceOutputSerializer)}),
     )
     def get(self, request: Request) -> Response:
-        page = paginate(request, invoice_list(company=request.user.company, filters=request.query_params))
+        page = paginate(request, invoice_list(company=request_company(request), filters=request.query_params))
         return Response(paginated_data("invoices", page, InvoiceOutputSerializer(page.items, many=True).data))
 
     @extend_schema(
@@ -156,10 +162,10 @@ class InvoiceListApi(APIView):
         responses=responses({201: enveloped("Invoice", InvoiceOutputSerializer())}),
     )
     def post(self, request: Request) -> Response:
-        serializer = InvoiceInputSerializer(data=request.data, context={"company": request.user.company})
+        serializer = InvoiceInputSerializer(data=request.data, context={"company": request_company(request)})
         serializer.is_valid(raise_exception=True)
-        invoice = invoice_create(company=request.user.company, **serializer.validated_data)
-        invoice = invoice_get(company=request.user.company, public_id=invoice.public_id)
+        invoice = invoice_create(company=request_company(request), **serializer.validated_data)
+        invoice = invoice_get(company=request_company(request), public_id=invoice.public_id)
         return Response(InvoiceOutputSerializer(invoice).data, status=status.HTTP_201_CREATED)
 
 
@@ -170,7 +176,9 @@ class InvoiceDetailApi(APIView):
         operation_id="invoices_retrieve", responses=responses({200: enveloped("Invoice", InvoiceOutputSerializer())})
     )
     def get(self, request: Request, invoice_id: str) -> Response:
-        return Response(InvoiceOutputSerializer(invoice_get(company=request.user.company, public_id=invoice_id)).data)
+        return Response(
+            InvoiceOutputSerializer(invoice_get(company=request_company(request), public_id=invoice_id)).data
+        )
 
     @extend_schema(
         operation_id="invoices_partial_update",
@@ -178,7 +186,7 @@ class InvoiceDetailApi(APIView):
         responses=responses({200: enveloped("Invoice", InvoiceOutputSerializer())}),
     )
     def patch(self, request: Request, invoice_id: str) -> Response:
-        company = request.user.company
+        company = request_company(request)
         invoice = invoice_get(company=company, public_id=invoice_id)
         serializer = InvoiceUpdateSerializer(data=request.data, context={"company": company})
         serializer.is_valid(raise_exception=True)
@@ -187,5 +195,5 @@ class InvoiceDetailApi(APIView):
 
     @extend_schema(operation_id="invoices_destroy", responses=responses({200: deleted_response("Invoice")}))
     def delete(self, request: Request, invoice_id: str) -> Response:
-        invoice_delete(invoice=invoice_get(company=request.user.company, public_id=invoice_id))
+        invoice_delete(invoice=invoice_get(company=request_company(request), public_id=invoice_id))
         return Response({"deleted": True, "id": invoice_id})

@@ -12,8 +12,6 @@ from buyers.models import Buyer
 from companies.models import Company
 from invoisx.ids import PublicIdField
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class Supplier(models.Model):
     public_id = PublicIdField(prefix="sup")
@@ -58,17 +56,15 @@ class Invoice(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROCESSED)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.API)
     buyer = models.ForeignKey(Buyer, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
-    supplier = models.ForeignKey(
-        Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
-    )
+    supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
     invoice_number = models.CharField(max_length=100, blank=True)
     invoice_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(**MONEY, default=0)
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     tax_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True, help_text="Percent")
-    tax_amount = models.DecimalField(**MONEY, default=0)
-    total = models.DecimalField(**MONEY, default=0)
+    tax_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     confidence = models.FloatField(null=True, blank=True, help_text="Extraction confidence, 0 to 1")
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -115,7 +111,7 @@ class InvoiceLine(models.Model):
     description = models.CharField(max_length=1000)
     quantity = models.DecimalField(max_digits=14, decimal_places=4)
     unit_price = models.DecimalField(max_digits=16, decimal_places=4)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
         ordering = ["position"]

@@ -178,7 +178,7 @@ def invoice_update(*, invoice: Invoice, **fields: Any) -> Invoice:
         lines = [Line(li.description, li.quantity, li.unit_price, li.amount) for li in invoice.lines.all()]
     given = fields.get("totals") or {}
     totals: dict[str, Decimal | None] = {
-        "tax_rate": given["tax_rate"] if "tax_rate" in given else invoice.tax_rate,
+        "tax_rate": given.get("tax_rate", invoice.tax_rate),
         "tax_amount": given.get("tax_amount"),
         "subtotal": given.get("subtotal"),
         "total": given.get("total"),

@@ -84,8 +84,12 @@ def compute_totals(
 
     computed_total = round_money(subtotal + tax_amount)
     if total is not None and _differs(total, computed_total):
-        errors["totals.total"] = [f"{total} does not equal subtotal + tax ({subtotal} + {tax_amount} = {computed_total})."]
+        errors["totals.total"] = [
+            f"{total} does not equal subtotal + tax ({subtotal} + {tax_amount} = {computed_total})."
+        ]
 
     if errors:
         raise ValidationError(errors)
-    return Totals(subtotal=round_money(subtotal), tax_rate=tax_rate, tax_amount=round_money(tax_amount), total=computed_total)
+    return Totals(
+        subtotal=round_money(subtotal), tax_rate=tax_rate, tax_amount=round_money(tax_amount), total=computed_total
+    )

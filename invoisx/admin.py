@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from companies.selectors import company_ids_for_user
 
 
-class CompanyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CompanyScopedAdmin(admin.ModelAdmin):
     company_field = "company"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:

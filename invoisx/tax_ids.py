@@ -36,9 +36,7 @@ def validate_tax_id(tax_id: str, country: str | None = None) -> str:
             return cleaned
         raise ValueError("Not a Malaysian TIN (e.g. C20880050010, IG12345678901) or SST number.")
     modules = [
-        module
-        for name in STDNUM_TAX_MODULES
-        if (module := util.get_cc_module(country.lower(), name)) is not None
+        module for name in STDNUM_TAX_MODULES if (module := util.get_cc_module(country.lower(), name)) is not None
     ]
     if not modules:
         return tax_id

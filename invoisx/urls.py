@@ -1,13 +1,13 @@
 """Top-level routes: the API under /api/v1/, the staff dashboard, and the Django admin."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dashboard.urls import auth_urlpatterns
 from invoisx.api.views import PingApi
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("ping", PingApi.as_view(), name="ping"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

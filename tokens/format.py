@@ -19,8 +19,8 @@ SECRET_LENGTH = 32
 CHECKSUM_LENGTH = 6
 
 TOKEN_FORMAT = re.compile(
-    r"^(?P<mode>sk_live_|sk_test_)(?P<lookup>[A-Za-z0-9]{%d})(?P<secret>[A-Za-z0-9]{%d})(?P<checksum>[A-Za-z0-9]{%d})$"
-    % (LOOKUP_LENGTH, SECRET_LENGTH, CHECKSUM_LENGTH)
+    rf"^(?P<mode>sk_live_|sk_test_)(?P<lookup>[A-Za-z0-9]{{{LOOKUP_LENGTH}}})"
+    rf"(?P<secret>[A-Za-z0-9]{{{SECRET_LENGTH}}})(?P<checksum>[A-Za-z0-9]{{{CHECKSUM_LENGTH}}})$"
 )
 
 

@@ -19,7 +19,9 @@ class ApiToken(models.Model):
     public_id = PublicIdField(prefix="tok")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=32, unique=True, help_text="The token's first characters, e.g. sk_live_AbC12dEf9q")
+    prefix = models.CharField(
+        max_length=32, unique=True, help_text="The token's first characters, e.g. sk_live_AbC12dEf9q"
+    )
     key_hash = models.CharField(max_length=64)
     scopes = models.JSONField(default=list)
     is_test = models.BooleanField(default=False)

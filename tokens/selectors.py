@@ -46,7 +46,7 @@ def resolve_request_token(request: HttpRequest) -> TokenResolution:
     """Resolve once per request; the rate limiter and the authentication class share the answer."""
     cached = getattr(request, "_token_resolution", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     raw = bearer_from_header(request.META.get("HTTP_AUTHORIZATION", ""))
     if raw is None:
         resolution = TokenResolution(None, "authentication_required")

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
-from dashboard.access import company_page
+from dashboard.access import company_page, page_company
 from tokens.forms import TokenCreateForm
 from tokens.models import ApiToken
 from tokens.selectors import tokens_for_company
@@ -15,7 +15,7 @@ from tokens.services import token_issue, token_revoke
 
 @company_page(manage=True)
 def token_list(request: HttpRequest) -> HttpResponse:
-    tokens = tokens_for_company(company=request.company)  # type: ignore[attr-defined]
+    tokens = tokens_for_company(company=page_company(request))
     return render(request, "tokens/list.html", {"tokens": tokens})
 
 
@@ -26,7 +26,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             issued = token_issue(
-                company=request.company,  # type: ignore[attr-defined]
+                company=page_company(request),
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["granted_scopes"],
                 expires_at=form.cleaned_data["expires_at"],
@@ -44,7 +44,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @company_page(manage=True)
 def token_revoke_confirm(request: HttpRequest, token_id: str) -> HttpResponse:
-    token = get_object_or_404(ApiToken, company=request.company, public_id=token_id)  # type: ignore[attr-defined]
+    token = get_object_or_404(ApiToken, company=page_company(request), public_id=token_id)
     if request.method == "POST":
         token_revoke(token=token)
         messages.success(request, f"Token “{token.name}” was revoked. Applications using it have lost access.")

@@ -4,6 +4,7 @@ Error answers are already complete envelopes (see errors.py). A view that must a
 such as `/ping` whose shape seed 001 fixes, sets `envelope = False`.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework.renderers import JSONRenderer
@@ -16,7 +17,7 @@ class EnvelopeJSONRenderer(JSONRenderer):
         self,
         data: Any,
         accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         context = renderer_context or {}
         response = context.get("response")

@@ -35,7 +35,7 @@ SEED_000_CODES = {
 class ApiError(drf_exceptions.APIException):
     """An error with a stable machine-readable code; `details` names the offending fields."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     code = "validation_error"
     message = "The request failed."
 
@@ -162,11 +162,11 @@ def _validation_message(details: dict[str, list[str]]) -> str:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     request = context.get("request")
     headers: dict[str, str] = {}
+    status_code: int
+    details: dict[str, Any]
 
     if isinstance(exc, DjangoValidationError):
-        exc = drf_exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"body": exc.messages}
-        )
+        exc = drf_exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"body": exc.messages})
     elif isinstance(exc, Http404):
         exc = ResourceNotFound()
     elif isinstance(exc, DjangoPermissionDenied):

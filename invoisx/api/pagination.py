@@ -53,5 +53,5 @@ def paginate(request: Request, queryset: QuerySet[Any]) -> Page:
     return Page(items=list(queryset[offset : offset + limit]), page=page, limit=limit, total=total)
 
 
-def paginated_data(key: str, page: Page, serialized: list[Any]) -> dict[str, Any]:
+def paginated_data(key: str, page: Page, serialized: Any) -> dict[str, Any]:
     return {key: serialized, "pagination": page.pagination()}

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from companies.models import Company
 from invoisx.api.errors import AuthenticationRequired, InsufficientScope
 from tokens.models import ApiToken
 
@@ -31,3 +32,11 @@ class HasRequiredScope(BasePermission):
                 details={"required_scope": scope, "token_scopes": token.scopes},
             )
         return True
+
+
+def request_company(request: Request) -> Company:
+    """The company an authenticated API request acts for (its token's company)."""
+    token = request.auth
+    if not isinstance(token, ApiToken):
+        raise AuthenticationRequired()
+    return token.company

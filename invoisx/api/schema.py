@@ -7,19 +7,19 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_seri
 from rest_framework import serializers
 
 
-class MetaSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class MetaSerializer(serializers.Serializer):
     timestamp = serializers.DateTimeField()
     request_id = serializers.CharField()
 
 
-class PaginationSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PaginationSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     limit = serializers.IntegerField()
     total = serializers.IntegerField()
     total_pages = serializers.IntegerField()
 
 
-class ErrorDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Seed 001 style code, e.g. invalid_api_key, validation_error")
     message = serializers.CharField()
     docs_url = serializers.URLField()
@@ -30,7 +30,7 @@ class ErrorDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ErrorSerializer(serializers.Serializer):
     success = serializers.BooleanField(default=False)
     message = serializers.CharField()
     error_code = serializers.CharField(help_text="Seed 000 style code, e.g. UNAUTHORIZED, TOKEN_EXPIRED")
@@ -38,23 +38,28 @@ class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
     meta = MetaSerializer()
 
 
+_ENVELOPES: dict[str, Any] = {}
+
+
 def enveloped(name: str, data: Any) -> Any:
-    return inline_serializer(
-        name=f"{name}Response",
-        fields={"success": serializers.BooleanField(default=True), "data": data, "meta": MetaSerializer()},
-    )
+    """`{success, data, meta}` around `data`; one component per name, however often it is used."""
+    if name not in _ENVELOPES:
+        _ENVELOPES[name] = inline_serializer(
+            name=f"{name}Response",
+            fields={"success": serializers.BooleanField(default=True), "data": data, "meta": MetaSerializer()},
+        )
+    return _ENVELOPES[name]
 
 
-def list_enveloped(name: str, key: str, item: type[serializers.Serializer]) -> Any:  # type: ignore[type-arg]
-    page = inline_serializer(
-        name=f"{name}Page", fields={key: item(many=True), "pagination": PaginationSerializer()}
-    )
+def list_enveloped(name: str, key: str, item: type[serializers.Serializer]) -> Any:
+    page = inline_serializer(name=f"{name}Page", fields={key: item(many=True), "pagination": PaginationSerializer()})
     return enveloped(f"{name}List", page)
 
 
 def deleted_response(name: str) -> Any:
     return enveloped(
-        f"{name}Deleted", inline_serializer(f"{name}DeletedData", {"deleted": serializers.BooleanField(), "id": serializers.CharField()})
+        f"{name}Deleted",
+        inline_serializer(f"{name}DeletedData", {"deleted": serializers.BooleanField(), "id": serializers.CharField()}),
     )
 
 
@@ -76,7 +81,7 @@ def responses(success: dict[int, Any]) -> dict[int, Any]:
     return {**success, **ERROR_RESPONSES}
 
 
-class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "tokens.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 

@@ -2,10 +2,12 @@
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
-class StrictSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class StrictSerializer(serializers.Serializer):
     """Rejects fields it does not know, so a misspelt field is a 400 naming it, not silently ignored."""
 
     def to_internal_value(self, data: Any) -> Any:
@@ -16,7 +18,8 @@ class StrictSerializer(serializers.Serializer):  # type: ignore[type-arg]
         return super().to_internal_value(data)
 
 
-class PublicIdRelatedField(serializers.RelatedField):  # type: ignore[type-arg]
+@extend_schema_field(OpenApiTypes.STR)
+class PublicIdRelatedField(serializers.RelatedField):
     """Refers to another object by its public id, looked up only among the caller's company's rows."""
 
     default_error_messages = {

@@ -78,5 +78,3 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     if _is_api(request):
         return error_json_response(request, status_code=403, code="forbidden", message="Access denied.")
     return render(request, "errors/403.html", status=403)
-
-

@@ -26,9 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--test", action="store_true", help="Issue an sk_test_ token")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        company = Company.objects.filter(name=options["company"]).first() or Company.objects.filter(
-            public_id=options["company"]
-        ).first()
+        company = (
+            Company.objects.filter(name=options["company"]).first()
+            or Company.objects.filter(public_id=options["company"]).first()
+        )
         if company is None:
             raise CommandError(f"No company named '{options['company']}'.")
         days = options["expires_days"]

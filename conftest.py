@@ -1,0 +1,92 @@
+"""Fixtures shared by every test: the actors, their tokens and API clients, and service checks.
+
+Alice's and Bob's companies are separate tenants: whatever Alice creates, Bob must never see.
+Tests that need a real service (Redis, a browser) are skipped where it is missing, but fail under
+CI=true, where `.ci/run` provides every service.
+"""
+
+import os
+import shutil
+from collections.abc import Callable
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from companies.models import Company
+from companies.tests.factories import CompanyFactory
+from tokens.scopes import ALL_SCOPES
+from tokens.services import token_issue
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(available: bool, what: str) -> None:
+    """Skip without the service on a laptop; fail under CI, where the service must be there."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true but {what} is not available", pytrace=False)
+    pytest.skip(f"{what} is not available")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def alice(db):
+    return CompanyFactory(name="Alice Trading Sdn Bhd")
+
+
+@pytest.fixture
+def bob(db):
+    return CompanyFactory(name="Bob Imports Ltd")
+
+
+@pytest.fixture
+def make_client() -> Callable[..., APIClient]:
+    def make(company: Company, scopes: list[str] | None = None, **kwargs) -> APIClient:
+        issued = token_issue(company=company, name="test", scopes=list(scopes or ALL_SCOPES), **kwargs)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.raw}")
+        client.token = issued.token  # type: ignore[attr-defined]
+        client.raw_token = issued.raw  # type: ignore[attr-defined]
+        return client
+
+    return make
+
+
+@pytest.fixture
+def alice_api(alice, make_client) -> APIClient:
+    return make_client(alice)
+
+
+@pytest.fixture
+def bob_api(bob, make_client) -> APIClient:
+    return make_client(bob)
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    require(os.path.exists(path), f"Debian's chromium ({path})")
+    return path
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    available = False
+    if url:
+        import redis
+
+        try:
+            available = bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+        except redis.RedisError:
+            available = False
+    require(available, "Redis (REDIS_URL)")
+    return url
