@@ -16,6 +16,7 @@ from invoisx.api.pagination import paginate, paginated_data
 from invoisx.api.permissions import request_company
 from invoisx.api.schema import PAGE_PARAMETERS, deleted_response, enveloped, list_enveloped, responses
 from invoisx.api.serializers import PublicIdRelatedField, StrictSerializer
+from invoisx.money import normalise_currency
 
 # Output
 
@@ -123,6 +124,12 @@ class InvoiceInputSerializer(StrictSerializer):
     line_items = serializers.ListField(child=LineItemInputSerializer(), required=False, max_length=1000)
     totals = TotalsInputSerializer(required=False)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+    def validate_currency(self, value: str) -> str:
+        try:
+            return normalise_currency(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
 
 
 class InvoiceUpdateSerializer(InvoiceInputSerializer):

@@ -12,6 +12,8 @@ from invoisx.api.errors import ResourceNotFound
 from invoisx.api.filtering import apply_filters
 from invoisx.money import normalise_currency
 
+ISO_DATE = ["%Y-%m-%d"]  # YYYY-MM-DD only: 01/04/2026 is ambiguous between locales
+
 
 class InvoiceFilterForm(forms.Form):
     def clean_currency(self) -> str:
@@ -27,8 +29,8 @@ class InvoiceFilterForm(forms.Form):
 class InvoiceFilter(django_filters.FilterSet):
     supplier = django_filters.CharFilter(field_name="supplier__name", lookup_expr="icontains", max_length=200)
     buyer = django_filters.CharFilter(field_name="buyer__public_id", max_length=40)
-    date_from = django_filters.DateFilter(field_name="invoice_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="invoice_date", lookup_expr="lte")
+    date_from = django_filters.DateFilter(field_name="invoice_date", lookup_expr="gte", input_formats=ISO_DATE)
+    date_to = django_filters.DateFilter(field_name="invoice_date", lookup_expr="lte", input_formats=ISO_DATE)
     currency = django_filters.CharFilter(field_name="currency", max_length=3)
     status = django_filters.ChoiceFilter(choices=Status.choices)
     direction = django_filters.ChoiceFilter(choices=Direction.choices)

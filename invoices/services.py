@@ -17,6 +17,13 @@ from invoisx.api.errors import Conflict
 from invoisx.money import normalise_currency
 
 
+def _currency(code: str) -> str:
+    try:
+        return normalise_currency(code)
+    except ValueError as error:
+        raise ValidationError({"currency": [str(error)]}) from None
+
+
 def supplier_get_or_create(*, company: Company, name: str, address: str = "", tax_id: str = "") -> Supplier:
     """The company's supplier with this tax id (or, lacking one, this name), created if new."""
     name, tax_id = name.strip(), tax_id.strip()
@@ -27,7 +34,9 @@ def supplier_get_or_create(*, company: Company, name: str, address: str = "", ta
     if tax_id:
         supplier = suppliers.filter(tax_id__iexact=tax_id).first()
     if supplier is None:
-        supplier = suppliers.filter(name__iexact=name).filter(tax_id__in=["", tax_id]).first()
+        # A tax id names one legal entity: only reuse a same-named supplier without a different one.
+        by_name = suppliers.filter(name__iexact=name)
+        supplier = (by_name.filter(tax_id__in=["", tax_id]) if tax_id else by_name).first()
     if supplier is None:
         return Supplier.objects.create(company=company, name=name, address=address.strip(), tax_id=tax_id)
     changed = False
@@ -137,7 +146,7 @@ def invoice_create(
         invoice_number=invoice_number.strip(),
         invoice_date=invoice_date,
         due_date=due_date,
-        currency=normalise_currency(currency),
+        currency=_currency(currency),
         notes=notes,
         source=source,
     )
@@ -169,7 +178,7 @@ def invoice_update(*, invoice: Invoice, **fields: Any) -> Invoice:
         if name in fields:
             setattr(invoice, name, fields[name])
     if "currency" in fields:
-        invoice.currency = normalise_currency(fields["currency"])
+        invoice.currency = _currency(fields["currency"])
     _check_dates(invoice.invoice_date, invoice.due_date)
 
     if "line_items" in fields:

@@ -6,6 +6,7 @@ A total that disagrees with its parts by more than rounding allows is an error n
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -32,7 +33,7 @@ def _differs(given: Decimal, computed: Decimal, tolerance: Decimal = CENT) -> bo
     return abs(given - computed) > tolerance
 
 
-def compute_lines(raw_lines: list[dict[str, Decimal | str | None]]) -> list[Line]:
+def compute_lines(raw_lines: list[dict[str, Any]]) -> list[Line]:
     errors: dict[str, list[str]] = {}
     lines = []
     for index, raw in enumerate(raw_lines):
@@ -70,7 +71,11 @@ def compute_totals(
     elif subtotal is None:
         if total is None:
             raise ValidationError({"line_items": ["Give line items, or at least totals.subtotal or totals.total."]})
-        subtotal = total - (tax_amount or Decimal(0))
+        if tax_amount is None and tax_rate is not None:
+            subtotal = round_money(total / (1 + tax_rate / 100))
+            tax_amount = total - subtotal
+        else:
+            subtotal = total - (tax_amount or Decimal(0))
 
     if tax_amount is None:
         tax_amount = round_money(subtotal * tax_rate / 100) if tax_rate is not None else Decimal("0.00")

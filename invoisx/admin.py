@@ -12,6 +12,13 @@ from companies.selectors import company_ids_for_user
 class CompanyScopedAdmin(admin.ModelAdmin):
     company_field = "company"
 
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        # Django's plain related filter lists every company; list only those with visible rows.
+        return [
+            (name, admin.RelatedOnlyFieldListFilter) if name in ("company", self.company_field) else name
+            for name in super().get_list_filter(request)
+        ]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
         if request.user.is_superuser:

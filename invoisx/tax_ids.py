@@ -17,6 +17,26 @@ MALAYSIA_SST = re.compile(r"^[A-Z]\d{2}-\d{4}-\d{8}$")
 STDNUM_TAX_MODULES = ("vat", "gst", "tin", "abn", "bn", "ein", "nif", "cif", "siren", "btw", "ustid")
 
 
+# VAT numbers that carry their country: EU member states (Greece as EL), the UK, Switzerland, Norway.
+VAT_PREFIXES = frozenset(
+    "AT BE BG CY CZ DE DK EE EL ES FI FR GB HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK CH NO".split()  # noqa: SIM905
+)
+
+
+def _vat_country_prefix(cleaned: str) -> str | None:
+    """The country of a VAT number written with its prefix (GB980780684, ATU13585627), else None.
+
+    Only a known prefix followed by a digit, Austria's U, or mostly digits (FRXX303265045,
+    ESX1234567X) counts, so free text such as 'DELTA123' is not taken for a German VAT number.
+    """
+    prefix, rest = cleaned[:2], cleaned[2:]
+    if prefix not in VAT_PREFIXES or not rest:
+        return None
+    if rest[0].isdigit() or (prefix == "AT" and rest[0] == "U") or sum(c.isdigit() for c in rest) >= 7:
+        return "GR" if prefix == "EL" else prefix
+    return None
+
+
 def _clean(tax_id: str) -> str:
     return re.sub(r"[\s.]", "", tax_id).upper()
 
@@ -27,9 +47,8 @@ def validate_tax_id(tax_id: str, country: str | None = None) -> str:
     if not tax_id:
         return tax_id
     cleaned = _clean(tax_id)
-    # An EU VAT number carries its own country code.
-    country = (country or cleaned[:2]).upper() if cleaned[:2].isalpha() or country else ""
-    if not country or len(country) != 2:
+    country = (country or _vat_country_prefix(cleaned) or "").upper()
+    if len(country) != 2:
         return tax_id
     if country == "MY":
         if MALAYSIA_TIN.match(cleaned) or MALAYSIA_SST.match(cleaned):

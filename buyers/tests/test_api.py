@@ -53,7 +53,7 @@ def make_client(make_client):
 
 @pytest.fixture
 def buyer(alice) -> Buyer:
-    return BuyerFactory(
+    return BuyerFactory.create(
         company=alice,
         name="Tan Holdings Sdn Bhd",
         tax_id="C20880050010",
@@ -99,7 +99,7 @@ def validation_details(response) -> dict[str, list[str]]:
 
 
 def snapshot(buyer: Buyer) -> dict[str, Any]:
-    return Buyer.objects.filter(pk=buyer.pk).values().get()
+    return dict(Buyer.objects.filter(pk=buyer.pk).values().get())
 
 
 def names(response) -> list[str]:

@@ -115,8 +115,8 @@ def create(client: APIClient, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def snapshot(invoice_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    invoice = Invoice.objects.filter(public_id=invoice_id).values().get()
-    lines = list(InvoiceLine.objects.filter(invoice_id=invoice["id"]).values())
+    invoice: dict[str, Any] = dict(Invoice.objects.filter(public_id=invoice_id).values().get())
+    lines = [dict(line) for line in InvoiceLine.objects.filter(invoice_id=invoice["id"]).values()]
     return invoice, lines
 
 
@@ -284,8 +284,8 @@ def _with(path: str, value: Any) -> dict[str, Any]:
     body = seed_001()
     *parents, last = path.split(".")
     target: Any = body
-    for key in parents:
-        target = target[int(key)] if key.isdigit() else target[key]
+    for part in parents:
+        target = target[int(part)] if part.isdigit() else target[part]
     key: Any = int(last) if last.isdigit() else last
     if value is DELETE:
         del target[key]

@@ -135,7 +135,8 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(detail, dict):
         for key, value in detail.items():
             name = "body" if key == "non_field_errors" and not prefix else key
-            path = f"{prefix}.{name}" if prefix else str(name)
+            # ListField reports its items by position: line_items[0].amount
+            path = f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{name}" if prefix else str(name))
             if key == "non_field_errors" and prefix:
                 path = prefix
             for field, messages in flatten_errors(value, path).items():
