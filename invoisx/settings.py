@@ -152,7 +152,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["tokens.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["invoisx.api.permissions.HasRequiredScope"],
     "DEFAULT_RENDERER_CLASSES": ["invoisx.api.envelope.EnvelopeJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["invoisx.api.parsers.LimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "invoisx.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
@@ -181,6 +181,7 @@ SPECTACULAR_SETTINGS = {
 
 # API conventions
 API_DOCS_BASE_URL = env.str("API_DOCS_BASE_URL", default="https://docs.invoisx.com/errors")
+API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=5 * 1024 * 1024)
 API_ANON_RATE_LIMIT_PER_HOUR = env.int("API_ANON_RATE_LIMIT_PER_HOUR", default=1000)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TOKEN_LAST_USED_PRECISION_SECONDS = 60

@@ -1,0 +1,35 @@
+"""JSON bodies are capped in size, and unreadable ones answer 400, never 500."""
+
+import pytest
+
+
+@pytest.fixture
+def small_bodies(settings):
+    settings.API_MAX_JSON_BYTES = 200
+
+
+def test_it_refuses_a_json_body_over_the_cap_with_413(alice_api, small_bodies):
+    response = alice_api.post("/api/v1/buyers", data='{"name": "' + "a" * 300 + '"}', content_type="application/json")
+
+    assert response.status_code == 413
+    body = response.json()
+    assert body["error"]["code"] == "payload_too_large"
+    assert body["error_code"] == "PAYLOAD_TOO_LARGE"
+    assert "body" in body["error"]["details"]
+
+
+def test_it_accepts_a_json_body_at_the_cap(alice_api, small_bodies):
+    payload = '{"name": "' + "a" * 150 + '"}'
+    payload += " " * (200 - len(payload))
+
+    response = alice_api.post("/api/v1/buyers", data=payload, content_type="application/json")
+
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe", b'{"name": ', b"[1, 2", b"NaN-ish"])
+def test_it_answers_400_for_a_body_that_is_not_json(alice_api, raw):
+    response = alice_api.post("/api/v1/buyers", data=raw, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["body"]
