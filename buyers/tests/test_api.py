@@ -1,6 +1,5 @@
 """The buyers API: CRUD, filters, tax id checks, events, and Alice's buyers kept from Bob."""
 
-import re
 from typing import Any
 
 import pytest
@@ -10,12 +9,12 @@ from buyers.models import Buyer
 from buyers.tests.factories import BuyerFactory
 from events.models import Event
 from invoices.tests.factories import sales_invoice
+from invoisx.tests.envelope import TIMESTAMP, error_of, success_data, validation_details
 from tokens.scopes import ALL_SCOPES
 
 pytestmark = pytest.mark.django_db
 
 BUYERS = "/api/v1/buyers"
-TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 BUYER_FIELDS = {
     "id",
     "name",
@@ -37,21 +36,6 @@ BUYER_FIELDS = {
 
 
 @pytest.fixture
-def make_client(make_client):
-    """The root fixture's clients, answering a server error as a response rather than raising it.
-
-    A 500 then fails the test on its status code, which is what "400, never 500" asserts.
-    """
-
-    def make(*args: Any, **kwargs: Any) -> APIClient:
-        client = make_client(*args, **kwargs)
-        client.raise_request_exception = False
-        return client
-
-    return make
-
-
-@pytest.fixture
 def buyer(alice) -> Buyer:
     return BuyerFactory.create(
         company=alice,
@@ -65,37 +49,6 @@ def buyer(alice) -> Buyer:
 
 def url(buyer: Buyer | str) -> str:
     return f"{BUYERS}/{buyer if isinstance(buyer, str) else buyer.public_id}"
-
-
-def success_data(response, status_code: int = 200) -> Any:
-    assert response.status_code == status_code, response.content
-    body = response.json()
-    assert set(body) == {"success", "data", "meta"}
-    assert body["success"] is True
-    assert set(body["meta"]) == {"timestamp", "request_id"}
-    assert TIMESTAMP.match(body["meta"]["timestamp"])
-    assert body["meta"]["request_id"] == response["X-Request-ID"]
-    return body["data"]
-
-
-def error_of(response, status_code: int, code: str, error_code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status_code, response.content
-    body = response.json()
-    assert body["success"] is False
-    assert isinstance(body["message"], str)
-    assert body["message"]
-    assert body["error_code"] == (error_code or code.upper())
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str)
-    assert body["error"]["message"]
-    assert body["error"]["docs_url"].endswith(f"/{code}")
-    assert set(body["meta"]) == {"timestamp", "request_id"}
-    assert body["meta"]["request_id"] == response["X-Request-ID"]
-    return body["error"]
-
-
-def validation_details(response) -> dict[str, list[str]]:
-    return error_of(response, 400, "validation_error")["details"]
 
 
 def snapshot(buyer: Buyer) -> dict[str, Any]:

@@ -10,12 +10,12 @@ from rest_framework.test import APIClient
 from buyers.tests.factories import BuyerFactory
 from events.models import Event
 from invoices.models import Invoice, InvoiceLine, Supplier
+from invoisx.tests.envelope import TIMESTAMP, error_of, success_data, validation_details
 from tokens.scopes import ALL_SCOPES
 
 pytestmark = pytest.mark.django_db
 
 INVOICES = "/api/v1/invoices"
-TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 # Seed 001's example invoice, as a client sends it.
 SEED_001 = {
@@ -54,21 +54,6 @@ INVOICE_FIELDS = {
 }
 
 
-@pytest.fixture
-def make_client(make_client):
-    """The root fixture's clients, answering a server error as a response rather than raising it.
-
-    A 500 then fails the test on its status code, which is what "400, never 500" asserts.
-    """
-
-    def make(*args: Any, **kwargs: Any) -> APIClient:
-        client = make_client(*args, **kwargs)
-        client.raise_request_exception = False
-        return client
-
-    return make
-
-
 def seed_001(**changes: Any) -> dict[str, Any]:
     body = copy.deepcopy(SEED_001)
     body.update(changes)
@@ -77,37 +62,6 @@ def seed_001(**changes: Any) -> dict[str, Any]:
 
 def url(invoice: Invoice | str) -> str:
     return f"{INVOICES}/{invoice if isinstance(invoice, str) else invoice.public_id}"
-
-
-def success_data(response, status_code: int = 200) -> Any:
-    assert response.status_code == status_code, response.content
-    body = response.json()
-    assert set(body) == {"success", "data", "meta"}
-    assert body["success"] is True
-    assert set(body["meta"]) == {"timestamp", "request_id"}
-    assert TIMESTAMP.match(body["meta"]["timestamp"])
-    assert body["meta"]["request_id"] == response["X-Request-ID"]
-    return body["data"]
-
-
-def error_of(response, status_code: int, code: str, error_code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status_code, response.content
-    body = response.json()
-    assert body["success"] is False
-    assert isinstance(body["message"], str)
-    assert body["message"]
-    assert body["error_code"] == (error_code or code.upper())
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str)
-    assert body["error"]["message"]
-    assert body["error"]["docs_url"].endswith(f"/{code}")
-    assert set(body["meta"]) == {"timestamp", "request_id"}
-    assert body["meta"]["request_id"] == response["X-Request-ID"]
-    return body["error"]
-
-
-def validation_details(response) -> dict[str, list[str]]:
-    return error_of(response, 400, "validation_error")["details"]
 
 
 def create(client: APIClient, body: dict[str, Any]) -> dict[str, Any]:
