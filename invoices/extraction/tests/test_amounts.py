@@ -1,0 +1,247 @@
+"""Amounts in local formats: parsing one, finding them in text, voting on the decimal separator."""
+
+from decimal import Decimal
+
+import pytest
+
+from invoices.extraction.amounts import (
+    AmountMatch,
+    currency_from_text,
+    detect_decimal_separator,
+    find_amounts,
+    parse_amount,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,234.56", "1234.56"),
+        ("1.234,56", "1234.56"),
+        ("1 234,56", "1234.56"),
+        ("1\u00a0234,56", "1234.56"),
+        ("1\u202f234,56", "1234.56"),
+        ("1'234.56", "1234.56"),
+        ("1’234.56", "1234.56"),
+        ("1 234", "1234"),
+        ("1234", "1234"),
+        ("1234.5", "1234.5"),
+        ("1234,50", "1234.50"),
+        ("0.99", "0.99"),
+        ("12,5", "12.5"),
+        ("12.5", "12.5"),
+        ("1,234,567.89", "1234567.89"),
+        ("1.234.567,89", "1234567.89"),
+        ("1.234.567", "1234567"),
+        ("1,234,567", "1234567"),
+        ("12.3456", "12.3456"),
+        ("  42.00  ", "42.00"),
+        ("+5.00", "5.00"),
+    ],
+)
+def test_it_parses_each_locale_format(text: str, expected: str) -> None:
+    assert parse_amount(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("-12.00", "-12.00"),
+        ("−12,00", "-12.00"),
+        ("(12.00)", "-12.00"),
+        ("12.00-", "-12.00"),
+        ("100.00 CR", "-100.00"),
+        ("100.00 Cr", "-100.00"),
+        ("100.00 DR", "100.00"),
+        ("-€12.00", "-12.00"),
+        ("€-12.00", "-12.00"),
+        ("(€ 1.234,56)", "-1234.56"),
+    ],
+)
+def test_it_reads_negative_amounts_in_every_notation(text: str, expected: str) -> None:
+    assert parse_amount(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("€1,234.56", "1234.56"),
+        ("€ 1.234,56", "1234.56"),
+        ("1.234,56 €", "1234.56"),
+        ("1.234,56€", "1234.56"),
+        ("£99.00", "99.00"),
+        ("$1,000", "1000"),
+        ("US$ 1,000.00", "1000.00"),
+        ("S$12.50", "12.50"),
+        ("RM1,234.00", "1234.00"),
+        ("RM 1,234.00", "1234.00"),
+        ("MYR 50.00", "50.00"),
+        ("EUR 1.234,56", "1234.56"),
+        ("1.234,56 EUR", "1234.56"),
+        ("USD 12", "12"),
+        ("GBP12.00", "12.00"),
+        ("CHF 1'234.50", "1234.50"),
+        ("1'234.50 CHF", "1234.50"),
+        ("Fr. 20.00", "20.00"),
+        ("125,00 kr", "125.00"),
+        ("kr 125,00", "125.00"),
+    ],
+)
+def test_it_strips_currency_symbols_and_codes_on_either_side(text: str, expected: str) -> None:
+    assert parse_amount(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "expected"),
+    [
+        ("1,234", None, "1234"),
+        ("1.234", None, "1234"),
+        ("1,234", ",", "1.234"),
+        ("1.234", ".", "1.234"),
+        ("1,234", ".", "1234"),
+        ("1.234", ",", "1234"),
+        ("0,125", None, "0.125"),
+        ("1234,567", None, "1234.567"),
+        ("1.234,56", ".", "1234.56"),
+        ("1,234.56", ",", "1234.56"),
+        ("12,50", ".", "12.50"),
+        ("1 234,567", None, "1234.567"),
+    ],
+)
+def test_it_settles_three_digits_after_one_separator_by_the_hint(text: str, hint: str | None, expected: str) -> None:
+    assert parse_amount(text, decimal_hint=hint) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "abc",
+        "12abc",
+        "1,23,4",
+        "12.345.67",
+        "1.234.567.8,9.0",
+        "1,234.567.8",
+        ".5",
+        "5.",
+        "--5",
+        "(12.00",
+        "12.00)",
+        "01/04/2026",
+        "2026-04-01",
+        "20%",
+        "10:30",
+        "GB123456789",
+        "1 2 3",
+        "€",
+        "1e5",
+        "NaN",
+        "Infinity",
+        "١٢٣",
+        "\x00",
+    ],
+)
+def test_it_returns_none_for_garbage(text: str) -> None:
+    assert parse_amount(text) is None
+
+
+@pytest.mark.parametrize("value", [None, 12, 12.5, b"12.00", ["12"]])
+def test_it_returns_none_for_non_strings(value: object) -> None:
+    assert parse_amount(value) is None  # type: ignore[arg-type]
+    assert find_amounts(value) == []  # type: ignore[arg-type]
+    assert currency_from_text(value) is None  # type: ignore[arg-type]
+
+
+def test_it_finds_amounts_with_spans_and_adjacent_currency() -> None:
+    text = "Subtotal EUR 1.234,56  VAT 246,91  Total: 1 481,47 €"
+    found = find_amounts(text)
+    assert [m.value for m in found] == [Decimal("1234.56"), Decimal("246.91"), Decimal("1481.47")]
+    assert [m.currency for m in found] == ["EUR", None, "EUR"]
+    for match in found:
+        assert text[match.span[0] : match.span[1]] == match.text
+
+
+def test_it_reports_an_ambiguous_dollar_as_a_symbol_without_currency() -> None:
+    assert find_amounts("Total $12.00") == [AmountMatch(Decimal("12.00"), (6, 12), "$12.00", None, "$")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Date 01.04.2026",
+        "Date 01/04/2026",
+        "Date 2026-04-01",
+        "Invoice INV-2026-0042",
+        "VAT GB123456789",
+        "at 10:30",
+        "VAT 20%",
+        "VAT 20 %",
+        "rate 7,5%",
+    ],
+)
+def test_it_finds_no_amount_in_dates_ids_times_or_percentages(text: str) -> None:
+    assert find_amounts(text) == []
+
+
+def test_it_keeps_item_line_numbers_apart_when_the_space_is_not_a_thousands_separator() -> None:
+    assert [m.value for m in find_amounts("Widget  2 120.00 240.00")] == [
+        Decimal("2"),
+        Decimal("120.00"),
+        Decimal("240.00"),
+    ]
+
+
+def test_it_finds_negative_amounts_in_text() -> None:
+    found = find_amounts("Discount (10.00) Credit 5.00 CR Refund -3,50")
+    assert [m.value for m in found] == [Decimal("-10.00"), Decimal("-5.00"), Decimal("-3.50")]
+
+
+def test_it_applies_the_hint_when_finding() -> None:
+    assert [m.value for m in find_amounts("Menge 1,250 kg", decimal_hint=",")] == [Decimal("1.250")]
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["1.234,56", "12,50", "1,234"], ","),
+        (["1,234.56", "12.50", "1.234"], "."),
+        (["Total 1 234,56 €", "TVA 205,76"], ","),
+        (["1.234.567"], ","),
+        (["1,234,567"], "."),
+        (["CHF 1'234.50"], "."),
+        (["1,234", "1.234"], None),
+        (["12,50", "12.50"], None),
+        ([], None),
+        (["no numbers here"], None),
+        (["01.04.2026", "2026-04-01"], None),
+    ],
+)
+def test_it_votes_on_the_decimal_separator(texts: list[str], expected: str | None) -> None:
+    assert detect_decimal_separator(texts) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Total: €1,234.56", "EUR"),
+        ("Total: 1.234,56 EUR", "EUR"),
+        ("Amount due £99.00", "GBP"),
+        ("Jumlah RM 1,234.00", "MYR"),
+        ("Total MYR 50.00", "MYR"),
+        ("Total US$ 12.00", "USD"),
+        ("Total USD 12.00", "USD"),
+        ("Total A$ 12.00", "AUD"),
+        ("Total CA$ 12.00", "CAD"),
+        ("Total S$ 12.00", "SGD"),
+        ("Total CHF 12.00", "CHF"),
+        ("Total $12.00", None),
+        ("Total 12.00 kr", None),
+        ("Total 12.00", None),
+        ("FORM 12", None),
+        ("EUR 1,00 EUR 2,00 USD 3,00", "EUR"),
+        ("", None),
+    ],
+)
+def test_it_names_the_currency_only_when_unambiguous(text: str, expected: str | None) -> None:
+    assert currency_from_text(text) == expected
