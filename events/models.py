@@ -11,6 +11,7 @@ class EventType(models.TextChoices):
     INVOICE_UPDATED = "invoice.updated", "Invoice updated"
     INVOICE_DELETED = "invoice.deleted", "Invoice deleted"
     INVOICE_PROCESSED = "invoice.processed", "Invoice processed"
+    INVOICE_FAILED = "invoice.failed", "Invoice extraction failed"
     INVOICE_PUBLISHED = "invoice.published", "Invoice published"
     BUYER_CREATED = "buyer.created", "Buyer created"
     BUYER_UPDATED = "buyer.updated", "Buyer updated"

@@ -2,16 +2,20 @@
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from buyers.models import Buyer
+from invoices.intake import invoice_upload
 from invoices.models import Direction, Invoice, Status
-from invoices.selectors import invoice_get, invoice_list
+from invoices.selectors import invoice_get, invoice_list, invoice_wait_until_settled
 from invoices.services import invoice_create, invoice_delete, invoice_update
+from invoisx.api.errors import ValidationFailed
 from invoisx.api.pagination import paginate, paginated_data
 from invoisx.api.permissions import request_company
 from invoisx.api.schema import PAGE_PARAMETERS, deleted_response, enveloped, list_enveloped, responses
@@ -61,6 +65,9 @@ class InvoiceOutputSerializer(serializers.Serializer):
     line_items = LineItemSerializer(source="lines", many=True)
     totals = serializers.SerializerMethodField()
     confidence = serializers.FloatField(allow_null=True)
+    field_confidence = serializers.DictField(child=serializers.FloatField())
+    page_count = serializers.IntegerField(allow_null=True)
+    failure_reason = serializers.CharField()
     notes = serializers.CharField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -68,6 +75,12 @@ class InvoiceOutputSerializer(serializers.Serializer):
     @extend_schema_field(TotalsSerializer)
     def get_totals(self, invoice: Invoice) -> dict[str, Any]:
         return TotalsSerializer(invoice).data
+
+
+class InvoiceDetailSerializer(InvoiceOutputSerializer):
+    """One invoice, with the text its document was read from."""
+
+    text = serializers.CharField(source="extracted_text")
 
 
 # Input
@@ -166,31 +179,32 @@ class InvoiceListApi(APIView):
     @extend_schema(
         operation_id="invoices_create",
         request=InvoiceInputSerializer,
-        responses=responses({201: enveloped("Invoice", InvoiceOutputSerializer())}),
+        responses=responses({201: enveloped("InvoiceDetail", InvoiceDetailSerializer())}),
     )
     def post(self, request: Request) -> Response:
         serializer = InvoiceInputSerializer(data=request.data, context={"company": request_company(request)})
         serializer.is_valid(raise_exception=True)
         invoice = invoice_create(company=request_company(request), **serializer.validated_data)
         invoice = invoice_get(company=request_company(request), public_id=invoice.public_id)
-        return Response(InvoiceOutputSerializer(invoice).data, status=status.HTTP_201_CREATED)
+        return Response(InvoiceDetailSerializer(invoice).data, status=status.HTTP_201_CREATED)
 
 
 class InvoiceDetailApi(APIView):
     required_scopes = {"GET": "invoices:read", "PATCH": "invoices:write", "DELETE": "invoices:delete"}
 
     @extend_schema(
-        operation_id="invoices_retrieve", responses=responses({200: enveloped("Invoice", InvoiceOutputSerializer())})
+        operation_id="invoices_retrieve",
+        responses=responses({200: enveloped("InvoiceDetail", InvoiceDetailSerializer())}),
     )
     def get(self, request: Request, invoice_id: str) -> Response:
         return Response(
-            InvoiceOutputSerializer(invoice_get(company=request_company(request), public_id=invoice_id)).data
+            InvoiceDetailSerializer(invoice_get(company=request_company(request), public_id=invoice_id)).data
         )
 
     @extend_schema(
         operation_id="invoices_partial_update",
         request=InvoiceUpdateSerializer,
-        responses=responses({200: enveloped("Invoice", InvoiceOutputSerializer())}),
+        responses=responses({200: enveloped("InvoiceDetail", InvoiceDetailSerializer())}),
     )
     def patch(self, request: Request, invoice_id: str) -> Response:
         company = request_company(request)
@@ -198,9 +212,58 @@ class InvoiceDetailApi(APIView):
         serializer = InvoiceUpdateSerializer(data=request.data, context={"company": company})
         serializer.is_valid(raise_exception=True)
         invoice_update(invoice=invoice, **serializer.validated_data)
-        return Response(InvoiceOutputSerializer(invoice_get(company=company, public_id=invoice_id)).data)
+        return Response(InvoiceDetailSerializer(invoice_get(company=company, public_id=invoice_id)).data)
 
     @extend_schema(operation_id="invoices_destroy", responses=responses({200: deleted_response("Invoice")}))
     def delete(self, request: Request, invoice_id: str) -> Response:
         invoice_delete(invoice=invoice_get(company=request_company(request), public_id=invoice_id))
         return Response({"deleted": True, "id": invoice_id})
+
+
+class InvoiceExtractRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="Invoice file: PDF, PNG, JPG, or UBL / CII e-invoice XML. Max 20 MB.")
+
+
+class InvoiceExtractApi(APIView):
+    """Seed 001's `POST /invoices/extract`: upload a document, get its data (or 202 while it is read)."""
+
+    required_scopes = {"POST": "invoices:write"}
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="invoices_extract",
+        request={"multipart/form-data": InvoiceExtractRequestSerializer},
+        parameters=[
+            OpenApiParameter("async", bool, description="Answer 202 at once instead of waiting for the result")
+        ],
+        responses=responses(
+            {
+                200: enveloped("InvoiceDetail", InvoiceDetailSerializer()),
+                202: enveloped("InvoiceDetail", InvoiceDetailSerializer()),
+            }
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        # Refuse an oversized body before the multipart parser spools it to disk.
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > settings.EXTRACTION_MAX_BYTES + 64 * 1024:
+            raise ValidationFailed("The file is larger than 20 MB.", details={"file": ["File too large."]})
+        file = request.FILES.get("file")
+        if file is None:
+            raise ValidationFailed(
+                "Send the document as multipart form field 'file'.", details={"file": ["This field is required."]}
+            )
+        token = request.auth
+        upload = invoice_upload(
+            company=request_company(request),
+            file=file,
+            counts_towards_usage=not getattr(token, "is_test", False),
+        )
+        invoice = upload.invoice
+        if request.query_params.get("async", "").lower() not in ("1", "true", "yes"):
+            invoice = invoice_wait_until_settled(invoice=invoice, seconds=settings.EXTRACTION_WAIT_SECONDS)
+        data = InvoiceDetailSerializer(invoice).data
+        if upload.duplicate:
+            data["duplicate_of"] = invoice.public_id
+        settled = invoice.status != "processing"
+        return Response(data, status=status.HTTP_200_OK if settled else status.HTTP_202_ACCEPTED)

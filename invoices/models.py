@@ -67,6 +67,20 @@ class Invoice(models.Model):
     total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     confidence = models.FloatField(null=True, blank=True, help_text="Extraction confidence, 0 to 1")
     notes = models.TextField(blank=True)
+
+    # The document an invoice was extracted from, and what extraction made of it.
+    document = models.FileField(upload_to="invoices/%Y/%m/", blank=True)
+    document_name = models.CharField(max_length=255, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    document_kind = models.CharField(max_length=20, blank=True, help_text="pdf, png, jpeg, ubl or cii")
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    extracted_text = models.TextField(blank=True)
+    extraction_source = models.CharField(max_length=20, blank=True)
+    field_confidence = models.JSONField(default=dict, blank=True)
+    failure_reason = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    # sk_test_ uploads do not count towards the plan's monthly limit.
+    counts_towards_usage = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,6 +102,11 @@ class Invoice(models.Model):
                 fields=["company", "supplier", "invoice_number"],
                 condition=Q(direction="purchase") & ~Q(invoice_number=""),
                 name="unique_purchase_invoice_number_per_supplier",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "document_sha256"],
+                condition=~Q(document_sha256=""),
+                name="unique_document_per_company",
             ),
             models.CheckConstraint(
                 condition=(Q(direction="sales") & Q(supplier__isnull=True))

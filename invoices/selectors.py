@@ -1,5 +1,6 @@
 """Reads for invoices: seed 001's list filters, and single lookups within one company."""
 
+import time
 from typing import Any
 
 import django_filters
@@ -61,3 +62,16 @@ def invoice_get(*, company: Company, public_id: str) -> Invoice:
     if invoice is None:
         raise ResourceNotFound("No invoice with this id.")
     return invoice
+
+
+def invoice_wait_until_settled(*, invoice: Invoice, seconds: float, poll: float = 0.2) -> Invoice:
+    """The invoice once it has left `processing`, or as it is when `seconds` have passed.
+
+    Polls the database rather than a result backend: the row is the truth, whichever worker runs it.
+    """
+    deadline = time.monotonic() + seconds
+    current = invoice_get(company=invoice.company, public_id=invoice.public_id)
+    while current.status == Status.PROCESSING and time.monotonic() < deadline:
+        time.sleep(poll)
+        current = invoice_get(company=invoice.company, public_id=invoice.public_id)
+    return current

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from invoices.api import InvoiceDetailApi, InvoiceListApi
+from invoices.api import InvoiceDetailApi, InvoiceExtractApi, InvoiceListApi
 
 urlpatterns = [
     path("invoices", InvoiceListApi.as_view(), name="invoice-list"),
+    path("invoices/extract", InvoiceExtractApi.as_view(), name="invoice-extract"),
     path("invoices/<str:invoice_id>", InvoiceDetailApi.as_view(), name="invoice-detail"),
 ]

@@ -179,6 +179,15 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {},
 }
 
+# Extraction of uploaded supplier invoices
+EXTRACTION_MAX_BYTES = env.int("EXTRACTION_MAX_BYTES", default=20 * 1024 * 1024)
+EXTRACTION_WAIT_SECONDS = env.float("EXTRACTION_WAIT_SECONDS", default=25.0)
+EXTRACTION_REVIEW_THRESHOLD = env.float("EXTRACTION_REVIEW_THRESHOLD", default=0.8)
+EXTRACTION_SOFT_TIME_LIMIT = env.int("EXTRACTION_SOFT_TIME_LIMIT", default=120)
+EXTRACTION_TIME_LIMIT = env.int("EXTRACTION_TIME_LIMIT", default=150)
+# Uploads larger than this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 # API conventions
 API_DOCS_BASE_URL = env.str("API_DOCS_BASE_URL", default="https://docs.invoisx.com/errors")
 API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=5 * 1024 * 1024)

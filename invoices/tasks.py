@@ -1,0 +1,33 @@
+"""Celery tasks for invoices: each loads by id and calls one service."""
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import OperationalError
+
+from invoices.intake import invoice_extraction_fail, invoice_extraction_run
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.EXTRACTION_SOFT_TIME_LIMIT,
+    time_limit=settings.EXTRACTION_TIME_LIMIT,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def extract_invoice(invoice_id: int) -> None:
+    """Extract one uploaded invoice. Safe to run twice: only a `processing` invoice is touched."""
+    try:
+        invoice_extraction_run(invoice_id=invoice_id)
+    except SoftTimeLimitExceeded:
+        logger.warning("extraction of invoice %s exceeded its time limit", invoice_id)
+        invoice_extraction_fail(
+            invoice_id=invoice_id, reason=f"Extraction took longer than {settings.EXTRACTION_SOFT_TIME_LIMIT} s."
+        )
