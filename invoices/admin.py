@@ -2,13 +2,26 @@
 
 from django.contrib import admin
 
-from invoices.models import Invoice, InvoiceLine, Supplier
+from invoices.models import Invoice, InvoiceChange, InvoiceLine, Supplier
 from invoisx.admin import CompanyScopedAdmin
 
 
 class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
     extra = 0
+
+
+CHANGE_FIELDS = ["field", "old_value", "new_value", "changed_by_user", "changed_by_token", "created_at"]
+
+
+class InvoiceChangeInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = InvoiceChange
+    extra = 0
+    can_delete = False
+    readonly_fields = CHANGE_FIELDS
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Invoice)
@@ -27,7 +40,7 @@ class InvoiceAdmin(CompanyScopedAdmin):
     search_fields = ["public_id", "invoice_number", "supplier__name", "buyer__name"]
     readonly_fields = ["public_id", "created_at", "updated_at"]
     raw_id_fields = ["buyer", "supplier"]
-    inlines = [InvoiceLineInline]
+    inlines = [InvoiceLineInline, InvoiceChangeInline]
 
 
 @admin.register(Supplier)
@@ -45,3 +58,26 @@ class InvoiceLineAdmin(CompanyScopedAdmin):
     list_filter = ["invoice__company"]
     search_fields = ["description", "invoice__invoice_number"]
     raw_id_fields = ["invoice"]
+
+
+@admin.register(InvoiceChange)
+class InvoiceChangeAdmin(CompanyScopedAdmin):
+    company_field = "invoice__company"
+    list_display = ["invoice", "field", "changed_by_user", "changed_by_token", "created_at"]
+    list_filter = ["invoice__company", "field"]
+    search_fields = ["invoice__public_id", "invoice__invoice_number"]
+    readonly_fields = [
+        "invoice",
+        "field",
+        "old_value",
+        "new_value",
+        "changed_by_user",
+        "changed_by_token",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -17,7 +17,7 @@ from invoices.selectors import invoice_get, invoice_list, invoice_wait_until_set
 from invoices.services import invoice_create, invoice_delete, invoice_update
 from invoisx.api.errors import ValidationFailed
 from invoisx.api.pagination import paginate, paginated_data
-from invoisx.api.permissions import request_company
+from invoisx.api.permissions import request_company, request_token
 from invoisx.api.schema import PAGE_PARAMETERS, deleted_response, enveloped, list_enveloped, responses
 from invoisx.api.serializers import PublicIdRelatedField, StrictSerializer
 from invoisx.money import normalise_currency
@@ -211,7 +211,7 @@ class InvoiceDetailApi(APIView):
         invoice = invoice_get(company=company, public_id=invoice_id)
         serializer = InvoiceUpdateSerializer(data=request.data, context={"company": company})
         serializer.is_valid(raise_exception=True)
-        invoice_update(invoice=invoice, **serializer.validated_data)
+        invoice_update(invoice=invoice, changed_by_token=request_token(request), **serializer.validated_data)
         return Response(InvoiceDetailSerializer(invoice_get(company=company, public_id=invoice_id)).data)
 
     @extend_schema(operation_id="invoices_destroy", responses=responses({200: deleted_response("Invoice")}))
@@ -253,11 +253,8 @@ class InvoiceExtractApi(APIView):
             raise ValidationFailed(
                 "Send the document as multipart form field 'file'.", details={"file": ["This field is required."]}
             )
-        token = request.auth
         upload = invoice_upload(
-            company=request_company(request),
-            file=file,
-            counts_towards_usage=not getattr(token, "is_test", False),
+            company=request_company(request), file=file, counts_towards_usage=not request_token(request).is_test
         )
         invoice = upload.invoice
         if request.query_params.get("async", "").lower() not in ("1", "true", "yes"):

@@ -5,6 +5,7 @@ bills the company). Purchase invoices usually arrive as documents and are extrac
 follows that life cycle. Invoices created through the API with their data are `processed` at once.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -122,6 +123,36 @@ class Invoice(models.Model):
     def counterparty_name(self) -> str:
         party = self.buyer if self.direction == Direction.SALES else self.supplier
         return party.name if party else ""
+
+
+class InvoiceChange(models.Model):
+    """The audit trail of corrections: who changed which field of an invoice, from what to what."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(max_length=50)
+    old_value = models.JSONField(null=True)
+    new_value = models.JSONField(null=True)
+    changed_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_by_token = models.ForeignKey(
+        "tokens.ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.field}"
+
+    @property
+    def actor(self) -> str:
+        if self.changed_by_user:
+            return str(self.changed_by_user)
+        if self.changed_by_token:
+            return f"API token {self.changed_by_token.name} ({self.changed_by_token.prefix}…)"
+        return "system"
 
 
 class InvoiceLine(models.Model):

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -11,10 +12,11 @@ from buyers.models import Buyer
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoices.models import Direction, Invoice, InvoiceLine, Source, Supplier
+from invoices.models import Direction, Invoice, InvoiceChange, InvoiceLine, Source, Status, Supplier
 from invoices.totals import Line, compute_lines, compute_totals
 from invoisx.api.errors import Conflict
 from invoisx.money import normalise_currency
+from tokens.models import ApiToken
 
 
 def _currency(code: str) -> str:
@@ -161,9 +163,46 @@ def invoice_create(
     return invoice
 
 
+REVIEWED_STATUSES = (Status.PROCESSED, Status.NEEDS_REVIEW, Status.FAILED)
+
+
+def invoice_snapshot(invoice: Invoice) -> dict[str, Any]:
+    """The correctable fields as JSON values, to compare before and after a change."""
+    supplier = invoice.supplier
+    return {
+        "supplier.name": supplier.name if supplier else None,
+        "supplier.address": supplier.address if supplier else None,
+        "supplier.tax_id": supplier.tax_id if supplier else None,
+        "buyer_id": invoice.buyer.public_id if invoice.buyer else None,
+        "invoice_number": invoice.invoice_number,
+        "invoice_date": invoice.invoice_date.isoformat() if invoice.invoice_date else None,
+        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+        "currency": invoice.currency,
+        "totals.subtotal": str(invoice.subtotal),
+        "totals.tax_rate": str(invoice.tax_rate) if invoice.tax_rate is not None else None,
+        "totals.tax_amount": str(invoice.tax_amount),
+        "totals.total": str(invoice.total),
+        "line_items": [
+            [line.description, str(line.quantity), str(line.unit_price), str(line.amount)]
+            for line in invoice.lines.all()
+        ],
+        "notes": invoice.notes,
+    }
+
+
 @transaction.atomic
-def invoice_update(*, invoice: Invoice, **fields: Any) -> Invoice:
-    """Change an invoice's data; new line items replace the old ones and totals are recomputed."""
+def invoice_update(
+    *, invoice: Invoice, changed_by_user: User | None = None, changed_by_token: ApiToken | None = None, **fields: Any
+) -> Invoice:
+    """Correct an invoice's data, keeping who changed what.
+
+    New line items replace the old ones and totals are recomputed and cross-checked whenever lines or
+    totals are given; other changes leave the amounts as they were. A corrected extracted invoice
+    becomes `processed`: a person has now vouched for its data.
+    """
+    if invoice.status == Status.PROCESSING:
+        raise Conflict("The invoice is still being extracted; correct it once it is processed.")
+    before = invoice_snapshot(invoice)
     if "direction" in fields and fields.pop("direction") != invoice.direction:
         raise ValidationError({"direction": ["An invoice's direction cannot change."]})
     if "buyer" in fields:
@@ -181,6 +220,7 @@ def invoice_update(*, invoice: Invoice, **fields: Any) -> Invoice:
         invoice.currency = _currency(fields["currency"])
     _check_dates(invoice.invoice_date, invoice.due_date)
 
+    amounts_change = "line_items" in fields or "totals" in fields
     if "line_items" in fields:
         lines = compute_lines(fields["line_items"] or [])
     else:
@@ -196,12 +236,38 @@ def invoice_update(*, invoice: Invoice, **fields: Any) -> Invoice:
         totals["tax_amount"] = invoice.tax_amount  # keep a tax that was given as an amount only
     if not lines and totals["subtotal"] is None and totals["total"] is None:
         totals["subtotal"] = invoice.subtotal
-    _apply_totals(invoice, lines, totals)
+    if amounts_change:
+        _apply_totals(invoice, lines, totals)
+    if invoice.status in REVIEWED_STATUSES and invoice.source == Source.UPLOAD:
+        invoice.status = Status.PROCESSED
+        invoice.failure_reason = ""
     _save_unique(invoice)
     if "line_items" in fields:
         _save_lines(invoice, lines)
+    _record_changes(invoice, before, invoice_snapshot(invoice), changed_by_user, changed_by_token)
     event_record(company=invoice.company, type=EventType.INVOICE_UPDATED, data=invoice_event_data(invoice))
     return invoice
+
+
+def _record_changes(
+    invoice: Invoice,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    user: User | None,
+    token: ApiToken | None,
+) -> None:
+    InvoiceChange.objects.bulk_create(
+        InvoiceChange(
+            invoice=invoice,
+            field=name,
+            old_value=before[name],
+            new_value=after[name],
+            changed_by_user=user,
+            changed_by_token=token,
+        )
+        for name in after
+        if before[name] != after[name]
+    )
 
 
 @transaction.atomic

@@ -209,3 +209,39 @@ def test_bob_cannot_read_alices_extracted_invoice(alice_api, bob_api):
     data = success_data(upload(alice_api, ubl_invoice()), 200)
 
     error_of(bob_api.get(f"/api/v1/invoices/{data['id']}"), 404, "resource_not_found")
+
+
+def test_correcting_an_invoice_in_review_makes_it_processed_and_keeps_who_changed_what(alice_api):
+    data = success_data(upload(alice_api, ubl_invoice(total="1400.00")), 200)
+    assert data["status"] == "needs_review"
+
+    corrected = success_data(
+        alice_api.patch(f"/api/v1/invoices/{data['id']}", {"totals": {"total": "1332.00"}}, format="json")
+    )
+
+    assert corrected["status"] == "processed"
+    assert corrected["totals"]["total"] == 1332.0
+    invoice = Invoice.objects.get(public_id=data["id"])
+    change = invoice.changes.get(field="totals.total")
+    assert (change.old_value, change.new_value) == ("1400.00", "1332.00")
+    assert change.changed_by_token == alice_api.token
+    assert "API token" in change.actor
+
+
+def test_changing_only_the_number_leaves_the_extracted_amounts_alone(alice_api):
+    data = success_data(upload(alice_api, ubl_invoice(total="1400.00")), 200)
+
+    corrected = success_data(
+        alice_api.patch(f"/api/v1/invoices/{data['id']}", {"invoice_number": "UBL-1001-A"}, format="json")
+    )
+
+    assert corrected["totals"]["total"] == 1400.0
+    assert [c.field for c in Invoice.objects.get(public_id=data["id"]).changes.all()] == ["invoice_number"]
+
+
+def test_an_invoice_still_being_extracted_cannot_be_corrected(alice_api, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "memory://"
+    data = success_data(upload(alice_api, ubl_invoice(), query="?async=true"), 202)
+
+    error_of(alice_api.patch(f"/api/v1/invoices/{data['id']}", {"notes": "x"}, format="json"), 409, "conflict")

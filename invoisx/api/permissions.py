@@ -36,9 +36,14 @@ class HasRequiredScope(BasePermission):
         return True
 
 
-def request_company(request: Request) -> Company:
-    """The company an authenticated API request acts for (its token's company)."""
+def request_token(request: Request) -> ApiToken:
+    """The API token an authenticated request was made with."""
     token = request.auth
     if not isinstance(token, ApiToken):
         raise AuthenticationRequired()
-    return token.company
+    return token
+
+
+def request_company(request: Request) -> Company:
+    """The company an authenticated API request acts for (its token's company)."""
+    return request_token(request).company
