@@ -72,6 +72,40 @@ def bob_api(bob, make_client) -> APIClient:
     return make_client(bob)
 
 
+# As the machine's notes say: without the background-networking flags chromium keeps trying hosts
+# that this closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """Overrides pytest-playwright's: Playwright's sync API keeps an asyncio loop running in this
+    thread until the session ends, and Django refuses ORM calls beside a running loop unless told
+    otherwise. The live server and every test are plain synchronous code, so tell it."""
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture
+def browser(playwright, chromium_path: str):
+    """Overrides pytest-playwright's `browser`: Debian's chromium, one per test, closed after it."""
+    launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+    yield launched
+    launched.close()
+
+
 @pytest.fixture
 def chromium_path() -> str:
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"

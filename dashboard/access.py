@@ -12,7 +12,7 @@ from django.shortcuts import render
 from companies.current import current_membership
 from companies.models import Company
 
-View = Callable[..., HttpResponse]
+View = Callable[..., Any]
 
 
 def company_page(*, manage: bool = False, edit: bool = False) -> Callable[[View], View]:

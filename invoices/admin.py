@@ -14,7 +14,7 @@ class InvoiceLineInline(admin.TabularInline):
 CHANGE_FIELDS = ["field", "old_value", "new_value", "changed_by_user", "changed_by_token", "created_at"]
 
 
-class InvoiceChangeInline(admin.TabularInline):  # type: ignore[type-arg]
+class InvoiceChangeInline(admin.TabularInline):
     model = InvoiceChange
     extra = 0
     can_delete = False

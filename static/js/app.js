@@ -18,3 +18,33 @@ document.addEventListener("click", async (event) => {
 document.addEventListener("change", (event) => {
   if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
 });
+
+// Upload with a progress bar; without JavaScript the form posts normally.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-upload]");
+  if (!form || !window.FormData) return;
+  event.preventDefault();
+  const progress = form.querySelector("#upload-progress");
+  const status = form.querySelector("#upload-status");
+  const error = form.querySelector("#upload-error");
+  const request = new XMLHttpRequest();
+  request.open("POST", form.action || window.location.href);
+  request.setRequestHeader("Accept", "application/json");
+  request.upload.addEventListener("progress", (e) => {
+    if (!e.lengthComputable) return;
+    progress.hidden = false;
+    progress.value = Math.round((e.loaded / e.total) * 100);
+    status.textContent = progress.value < 100 ? `Uploading… ${progress.value}%` : "Reading the document…";
+  });
+  request.addEventListener("load", () => {
+    let body = {};
+    try { body = JSON.parse(request.responseText); } catch { body = {}; }
+    if (request.status === 200 && body.url) { window.location.href = body.url; return; }
+    error.hidden = false;
+    error.textContent = (body.errors || ["The upload failed."]).join(" ");
+    status.textContent = "";
+    progress.hidden = true;
+  });
+  request.addEventListener("error", () => { error.hidden = false; error.textContent = "The upload failed: network error."; });
+  request.send(new FormData(form));
+});

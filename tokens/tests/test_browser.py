@@ -5,50 +5,24 @@ browser is ever downloaded. A screenshot of the page that shows the new token on
 /tmp/token_created.png for people to look at.
 """
 
-import os
 import re
 from datetime import timedelta
 
 import pytest
 import requests
 from django.utils import timezone
-from playwright.sync_api import Page, Playwright, expect
+from playwright.sync_api import Page, expect
 
 from companies.models import Role
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from tokens.models import ApiToken
 
-# Playwright's sync API runs an asyncio loop in this thread (for the rest of the session, since the
-# plugin's `playwright` fixture is session-scoped), and Django refuses ORM calls next to a running
-# loop unless told otherwise. The live server and these tests are plain synchronous code.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
 SCREENSHOT = "/tmp/token_created.png"  # noqa: S108 -- a fixed place for people to look at, not a secret
-# As the machine's notes say: without the background-networking flags chromium keeps trying hosts
-# that this closed network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RAW_TOKEN = re.compile(r"^sk_live_[A-Za-z0-9]{48}$")
 TIMEOUT_MS = 15_000
-
-
-@pytest.fixture
-def browser(playwright: Playwright, chromium_path: str):
-    """Overrides pytest-playwright's `browser`: Debian's chromium, one per test, closed after it."""
-    launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-    yield launched
-    launched.close()
 
 
 @pytest.fixture

@@ -1,0 +1,77 @@
+"""Dashboard forms for invoices: uploading a document and reviewing what was extracted from it."""
+
+from typing import Any
+
+from django import forms
+
+from invoices.models import Invoice
+from invoisx.money import normalise_currency
+
+
+class InvoiceUploadForm(forms.Form):
+    file = forms.FileField(help_text="PDF, PNG, JPG, or a UBL / CII e-invoice XML, up to 20 MB.")
+
+
+class InvoiceReviewForm(forms.Form):
+    supplier_name = forms.CharField(max_length=200, required=False, label="Supplier")
+    supplier_address = forms.CharField(
+        max_length=1000, required=False, label="Address", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    supplier_tax_id = forms.CharField(max_length=50, required=False, label="Tax id")
+    invoice_number = forms.CharField(max_length=100, required=False)
+    invoice_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    currency = forms.CharField(min_length=3, max_length=3, required=False)
+    subtotal = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
+    tax_rate = forms.DecimalField(max_digits=7, decimal_places=4, min_value=0, max_value=100, required=False)
+    tax_amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
+    total = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
+    notes = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    @classmethod
+    def for_invoice(cls, invoice: Invoice, data: Any = None) -> "InvoiceReviewForm":
+        supplier = invoice.supplier
+        initial = {
+            "supplier_name": supplier.name if supplier else "",
+            "supplier_address": supplier.address if supplier else "",
+            "supplier_tax_id": supplier.tax_id if supplier else "",
+            "invoice_number": invoice.invoice_number,
+            "invoice_date": invoice.invoice_date,
+            "due_date": invoice.due_date,
+            "currency": invoice.currency,
+            "subtotal": invoice.subtotal,
+            "tax_rate": invoice.tax_rate,
+            "tax_amount": invoice.tax_amount,
+            "total": invoice.total,
+            "notes": invoice.notes,
+        }
+        return cls(data, initial=initial)
+
+    def clean_currency(self) -> str:
+        value: str = self.cleaned_data.get("currency") or ""
+        if not value:
+            return value
+        try:
+            return normalise_currency(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def update_fields(self) -> dict[str, Any]:
+        """The changed values, shaped as `invoice_update` takes them."""
+        changed = set(self.changed_data)
+        data = self.cleaned_data
+        fields: dict[str, Any] = {}
+        if changed & {"supplier_name", "supplier_address", "supplier_tax_id"} and data["supplier_name"]:
+            fields["supplier"] = {
+                "name": data["supplier_name"],
+                "address": data["supplier_address"],
+                "tax_id": data["supplier_tax_id"],
+            }
+        for name in ("invoice_number", "invoice_date", "due_date", "currency", "notes"):
+            if name in changed:
+                fields[name] = data[name] if data[name] is not None else (None if "date" in name else "")
+        totals = {name: data[name] for name in ("subtotal", "tax_rate", "tax_amount", "total") if name in changed}
+        if totals:
+            # Give every amount the form shows, so the corrected set is checked as a whole.
+            fields["totals"] = {name: data[name] for name in ("subtotal", "tax_rate", "tax_amount", "total")}
+        return fields
