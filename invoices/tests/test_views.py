@@ -21,7 +21,7 @@ def _eager_with_media_in_tmp(settings, tmp_path):
 
 
 def member(company_name: str, role: str = Role.OWNER) -> Client:
-    membership = MembershipFactory(company=CompanyFactory(name=company_name), role=role)
+    membership = MembershipFactory.create(company=CompanyFactory(name=company_name), role=role)
     client = Client()
     client.force_login(membership.user)
     return client
@@ -88,7 +88,7 @@ def test_a_viewer_can_read_the_review_page_but_not_save_or_upload():
     upload(alice)
     invoice = Invoice.objects.get()
     viewer = Client()
-    viewer.force_login(MembershipFactory(company=invoice.company, role=Role.VIEWER).user)
+    viewer.force_login(MembershipFactory.create(company=invoice.company, role=Role.VIEWER).user)
 
     assert viewer.get(f"/invoices/{invoice.public_id}/").status_code == 200
     assert viewer.post(f"/invoices/{invoice.public_id}/", {"total": "1"}).status_code == 403
@@ -119,7 +119,7 @@ def test_the_document_is_served_inline_to_the_same_origin_only_and_sandboxed():
 
 
 def test_the_upload_form_needs_its_csrf_token():
-    membership = MembershipFactory(company=CompanyFactory(name="Alice Trading"), role=Role.OWNER)
+    membership = MembershipFactory.create(company=CompanyFactory(name="Alice Trading"), role=Role.OWNER)
     client = Client(enforce_csrf_checks=True)
     client.force_login(membership.user)
 
