@@ -10,24 +10,18 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
 import requests
 
-from invoisx.tests.processes import START_TIMEOUT, Server, manage
+from invoisx.tests.processes import START_TIMEOUT, Server, manage, redis_db_url
 
 pytestmark = [pytest.mark.redis, pytest.mark.processes]
 
 REDIS_DB = 15
 STARTER_LIMIT = 100
 REQUEST_TIMEOUT = 10
-
-
-def redis_db_url(url: str, db: int) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
 
 
 @pytest.fixture

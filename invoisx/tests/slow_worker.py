@@ -1,0 +1,29 @@
+"""A Celery app for tests whose extraction is slowed down, so a test can kill a worker mid-task.
+
+Start it with `celery -A invoisx.tests.slow_worker worker`; SLOW_EXTRACTION_SECONDS sets the delay.
+Only this process is slowed: the application code has no test hook.
+"""
+
+import os
+import time
+from typing import Any
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "invoisx.settings")
+django.setup()
+
+from invoices import intake  # noqa: E402
+from invoisx.celery import app  # noqa: E402
+
+_extract = intake.extract
+
+
+def _slow_extract(data: bytes, **kwargs: Any) -> Any:
+    time.sleep(float(os.environ.get("SLOW_EXTRACTION_SECONDS", "0")))
+    return _extract(data, **kwargs)
+
+
+intake.extract = _slow_extract
+
+__all__ = ["app"]
