@@ -11,8 +11,10 @@ import warnings
 from PIL import Image
 
 from invoices.extraction.einvoice import open_pdf, parse_einvoice, parse_facturx
+from invoices.extraction.fields import read_fields
 from invoices.extraction.result import ExtractionResult
 from invoices.extraction.sniff import DocumentError, Kind, looks_like_xml, sniff
+from invoices.extraction.textpdf import read_text_pdf
 
 
 class NotSupportedYet(DocumentError):
@@ -20,6 +22,8 @@ class NotSupportedYet(DocumentError):
 
 
 MAX_PDF_PAGES = 50
+# A text PDF has dozens of words a page; fewer means a scan (perhaps with a stray text stamp).
+MIN_TEXT_WORDS = 10
 MAX_IMAGE_PIXELS = 50_000_000  # about 7,000 x 7,000: an A4 page at 600 dpi, with room to spare
 
 
@@ -74,7 +78,10 @@ def extract(data: bytes, *, use_embedded_xml: bool = True) -> ExtractionResult:
                 return result
         else:
             open_pdf(data)  # encrypted and corrupt PDFs are refused the same way on both paths
-        raise NotSupportedYet("PDFs without an embedded e-invoice are not supported yet.")
+        document = read_text_pdf(data, max_pages=MAX_PDF_PAGES)
+        if len(document.words) < MIN_TEXT_WORDS * len(document.pages):
+            raise NotSupportedYet("A scanned PDF (no text layer): scanned PDFs are not supported yet.")
+        return read_fields(document)
     if kind in (Kind.PNG, Kind.JPEG):
         raise NotSupportedYet("Images are not supported yet.")
     if looks_like_xml(data):

@@ -50,6 +50,5 @@ class WordDocument:
         from invoices.extraction.lines import group_lines
 
         return "\n\n".join(
-            "\n".join(" ".join(word.text for word in line) for line in group_lines(page.words))
-            for page in self.pages
+            "\n".join(" ".join(word.text for word in line) for line in group_lines(page.words)) for page in self.pages
         )

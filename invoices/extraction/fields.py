@@ -1,0 +1,284 @@
+"""Read an invoice's fields from positioned words: `read_fields(document) -> ExtractionResult`.
+
+Works the same for a PDF text layer and for OCR output. Each field gets candidates from labels
+(`layout.Layout.values`), scored by how strong the label is and where its value sits; the amounts
+are then chosen together by `crosscheck`, the supplier by `parties`, the line items by `lineitems`.
+Dates and amounts are read in the document's own conventions: its language (`detect_language`)
+decides the numeric date order and its amounts vote on the decimal separator. Nothing here knows
+any particular supplier or layout.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from invoices.extraction.amounts import ISO_CODES, currency_from_text, detect_decimal_separator, find_amounts
+from invoices.extraction.crosscheck import AmountCandidate, choose_amounts
+from invoices.extraction.dates import day_first_for_language, find_dates
+from invoices.extraction.labels import detect_language, tax_id_candidates
+from invoices.extraction.layout import Layout, Value
+from invoices.extraction.lineitems import read_line_items
+from invoices.extraction.parties import read_supplier
+from invoices.extraction.result import ExtractionResult
+from invoices.extraction.words import WordDocument
+
+_WHERE = {"same": 1.0, "right": 0.95, "below": 0.85}
+# "Invoice FA-2017-0008", "Handelsrechnung Nr. 471102 vom 05.06.2018": a title that carries the number.
+_TITLE_NUMBER = re.compile(
+    r"(?i)(?:^|\b)\w*(?:invoice|rechnung|facture|factura|factuur|invois|gutschrift|avoir|credit note)\b"
+    r"(?:\s*\(\w{1,6}\))?\s*(?:nr\.?|no\.?|n[°º]|#|number|nummer|num[ée]ro|nombor)?\s*[:.]?\s*(?P<number>[A-Za-z0-9][\w\-/.]*\d[\w\-/]*)"
+)
+_DATED = re.compile(r"(?i)\b(?:vom|du|del|dated|date|van|bertarikh|datum|issued(?: at| on)?|le)\b\s*[:.]?\s*$")
+# Dates of something other than the invoice: delivery, service period, order, print.
+_OTHER_DATE = re.compile(
+    r"(?i)deliver|liefer|leistung|livraison|entrega|levering|penghantaran|order|bestell|commande|pedido|"
+    r"period|zeitraum|version|printed|gedruckt"
+)
+# Totals rows that `labels` does not list, as suppliers print them; matched at the start of a line.
+_EXTRA_AMOUNT_LABELS = {
+    "subtotal": re.compile(
+        r"(?i)^\W*(?:\w*summe|\w*betrag|total|montant|importe|totaal|jumlah)\s+(?:ohne|exkl\.?|excl\.?|hors|sans|sin|"
+        r"zonder|tanpa)\b|^\W*(?:net(?:to)?\s?(?:total|summe|betrag)|warenwert)\b"
+    ),
+    "tax_amount": re.compile(
+        r"(?i)^\W*(?:(?:vat|tax|gst|sst|tva|iva|btw|ust\.?|mwst\.?)\s+total|steuersumme|summe\s+(?:ust|mwst))\b"
+    ),
+    "total": re.compile(
+        r"(?i)^\W*(?:bruttosumme|bruttobetrag|gesamtbrutto\w*|\w*summe\s+(?:inkl|mit)\.?|due payable|total payable|"
+        r"amount payable|to pay|net [àa] payer|a pagar|te betalen)\b"
+    ),
+}
+_RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+_BAD_NUMBER_WORDS = frozenset({"page", "seite", "date", "datum", "nr", "no", "number"})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    value: object
+    score: float
+
+
+def read_fields(document: WordDocument) -> ExtractionResult:
+    """The invoice fields found in `document`'s words, with per-field and overall confidence."""
+    layout = Layout(document)
+    text = layout.text()
+    language = detect_language(text)
+    day_first = _day_first(layout, language)
+    decimal = detect_decimal_separator([line.text for line in layout.lines])
+
+    result = ExtractionResult(source="text_pdf" if document.source == "text_pdf" else "ocr")
+    result.page_count = len(document.pages)
+    result.text = document.text()
+    confidence = result.field_confidence
+
+    number = _best(_invoice_numbers(layout))
+    if number:
+        result.invoice_number, confidence["invoice_number"] = str(number.value), number.score
+
+    invoice_dates = _dates(layout, "invoice_date", day_first)
+    due_dates = _dates(layout, "due_date", day_first)
+    invoice_date = _best(invoice_dates) or _best(_fallback_dates(layout, day_first))
+    if invoice_date:
+        result.invoice_date, confidence["invoice_date"] = _as_date(invoice_date.value), invoice_date.score
+    due = _best([c for c in due_dates if not result.invoice_date or _as_date(c.value) >= result.invoice_date])
+    if due and due.value != (invoice_date.value if invoice_date else None):
+        result.due_date, confidence["due_date"] = _as_date(due.value), due.score
+        if result.invoice_date:
+            confidence["invoice_date"] = min(1.0, confidence["invoice_date"] + 0.1)
+
+    currency = _currency(layout, text)
+    if currency:
+        result.currency, confidence["currency"] = str(currency.value), currency.score
+
+    tax_id = _supplier_tax_id(layout)
+    supplier = read_supplier(layout, tax_id_line=tax_id[1] if tax_id else None)
+    result.supplier = supplier.party
+    if tax_id:
+        result.supplier.tax_id, confidence["supplier_tax_id"] = str(tax_id[0].value), tax_id[0].score
+    confidence.update(supplier.confidence)
+
+    items = read_line_items(layout, decimal)
+    amounts = choose_amounts(
+        subtotal=_amounts(layout, "subtotal", decimal),
+        tax=_amounts(layout, "tax_amount", decimal),
+        total=_amounts(layout, "total", decimal),
+        rates=_rates(layout),
+        line_sum=sum((item.amount for item in items if item.amount is not None), Decimal(0)) if items else None,
+    )
+    for name, (value, score) in amounts.items():
+        setattr(result, name, value)
+        confidence[name] = score
+    if items:
+        result.line_items = items
+        confidence["line_items"] = 0.9 if result.subtotal == sum(i.amount or 0 for i in items) else 0.5
+
+    key = [confidence.get(name, 0.0) for name in ("invoice_number", "invoice_date", "total", "supplier_name")]
+    result.confidence = round(sum(key) / len(key), 3)
+    return result
+
+
+def _best(candidates: list[Candidate]) -> Candidate | None:
+    return max(candidates, key=lambda c: c.score, default=None)
+
+
+def _as_date(value: object) -> date:
+    assert isinstance(value, date)
+    return value
+
+
+def _value_score(value: Value) -> float:
+    return round(min(1.0, 0.35 + 0.6 * value.label.strength * _WHERE[value.where]), 3)
+
+
+def _invoice_numbers(layout: Layout) -> list[Candidate]:
+    candidates = []
+    for value in layout.values("invoice_number"):
+        token = _number_token(value.text)
+        if token:
+            generic = value.label.label in {"ref", "reference", "referentie", "rujukan", "document no"}
+            candidates.append(Candidate(token, _value_score(value) * (0.7 if generic else 1.0)))
+    for line in layout.lines[:60]:
+        if line.page:
+            break
+        for match in _TITLE_NUMBER.finditer(line.text):
+            token = _number_token(match["number"])
+            if token:
+                candidates.append(Candidate(token, 0.55 if layout.relative_y(line) < 0.5 else 0.4))
+    return candidates
+
+
+def _number_token(text: str) -> str | None:
+    """The invoice number at the start of a label's value: the first token with a digit in it."""
+    for token in text.split()[:3]:
+        token = token.strip(":;,.()[]#")
+        if token.casefold() in _BAD_NUMBER_WORDS or find_dates(token):
+            continue
+        if any(c.isdigit() for c in token) and 2 <= len(token) <= 32 and not token.endswith("%"):
+            if find_amounts(token) and re.fullmatch(r"\d{1,3}(?:[.,]\d{2})", token):
+                continue  # "12.50" is an amount, not a number
+            return token
+    return None
+
+
+def _dates(layout: Layout, field: str, day_first: bool | None) -> list[Candidate]:
+    candidates = []
+    for value in layout.values(field):
+        found = find_dates(value.text, day_first=day_first)
+        if found and found[0].span[0] <= 12:
+            penalty = 0.85 if found[0].ambiguous and day_first is None else 1.0
+            if _OTHER_DATE.search(value.segment.text if value.where == "same" else value.line.text):
+                penalty *= 0.6
+            candidates.append(Candidate(found[0].value, _value_score(value) * penalty))
+    if field == "invoice_date":
+        candidates += [c for c in _fallback_dates(layout, day_first) if c.score >= 0.6]
+    return candidates
+
+
+def _day_first(layout: Layout, language: str | None) -> bool | None:
+    """Whether numeric dates put the day first: the document's unambiguous dates decide, else its language."""
+    votes = {True: 0, False: 0}
+    for line in layout.lines:
+        for found in find_dates(line.text):
+            parts = re.split(r"[-/.]", found.text)
+            if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[0]) <= 2:
+                first, second = int(parts[0]), int(parts[1])
+                if first > 12 >= second:
+                    votes[True] += 1
+                elif second > 12 >= first:
+                    votes[False] += 1
+    if votes[True] != votes[False]:
+        return votes[True] > votes[False]
+    return day_first_for_language(language)
+
+
+def _fallback_dates(layout: Layout, day_first: bool | None) -> list[Candidate]:
+    """Without an invoice-date label: a date a title announces ("... vom 05.06.2018"), else the first one."""
+    candidates = []
+    for rank, line in enumerate(layout.lines[:80]):
+        if line.page:
+            break
+        for found in find_dates(line.text, day_first=day_first):
+            dated = _DATED.search(line.text[: found.span[0]]) is not None
+            title = _TITLE_NUMBER.search(line.text[: found.span[0]]) is not None
+            score = 0.75 if dated and title else 0.6 if dated else 0.4
+            if _OTHER_DATE.search(line.text):
+                score -= 0.3
+            candidates.append(Candidate(found.value, score - rank * 0.001))
+    return candidates
+
+
+def _currency(layout: Layout, text: str) -> Candidate | None:
+    for value in layout.values("currency"):
+        for token in re.findall(r"[A-Z]{3}", value.text.upper())[:2]:
+            if token in ISO_CODES:
+                return Candidate(token, 0.95)
+    code = currency_from_text(text)
+    if code:
+        return Candidate(code, 0.85)
+    return None
+
+
+def _amounts(layout: Layout, field: str, decimal: str | None) -> list[AmountCandidate]:
+    candidates = []
+    for value in layout.values(field):
+        # On a totals row the amount is the last one ("VAT 20% on 100.00   20.00").
+        found = find_amounts(value.text, decimal_hint=decimal)
+        if value.where == "same":
+            line = value.line
+            rest = line.segments[line.segments.index(value.segment) + 1 :]
+            found += [a for segment in rest for a in find_amounts(segment.text, decimal_hint=decimal)]
+        if not found:
+            continue
+        lower = layout.relative_y(value.line)
+        score = _value_score(value) * (0.8 + 0.2 * lower)
+        candidates.append(AmountCandidate(found[-1].value, score, value.line.index))
+    for line in layout.lines:
+        if _EXTRA_AMOUNT_LABELS[field].search(line.text):
+            found = find_amounts(line.text, decimal_hint=decimal)
+            if found:
+                candidates.append(AmountCandidate(found[-1].value, 0.8, line.index))
+    return candidates
+
+
+def _rates(layout: Layout) -> list[Decimal]:
+    """Percentages on tax rows and after tax-rate labels."""
+    rates: list[Decimal] = []
+    for field in ("tax_amount", "tax_rate"):
+        for value in layout.values(field):
+            line_text = value.line.text
+            for match in _RATE.finditer(line_text):
+                rates.append(Decimal(match.group(1).replace(",", ".")))
+    return rates
+
+
+def _supplier_tax_id(layout: Layout) -> tuple[Candidate, int] | None:
+    """The supplier's VAT / GST / SST / TIN: validated ids and labelled ones first, the buyer's last."""
+    best: tuple[Candidate, int] | None = None
+    labelled_lines = {value.line.index for value in layout.values("supplier_tax_id")}
+    labelled_lines |= {value.segment.line for value in layout.values("supplier_tax_id")}
+    buyer_lines = _buyer_context_lines(layout)
+    for line in layout.lines:
+        for found in tax_id_candidates(line.text):
+            score = 0.5
+            if found.checksum_valid:
+                score += 0.3
+            if found.kind in ("eu_vat", "gb_vat"):
+                score += 0.1
+            if line.index in labelled_lines or line.index - 1 in labelled_lines:
+                score += 0.15
+            if line.index in buyer_lines:
+                score -= 0.35
+            score -= 0.0005 * line.index  # the supplier's id is usually printed first
+            if best is None or score > best[0].score:
+                best = (Candidate(found.value, round(min(score, 0.95), 3)), line.index)
+    return best
+
+
+_BUYER_HINT = re.compile(
+    r"(?i)\b(customer|client|kunde|kunden|käufer|buyer|acheteur|klant|pelanggan|cliente|comprador|afnemer)\b"
+)
+
+
+def _buyer_context_lines(layout: Layout) -> set[int]:
+    return {line.index for line in layout.lines if _BUYER_HINT.search(line.text)}
