@@ -1,8 +1,8 @@
 """The engine's single entry point: sniff the document, then hand it to the reader for its kind.
 
 Structured first: a bare UBL / CII file, or a PDF carrying Factur-X / ZUGFeRD / XRechnung XML, is
-read exactly. Text PDFs and images are the next paths to be built; until then they raise
-`NotSupportedYet`.
+read exactly. A PDF with a text layer is read into words by `textpdf`; images and PDFs without one
+are read by OCR (`ocr`). Either way `fields.read_fields` then finds the invoice in the words.
 """
 
 import io
@@ -12,6 +12,7 @@ from PIL import Image
 
 from invoices.extraction.einvoice import open_pdf, parse_einvoice, parse_facturx
 from invoices.extraction.fields import read_fields
+from invoices.extraction.ocr import read_image, read_scanned_pdf
 from invoices.extraction.result import ExtractionResult
 from invoices.extraction.sniff import DocumentError, Kind, looks_like_xml, sniff
 from invoices.extraction.textpdf import read_text_pdf
@@ -80,10 +81,15 @@ def extract(data: bytes, *, use_embedded_xml: bool = True) -> ExtractionResult:
             open_pdf(data)  # encrypted and corrupt PDFs are refused the same way on both paths
         document = read_text_pdf(data, max_pages=MAX_PDF_PAGES)
         if len(document.words) < MIN_TEXT_WORDS * len(document.pages):
-            raise NotSupportedYet("A scanned PDF (no text layer): scanned PDFs are not supported yet.")
+            return read_scanned(data)
         return read_fields(document)
     if kind in (Kind.PNG, Kind.JPEG):
-        raise NotSupportedYet("Images are not supported yet.")
+        return read_fields(read_image(data))
     if looks_like_xml(data):
         raise DocumentError("The XML is neither a UBL invoice or credit note nor a CII invoice.")
     raise DocumentError("Unsupported file type: upload a PDF, PNG or JPEG, or a UBL or CII e-invoice.")
+
+
+def read_scanned(data: bytes) -> ExtractionResult:
+    """A PDF without a usable text layer: OCR its rendered pages, then read the fields as for an image."""
+    return read_fields(read_scanned_pdf(data))

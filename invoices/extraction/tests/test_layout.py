@@ -1,9 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
-from invoices.extraction.engine import NotSupportedYet, extract
+from invoices.extraction.engine import extract
 from invoices.extraction.fields import read_fields
 from invoices.extraction.result import FIELD_NAMES
 from invoices.extraction.tests.pdfs import make_pdf
@@ -310,5 +308,4 @@ def test_the_engine_reads_a_text_pdf_and_sends_a_scan_to_ocr():
     result = extract(make_pdf([_english_right_totals()]))
     assert result.total == Decimal("1590.00")
 
-    with pytest.raises(NotSupportedYet):
-        extract(make_pdf([[(50, 50, "scan")]]))
+    assert extract(make_pdf([[(50, 50, "scan")]])).source == "ocr"
