@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from invoices.models import Invoice
-from invoisx.money import normalise_currency
+from invoisx.money import clean_currency_field
 
 
 class InvoiceUploadForm(forms.Form):
@@ -48,13 +48,7 @@ class InvoiceReviewForm(forms.Form):
         return cls(data, initial=initial)
 
     def clean_currency(self) -> str:
-        value: str = self.cleaned_data.get("currency") or ""
-        if not value:
-            return value
-        try:
-            return normalise_currency(value)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
+        return clean_currency_field(self.cleaned_data.get("currency") or "")
 
     def update_fields(self) -> dict[str, Any]:
         """The changed values, shaped as `invoice_update` takes them."""

@@ -11,20 +11,14 @@ from companies.models import Company
 from invoices.models import Direction, Invoice, Status
 from invoisx.api.errors import ResourceNotFound
 from invoisx.api.filtering import apply_filters
-from invoisx.money import normalise_currency
+from invoisx.money import clean_currency_field
 
 ISO_DATE = ["%Y-%m-%d"]  # YYYY-MM-DD only: 01/04/2026 is ambiguous between locales
 
 
 class InvoiceFilterForm(forms.Form):
     def clean_currency(self) -> str:
-        value: str = self.cleaned_data.get("currency") or ""
-        if not value:
-            return value
-        try:
-            return normalise_currency(value)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
+        return clean_currency_field(self.cleaned_data.get("currency") or "")
 
 
 class InvoiceFilter(django_filters.FilterSet):

@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
+
 CENT = Decimal("0.01")
 
 # Active ISO 4217 codes (List One), less funds codes and precious metals.
@@ -28,3 +30,13 @@ def normalise_currency(code: str) -> str:
     if code not in CURRENCIES:
         raise ValueError(f"'{code}' is not an ISO 4217 currency code.")
     return code
+
+
+def clean_currency_field(value: str) -> str:
+    """For form fields: blank stays blank, anything else must be an ISO 4217 code."""
+    if not value:
+        return value
+    try:
+        return normalise_currency(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
