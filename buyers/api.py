@@ -22,24 +22,7 @@ class BuyerOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Buyer
-        fields = [
-            "id",
-            "name",
-            "tax_id",
-            "registration_number",
-            "email",
-            "phone",
-            "contact_name",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state",
-            "postal_code",
-            "country",
-            "notes",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *EDITABLE_FIELDS, "created_at", "updated_at"]
 
 
 class BuyerInputSerializer(StrictSerializer):

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from buyers.models import Buyer
-from invoices.intake import invoice_upload
+from invoices.intake import file_too_large, invoice_upload
 from invoices.models import Direction, Invoice, Status
 from invoices.selectors import invoice_get, invoice_list, invoice_wait_until_settled
 from invoices.services import invoice_create, invoice_delete, invoice_update
@@ -247,7 +247,7 @@ class InvoiceExtractApi(APIView):
         # Refuse an oversized body before the multipart parser spools it to disk.
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.EXTRACTION_MAX_BYTES + 64 * 1024:
-            raise ValidationFailed("The file is larger than 20 MB.", details={"file": ["File too large."]})
+            raise file_too_large()
         file = request.FILES.get("file")
         if file is None:
             raise ValidationFailed(
@@ -262,5 +262,5 @@ class InvoiceExtractApi(APIView):
         data = InvoiceDetailSerializer(invoice).data
         if upload.duplicate:
             data["duplicate_of"] = invoice.public_id
-        settled = invoice.status != "processing"
+        settled = invoice.status != Status.PROCESSING
         return Response(data, status=status.HTTP_200_OK if settled else status.HTTP_202_ACCEPTED)

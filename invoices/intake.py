@@ -63,17 +63,20 @@ def processed_this_month(*, company: Company) -> int:
     ).count()
 
 
+def file_too_large() -> ValidationFailed:
+    limit = settings.EXTRACTION_MAX_BYTES
+    return ValidationFailed(
+        f"The file is larger than {limit // (1024 * 1024)} MB.", details={"file": ["File too large."]}
+    )
+
+
 def _read_checked(file: UploadedFile) -> tuple[bytes, str]:
     limit = settings.EXTRACTION_MAX_BYTES
     if file.size is not None and file.size > limit:
-        raise ValidationFailed(
-            f"The file is larger than {limit // (1024 * 1024)} MB.", details={"file": ["File too large."]}
-        )
+        raise file_too_large()
     data = file.read(limit + 1)
     if len(data) > limit:
-        raise ValidationFailed(
-            f"The file is larger than {limit // (1024 * 1024)} MB.", details={"file": ["File too large."]}
-        )
+        raise file_too_large()
     if not data:
         raise ValidationFailed("The file is empty.", details={"file": ["The file is empty."]})
     try:
