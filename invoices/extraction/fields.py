@@ -16,7 +16,7 @@ from decimal import Decimal
 from invoices.extraction.amounts import ISO_CODES, currency_from_text, detect_decimal_separator, find_amounts
 from invoices.extraction.crosscheck import AmountCandidate, choose_amounts
 from invoices.extraction.dates import day_first_for_language, find_dates
-from invoices.extraction.labels import detect_language, tax_id_candidates
+from invoices.extraction.labels import detect_language, normalise, tax_id_candidates
 from invoices.extraction.layout import Layout, Value
 from invoices.extraction.lineitems import read_line_items
 from invoices.extraction.parties import read_supplier
@@ -49,7 +49,16 @@ _EXTRA_AMOUNT_LABELS = {
         r"amount payable|to pay|net [àa] payer|a pagar|te betalen)\b"
     ),
 }
+# A "total" label qualified as before tax ("Amt Paid excl. GST", "Total Sales (Excluding GST)") is a subtotal.
+_EXCLUDING = re.compile(
+    r"(?i)\b(?:excl|exkl|excluding|exclusive|exclusief|before tax|w/o|without|ohne|hors|sans|sin|zonder|tanpa|"
+    r"sebelum)\b|\bnetto\b|\bht\b"
+)
+# A rounding adjustment ("Rounding -0.01", "Rundung", "Pembundaran"): what is paid is the rounded total.
+_ROUNDING = re.compile(r"(?i)\b(?:round(?:ing)?(?: adj\w*)?|rundung|arrondi\w*|pembundaran|redondeo|afronding)\b")
+MAX_ROUNDING = Decimal("0.10")
 _RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+_DOCUMENT_NAMES = frozenset({"invoice", "rechnung", "facture", "factura", "factuur", "invois", "bill"})
 _BAD_NUMBER_WORDS = frozenset({"page", "seite", "date", "datum", "nr", "no", "number"})
 
 
@@ -106,6 +115,7 @@ def read_fields(document: WordDocument) -> ExtractionResult:
         rates=_rates(layout),
         line_sum=sum((item.amount for item in items if item.amount is not None), Decimal(0)) if items else None,
     )
+    _complete_total(amounts, layout, decimal)
     for name, (value, score) in amounts.items():
         setattr(result, name, value)
         confidence[name] = score
@@ -138,6 +148,13 @@ def _invoice_numbers(layout: Layout) -> list[Candidate]:
         if token:
             generic = value.label.label in {"ref", "reference", "referentie", "rujukan", "document no"}
             candidates.append(Candidate(token, _value_score(value) * (0.7 if generic else 1.0)))
+    for segment, _ in layout.segments():
+        # A table whose column is headed by the bare document name: "Klant  Order  Factuur  Vervaldatum".
+        if normalise(segment.text) in _DOCUMENT_NAMES and len(layout.lines[segment.line].segments) >= 3:
+            below = layout.below(segment)
+            token = _number_token(below.text) if below is not None else None
+            if token:
+                candidates.append(Candidate(token, 0.6))
     for line in layout.lines[:60]:
         if line.page:
             break
@@ -221,9 +238,16 @@ def _currency(layout: Layout, text: str) -> Candidate | None:
 
 def _amounts(layout: Layout, field: str, decimal: str | None) -> list[AmountCandidate]:
     candidates = []
-    for value in layout.values(field):
+    values = list(layout.values(field))
+    if field in ("subtotal", "total"):
+        excluding = [v for v in layout.values("total") if _EXCLUDING.search(_label_text(v))]
+        values = [v for v in values if v not in excluding] + (excluding if field == "subtotal" else [])
+    for value in values:
         # On a totals row the amount is the last one ("VAT 20% on 100.00   20.00").
         found = find_amounts(value.text, decimal_hint=decimal)
+        if not found and value.where == "same":
+            # Another label stood between ("Amt Paid incl GST: 111.90"): read on to the segment's end.
+            found = find_amounts(value.segment.text[value.label.span[1] :], decimal_hint=decimal)
         if value.where == "same":
             line = value.line
             rest = line.segments[line.segments.index(value.segment) + 1 :]
@@ -239,6 +263,41 @@ def _amounts(layout: Layout, field: str, decimal: str | None) -> list[AmountCand
             if found:
                 candidates.append(AmountCandidate(found[-1].value, 0.8, line.index))
     return candidates
+
+
+def _label_text(value: Value) -> str:
+    return value.label_segment.text
+
+
+def _complete_total(amounts: dict[str, tuple[Decimal, float]], layout: Layout, decimal: str | None) -> None:
+    """The total when no total label was found, and the rounded total where a rounding line adjusts it.
+
+    Receipts label their last amount "Subtotal" or "Net Amt"; with the tax known, whichever of
+    subtotal - tax or subtotal + tax the page prints tells which side of the tax the subtotal was.
+    """
+    printed = {found.value for line in layout.lines for found in find_amounts(line.text, decimal_hint=decimal)}
+    subtotal, tax = amounts.get("subtotal"), amounts.get("tax_amount")
+    if "total" not in amounts and subtotal is not None:
+        net, tax_value = subtotal[0], tax[0] if tax else Decimal(0)
+        if tax_value and net - tax_value in printed:
+            amounts["subtotal"] = (net - tax_value, 0.5)
+            amounts["total"] = (net, 0.5)
+        elif tax_value and net + tax_value in printed:
+            amounts["total"] = (net + tax_value, 0.5)
+        elif not tax_value:
+            amounts["total"] = (net, 0.4)
+    if "total" not in amounts:
+        return
+    for line in layout.lines:
+        if not _ROUNDING.search(line.text):
+            continue
+        found = find_amounts(line.text, decimal_hint=decimal)
+        adjustment = found[-1].value if found else None
+        if adjustment and abs(adjustment) <= MAX_ROUNDING:
+            total, score = amounts["total"]
+            if total + adjustment in printed:
+                amounts["total"] = (total + adjustment, score)
+            return
 
 
 def _rates(layout: Layout) -> list[Decimal]:
@@ -268,7 +327,7 @@ def _supplier_tax_id(layout: Layout) -> tuple[Candidate, int] | None:
             if line.index in labelled_lines or line.index - 1 in labelled_lines:
                 score += 0.15
             if line.index in buyer_lines:
-                score -= 0.35
+                continue  # "Your VAT number", "Customer VAT ID": the buyer's
             score -= 0.0005 * line.index  # the supplier's id is usually printed first
             if best is None or score > best[0].score:
                 best = (Candidate(found.value, round(min(score, 0.95), 3)), line.index)
@@ -276,7 +335,8 @@ def _supplier_tax_id(layout: Layout) -> tuple[Candidate, int] | None:
 
 
 _BUYER_HINT = re.compile(
-    r"(?i)\b(customer|client|kunde|kunden|käufer|buyer|acheteur|klant|pelanggan|cliente|comprador|afnemer)\b"
+    r"(?i)\b(customer|client|kunde|kunden|käufer|buyer|acheteur|klant|pelanggan|cliente|comprador|afnemer|"
+    r"your|uw|ihre|votre|su|anda)\b"
 )
 
 

@@ -32,11 +32,11 @@ LANGUAGES = ("en", "fr", "de", "ms", "es", "nl")
 LABELS: dict[str, dict[str, str]] = {
     "invoice_number": {
         "en": "Invoice No|Invoice Number|Invoice #|Invoice Nr|Inv No|Invoice ID|Invoice Ref|Tax Invoice No|Bill No|"
-        "Document No|Reference|Ref",
+        "Document No|Reference|Ref|Receipt No|Receipt Number|Receipt #|Booking ID|Booking No|Booking Reference",
         "fr": "Facture n°|N° de facture|Numéro de facture|Numéro facture|N° facture|Facture numéro|Réf facture",
         "de": "Rechnungsnummer|Rechnungs-Nr.|Rechnung Nr.|Rechnung Nummer|Rech.-Nr.|Re.-Nr.|RE-Nr.|"
         "Belegnummer|Beleg-Nr.",
-        "ms": "No. Invois|Nombor Invois|No Invois|Invois No|No. Bil|Nombor Bil|No. Rujukan|Rujukan",
+        "ms": "No. Invois|Nombor Invois|No Invois|Invois No|No. Bil|Nombor Bil|No. Rujukan|Rujukan|No. Resit",
         "es": "Número de factura|Nº de factura|N.º factura|Factura n°|Factura número|Núm. factura|Num factura|"
         "Factura Nº",
         "nl": "Factuurnummer|Factuurnr.|Factuur nr.|Factuur nummer|Factuurnr|Referentie",
@@ -44,7 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
     "invoice_date": {
         "en": "Invoice Date|Date of Invoice|Date Issued|Issue Date|Date of Issue|Tax Point|Tax Point Date|Date",
         "fr": "Date de facture|Date de facturation|Date facture|Date d'émission|Émise le|Date",
-        "de": "Rechnungsdatum|Rechnungs-Datum|Ausstellungsdatum|Belegdatum|Datum|Leistungsdatum",
+        "de": "Rechnungsdatum|Rechnungs-Datum|Ausstellungsdatum|Belegdatum|Beleg-Datum|Datum|Leistungsdatum",
         "ms": "Tarikh Invois|Tarikh Bil|Tarikh Dikeluarkan|Tarikh",
         "es": "Fecha de factura|Fecha factura|Fecha de emisión|Fecha emisión|Fecha de expedición|Fecha",
         "nl": "Factuurdatum|Datum factuur|Datum van uitgifte|Datum",
@@ -71,12 +71,13 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "subtotal": {
         "en": "Subtotal|Sub-total|Sub Total|Net Amount|Net Total|Total Net|Amount Excl. VAT|Total excl. VAT|"
-        "Total excluding VAT|Total before tax|Net",
+        "Total excluding VAT|Total before tax|Net|Excl. VAT|Excluding VAT|Excl. tax",
         "fr": "Sous-total|Sous total|Montant HT|Total HT|HT|Total hors taxes|Montant hors taxes|Net HT",
         "de": "Zwischensumme|Nettobetrag|Netto|Summe netto|Gesamt netto|Nettosumme|Rechnungsbetrag netto",
         "ms": "Jumlah Kecil|Jumlah Sebelum Cukai|Jumlah Bersih|Subjumlah",
         "es": "Subtotal|Base imponible|Importe neto|Total sin IVA|Neto|Base",
-        "nl": "Subtotaal|Totaal excl. BTW|Totaal exclusief BTW|Netto bedrag|Bedrag excl. BTW|Netto",
+        "nl": "Subtotaal|Totaal excl. BTW|Totaal exclusief BTW|Netto bedrag|Bedrag excl. BTW|Netto|Exclusief BTW|"
+        "Excl. BTW",
     },
     "tax_amount": {
         "en": "VAT|VAT Amount|Total VAT|Tax|Tax Amount|Sales Tax|GST|GST Amount|SST|Total Tax",
@@ -96,7 +97,8 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "total": {
         "en": "Total|Total Due|Amount Due|Balance Due|Grand Total|Total Amount|Total Amount Due|Invoice Total|"
-        "Total Payable|Amount Payable|Total incl. VAT|Total including VAT",
+        "Total Payable|Amount Payable|Total incl. VAT|Total including VAT|Amount Paid|Amt Paid|Total Paid|"
+        "Total After Adj|Total After Rounding|Rounded Total",
         "fr": "Total|Montant TTC|Total TTC|TTC|Net à payer|Montant total|Total à payer|Montant dû",
         "de": "Gesamtbetrag|Gesamtsumme|Rechnungsbetrag|Endbetrag|Summe|Gesamt|Brutto|Gesamt brutto|"
         "Zahlbetrag|Zu zahlen",

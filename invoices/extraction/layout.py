@@ -65,8 +65,9 @@ class Value:
     label: LabelMatch
     text: str
     where: str  # "same" (after the label), "right" (next segment), "below"
-    line: Line
-    segment: Segment
+    line: Line  # the value's line
+    segment: Segment  # the value's segment
+    label_segment: Segment  # the segment the label was printed in (the value's own for "same")
 
 
 class Layout:
@@ -128,16 +129,16 @@ class Layout:
                 after = segment.text[match.span[1] : end].strip(" :.#-–|\t")
                 line = self.lines[segment.line]
                 if after:
-                    yield Value(match, after, "same", line, segment)
+                    yield Value(match, after, "same", line, segment, segment)
                     continue
                 if later:
                     continue  # another label follows at once: a heading row, not a label-value pair
                 right = self._right_of(segment)
                 if right is not None:
-                    yield Value(match, right.text, "right", line, right)
+                    yield Value(match, right.text, "right", line, right, segment)
                 below = self.below(segment)
                 if below is not None:
-                    yield Value(match, below.text, "below", self.lines[below.line], below)
+                    yield Value(match, below.text, "below", self.lines[below.line], below, segment)
 
     def _right_of(self, segment: Segment) -> Segment | None:
         line = self.lines[segment.line]

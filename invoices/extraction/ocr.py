@@ -71,10 +71,11 @@ def read_image(data: bytes) -> WordDocument:
     return WordDocument(pages=[page], source="ocr")
 
 
-def read_scanned_pdf(data: bytes, *, max_pages: int = MAX_OCR_PAGES) -> WordDocument:
+def read_scanned_pdf(data: bytes, *, max_pages: int = MAX_OCR_PAGES, first_page: int = 0) -> WordDocument:
     """Render each page of a PDF at `PDF_DPI` and recognise its words.
 
-    Pages past `max_pages` are listed with their size but no words, so the page count stays true.
+    Pages before `first_page` and past `max_pages` are listed with their size but no words, so the
+    page count stays true.
     """
     import pypdfium2 as pdfium
 
@@ -91,7 +92,7 @@ def read_scanned_pdf(data: bytes, *, max_pages: int = MAX_OCR_PAGES) -> WordDocu
                     width, height = pdf_page.get_size()
                     if pdf_page.get_rotation() in (90, 270):
                         width, height = height, width
-                    if index >= max_pages:
+                    if index >= max_pages or index < first_page:
                         pages.append(Page(number=index, width=width, height=height))
                         continue
                     scale = min(PDF_DPI / 72.0, MAX_SIDE / max(width, height, 1.0))
@@ -112,10 +113,42 @@ def read_scanned_pdf(data: bytes, *, max_pages: int = MAX_OCR_PAGES) -> WordDocu
     return WordDocument(pages=pages, source="ocr")
 
 
+def add_image_text(data: bytes, document: WordDocument, *, page_number: int = 0) -> WordDocument:
+    """`document` (a PDF's text layer) with the words that only images on one page show added to it.
+
+    Letterheads are often a picture: the supplier's name and VAT number in a logo above a text-layer
+    body. The page is rendered whole and recognised; recognised words that sit where the text layer
+    already has words are dropped, so nothing is read twice.
+    """
+    rendered = read_scanned_pdf(data, max_pages=page_number + 1, first_page=page_number)
+    if page_number >= len(rendered.pages) or page_number >= len(document.pages):
+        return document
+    page = document.pages[page_number]
+    added = [word for word in rendered.pages[page_number].words if not _covers_text(word, page.words)]
+    if not added:
+        return document
+    pages = list(document.pages)
+    pages[page_number] = Page(number=page.number, width=page.width, height=page.height, words=page.words + added)
+    return WordDocument(pages=pages, source=document.source)
+
+
+def _covers_text(word: Word, text_words: list[Word]) -> bool:
+    for other in text_words:
+        overlap_x = min(word.x1, other.x1) - max(word.x0, other.x0)
+        overlap_y = min(word.y1, other.y1) - max(word.y0, other.y0)
+        if overlap_x > 0 and overlap_y > 0.3 * min(word.height, other.height):
+            return True
+    return False
+
+
 def ocr_page(image: Image.Image, *, number: int, points_per_pixel: float) -> Page:
     """Recognise one page image (RGB); word boxes come back in points of the page it shows."""
     with _run_lock:
         return _recognise(image, number=number, points_per_pixel=points_per_pixel)
+
+
+_DIGIT_LOOKALIKES = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0", "o": "0"})
+_MISREAD_AMOUNT = re.compile(r"(?P<prefix>RM|Rp|Rs\.?|[$€£¥₹]|[A-Z]{3})?(?P<number>[\dIl|Oo][\dIl|Oo,.]*[.,][\dOo]{2})")
 
 
 @dataclass(frozen=True)
@@ -128,6 +161,18 @@ class TextBox:
     x1: float
     y1: float
     score: float
+
+
+def fix_misread_digits(token: str) -> str:
+    """An amount the recogniser read with letters for digits ("RMI11.90", "1O.50") written with digits.
+
+    Only a token that is otherwise an amount (an optional currency prefix, then digits with cents) is
+    touched, so words keep their letters.
+    """
+    match = _MISREAD_AMOUNT.fullmatch(token)
+    if match is None or not any(c.isdigit() for c in match["number"]):
+        return token
+    return (match["prefix"] or "") + match["number"].translate(_DIGIT_LOOKALIKES)
 
 
 def split_words(box: TextBox, *, page: int, scale: float) -> list[Word]:
@@ -147,7 +192,7 @@ def split_words(box: TextBox, *, page: int, scale: float) -> list[Word]:
         position = start + len(token)
         words.append(
             Word(
-                text=token,
+                text=fix_misread_digits(token),
                 x0=(box.x0 + start * char_width) * scale,
                 y0=box.y0 * scale,
                 x1=(box.x0 + position * char_width) * scale,

@@ -14,14 +14,28 @@ from dataclasses import dataclass, field
 from invoices.extraction.amounts import find_amounts
 from invoices.extraction.dates import find_dates
 from invoices.extraction.labels import match_label, normalise
-from invoices.extraction.layout import Layout, Line
+from invoices.extraction.layout import Layout, Line, Segment
 from invoices.extraction.result import Party
 
 LEGAL_FORM = re.compile(
     r"(?i)(?<![\w])(gmbh|ag|kg|ohg|ug|e\.?\s?k\.|ltd\.?|limited|llc|llp|inc\.?|corp\.?|plc|co\.|company|"
     r"sarl|s\.?a\.?r\.?l\.?|sas|s\.?a\.?s\.?|sa|eurl|sasu|sprl|b\.?v\.?|n\.?v\.?|vof|s\.?l\.?u?\.?|s\.?a\.?|"
-    r"sdn\.?\s?bhd\.?|bhd\.?|berhad|enterprise|trading|pte\.?|pty\.?|private limited|pvt\.?)(?![\w])"
+    r"sdn\.?\s?bhd\.?|bhd\.?|berhad|s/b|enterprise|trading|pte\.?|pty\.?|private limited|pvt\.?)(?![\w])"
 )
+# A legal form with nothing before it ("SDN BHD" under "MPH BOOKSTORES"): the end of a name set on two lines.
+_LEGAL_FORM_ONLY = re.compile(rf"^(?:{LEGAL_FORM.pattern.removeprefix('(?i)')}\W*)+$", re.IGNORECASE)
+# The company registration number some countries print after the name: "COSWAY (M) SDN BHD (E0118-A)".
+_REGISTRATION_SUFFIX = re.compile(r"\s*\((?:co\.?\s*(?:no|reg)\.?\s*:?\s*)?[A-Z]{0,2}\d[\dA-Z-]*\)\W*$", re.IGNORECASE)
+# "OWN BY: CHEF LEE SDN BHD", "Operated by: ...": the legal entity behind a trading name.
+_OWNER = re.compile(r"(?i)^(?:own(?:ed)?|operated|managed|a division of|a member of)\s*(?:by)?\s*:?\s*(?P<name>.+)$")
+_REGISTRATION_LABEL = re.compile(r"(?i)^\W*(?:co|company|reg|registration)\.?\s*(?:no|reg|number)\.?\W*$")
+# "X B.V. iov Y", "X Ltd on behalf of Y": the name ends where the principal is introduced.
+_ON_BEHALF = re.compile(
+    r"(?i)\s+(?:i\.?o\.?v\.?|in opdracht van|on behalf of|c/o|pour le compte de|im auftrag (?:von|der|des))\b.*$"
+)
+# The sender's web or mail domain ("info@cronus.com", "www.aubonmoulin.fr") usually spells its name.
+_DOMAIN = re.compile(r"(?i)(?:@|\bwww\.|https?://(?:www\.)?)(?P<label>[a-z0-9-]{3,})\.[a-z]")
+_MAIL_PROVIDERS = frozenset({"gmail", "googlemail", "yahoo", "hotmail", "outlook", "live", "icloud", "gmx", "web"})
 BUYER_LABELS = frozenset(
     normalise(label)
     for label in [
@@ -132,6 +146,14 @@ TITLE_WORDS = frozenset(
         "page",
     ]
 )
+# Words of a document's title ("Kopie factuur", "DUPLICATE RECEIPT", "Invoice 103767"), never of a name.
+_TITLE_TOKENS = frozenset(
+    {"invoice", "tax", "commercial", "pro", "forma", "proforma", "credit", "debit", "note", "receipt", "payment",
+     "facture", "avoir", "rechnung", "handelsrechnung", "gutschrift", "quittung", "invois", "cukai", "nota",
+     "kredit", "resit", "factura", "recibo", "factuur", "creditnota", "kwitantie", "original", "copy", "kopie",
+     "copie", "copia", "duplicate", "duplikat", "duplicado", "page", "seite", "of", "von", "de", "simplified"}
+)  # fmt: skip
+_DOCUMENT_WORDS = frozenset({"invoice", "rechnung", "facture", "factura", "factuur", "invois", "receipt", "resit"})
 _SEPARATORS = re.compile(r"\s+[·•|–-]\s+|\s*[·•|]\s*")
 _CONTACT = re.compile(r"(?i)@|www\.|https?:|\+?\d[\d ()/-]{7,}\d|\b(tel|fax|phone|telefon|email|e-mail|iban|bic)\b")
 _COUNTRIES = {
@@ -179,6 +201,11 @@ def _is_name_like(text: str) -> bool:
     folded = normalise(text)
     if folded in TITLE_WORDS or folded in BUYER_LABELS or folded in SELLER_LABELS:
         return False
+    tokens = folded.split()
+    if all(token in _TITLE_TOKENS or token.isdigit() for token in tokens):
+        return False
+    if tokens[0] in _DOCUMENT_WORDS and any(c.isdigit() for c in text) and not LEGAL_FORM.search(text):
+        return False  # "Invoice 103767", "Rechnung Nr. 4711"
     return not any(m.strength >= 0.85 and len(m.label) >= 0.6 * len(folded) for m in match_label(text))
 
 
@@ -191,24 +218,28 @@ def read_supplier(layout: Layout, *, tax_id_line: int | None) -> Supplier:
         for segment in line.segments:
             if normalise(segment.text.rstrip(":")) in SELLER_LABELS:
                 seller_after.update(range(line.index + 1, line.index + 4))
+    domains = _domains(layout)
     best: tuple[float, str, Line, int] | None = None
     for line in first_page:
         relative = layout.relative_y(line)
         for position, segment in enumerate(line.segments):
             if (line.index, position) in buyer:
                 continue
-            for rank, part in enumerate(p.strip() for p in _SEPARATORS.split(segment.text)):
+            for rank, (part, bonus) in enumerate(_name_parts(layout, line, segment)):
                 if not part or not _is_name_like(part) or len(part) > 60:
                     continue
-                score = 0.0
+                score = bonus
                 if LEGAL_FORM.search(part):
                     score += 1.5
+                if _matches_domain(part, domains):
+                    score += 0.6
                 score += min(1.0, max(0.0, line.height / layout.body_height - 1.0))
                 score += 0.8 * max(0.0, 1.0 - relative / 0.35) if relative < 0.35 else -0.3
                 if line.index in seller_after:
                     score += 1.2
                 if tax_id_line is not None and 0 < tax_id_line - line.index <= 4:
-                    score += 0.3
+                    # The legal entity printed just above the supplier's VAT number is the one it belongs to.
+                    score += 1.2 if LEGAL_FORM.search(part) else 0.3
                 score -= 0.2 * rank + 0.01 * line.index
                 if best is None or score > best[0]:
                     best = (score, part, line, position)
@@ -221,6 +252,51 @@ def read_supplier(layout: Layout, *, tax_id_line: int | None) -> Supplier:
     if address:
         result.confidence["supplier_address"] = round(confidence * 0.8, 3)
     return result
+
+
+def _name_parts(layout: Layout, line: Line, segment: Segment) -> list[tuple[str, float]]:
+    """The possible names in a segment, each with a score bonus: the parts of a sender line, without a
+    trailing registration number, an owner named after "Owned by:", a name whose legal form wraps to this line."""
+    parts: list[tuple[str, float]] = []
+    for raw in _SEPARATORS.split(segment.text):
+        part = _ON_BEHALF.sub("", _REGISTRATION_SUFFIX.sub("", raw.strip())).strip()
+        part = re.sub(r"(?<=/\w)\.$", "", part)  # "S/B." -> "S/B"
+        if _REGISTRATION_LABEL.match(part):
+            continue
+        owner = _OWNER.match(part)
+        if owner:
+            parts.append((owner["name"].strip(), 0.8))
+            continue
+        if _LEGAL_FORM_ONLY.match(part):
+            head = _segment_above(layout, line, segment)
+            if head is not None and not LEGAL_FORM.search(head.text):
+                parts.append((f"{head.text} {part}", 0.0))
+                continue
+        parts.append((part, 0.0))
+    return parts
+
+
+def _segment_above(layout: Layout, line: Line, segment: Segment) -> Segment | None:
+    if line.index == 0:
+        return None
+    above = layout.lines[line.index - 1]
+    if above.page != line.page or line.y0 - above.y1 > 1.2 * line.height:
+        return None
+    for candidate in above.segments:
+        if min(candidate.x1, segment.x1) - max(candidate.x0, segment.x0) > 0:
+            return candidate
+    return None
+
+
+def _domains(layout: Layout) -> set[str]:
+    """The second-level labels of the mail and web addresses printed on the document, mail providers aside."""
+    found = {m["label"].casefold() for line in layout.lines for m in _DOMAIN.finditer(line.text)}
+    return {label.replace("-", "") for label in found if label not in _MAIL_PROVIDERS}
+
+
+def _matches_domain(name: str, domains: set[str]) -> bool:
+    compact = "".join(c for c in name.casefold() if c.isalnum())
+    return any(len(d) >= 4 and (d in compact or (len(compact) >= 4 and d.startswith(compact))) for d in domains)
 
 
 def _address_after(layout: Layout, line: Line, position: int, name: str) -> str | None:

@@ -29,6 +29,8 @@ DEFAULT_MAX_PAGES = 50
 MAX_CHARS_PER_PAGE = 60_000
 # A gap wider than this fraction of the font size starts a new word when the PDF has no space glyph.
 WORD_GAP = 0.22
+# With a space glyph between them, two letters this far apart (a fraction of the font size) are two words.
+SPACED_GAP = 0.08
 
 _READ_ERRORS = (PSException, PDFSyntaxError, PDFEncryptionError, ValueError, TypeError, KeyError, AssertionError)
 
@@ -113,23 +115,24 @@ def _glyph_lines(glyphs: list[LTChar]) -> list[list[LTChar]]:
 
 def _split_words(line: list[LTChar], page: int, x_origin: float, top: float) -> Iterator[Word]:
     current: list[LTChar] = []
+    spaced = False  # a space glyph was seen since the last letter
     for glyph in line:
         text = glyph.get_text()
+        if text.isspace() or not text:
+            spaced = bool(current)
+            continue
         if current:
             previous = current[-1]
             size = max(1.0, min(previous.size, glyph.size))
             gap = glyph.x0 - previous.x1
-            overlap_duplicate = text == previous.get_text() and abs(glyph.x0 - previous.x0) < 0.2 * size
-            if overlap_duplicate:
+            if text == previous.get_text() and abs(glyph.x0 - previous.x0) < 0.2 * size:
                 continue  # fake bold: the same glyph printed twice, a hair apart
-            if gap > WORD_GAP * size:
+            # A space glyph drawn over the letters ("F  actuurnummer" with the spaces under the F)
+            # separates nothing: only a space that leaves a visible gap ends the word.
+            if gap > WORD_GAP * size or (spaced and gap > SPACED_GAP * size):
                 yield _word(current, page, x_origin, top)
                 current = []
-        if text.isspace() or not text:
-            if current:
-                yield _word(current, page, x_origin, top)
-                current = []
-            continue
+        spaced = False
         current.append(glyph)
     if current:
         yield _word(current, page, x_origin, top)
