@@ -38,6 +38,32 @@ CURRENCY_SYMBOLS: dict[str, str | None] = {
     "Kč": "CZK",
     "kr.": None,
     "kr": None,
+    "Rs.": None,
+    "Rs": None,
+}
+
+# A symbol several currencies print ("$", "Rs", "kr") is settled by the country the document names:
+# symbol -> (ISO code, markers of the country), the markers being tax ids, bank codes and names.
+_COUNTRY_CURRENCIES: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    "$": [
+        ("USD", re.compile(r"\b(?:USA|U\.S\.A\.|United States|EIN)\b")),
+        ("AUD", re.compile(r"\b(?:Australia|ABN|NSW|VIC|QLD)\b")),
+        ("CAD", re.compile(r"\b(?:Canada|GST/HST|HST)\b")),
+        ("SGD", re.compile(r"\b(?:Singapore|UEN)\b")),
+        ("NZD", re.compile(r"\b(?:New Zealand|NZBN)\b")),
+        ("HKD", re.compile(r"\bHong Kong\b")),
+    ],
+    "Rs": [
+        ("INR", re.compile(r"\b(?:India|GSTIN|IFSC|PAN)\b|\+91\b")),
+        ("PKR", re.compile(r"\b(?:Pakistan|NTN)\b|\+92\b")),
+        ("LKR", re.compile(r"\bSri Lanka\b|\+94\b")),
+    ],
+    "kr": [
+        ("SEK", re.compile(r"\b(?:Sverige|Sweden)\b|\+46\b")),
+        ("NOK", re.compile(r"\b(?:Norge|Norway)\b|\+47\b")),
+        ("DKK", re.compile(r"\b(?:Danmark|Denmark|CVR)\b|\+45\b")),
+        ("ISK", re.compile(r"\b(?:Ísland|Iceland)\b|\+354\b")),
+    ],
 }
 
 # ISO codes likely on our users' invoices. Codes that are also common upper-case words
@@ -232,5 +258,16 @@ def currency_from_text(text: str) -> str | None:
         if code:
             counts[code] += 1
     if not counts:
-        return None
+        return _currency_by_country(text)
     return counts.most_common(1)[0][0]  # ties go to the first seen: Counter keeps insertion order
+
+
+def _currency_by_country(text: str) -> str | None:
+    """The currency of an ambiguous symbol the text uses, when it names exactly one of its countries."""
+    symbols = {match.group(0).rstrip(".") for match in _CURRENCY_RE.finditer(text)}
+    for symbol, countries in _COUNTRY_CURRENCIES.items():
+        if symbol in symbols:
+            named = {code for code, marker in countries if marker.search(text)}
+            if len(named) == 1:
+                return named.pop()
+    return None

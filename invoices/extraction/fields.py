@@ -16,7 +16,7 @@ from decimal import Decimal
 from invoices.extraction.amounts import ISO_CODES, currency_from_text, detect_decimal_separator, find_amounts
 from invoices.extraction.crosscheck import AmountCandidate, choose_amounts
 from invoices.extraction.dates import day_first_for_language, find_dates
-from invoices.extraction.labels import detect_language, normalise, tax_id_candidates
+from invoices.extraction.labels import detect_language, match_label, normalise, tax_id_candidates
 from invoices.extraction.layout import Layout, Value
 from invoices.extraction.lineitems import read_line_items
 from invoices.extraction.parties import read_supplier
@@ -29,7 +29,15 @@ _TITLE_NUMBER = re.compile(
     r"(?i)(?:^|\b)\w*(?:invoice|rechnung|facture|factura|factuur|invois|gutschrift|avoir|credit note)\b"
     r"(?:\s*\(\w{1,6}\))?\s*(?:nr\.?|no\.?|n[°º]|#|number|nummer|num[ée]ro|nombor)?\s*[:.]?\s*(?P<number>[A-Za-z0-9][\w\-/.]*\d[\w\-/]*)"
 )
-_DATED = re.compile(r"(?i)\b(?:vom|du|del|dated|date|van|bertarikh|datum|issued(?: at| on)?|le)\b\s*[:.]?\s*$")
+_DATED = re.compile(
+    r"(?i)\b(?:vom|von|den|am|du|del|dated|date|van|bertarikh|datum|issued(?: at| on)?|le)\b\s*[:.]?\s*$"
+)
+# "Please remit until 2019-07-01.", "Bitte überweisen Sie bis zum 30.05.2017", "à régler avant le ...".
+_PAY_BY = re.compile(
+    r"(?i)\b(?:remit|pay(?:able|ment)?|settle|zahlbar|zahlen|überweisen|r[ée]gler|payer|pagar|pague|betalen|"
+    r"voldoen|bayar)\b[^.\n]{0,40}?\b(?:until|by|before|no later than|bis(?: zum| spätestens)?|sp[äa]testens|"
+    r"avant(?: le)?|antes del?|hasta|voor|uiterlijk|sebelum)\s*:?\s*$"
+)
 # Dates of something other than the invoice: delivery, service period, order, print.
 _OTHER_DATE = re.compile(
     r"(?i)deliver|liefer|leistung|livraison|entrega|levering|penghantaran|order|bestell|commande|pedido|"
@@ -42,7 +50,8 @@ _EXTRA_AMOUNT_LABELS = {
         r"zonder|tanpa)\b|^\W*(?:net(?:to)?\s?(?:total|summe|betrag)|warenwert)\b"
     ),
     "tax_amount": re.compile(
-        r"(?i)^\W*(?:(?:vat|tax|gst|sst|tva|iva|btw|ust\.?|mwst\.?)\s+total|steuersumme|summe\s+(?:ust|mwst))\b"
+        r"(?i)^\W*(?:(?:vat|tax|gst|sst|tva|iva|btw|ust\.?|mwst\.?)\s+(?:total|gesamt|summe)|steuersumme|"
+        r"summe\s+(?:ust|mwst))\b"
     ),
     "total": re.compile(
         r"(?i)^\W*(?:bruttosumme|bruttobetrag|gesamtbrutto\w*|\w*summe\s+(?:inkl|mit)\.?|due payable|total payable|"
@@ -186,9 +195,16 @@ def _dates(layout: Layout, field: str, day_first: bool | None) -> list[Candidate
             penalty = 0.85 if found[0].ambiguous and day_first is None else 1.0
             if _OTHER_DATE.search(value.segment.text if value.where == "same" else value.line.text):
                 penalty *= 0.6
+            if value.line.height < 0.6 * layout.body_height:
+                penalty *= 0.6  # fine print: when the page was printed, not the invoice's date
             candidates.append(Candidate(found[0].value, _value_score(value) * penalty))
     if field == "invoice_date":
-        candidates += [c for c in _fallback_dates(layout, day_first) if c.score >= 0.6]
+        candidates += [c for c in _fallback_dates(layout, day_first) if c.score >= 0.55]
+    if field == "due_date":
+        for line in layout.lines:
+            for found in find_dates(line.text, day_first=day_first):
+                if _PAY_BY.search(line.text[: found.span[0]]):
+                    candidates.append(Candidate(found.value, 0.7))
     return candidates
 
 
@@ -248,15 +264,22 @@ def _amounts(layout: Layout, field: str, decimal: str | None) -> list[AmountCand
         if not found and value.where == "same":
             # Another label stood between ("Amt Paid incl GST: 111.90"): read on to the segment's end.
             found = find_amounts(value.segment.text[value.label.span[1] :], decimal_hint=decimal)
-        if value.where == "same":
+        if value.where in ("same", "right"):
+            # The row's further columns, up to the next label: "Exclusief BTW  € 593,36  Subtotaal  € 717,97".
             line = value.line
-            rest = line.segments[line.segments.index(value.segment) + 1 :]
-            found += [a for segment in rest for a in find_amounts(segment.text, decimal_hint=decimal)]
+            for segment in line.segments[line.segments.index(value.segment) + 1 :]:
+                if any(c.isalpha() for c in segment.text) and match_label(segment.text):
+                    break
+                found += find_amounts(segment.text, decimal_hint=decimal)
         if not found:
             continue
         lower = layout.relative_y(value.line)
         score = _value_score(value) * (0.8 + 0.2 * lower)
         candidates.append(AmountCandidate(found[-1].value, score, value.line.index))
+        if field == "tax_amount":
+            # A tax row may print base, tax and gross ("19% MwSt.: 376,37  71,51  447,88"): the
+            # cross-checks decide which one is the tax.
+            candidates += [AmountCandidate(a.value, score * 0.85, value.line.index) for a in found[:-1]]
     for line in layout.lines:
         if _EXTRA_AMOUNT_LABELS[field].search(line.text):
             found = find_amounts(line.text, decimal_hint=decimal)

@@ -245,3 +245,19 @@ def test_it_votes_on_the_decimal_separator(texts: list[str], expected: str | Non
 )
 def test_it_names_the_currency_only_when_unambiguous(text: str, expected: str | None) -> None:
     assert currency_from_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Grand Total Rs 1939   GSTIN 06AABCO6063D1ZQ", "INR"),
+        ("Total Rs. 5,000.00  NTN 1234567-8  Karachi, Pakistan", "PKR"),
+        ("Amount due $120.00   ABN 51 824 753 556", "AUD"),
+        ("Total 299 kr   CVR 12345678", "DKK"),
+        ("Amount due $120.00", None),  # no country named: a bare dollar stays unknown
+        ("Total $120.00  Australia  Singapore", None),  # two countries named: still unknown
+        ("Total €120.00  ABN 51 824 753 556", "EUR"),  # an unambiguous symbol wins
+    ],
+)
+def test_an_ambiguous_symbol_is_settled_by_the_one_country_the_document_names(text, code):
+    assert currency_from_text(text) == code

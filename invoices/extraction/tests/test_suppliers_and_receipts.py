@@ -297,3 +297,77 @@ def test_text_only_an_image_shows_is_added_to_the_text_layer_once():
     assert result.supplier.name == "Brightwater Supplies B.V."
     assert result.supplier.tax_id == "NL815254295B01"
     assert result.invoice_number == "VF-2022-118"
+
+
+def test_a_pay_by_sentence_gives_the_due_date():
+    english = _read(
+        [
+            (57, 40, "Bei Spiel GmbH", 14),
+            (57, 100, "Invoice RE-20190610/507 of 2019-06-10"),
+            (300, 300, "Total"),
+            (480, 300, "571.04 €"),
+            (57, 340, "Please remit until 2019-07-01."),
+        ]
+    )
+    german = _read(
+        [
+            (57, 40, "Bei Spiel GmbH", 14),
+            (57, 100, "Rechnung # RE-20170509/505 von 09.05.2017"),
+            (57, 114, "Leistungsdatum 07.05.2017"),
+            (300, 300, "Gesamtbetrag: 571,04 €"),
+            (57, 340, "Bitte überweisen Sie bis zum 30.05.2017."),
+        ]
+    )
+
+    assert english.due_date == date(2019, 7, 1)
+    assert (german.invoice_date, german.due_date) == (date(2017, 5, 9), date(2017, 5, 30))
+
+
+def test_a_letter_date_beats_a_print_date_in_the_fine_print_and_a_tax_row_gives_its_middle_amount():
+    result = _read(
+        [
+            (179, 30, "Alphabet Fuhrparkmanagement GmbH"),
+            (179, 42, "USt-IdNr. DE238574172"),
+            (330, 170, "Rechnungsnummer:"),
+            (438, 170, "2015738820"),
+            (330, 182, "München, den"),
+            (438, 182, "01.11.2024"),
+            (43, 360, "Nettobetrag"),
+            (121, 360, "(zzgl. 19,00% MwSt.)"),
+            (499, 360, "376,37"),
+            (205, 420, "19,00% MwSt.:"),
+            (331, 420, "376,37"),
+            (421, 420, "71,51"),
+            (499, 420, "447,88"),
+            (211, 440, "Summe gesamt"),
+            (499, 440, "447,88"),
+            (43, 480, "Rechnungsbetrag zahlbar ohne Abzug sofort nach Erhalt der Rechnung."),
+            (428, 787, "Datum:", 4),
+            (446, 787, "30.10.2024", 4),
+        ]
+    )
+
+    assert result.invoice_date == date(2024, 11, 1)
+    assert (result.subtotal, result.tax_amount, result.total) == (Decimal("376.37"), Decimal("71.51"), Decimal("447.88"))
+    assert result.tax_rate == Decimal("19.00")
+
+
+def test_a_net_amount_printed_beside_another_totals_label_is_not_taken_for_it():
+    result = _read(
+        [
+            (445, 40, "Coolblue B.V."),
+            (45, 60, "FACTUUR", 18),
+            (45, 150, "Factuurnummer: 993548900"),
+            (45, 165, "Factuurdatum: 19 april 2014"),
+            (62, 580, "Exclusief BTW"),
+            (148, 580, "€ 593,36"),
+            (426, 580, "Subtotaal"),
+            (518, 580, "€ 717,97"),
+            (81, 592, "BTW 21%"),
+            (148, 592, "€ 124,61"),
+            (437, 604, "Totaal"),
+            (518, 604, "€ 717,97"),
+        ]
+    )
+
+    assert (result.subtotal, result.tax_amount, result.total) == (Decimal("593.36"), Decimal("124.61"), Decimal("717.97"))
