@@ -15,6 +15,7 @@ a silly one), the resolution at which its short side would be no wider than an A
 """
 
 import io
+import os
 import re
 import threading
 import warnings
@@ -228,6 +229,20 @@ def _run_ocr(pixels: np.ndarray) -> list[TextBox]:
     return boxes
 
 
+def _thread_params() -> dict[str, Any]:
+    """onnxruntime's thread count from `OCR_THREADS` (default: every core, right for one worker process).
+
+    With several worker processes on a small machine, set it so processes x threads = cores.
+    """
+    threads = os.environ.get("OCR_THREADS", "").strip()
+    if not threads.isdigit() or int(threads) < 1:
+        return {}
+    return {
+        "EngineConfig.onnxruntime.intra_op_num_threads": int(threads),
+        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+    }
+
+
 def _get_engine() -> Any:
     """The process's RapidOCR engine, created on first use (importing it pulls in OpenCV and onnxruntime)."""
     global _engine
@@ -236,7 +251,7 @@ def _get_engine() -> Any:
             if _engine is None:
                 from rapidocr import RapidOCR
 
-                _engine = RapidOCR(params=RAPIDOCR_PARAMS)
+                _engine = RapidOCR(params=RAPIDOCR_PARAMS | _thread_params())
     return _engine
 
 

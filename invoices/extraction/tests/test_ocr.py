@@ -173,3 +173,11 @@ def test_split_words_parts_a_label_from_the_value_glued_to_it() -> None:
     words = split_words(TextBox("Total:1,332.00", 0, 0, 140, 10, 0.9), page=0, scale=1.0)
     assert [w.text for w in words] == ["Total:", "1,332.00"]
     assert split_words(TextBox("10:30", 0, 0, 50, 10, 0.9), page=0, scale=1.0)[0].text == "10:30"
+
+
+def test_ocr_threads_come_from_the_environment_and_nonsense_is_ignored(monkeypatch):
+    monkeypatch.setenv("OCR_THREADS", "1")
+    assert ocr._thread_params()["EngineConfig.onnxruntime.intra_op_num_threads"] == 1
+    for value in ("", "0", "-2", "many"):
+        monkeypatch.setenv("OCR_THREADS", value)
+        assert ocr._thread_params() == {}
