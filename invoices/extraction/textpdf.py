@@ -11,7 +11,9 @@ note, a stamp) are left out rather than read backwards.
 
 import io
 import logging
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LTChar, LTContainer, LTItem, LTPage
@@ -76,28 +78,83 @@ def _chars(item: LTItem, budget: list[int]) -> Iterator[LTChar]:
             yield from _chars(child, budget)
 
 
-def _is_upright(char: LTChar) -> bool:
+@dataclass(frozen=True)
+class _Glyph:
+    """A glyph's text and box in an upright frame (PDF units, y upwards), and its type size."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
+
+    def get_text(self) -> str:
+        return self.text
+
+
+def _direction(char: LTChar) -> int:
+    """Which way a glyph's text runs, in degrees anticlockwise: 0, 90, 180 or 270; -1 when skewed."""
     a, b, c, d, _, _ = char.matrix
-    return a > 0 and d > 0 and abs(b) < 0.1 * a and abs(c) < 0.1 * d
+    scale = max(abs(a), abs(b), abs(c), abs(d), 1e-9)
+    if abs(b) < 0.1 * scale and abs(c) < 0.1 * scale:
+        return 0 if a > 0 and d > 0 else 180 if a < 0 and d < 0 else -1
+    if abs(a) < 0.1 * scale and abs(d) < 0.1 * scale:
+        return 90 if b > 0 and c < 0 else 270 if b < 0 and c > 0 else -1
+    return -1
+
+
+def _upright(char: LTChar, direction: int, box: tuple[float, float, float, float]) -> _Glyph:
+    """The glyph turned with its page so that its text runs left to right, from a (0, 0) corner."""
+    left, bottom, right, top = box
+    x0, y0, x1, y1 = char.x0, char.y0, char.x1, char.y1
+    size = x1 - x0 if direction in (90, 270) else char.size  # a turned glyph's box is its height wide
+    if direction == 90:  # reads upwards: turn the page clockwise
+        x0, y0, x1, y1 = y0 - bottom, right - x1, y1 - bottom, right - x0
+    elif direction == 270:  # reads downwards: turn it anticlockwise
+        x0, y0, x1, y1 = top - y1, x0 - left, top - y0, x1 - left
+    elif direction == 180:
+        x0, y0, x1, y1 = right - x1, top - y1, right - x0, top - y0
+    else:
+        x0, y0, x1, y1 = x0 - left, y0 - bottom, x1 - left, y1 - bottom
+    return _Glyph(char.get_text(), x0, y0, x1, y1, size)
 
 
 def _page_words(layout: LTPage, number: int) -> Page:
-    x_origin, _, x_end, top = layout.bbox[0], layout.bbox[1], layout.bbox[2], layout.bbox[3]
-    height = top - layout.bbox[1]
-    glyphs = [
+    """The page's words in the direction most of its text runs; text running other ways (a margin
+    note, a stamp) is left out rather than read backwards. A page whose text all runs sideways (a
+    landscape table drawn on a portrait page) comes out turned, with its width and height swapped."""
+    left, bottom, right, top = layout.bbox
+    chars = [
         char
         for char in _chars(layout, [MAX_CHARS_PER_PAGE])
-        if _is_upright(char) and char.width >= 0 and not char.get_text().startswith("(cid:")
+        if char.width >= 0 and not char.get_text().startswith("(cid:")
     ]
+    by_direction = Counter(_direction(char) for char in chars if not char.get_text().isspace())
+    by_direction.pop(-1, None)
+    direction = max((0, 90, 180, 270), key=lambda d: (by_direction[d], d == 0))
+    glyphs = [_upright(char, direction, layout.bbox) for char in chars if _direction(char) == direction]
+    width, height = right - left, top - bottom
+    if direction in (90, 270):
+        width, height = height, width
+    if glyphs and direction:
+        # pdfminer reports a /Rotate page's box unturned while it turns the glyphs: fit the frame to them.
+        shift_x = min(0.0, min(g.x0 for g in glyphs))
+        shift_y = min(0.0, min(g.y0 for g in glyphs))
+        glyphs = [
+            _Glyph(g.text, g.x0 - shift_x, g.y0 - shift_y, g.x1 - shift_x, g.y1 - shift_y, g.size) for g in glyphs
+        ]
+        width = max(width, max(g.x1 for g in glyphs))
+        height = max(height, max(g.y1 for g in glyphs))
     words: list[Word] = []
     for line in _glyph_lines(glyphs):
-        words.extend(_split_words(line, number, x_origin, top))
-    return Page(number=number, width=x_end - x_origin, height=height, words=words)
+        words.extend(_split_words(line, number, 0.0, height))
+    return Page(number=number, width=width, height=height, words=words)
 
 
-def _glyph_lines(glyphs: list[LTChar]) -> list[list[LTChar]]:
+def _glyph_lines(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
     """Glyphs sharing a baseline band, each line left to right."""
-    lines: list[list[LTChar]] = []
+    lines: list[list[_Glyph]] = []
     centres: list[float] = []
     sizes: list[float] = []
     for glyph in sorted(glyphs, key=lambda g: (-round((g.y0 + g.y1) / 2, 1), g.x0)):
@@ -113,8 +170,8 @@ def _glyph_lines(glyphs: list[LTChar]) -> list[list[LTChar]]:
     return [sorted(line, key=lambda g: g.x0) for line in lines]
 
 
-def _split_words(line: list[LTChar], page: int, x_origin: float, top: float) -> Iterator[Word]:
-    current: list[LTChar] = []
+def _split_words(line: list[_Glyph], page: int, x_origin: float, top: float) -> Iterator[Word]:
+    current: list[_Glyph] = []
     spaced = False  # a space glyph was seen since the last letter
     for glyph in line:
         text = glyph.get_text()
@@ -138,7 +195,7 @@ def _split_words(line: list[LTChar], page: int, x_origin: float, top: float) -> 
         yield _word(current, page, x_origin, top)
 
 
-def _word(glyphs: list[LTChar], page: int, x_origin: float, top: float) -> Word:
+def _word(glyphs: list[_Glyph], page: int, x_origin: float, top: float) -> Word:
     text = "".join(g.get_text() for g in glyphs).replace("\u00a0", " ").strip()
     return Word(
         text=text,
