@@ -348,7 +348,11 @@ def test_a_letter_date_beats_a_print_date_in_the_fine_print_and_a_tax_row_gives_
     )
 
     assert result.invoice_date == date(2024, 11, 1)
-    assert (result.subtotal, result.tax_amount, result.total) == (Decimal("376.37"), Decimal("71.51"), Decimal("447.88"))
+    assert (result.subtotal, result.tax_amount, result.total) == (
+        Decimal("376.37"),
+        Decimal("71.51"),
+        Decimal("447.88"),
+    )
     assert result.tax_rate == Decimal("19.00")
 
 
@@ -370,4 +374,8 @@ def test_a_net_amount_printed_beside_another_totals_label_is_not_taken_for_it():
         ]
     )
 
-    assert (result.subtotal, result.tax_amount, result.total) == (Decimal("593.36"), Decimal("124.61"), Decimal("717.97"))
+    assert (result.subtotal, result.tax_amount, result.total) == (
+        Decimal("593.36"),
+        Decimal("124.61"),
+        Decimal("717.97"),
+    )
