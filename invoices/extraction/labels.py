@@ -115,12 +115,14 @@ LABELS: dict[str, dict[str, str]] = {
         "nl": "Valuta|Munteenheid",
     },
     "description": {
-        "en": "Description|Item|Items|Item Description|Product|Service|Details|Particulars",
+        "en": "Description|Item|Items|Item Description|Product|Service|Details|Particulars|Article|Designation|"
+        "Product Description|Item Name",
         "fr": "Description|Désignation|Libellé|Article|Produit|Prestation",
-        "de": "Beschreibung|Bezeichnung|Artikel|Leistung|Artikelbezeichnung|Position",
+        "de": "Beschreibung|Bezeichnung|Artikel|Leistung|Artikelbezeichnung|Position|Produkt|Artikelbeschreibung|"
+        "Leistungsbeschreibung|Warenbezeichnung",
         "ms": "Keterangan|Perihal|Butiran|Barangan|Item|Produk",
         "es": "Descripción|Concepto|Artículo|Producto|Detalle",
-        "nl": "Omschrijving|Beschrijving|Artikel|Product|Dienst",
+        "nl": "Omschrijving|Beschrijving|Artikel|Product|Dienst|Artikelomschrijving",
     },
     "quantity": {
         "en": "Quantity|Qty|Qty.|Units|Hours|Hrs",
@@ -131,20 +133,31 @@ LABELS: dict[str, dict[str, str]] = {
         "nl": "Aantal|Hoeveelheid|Aant.",
     },
     "unit_price": {
-        "en": "Unit Price|Price|Rate|Unit Cost|Price per Unit|Unit Price excl. VAT",
-        "fr": "Prix unitaire|PU|P.U.|Prix unitaire HT|PU HT|Prix",
-        "de": "Einzelpreis|Preis|E-Preis|Stückpreis|Einzelpreis netto|Preis/Einheit",
+        "en": "Unit Price|Price|Rate|Unit Cost|Price per Unit|Unit Price excl. VAT|Net Price|Price Each|Unit Rate",
+        "fr": "Prix unitaire|PU|P.U.|Prix unitaire HT|PU HT|Prix|Prix HT|Prix net",
+        "de": "Einzelpreis|Preis|E-Preis|Stückpreis|Einzelpreis netto|Preis/Einheit|Nettopreis|Preis netto|"
+        "Nettoeinzelpreis|Einzelpreis brutto",
         "ms": "Harga Seunit|Harga Unit|Harga",
-        "es": "Precio unitario|Precio|Precio unidad|P. unitario",
+        "es": "Precio unitario|Precio|Precio unidad|P. unitario|Precio neto",
         "nl": "Prijs per stuk|Stukprijs|Eenheidsprijs|Prijs",
     },
     "amount": {
-        "en": "Amount|Line Total|Total|Net Amount|Amount excl. VAT",
-        "fr": "Montant|Montant HT|Total HT|Total",
-        "de": "Betrag|Gesamtpreis|Gesamt|Summe|Nettobetrag",
+        "en": "Amount|Line Total|Total|Net Amount|Amount excl. VAT|Line Amount|Total Price|Net Value",
+        "fr": "Montant|Montant HT|Total HT|Total|Montant net|Prix total|Total ligne",
+        "de": "Betrag|Gesamtpreis|Gesamt|Summe|Nettobetrag|Entgelt|Positionsbetrag|Gesamtbetrag|Nettowert|Betrag netto|"
+        "Gesamtpreis netto",
         "ms": "Amaun|Jumlah|Harga Jumlah",
         "es": "Importe|Total|Importe neto",
         "nl": "Bedrag|Totaal|Regeltotaal",
+    },
+    # The unit of measure column of a line table ("Menge  Einheit  Preis").
+    "unit": {
+        "en": "Unit|UoM|Unit of Measure",
+        "fr": "Unité",
+        "de": "Einheit|Mengeneinheit",
+        "ms": "Unit",
+        "es": "Unidad",
+        "nl": "Eenheid",
     },
 }
 

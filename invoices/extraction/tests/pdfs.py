@@ -24,3 +24,11 @@ def make_pdf(pages: list[list[Text]], *, rotate: int = 0) -> bytes:
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def right_aligned(x_right: float, y: float, text: str, size: float = 10) -> Text:
+    """A string placed so that it ends at `x_right`, as table figures are printed."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    font = "Helvetica-Bold" if size > 12 else "Helvetica"
+    return (x_right - stringWidth(text, font, size), y, text, size)
