@@ -1,8 +1,8 @@
-"""Admin for suppliers, invoices and their lines."""
+"""Admin for suppliers, invoices and their lines, and the supplier layouts learned from corrections."""
 
 from django.contrib import admin
 
-from invoices.models import Invoice, InvoiceChange, InvoiceLine, Supplier
+from invoices.models import Invoice, InvoiceChange, InvoiceLine, Supplier, SupplierLayout
 from invoisx.admin import CompanyScopedAdmin
 
 
@@ -74,6 +74,32 @@ class InvoiceChangeAdmin(CompanyScopedAdmin):
         "changed_by_user",
         "changed_by_token",
         "created_at",
+    ]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SupplierLayout)
+class SupplierLayoutAdmin(CompanyScopedAdmin):
+    """Learned layouts can be inspected and deleted (to forget a bad one), never written by hand."""
+
+    list_display = ["supplier", "company", "learned_fields", "times_learned", "times_applied", "last_applied_at"]
+    list_filter = ["company"]
+    search_fields = ["supplier__name", "supplier__public_id", "supplier__tax_id"]
+    readonly_fields = [
+        "company",
+        "supplier",
+        "template",
+        "learned_from",
+        "times_learned",
+        "times_applied",
+        "last_applied_at",
+        "created_at",
+        "updated_at",
     ]
 
     def has_add_permission(self, request: object) -> bool:

@@ -1,4 +1,4 @@
-"""Suppliers, invoices and their line items.
+"""Suppliers, invoices and their line items, and the layouts learned from corrections of suppliers' invoices.
 
 An invoice is either a sales invoice (the company bills a buyer) or a purchase invoice (a supplier
 bills the company). Purchase invoices usually arrive as documents and are extracted; `status`
@@ -169,3 +169,34 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class SupplierLayout(models.Model):
+    """Where one supplier prints its invoice fields, learned from staff corrections of its invoices.
+
+    `template` is the extraction engine's JSON (`invoices.extraction.templates`): anchors, positions
+    and how to recognise the supplier. Only ever used for the company that taught it.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="supplier_layouts")
+    supplier = models.OneToOneField(Supplier, on_delete=models.CASCADE, related_name="layout")
+    template = models.JSONField(default=dict)
+    learned_from = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The latest correction"
+    )
+    times_learned = models.PositiveIntegerField(default=0)
+    times_applied = models.PositiveIntegerField(default=0)
+    last_applied_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["supplier__name", "pk"]
+
+    def __str__(self) -> str:
+        return f"Layout of {self.supplier}"
+
+    @property
+    def learned_fields(self) -> list[str]:
+        """The invoice fields this layout knows how to read."""
+        return sorted(self.template.get("fields", {}))

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -12,6 +13,7 @@ from buyers.models import Buyer
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
+from invoices.layouts import confirmed_fields, layout_can_be_learned
 from invoices.models import Direction, Invoice, InvoiceChange, InvoiceLine, Source, Status, Supplier
 from invoices.totals import Line, compute_lines, compute_totals
 from invoisx.api.errors import Conflict
@@ -198,10 +200,12 @@ def invoice_update(
 
     New line items replace the old ones and totals are recomputed and cross-checked whenever lines or
     totals are given; other changes leave the amounts as they were. A corrected extracted invoice
-    becomes `processed`: a person has now vouched for its data.
+    becomes `processed`: a person has now vouched for its data, and its supplier's layout is learned
+    from the fields they set once the correction commits (`layouts.supplier_layout_learn`, in a task).
     """
     if invoice.status == Status.PROCESSING:
         raise Conflict("The invoice is still being extracted; correct it once it is processed.")
+    confirmed = confirmed_fields(fields)
     before = invoice_snapshot(invoice)
     if "direction" in fields and fields.pop("direction") != invoice.direction:
         raise ValidationError({"direction": ["An invoice's direction cannot change."]})
@@ -246,7 +250,16 @@ def invoice_update(
         _save_lines(invoice, lines)
     _record_changes(invoice, before, invoice_snapshot(invoice), changed_by_user, changed_by_token)
     event_record(company=invoice.company, type=EventType.INVOICE_UPDATED, data=invoice_event_data(invoice))
+    if confirmed and layout_can_be_learned(invoice):
+        # Learning is a help, not part of the correction: its failure must not undo or fail the request.
+        transaction.on_commit(partial(_queue_layout_learning, invoice.pk, sorted(confirmed)), robust=True)
     return invoice
+
+
+def _queue_layout_learning(invoice_id: int, fields: list[str]) -> None:
+    from invoices.tasks import learn_supplier_layout
+
+    learn_supplier_layout.delay(invoice_id, fields)
 
 
 def _record_changes(

@@ -202,9 +202,9 @@ def _dates(layout: Layout, field: str, day_first: bool | None) -> list[Candidate
         candidates += [c for c in _fallback_dates(layout, day_first) if c.score >= 0.55]
     if field == "due_date":
         for line in layout.lines:
-            for found in find_dates(line.text, day_first=day_first):
-                if _PAY_BY.search(line.text[: found.span[0]]):
-                    candidates.append(Candidate(found.value, 0.7))
+            for dated in find_dates(line.text, day_first=day_first):
+                if _PAY_BY.search(line.text[: dated.span[0]]):
+                    candidates.append(Candidate(dated.value, 0.7))
     return candidates
 
 

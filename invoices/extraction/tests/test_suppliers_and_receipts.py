@@ -15,6 +15,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from invoices.extraction.engine import extract
 from invoices.extraction.fields import read_fields
 from invoices.extraction.ocr import add_image_text, fix_misread_digits
 from invoices.extraction.tests.pdfs import make_pdf
@@ -379,3 +380,11 @@ def test_a_net_amount_printed_beside_another_totals_label_is_not_taken_for_it():
         Decimal("124.61"),
         Decimal("717.97"),
     )
+
+
+def test_the_engine_reads_a_letterhead_picture_when_the_text_layer_names_no_supplier():
+    result = extract(_pdf_with_letterhead_image())
+
+    assert result.supplier.name == "Brightwater Supplies B.V."
+    assert result.supplier.tax_id == "NL815254295B01"
+    assert result.total == Decimal("49.99")
