@@ -1,0 +1,452 @@
+"""CSV statements from any bank: any delimiter, encoding, column order, language, date and number style.
+
+The reader works in four steps:
+
+1. Table: the delimiter (`,` `;` tab `|`) is the one that splits the most lines into the same number
+   of cells; lines before the header row (account details, export dates) are a preamble.
+2. Header: the first row whose cells name statement columns (in English, French, German, Dutch,
+   Spanish or Malay) is the header; a file without one is read by content alone.
+3. Columns: each column is typed by its content (dates and their order, amounts and their decimal
+   mark, currency codes, debit/credit marks, account numbers, text). Headers propose a role
+   (date, amount, debit, credit, balance, description...) and the content must agree; roles no
+   header claimed are then given by content: among several date columns the booking date is the
+   one latest in the most rows (a booking follows the transaction), the running balance is the
+   numeric column that moves by each row's amount, and text columns that are neither constant nor
+   codes make the description.
+4. Rows: a row with a date and a non-zero amount is a transaction; zero rows (notices, waived fees)
+   move no money and are left out. Date order and decimal mark are decided once per column by votes
+   over its values (the whole file's votes settle a column that cannot decide), never per row.
+   A column holding several own-account numbers splits the file into one statement per account.
+"""
+
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+
+from bank.statements.csv_columns import TYPED_SHARE, VOTE_SAMPLE, Column, is_mark, sign_of_mark
+from bank.statements.headers import header_roles, normalise_header
+from bank.statements.parsing import (
+    currency_code,
+    date_orders,
+    decimal_mark_votes,
+    decode_text,
+    is_iban,
+    join_parts,
+    looks_like_iban,
+    parse_amount,
+)
+from bank.statements.result import Statement, StatementError, Transaction, normalise_account
+
+DELIMITERS = (",", ";", "\t", "|")
+# How far down the file the header row may sit, below a preamble.
+HEADER_SEARCH_ROWS = 40
+MAX_ROWS = 200_000
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+NO_REFERENCE = frozenset({"", "NONREF", "NOTPROVIDED", "NOREF", "NONE", "N/A"})
+_CODE = re.compile(r"^[A-Z0-9]{1,4}$")
+
+
+@dataclass
+class Roles:
+    single: dict[str, Column] = field(default_factory=dict)
+    description: list[Column] = field(default_factory=list)
+    counterparty: list[Column] = field(default_factory=list)
+    balance_before: bool = False  # the balance column gives the balance before each row
+    balance_reversed: bool = False  # the balance runs from the last row up (newest first)
+    chained: bool = False  # the balance column moves by each row's amount (so balances can be derived)
+
+    def assigned(self) -> set[int]:
+        columns = [*self.single.values(), *self.description, *self.counterparty]
+        return {c.index for c in columns}
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def read_csv(data: bytes) -> list[Statement]:
+    text = decode_text(data).replace("\x00", "")
+    rows = _table(text)
+    if not rows:
+        raise StatementError("The CSV file holds no rows.")
+    width = _width(rows)
+    header_at = _header_row(rows, width)
+    preamble = rows[:header_at] if header_at is not None else []
+    body = rows[header_at + 1 :] if header_at is not None else rows
+    header = rows[header_at] if header_at is not None else [""] * width
+    body = [_fit(row, width) for row in body if _is_data_row(row, width, header_at is not None)]
+    if not body:
+        raise StatementError("The CSV file has a header but no rows below it.")
+    if len(body) > MAX_ROWS:
+        raise StatementError(f"The CSV file has more than {MAX_ROWS} rows; split it into smaller statements.")
+    columns = _columns(_fit(header, width), body)
+    roles = _roles(columns, header_at is not None)
+    if "date" not in roles.single:
+        raise StatementError("No date column was found in the CSV file.")
+    if not ({"amount", "debit", "credit"} & roles.single.keys()):
+        raise StatementError("No amount column (or debit and credit columns) was found in the CSV file.")
+    info = _preamble(preamble)
+    return _statements(columns, roles, len(body), info)
+
+
+def _table(text: str) -> list[list[str]]:
+    best: tuple[tuple[int, int], list[list[str]]] | None = None
+    for delimiter in DELIMITERS:
+        try:
+            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error:
+            continue
+        widths = Counter(len(row) for row in rows if len(row) >= 2 and any(cell.strip() for cell in row))
+        if not widths:
+            continue
+        width, support = max(widths.items(), key=lambda item: (item[1], item[0]))
+        score = (support, width)
+        if best is None or score > best[0]:
+            best = (score, rows)
+    if best is None or best[0][0] < 1:
+        raise StatementError("The file is not a CSV statement: no delimiter splits its lines into columns.")
+    return [[cell.strip() for cell in row] for row in best[1]]
+
+
+def _width(rows: list[list[str]]) -> int:
+    widths = Counter(len(row) for row in rows if len(row) >= 2 and any(row))
+    return max(widths.items(), key=lambda item: (item[1], item[0]))[0]
+
+
+def _fit(row: list[str], width: int) -> list[str]:
+    cells = [_unquote(cell) for cell in row[:width]]
+    return cells + [""] * (width - len(cells))
+
+
+def _unquote(cell: str) -> str:
+    cell = cell.strip()
+    if len(cell) >= 2 and cell[0] == cell[-1] == "'":
+        cell = cell[1:-1]
+    # Spreadsheet-safe exports prefix text with "=" ('="0012"') to keep leading zeros.
+    if cell.startswith('="') and cell.endswith('"'):
+        cell = cell[2:-1]
+    return " ".join(cell.split())
+
+
+def _is_data_row(row: list[str], width: int, has_header: bool) -> bool:
+    if not any(cell.strip() for cell in row):
+        return False
+    return len(row) == width or (has_header and width - 2 <= len(row) <= width)
+
+
+def _header_row(rows: list[list[str]], width: int) -> int | None:
+    """The index of the header row, or None for a file without one."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if len(row) < max(2, width - 2) or len(row) > width:
+            continue
+        cells = [cell for cell in row if cell.strip()]
+        if not cells:
+            continue
+        named = sum(1 for cell in cells if header_roles(normalise_header(cell)[0]))
+        values = sum(1 for cell in cells if date_orders(cell) or parse_amount(cell) is not None)
+        if named >= 2 and values <= len(cells) // 4:
+            return index
+    return None
+
+
+def _columns(header: list[str], body: list[list[str]]) -> list[Column]:
+    # File-wide votes settle the columns whose own values cannot decide ("1,234"; "03/04/2024").
+    sample = [cell for row in body[:VOTE_SAMPLE] for cell in row if cell]
+    mark_votes = Counter(vote for cell in sample if not date_orders(cell) and (vote := decimal_mark_votes(cell)))
+    decimal_hint = mark_votes.most_common(1)[0][0] if mark_votes and mark_votes["."] != mark_votes[","] else None
+    order_votes = Counter(next(iter(orders)) for cell in sample if len(orders := date_orders(cell)) == 1)
+    order_hint = "mdy" if order_votes["mdy"] > order_votes["dmy"] else "dmy"
+    return [
+        Column(index, header[index], [row[index] for row in body], decimal_hint=decimal_hint, order_hint=order_hint)
+        for index in range(len(header))
+    ]
+
+
+def _roles(columns: list[Column], has_header: bool) -> Roles:
+    roles = Roles()
+    if has_header:
+        proposals = [(score, -c.index, role, c) for c in columns for score, role in header_roles(c.name)]
+        for _score, _, role, column in sorted(proposals, key=lambda p: (p[0], p[1]), reverse=True):
+            if column.index in roles.assigned() or not column.accepts(role):
+                continue
+            if role in ("description", "counterparty"):
+                # Text the same on every row describes the account, and "DEBIT"/"CREDIT" is a direction.
+                if not column.constant and column.share(is_mark) < 0.95:
+                    getattr(roles, role).append(column)
+                continue
+            if role == "account" and role in roles.single:
+                role = "counterparty_account"  # a second account column is the other party's
+            if role not in roles.single:
+                roles.single[role] = column
+    roles.description.sort(key=lambda c: c.index)
+    roles.counterparty.sort(key=lambda c: c.index)
+    _roles_by_content(columns, roles)
+    return roles
+
+
+def _free(columns: list[Column], roles: Roles) -> list[Column]:
+    taken = roles.assigned()
+    return [c for c in columns if c.index not in taken and c.filled]
+
+
+def _roles_by_content(columns: list[Column], roles: Roles) -> None:
+    single = roles.single
+    if "date" not in single:
+        if "value_date" in single:
+            single["date"] = single["value_date"]
+        else:
+            candidates = [c for c in _free(columns, roles) if c.date_share >= TYPED_SHARE]
+            if candidates:
+                single["date"] = _booking_date(candidates)
+    if not ({"amount", "debit", "credit"} & single.keys()):
+        _amount_by_content(columns, roles)
+    if "indicator" not in single and "amount" in single:
+        for column in _free(columns, roles):
+            if column.share(is_mark) >= 0.95:
+                single["indicator"] = column
+                break
+    _balance_by_content(columns, roles)
+    if "currency" not in single:
+        for column in _free(columns, roles):
+            if column.share(lambda v: currency_code(v) is not None and v.isupper()) >= TYPED_SHARE:
+                single["currency"] = column
+                break
+    ibans = [c for c in _free(columns, roles) if c.share(looks_like_iban) >= 0.95]
+    # Real account numbers pass the IBAN check; a column of other ids of the same shape does not.
+    for column in sorted(ibans, key=lambda c: -c.share(is_iban)):
+        if "account" not in single and column.constant:
+            single["account"] = column
+        elif "counterparty_account" not in single and not column.constant:
+            single["counterparty_account"] = column
+    # Without a header naming the text, every free text column describes the line.
+    if not roles.description and not roles.counterparty:
+        roles.description = [c for c in _free(columns, roles) if _is_text(c)]
+
+
+def _numeric(columns: list[Column], roles: Roles) -> list[Column]:
+    return [c for c in _free(columns, roles) if c.amount_share >= TYPED_SHARE and c.fractional]
+
+
+def _amount_by_content(columns: list[Column], roles: Roles) -> None:
+    """The amount column of a file whose headers name none: the one a running balance moves by, else the first."""
+    numeric = _numeric(columns, roles)
+    for amount in numeric:
+        for balance in numeric:
+            if amount is not balance and _chain(amount.amounts, balance.amounts) is not None:
+                roles.single["amount"] = amount
+                return
+    if numeric:
+        roles.single["amount"] = numeric[0]
+
+
+def _balance_by_content(columns: list[Column], roles: Roles) -> None:
+    if not ({"amount", "debit", "credit"} & roles.single.keys()):
+        return
+    amounts = [_row_amount(roles, row) for row in range(len(columns[0].values))]
+    candidates = [roles.single["balance"]] if "balance" in roles.single else _numeric(columns, roles)
+    for balance in candidates:
+        chain = _chain(amounts, balance.amounts)
+        if chain is not None:
+            roles.single["balance"] = balance
+            (roles.balance_before, roles.balance_reversed), roles.chained = chain, True
+            return
+    # Payment processors print gross and net: the amount is the one the balance moves by.
+    if "balance" in roles.single and "amount" in roles.single and "indicator" not in roles.single:
+        balance = roles.single["balance"]
+        for column in _numeric(columns, roles):
+            chain = _chain(column.amounts, balance.amounts)
+            if chain is not None and any(role == "amount" for _, role in header_roles(column.name)):
+                roles.single["amount"] = column
+                (roles.balance_before, roles.balance_reversed), roles.chained = chain, True
+                return
+    # A lone row cannot show a chain; read its balance as the balance after it, the common case.
+    roles.chained = "balance" in roles.single and sum(a is not None for a in amounts) == 1
+
+
+def _is_text(column: Column) -> bool:
+    if column.constant or column.date_share >= 0.5 or column.amount_share >= 0.5:
+        return False
+    if column.share(lambda v: bool(_CODE.match(v) or _EMAIL.match(v))) >= 0.95:
+        return False  # transaction codes ("OV", "NGM"), flags, e-mail addresses
+    return column.share(lambda v: bool(re.search(r"[^\W\d_]{2}", v))) >= 0.5
+
+
+def _booking_date(candidates: list[Column]) -> Column:
+    """Among several date columns, the one that is latest in the most rows: bookings follow transactions."""
+    if len(candidates) == 1:
+        return candidates[0]
+    wins: Counter[int] = Counter()
+    for row in range(len(candidates[0].values)):
+        dates = [(day, c.index) for c in candidates if (day := c.dates[row]) is not None]
+        if dates:
+            latest = max(day for day, _ in dates)
+            wins.update(index for day, index in dates if day == latest)
+    return max(candidates, key=lambda c: (wins[c.index], -c.index))
+
+
+def _chain(amounts: list[Decimal | None], balances: list[Decimal | None]) -> tuple[bool, bool] | None:
+    """How the balances move by the amounts row by row: (before, reversed), where `before` says each is
+    the balance before its row and `reversed` that they run from the last row up; None if they do not."""
+    pairs = [(a, b) for a, b in zip(amounts, balances, strict=True) if a is not None and b is not None]
+    if len(pairs) < 2:
+        return None
+    steps = len(pairs) - 1
+    for reversed_ in (False, True):
+        ordered = pairs[::-1] if reversed_ else pairs
+        after = sum(1 for (_, b0), (a1, b1) in pairwise(ordered) if b0 + a1 == b1)
+        before = sum(1 for (a0, b0), (_, b1) in pairwise(ordered) if b0 + a0 == b1)
+        if after >= 0.9 * steps and after >= before:
+            return False, reversed_
+        if before >= 0.9 * steps:
+            return True, reversed_
+    return None
+
+
+@dataclass
+class _Info:
+    """What a preamble above the header says about the statement."""
+
+    account: str | None = None
+    currency: str | None = None
+    opening: Decimal | None = None
+    closing: Decimal | None = None
+
+
+def _preamble(rows: list[list[str]]) -> _Info:
+    info = _Info()
+    for row in rows:
+        cells = [cell for cell in row if cell.strip()]
+        for position, cell in enumerate(cells):
+            label, _, inline = cell.partition(":")
+            name, _ = normalise_header(label)
+            value = inline.strip() or (cells[position + 1] if position + 1 < len(cells) else "")
+            if not name or not value:
+                continue
+            roles = {role for _, role in header_roles(name)}
+            if roles & {"account"} and info.account is None and sum(c.isdigit() for c in value) >= 4:
+                info.account = value
+            elif "currency" in roles and info.currency is None:
+                info.currency = currency_code(value)
+            elif "opening" in roles and info.opening is None:
+                info.opening = parse_amount(value)
+            elif "closing" in roles and info.closing is None:
+                info.closing = parse_amount(value)
+    return info
+
+
+def _row_amount(roles: Roles, row: int) -> Decimal | None:
+    single = roles.single
+    if "amount" in single:
+        amount = single["amount"].amounts[row]
+        if amount is not None and "indicator" in single:
+            sign = sign_of_mark(single["indicator"].values[row])
+            if sign:
+                amount = abs(amount) * sign
+        return amount
+    debit = single["debit"].amounts[row] if "debit" in single else None
+    credit = single["credit"].amounts[row] if "credit" in single else None
+    if debit is None and credit is None:
+        return None
+    return (abs(credit) if credit else Decimal(0)) - (abs(debit) if debit else Decimal(0))
+
+
+def _statements(columns: list[Column], roles: Roles, count: int, info: _Info) -> list[Statement]:
+    single = roles.single
+    currency = info.currency
+    if "currency" in single:
+        codes = Counter(code for v in single["currency"].filled if (code := currency_code(v)))
+        currency = codes.most_common(1)[0][0] if len(codes) == 1 else currency
+    if currency is None:
+        currency = next((c.header_currency for c in columns if c.header_currency), None)
+    by_account: dict[str, list[int]] = {}
+    for row in range(count):
+        account = single["account"].values[row] if "account" in single else (info.account or "")
+        by_account.setdefault(normalise_account(account), []).append(row)
+    statements = []
+    for account_rows in by_account.values():
+        statement = _statement(roles, account_rows, currency, info)
+        if statement.transactions:
+            statements.append(statement)
+    if not statements:
+        raise StatementError("The CSV file has no row with both a date and an amount.")
+    return statements
+
+
+def _statement(roles: Roles, rows: list[int], currency: str | None, info: _Info) -> Statement:
+    single = roles.single
+    kept: list[tuple[int, Transaction]] = []
+    for row in rows:
+        booked = single["date"].dates[row]
+        amount = _row_amount(roles, row)
+        if booked is None or amount is None or amount == 0:
+            continue  # headings, totals, notices and zero lines move no money
+        counterparty = next((c.values[row] for c in roles.counterparty if c.values[row]), None)
+        line_currency = currency_code(single["currency"].values[row]) if "currency" in single else None
+        kept.append(
+            (
+                row,
+                Transaction(
+                    date=booked,
+                    amount=amount,
+                    description=join_parts([counterparty, *(c.values[row] for c in roles.description)]),
+                    reference=_cell(single, "reference", row),
+                    value_date=single["value_date"].dates[row] if "value_date" in single else None,
+                    currency=line_currency or currency,
+                    counterparty=counterparty,
+                    counterparty_account=_cell(single, "counterparty_account", row),
+                ),
+            )
+        )
+    opening, closing = _balances(roles, kept, info)
+    dates = [t.date for _, t in kept]
+    period_from = _first_date(single, "period_from", rows) or (min(dates) if dates else None)
+    period_to = _first_date(single, "period_to", rows) or (max(dates) if dates else None)
+    account = _cell(single, "account", rows[0]) if "account" in single else info.account
+    return Statement(
+        format="csv",
+        transactions=[t for _, t in kept],
+        account_number=account,
+        period_from=period_from,
+        period_to=period_to,
+        currency=currency,
+        opening_balance=opening,
+        closing_balance=closing,
+    )
+
+
+def _cell(single: dict[str, Column], role: str, row: int) -> str | None:
+    value = single[role].values[row] if role in single else ""
+    return None if value.upper() in NO_REFERENCE else value
+
+
+def _first_date(single: dict[str, Column], role: str, rows: list[int]) -> date | None:
+    if role not in single:
+        return None
+    return next((d for row in rows if (d := single[role].dates[row]) is not None), None)
+
+
+def _balances(roles: Roles, kept: list[tuple[int, Transaction]], info: _Info) -> tuple[Decimal | None, Decimal | None]:
+    single = roles.single
+    opening, closing = info.opening, info.closing
+    if "opening" in single and kept:
+        opening = next((v for row, _ in kept if (v := single["opening"].amounts[row]) is not None), opening)
+    if "closing" in single and kept:
+        closing = next((v for row, _ in reversed(kept) if (v := single["closing"].amounts[row]) is not None), closing)
+    if "balance" not in single or not roles.chained or (opening is not None and closing is not None):
+        return opening, closing
+    balance = single["balance"]
+    lines = [(t.amount, value) for row, t in kept if (value := balance.amounts[row]) is not None]
+    if not lines:
+        return opening, closing
+    if roles.balance_reversed:
+        lines = lines[::-1]
+    (first_amount, first_balance), (last_amount, last_balance) = lines[0], lines[-1]
+    if roles.balance_before:
+        computed = (first_balance, last_balance + last_amount)
+    else:
+        computed = (first_balance - first_amount, last_balance)
+    return (opening if opening is not None else computed[0]), (closing if closing is not None else computed[1])

@@ -1,0 +1,482 @@
+"""Text PDF statements: the transaction table found by its heading, rows by a date at line start.
+
+The PDF's words come from `invoices.extraction.textpdf` (pdfminer.six glyphs, positioned), grouped
+into lines. The transaction table's heading is the line that names a date column and at least one
+money column ("Date | Description | Money out | Money in | Balance", in the languages the CSV reader
+knows); its words give each column's horizontal span. A line that starts with a date opens a
+transaction; its amounts are assigned to the money column under which they sit, its other words make
+the description, and the text lines below it that carry no amount continue that description. A line
+with amounts but no date is another transaction on the same day, as statements print the date once
+per day. Lines labelled as opening or closing balances ("Balance brought forward", "Solde
+précédent", "Neuer Saldo") give the balances and are not transactions.
+
+Without a heading, the last amount on a line that carries two is the running balance. Where the
+layout gives no direction (one amount column, no "CR"/"DR"), a column that prints money out with a
+minus prints money in without one; failing that the running balance decides (the sign that makes it
+move by the amount); failing that an unsigned amount is money out, as most statement lines are.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import product
+
+from bank.statements.headers import header_roles, normalise_header
+from bank.statements.parsing import clean, parse_amount, parse_date
+from bank.statements.result import Statement, StatementError, Transaction
+from invoices.extraction.amounts import currency_from_text, detect_decimal_separator
+from invoices.extraction.dates import MONTHS, find_dates
+from invoices.extraction.lines import group_lines
+from invoices.extraction.sniff import DocumentError
+from invoices.extraction.textpdf import read_text_pdf
+from invoices.extraction.words import Word
+
+MAX_PAGES = 100
+MONEY_ROLES = ("debit", "credit", "amount", "balance")
+# Gap between two words, in multiples of the line height, that separates two cells of a line.
+CELL_GAP = 0.9
+# Sign searches over a day's lines between two printed balances stop at this many lines.
+MAX_SIGN_SEARCH = 12
+
+_MONEY = re.compile(r"^[(\-+−]?\s*(?:[€$£]|[A-Z]{3})?\s*\d[\d.,'\u00a0 ]*[.,]\d{2}\s*(?:-|CR|DR|Cr|Dr)?\)?$")
+_CRDR = re.compile(r"^(?:CR|DR|Cr|Dr)\.?$")
+_YEARLESS = re.compile(
+    r"^(?P<a>\d{1,2})[./\- ](?P<b>\d{1,2}|[^\W\d_]{3,9}\.?)\.?$|^(?P<m>[^\W\d_]{3,9}\.?) (?P<d>\d{1,2})$"
+)
+OPENING_LABELS = re.compile(
+    r"\b(?:opening balance|balance brought forward|brought forward|previous balance|balance forward|"
+    r"start balance|solde pr[ée]c[ée]dent|ancien solde|solde initial|solde d[ée]but|anfangssaldo|alter saldo|"
+    r"saldo vorher|beginsaldo|vorig saldo|saldo anterior|saldo inicial|baki awal|baki dibawa)\b",
+    re.IGNORECASE,
+)
+CLOSING_LABELS = re.compile(
+    r"\b(?:closing balance|balance carried forward|carried forward|new balance|ending balance|end balance|"
+    r"nouveau solde|solde final|solde au|neuer saldo|endsaldo|schlusssaldo|eindsaldo|nieuw saldo|"
+    r"saldo final|saldo actual|baki akhir|baki penutup)\b",
+    re.IGNORECASE,
+)
+_TOTAL = re.compile(r"^(?:totals?|sub ?totals?|total des op[ée]rations|summe|totaal|jumlah)\b", re.IGNORECASE)
+_ACCOUNT = re.compile(
+    r"(?:account(?:\s+(?:number|no\.?))?|acct\.?(?:\s+no\.?)?|iban|rekening(?:nummer)?|kontonummer|konto|"
+    r"num[ée]ro de compte|n° de compte|compte|n[úu]mero de cuenta|cuenta|no\.?\s*akaun|akaun)\s*[:#.]?\s*"
+    r"(?P<value>[A-Z]{0,2}\d[\dA-Z \-.]{3,40}[\dA-Z])",
+    re.IGNORECASE,
+)
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+_PERIOD = re.compile(
+    r"\b(?:period|statement period|from|du|vom|van|del|dari|p[ée]riode|zeitraum|periode)\b", re.IGNORECASE
+)
+_BANK = re.compile(
+    r"\b(?:bank|banque|banco|bancorp|sparkasse|volksbank|raiffeisen|credit union|building society|caisse)\b",
+    re.IGNORECASE,
+)
+_STATEMENT_DATE = re.compile(r"\b(?:statement date|date of statement|as of|as at|datum|date)\b", re.IGNORECASE)
+
+
+@dataclass
+class Cell:
+    words: list[Word]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+
+@dataclass
+class Line:
+    page: int
+    words: list[Word]
+    cells: list[Cell]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def y0(self) -> float:
+        return min(w.y0 for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return max(1.0, max(w.height for w in self.words))
+
+
+@dataclass
+class ColumnSpan:
+    role: str
+    x0: float
+    x1: float
+
+
+@dataclass
+class Money:
+    value: Decimal
+    signed: bool  # carried its own sign: "-", "()", "CR"/"DR"
+    words: list[Word]
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+
+@dataclass
+class Row:
+    date: datetime.date | None
+    description: list[str]
+    amounts: dict[str, Decimal] = field(default_factory=dict)  # role -> value as printed (signed if marked)
+    marked: set[str] = field(default_factory=set)  # roles whose amount carried its own sign
+    value_date: datetime.date | None = None
+    page: int = 0
+    y1: float = 0.0
+
+
+def read_pdf(data: bytes) -> list[Statement]:
+    try:
+        document = read_text_pdf(data, max_pages=MAX_PAGES)
+    except DocumentError as exc:
+        raise StatementError(exc.message) from exc
+    lines = [_line(words) for page in document.pages for words in group_lines([w for w in page.words if w.text])]
+    if sum(len(line.words) for line in lines) < 5:
+        raise StatementError("The PDF has no text layer (a scanned statement?); upload the bank's own PDF or CSV.")
+    reader = _Reader(lines)
+    return [reader.statement()]
+
+
+def _line(words: list[Word]) -> Line:
+    height = max(1.0, sorted(w.height for w in words)[len(words) // 2])
+    cells = [Cell([words[0]])]
+    for word in words[1:]:
+        if word.x0 - cells[-1].words[-1].x1 > CELL_GAP * height:
+            cells.append(Cell([word]))
+        else:
+            cells[-1].words.append(word)
+    return Line(words[0].page, words, cells)
+
+
+class _Reader:
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+        self.text = "\n".join(line.text for line in lines)
+        self.decimal = detect_decimal_separator([line.text for line in lines]) or "."
+        self.day_first = _day_first(self.text)
+        self.period_from, self.period_to = self._period()
+        self.year, self.last_date = self._year()
+
+    # --- statement-level fields -------------------------------------------------------------------
+
+    def _period(self) -> tuple[date | None, date | None]:
+        for line in self.lines:
+            if not _PERIOD.search(line.text):
+                continue
+            found = [m.value for m in find_dates(line.text, day_first=self.day_first)]
+            if len(found) >= 2 and found[0] <= found[1]:
+                return found[0], found[1]
+        return None, None
+
+    def _year(self) -> tuple[int | None, date | None]:
+        """The year for dates printed without one, and the latest date they may fall on."""
+        if self.period_to:
+            return self.period_to.year, self.period_to
+        for line in self.lines[:40]:
+            if _STATEMENT_DATE.search(line.text):
+                found = find_dates(line.text, day_first=self.day_first)
+                if found:
+                    return found[0].value.year, found[0].value
+        years = re.findall(r"\b(19[9]\d|20\d\d)\b", self.text)
+        if years:
+            year = max(int(y) for y in years)
+            return year, date(year, 12, 31)
+        return None, None
+
+    def _account(self) -> str | None:
+        for line in self.lines:
+            match = _ACCOUNT.search(line.text)
+            if match and sum(c.isdigit() for c in match["value"]) >= 4:
+                return match["value"].strip()
+        iban = _IBAN.search(self.text)
+        return iban.group(0) if iban else None
+
+    def _bank(self) -> str | None:
+        first_page = [line for line in self.lines if line.page == 0][:15]
+        for line in first_page:
+            for cell in line.cells:
+                text = clean(cell.text)
+                # A name, not a sentence or a "Bank details: ..." label.
+                if _BANK.search(text) and len(text.split()) <= 6 and not re.search(r"[:\d]", text):
+                    return text
+        return None
+
+    # --- dates and amounts ----------------------------------------------------------------------------
+
+    def _date(self, text: str) -> date | None:
+        text = text.strip().rstrip(",")
+        order = "dmy" if self.day_first else "mdy"
+        for candidate_order in ("ymd", order, "named"):
+            value = parse_date(text, candidate_order)
+            if value:
+                return value
+        match = _YEARLESS.match(text)
+        if not match or self.year is None:
+            return None
+        if match["m"]:
+            month, day = MONTHS.get(match["m"].rstrip(".").casefold()), int(match["d"])
+        elif match["b"].isdigit():
+            a, b = int(match["a"]), int(match["b"])
+            day, month = (a, b) if self.day_first else (b, a)
+        else:
+            day, month = int(match["a"]), MONTHS.get(match["b"].rstrip(".").casefold())
+        if month is None:
+            return None
+        try:
+            value = date(self.year, month, day)
+        except ValueError:
+            return None
+        # A January statement lists December's last days: those belong to the year before.
+        if self.last_date and value > self.last_date + timedelta(days=31):
+            value = value.replace(year=value.year - 1)
+        return value
+
+    def _leading_date(self, line: Line) -> tuple[date | None, int]:
+        """The date the line starts with and how many words it takes."""
+        for count in (3, 2, 1):
+            if len(line.words) < count:
+                continue
+            value = self._date(" ".join(w.text for w in line.words[:count]))
+            if value:
+                return value, count
+        return None, 0
+
+    def _money(self, words: list[Word], left: float = 0.0) -> list[Money]:
+        """Each money amount among `words` that reaches right of `left`."""
+        found: list[Money] = []
+        index = 0
+        while index < len(words):
+            taken = [words[index]]
+            text = taken[0].text
+            # "1 234,56": thousands grouped by a space the PDF drew as a gap between two words.
+            while index + 1 < len(words) and re.fullmatch(r"[-(]?\d{1,3}(?:[ .,]\d{3})*", text):
+                follower = words[index + 1]
+                close = follower.x0 - taken[-1].x1 < 0.6 * max(1.0, follower.height)
+                if not (close and re.match(r"^\d{3}(?:[ .,]\d{3})*(?:[.,]\d{2})", follower.text)):
+                    break
+                text = f"{text} {follower.text}"
+                taken.append(follower)
+                index += 1
+            mark = words[index + 1] if index + 1 < len(words) else None
+            if mark is not None and _CRDR.match(mark.text) and _MONEY.match(text):
+                text = f"{text} {mark.text}"
+                taken.append(mark)
+                index += 1
+            if _MONEY.match(text) and taken[-1].x1 > left:
+                value = parse_amount(text, self.decimal)
+                if value is not None:
+                    signed = bool(re.search(r"^[(\-+−]|-$|\)$|CR|DR|Cr|Dr", text))
+                    found.append(Money(value, signed, taken))
+            index += 1
+        return found
+
+    # --- the table ----------------------------------------------------------------------------------
+
+    def _heading(self, line: Line) -> list[ColumnSpan] | None:
+        spans: list[ColumnSpan] = []
+        for cell in line.cells:
+            name, _ = normalise_header(cell.text)
+            roles = header_roles(name)
+            if roles:
+                spans.append(ColumnSpan(roles[0][1], cell.x0, cell.x1))
+        names = {span.role for span in spans}
+        if {"date", "value_date"} & names and names & set(MONEY_ROLES):
+            return spans
+        return None
+
+    def statement(self) -> Statement:
+        rows, opening, closing = self._rows()
+        booked = self._transactions(rows, opening)
+        transactions = [t for _, t in booked]
+        if closing is None:
+            balances = [r.amounts["balance"] for r in rows if "balance" in r.amounts]
+            closing = balances[-1] if balances else None
+        if opening is None and booked and "balance" in rows[booked[0][0]].amounts:
+            first_row, first = booked[0]
+            if all("balance" not in r.amounts for r in rows[:first_row]):
+                opening = rows[first_row].amounts["balance"] - first.amount
+        currency = currency_from_text(self.text)
+        return Statement(
+            format="pdf",
+            transactions=transactions,
+            bank_name=self._bank(),
+            account_number=self._account(),
+            period_from=self.period_from,
+            period_to=self.period_to,
+            currency=currency,
+            opening_balance=opening,
+            closing_balance=closing,
+        )
+
+    def _rows(self) -> tuple[list[Row], Decimal | None, Decimal | None]:
+        headings = [self._heading(line) for line in self.lines]
+        pages_with_heading = {line.page for line, heading in zip(self.lines, headings, strict=True) if heading}
+        spans: list[ColumnSpan] | None = None
+        rows: list[Row] = []
+        opening: Decimal | None = None
+        closing: Decimal | None = None
+        in_table = False
+        page = -1
+        for line, heading in zip(self.lines, headings, strict=True):
+            if line.page != page:
+                # A page without its own heading continues the table of the page before.
+                page = line.page
+                in_table = not pages_with_heading or (page not in pages_with_heading and spans is not None)
+            if heading:
+                spans, in_table = heading, True
+                continue
+            if not in_table:
+                continue
+            # Under a heading, only amounts that reach into the money columns are amounts.
+            left = min((s.x0 for s in spans or [] if s.role in MONEY_ROLES), default=0.0) - 20
+            money = self._money(line.words, left)
+            if OPENING_LABELS.search(line.text) and money:
+                opening = opening if opening is not None else money[-1].value
+                continue
+            if CLOSING_LABELS.search(line.text) and money:
+                closing = money[-1].value
+                continue
+            if _TOTAL.match(line.text):
+                continue
+            day, used = self._leading_date(line)
+            if not money:
+                if rows and day is None and rows[-1].page == line.page and line.y0 - rows[-1].y1 < 2 * line.height:
+                    rows[-1].description.append(line.text)
+                    rows[-1].y1 = max(w.y1 for w in line.words)
+                continue
+            if day is None and not rows:
+                continue
+            row = self._row(line, used, money, spans)
+            row.date = day or rows[-1].date
+            if row.amounts:
+                rows.append(row)
+        return rows, opening, closing
+
+    def _row(self, line: Line, used: int, money: list[Money], spans: list[ColumnSpan] | None) -> Row:
+        in_money = {id(word) for amount in money for word in amount.words}
+        rest = [w for w in line.words[used:] if id(w) not in in_money]
+        row = Row(date=None, description=[], page=line.page, y1=max(w.y1 for w in line.words))
+        if spans:
+            money_spans = [s for s in spans if s.role in MONEY_ROLES]
+            for amount in money:
+                span = min(money_spans, key=lambda s: _distance(amount.x0, amount.x1, s))
+                row.amounts[span.role] = amount.value
+                if amount.signed:
+                    row.marked.add(span.role)
+            value_spans = [s for s in spans if s.role == "value_date"]
+            if value_spans:
+                near = [w for w in rest if _distance(w.x0, w.x1, value_spans[0]) < 5]
+                row.value_date = self._date(" ".join(w.text for w in near)) if near else None
+                rest = [w for w in rest if w not in near]
+        else:
+            if len(money) >= 2:
+                row.amounts["balance"] = money[-1].value
+            row.amounts["amount"] = money[0].value
+            if money[0].signed:
+                row.marked.add("amount")
+        row.description.append(" ".join(w.text for w in rest))
+        return row
+
+    def _transactions(self, rows: list[Row], opening: Decimal | None) -> list[tuple[int, Transaction]]:
+        signs = self._signs(rows, opening)
+        transactions = []
+        for index, (row, sign) in enumerate(zip(rows, signs, strict=True)):
+            if row.date is None:
+                continue
+            amounts = row.amounts
+            if "debit" in amounts or "credit" in amounts:
+                amount = abs(amounts.get("credit", Decimal(0))) - abs(amounts.get("debit", Decimal(0)))
+            elif "amount" in amounts:
+                amount = amounts["amount"] if "amount" in row.marked else abs(amounts["amount"]) * sign
+            else:
+                continue
+            if amount == 0:
+                continue
+            transaction = Transaction(
+                date=row.date,
+                amount=amount,
+                description=clean(" ".join(row.description)),
+                value_date=row.value_date,
+            )
+            transactions.append((index, transaction))
+        return transactions
+
+    def _signs(self, rows: list[Row], opening: Decimal | None) -> list[int]:
+        """The direction of each unsigned single-column amount, from the running balance where it can tell."""
+        # A column that prints money out as "-12.50" or "(12.50)" prints money in without a sign.
+        if any("amount" in r.marked and r.amounts["amount"] < 0 for r in rows):
+            return [1] * len(rows)
+        signs = [-1] * len(rows)
+        previous = opening
+        since: list[int] = []  # the rows after the last printed balance, up to this one
+        for index, row in enumerate(rows):
+            since.append(index)
+            if "balance" not in row.amounts:
+                continue
+            balance = row.amounts["balance"]
+            unknown = [i for i in since if "amount" in rows[i].amounts and "amount" not in rows[i].marked]
+            if previous is not None and unknown:
+                fixed = sum((_fixed_amount(rows[i]) for i in since if i not in unknown), Decimal(0))
+                _settle(rows, unknown, balance - previous - fixed, signs)
+            previous, since = balance, []
+        return signs
+
+
+def _fixed_amount(row: Row) -> Decimal:
+    amounts = row.amounts
+    if "debit" in amounts or "credit" in amounts:
+        return abs(amounts.get("credit", Decimal(0))) - abs(amounts.get("debit", Decimal(0)))
+    return amounts.get("amount", Decimal(0)) if "amount" in row.marked else Decimal(0)
+
+
+def _settle(rows: list[Row], group: list[int], change: Decimal, signs: list[int]) -> None:
+    """Signs for the lines in `group` that add up to `change`, preferring the fewest credits."""
+    if len(group) > MAX_SIGN_SEARCH:
+        return
+    values = [abs(rows[i].amounts["amount"]) for i in group]
+    best: tuple[int, ...] | None = None
+    for combination in product((-1, 1), repeat=len(group)):
+        if sum(v * s for v, s in zip(values, combination, strict=True)) == change and (
+            best is None or combination.count(1) < best.count(1)
+        ):
+            best = combination
+    if best is not None:
+        for index, sign in zip(group, best, strict=True):
+            signs[index] = sign
+
+
+def _distance(x0: float, x1: float, span: ColumnSpan) -> float:
+    """How far text from x0 to x1 sits from a column: near 0 inside it; amounts align right, so the right
+    edges count most."""
+    if x1 >= span.x0 and x0 <= span.x1:
+        return min(abs(x1 - span.x1), abs((x0 + x1) / 2 - (span.x0 + span.x1) / 2)) * 0.1
+    return min(abs(x1 - span.x1), abs(x0 - span.x0), abs(x1 - span.x0), abs(x0 - span.x1))
+
+
+def _day_first(text: str) -> bool:
+    day_first = month_first = 0
+    for a, b in re.findall(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](?:\d{4}|\d{2})\b", text):
+        if int(a) > 12 >= int(b):
+            day_first += 1
+        elif int(b) > 12 >= int(a):
+            month_first += 1
+    return day_first >= month_first

@@ -1,0 +1,72 @@
+"""The OFX reader on SGML (v1) and XML (v2) downloads built in code."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bank.statements import StatementError, read_statement
+from bank.statements.tests.builders import CLOSING, IBAN, LINES, ofx_sgml, ofx_xml
+
+
+@pytest.mark.parametrize("builder", [ofx_sgml, ofx_xml])
+def test_it_reads_every_field_of_an_ofx_statement(builder) -> None:
+    [statement] = read_statement(builder())
+    assert statement.format == "ofx"
+    assert statement.bank_name == "Example Bank"
+    assert (statement.period_from, statement.period_to) == (date(2026, 3, 1), date(2026, 3, 31))
+    assert statement.opening_balance is None  # OFX has no opening balance
+    assert statement.closing_balance == CLOSING
+    assert [t.date for t in statement.transactions] == [line.day for line in LINES]
+    assert [t.amount for t in statement.transactions] == [line.amount for line in LINES]
+    assert [t.description for t in statement.transactions] == [f"{line.payee} | {line.description}" for line in LINES]
+    assert [t.counterparty for t in statement.transactions] == [line.payee for line in LINES]
+    assert [t.reference for t in statement.transactions] == [f"FIT{i:04d}" for i in range(len(LINES))]
+    assert statement.balance_check().ok is None
+
+
+def test_sgml_dates_are_the_posted_day_whatever_the_timezone() -> None:
+    [statement] = read_statement(ofx_sgml())
+    # DTPOSTED 20260302000000.000[-5:EST] is 2 March, not 1 March in UTC.
+    assert statement.transactions[0].date == date(2026, 3, 2)
+    assert statement.currency == "USD"
+    assert statement.account_number_last4 == "7809"
+
+
+def test_xml_ofx_reads_cdata_entities_value_dates_and_the_account() -> None:
+    [statement] = read_statement(ofx_xml())
+    assert statement.currency == "EUR"
+    assert statement.account_number == IBAN
+    assert statement.transactions[4].description == "Power & Light | Electricity bill"
+    assert statement.transactions[0].value_date == date(2026, 3, 2)
+
+
+def test_a_credit_card_download_is_read_like_a_bank_account() -> None:
+    [statement] = read_statement(ofx_sgml(credit_card=True))
+    assert len(statement.transactions) == len(LINES)
+    assert statement.account_number_last4 == "7809"
+
+
+def test_each_account_in_a_download_is_its_own_statement() -> None:
+    statements = read_statement(ofx_sgml(accounts=2))
+    assert [s.account_number_last4 for s in statements] == ["7809", "7818"]
+    assert all(len(s.transactions) == len(LINES) for s in statements)
+
+
+def test_unsigned_amounts_take_their_direction_from_the_transaction_type() -> None:
+    [statement] = read_statement(ofx_sgml(signed=False))
+    assert [t.amount for t in statement.transactions] == [line.amount for line in LINES]
+
+
+def test_an_empty_memo_does_not_swallow_the_elements_after_it() -> None:
+    data = ofx_sgml().replace(b"<NAME>Landlord Ltd<MEMO>Rent March", b"<MEMO><NAME>Landlord Ltd")
+    [statement] = read_statement(data)
+    assert statement.transactions[3].description == "Landlord Ltd"
+    assert statement.transactions[3].reference == "FIT0003"
+    assert statement.transactions[3].amount == Decimal("-1234.56")
+
+
+def test_a_truncated_ofx_file_is_refused() -> None:
+    data = ofx_sgml()
+    with pytest.raises(StatementError):
+        read_statement(data[: data.index(b"<BANKTRANLIST>")])

@@ -1,0 +1,110 @@
+"""The PDF reader on text statements drawn with reportlab."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pypdf
+import pytest
+
+from bank.statements import StatementError, read_statement
+from bank.statements.tests.builders import CLOSING, IBAN, LINES, OPENING, pdf, pdf_statement
+
+
+@pytest.mark.parametrize("layout", ["columns", "french"])
+def test_it_reads_a_statement_with_money_out_and_money_in_columns(layout: str) -> None:
+    [statement] = read_statement(pdf_statement(layout=layout))
+    assert statement.format == "pdf"
+    assert [t.date for t in statement.transactions] == [line.day for line in LINES]
+    assert [t.amount for t in statement.transactions] == [line.amount for line in LINES]
+    # The payee printed on the line below continues the description.
+    assert [t.description for t in statement.transactions] == [f"{line.description} {line.payee}" for line in LINES]
+    assert statement.opening_balance == OPENING
+    assert statement.closing_balance == CLOSING
+    assert statement.balance_check().ok is True
+    assert (statement.period_from, statement.period_to) == (date(2026, 3, 1), date(2026, 3, 31))
+
+
+def test_it_reads_the_account_and_the_bank() -> None:
+    [statement] = read_statement(pdf_statement())
+    assert statement.bank_name == "Example Bank plc"
+    assert statement.account_number_last4 == "5678"
+    [french] = read_statement(pdf_statement(layout="french"))
+    assert french.account_number == IBAN
+    assert french.bank_name == "Banque Exemple SA"
+
+
+def test_a_signed_amount_column_and_dates_without_a_year() -> None:
+    [statement] = read_statement(pdf_statement(layout="amount"))
+    assert [t.date for t in statement.transactions] == [line.day for line in LINES]
+    assert [t.amount for t in statement.transactions] == [line.amount for line in LINES]
+    assert statement.transactions[0].description == "Acme Trading BV Invoice INV-2026-0042 paid"
+    # No opening row: the first running balance less the first amount.
+    assert statement.opening_balance == OPENING
+    assert statement.closing_balance == CLOSING
+
+
+def test_a_table_over_several_pages_repeats_its_heading() -> None:
+    [statement] = read_statement(pdf_statement(per_page=2))
+    assert [t.amount for t in statement.transactions] == [line.amount for line in LINES]
+    assert statement.balance_check().ok is True
+
+
+def test_without_a_heading_unsigned_amounts_are_signed_by_the_running_balance() -> None:
+    rows: list[tuple[float, float, str]] = [
+        (40, 60, "Statement date 31 March 2026"),
+        (40, 80, "01 Mar Opening balance 100.00"),
+        (40, 95, "02 Mar SALARY ACME 1,000.00 1,100.00"),
+        (40, 110, "03 Mar COFFEE 2.50 1,097.50"),
+        (40, 125, "04 Mar GROCER 20.00"),
+        (40, 140, "04 Mar REFUND 5.00 1,082.50"),
+    ]
+    [statement] = read_statement(pdf([rows]))
+    assert [t.amount for t in statement.transactions] == [
+        Decimal("1000.00"),
+        Decimal("-2.50"),
+        Decimal("-20.00"),
+        Decimal("5.00"),
+    ]
+    assert statement.opening_balance == Decimal("100.00")
+    assert statement.closing_balance == Decimal("1082.50")
+    assert statement.transactions[0].date == date(2026, 3, 2)
+
+
+def test_a_pdf_without_text_is_refused() -> None:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    with pytest.raises(StatementError, match="no text layer"):
+        read_statement(buffer.getvalue())
+
+
+def test_a_pdf_without_any_transaction_is_refused() -> None:
+    with pytest.raises(StatementError, match="no transactions"):
+        read_statement(pdf([[(40, 40, "Dear customer, your statement is attached to this letter.")]]))
+
+
+def encrypt(data: bytes, password: str) -> bytes:
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password=password, owner_password="owner", algorithm="AES-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_a_password_protected_pdf_is_refused() -> None:
+    with pytest.raises(StatementError, match="password"):
+        read_statement(encrypt(pdf_statement(), "secret"))
+
+
+def test_a_pdf_that_only_restricts_editing_opens_without_a_password_and_is_read() -> None:
+    [statement] = read_statement(encrypt(pdf_statement(), ""))
+    assert len(statement.transactions) == len(LINES)
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.6])
+def test_a_corrupt_pdf_is_refused(cut: float) -> None:
+    data = pdf_statement()
+    with pytest.raises(StatementError):
+        read_statement(data[: int(len(data) * cut)])
