@@ -30,8 +30,7 @@ from django.utils import timezone
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoices.extraction.engine import check_document
-from invoices.extraction.engine import read_document as extract  # the name `invoisx/tests/slow_worker.py` slows down
+from invoices.extraction.engine import check_document, read_document
 from invoices.extraction.result import ExtractionResult
 from invoices.extraction.sniff import DocumentError
 from invoices.layouts import supplier_layout_apply, supplier_layout_used
@@ -138,7 +137,7 @@ def invoice_extraction_run(*, invoice_id: int) -> None:
     with invoice.document.open("rb") as handle:
         data = handle.read()
     try:
-        reading = extract(data, require_text=True)
+        reading = read_document(data, require_text=True)
     except DocumentError as error:
         invoice_extraction_fail(invoice_id=invoice_id, reason=error.message)
         return

@@ -1,7 +1,9 @@
 """The invoice extraction engine: document bytes in, a typed `ExtractionResult` out.
 
 A plain Python package with no Django imports, so it can be tested and benchmarked on its own
-(`bench/extraction.py`). `engine.extract` is the single entry point: it sniffs the document kind
-from its content and dispatches to a reader. E-invoices (UBL, CII, Factur-X / ZUGFeRD / XRechnung
-PDFs) are read exactly by `einvoice`; text PDFs and images come later.
+(`bench/extraction.py`). `engine.extract` (and `engine.read_document`, which keeps the words) is the
+entry point: it sniffs the document kind from its content and dispatches to a reader. E-invoices
+(UBL, CII, Factur-X / ZUGFeRD / XRechnung PDFs) are read exactly by `einvoice`; text PDFs through
+`textpdf`, images and scans through `ocr`, then `fields` finds the invoice in the words. `templates`
+learns a supplier's layout from corrected values and reads it again in that supplier's next invoice.
 """

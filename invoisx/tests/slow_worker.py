@@ -16,14 +16,14 @@ django.setup()
 from invoices import intake  # noqa: E402
 from invoisx.celery import app  # noqa: E402
 
-_extract = intake.extract
+_read_document = intake.read_document
 
 
-def _slow_extract(data: bytes, **kwargs: Any) -> Any:
+def _slow_read_document(data: bytes, **kwargs: Any) -> Any:
     time.sleep(float(os.environ.get("SLOW_EXTRACTION_SECONDS", "0")))
-    return _extract(data, **kwargs)
+    return _read_document(data, **kwargs)
 
 
-intake.extract = _slow_extract
+intake.read_document = _slow_read_document
 
 __all__ = ["app"]
