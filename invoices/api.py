@@ -11,12 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from buyers.models import Buyer
+from invoices.imports import CSV_COLUMNS, MAX_CSV_BYTES, MAX_ROWS, invoice_import, rows_from_csv, rows_from_json
 from invoices.intake import file_too_large, invoice_upload
 from invoices.models import Direction, Invoice, Status
 from invoices.selectors import invoice_get, invoice_list, invoice_wait_until_settled
 from invoices.services import invoice_create, invoice_delete, invoice_update
 from invoisx.api.errors import ValidationFailed
 from invoisx.api.pagination import paginate, paginated_data
+from invoisx.api.parsers import LimitedJSONParser
 from invoisx.api.permissions import request_company, request_token
 from invoisx.api.schema import PAGE_PARAMETERS, deleted_response, enveloped, list_enveloped, responses
 from invoisx.api.serializers import PublicIdRelatedField, StrictSerializer
@@ -264,3 +266,60 @@ class InvoiceExtractApi(APIView):
             data["duplicate_of"] = invoice.public_id
         settled = invoice.status != Status.PROCESSING
         return Response(data, status=status.HTTP_200_OK if settled else status.HTTP_202_ACCEPTED)
+
+
+class InvoiceImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV, UTF-8, one invoice per row; header columns: " + ", ".join(CSV_COLUMNS))
+
+
+class ImportedInvoiceSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    invoice_number = serializers.CharField()
+    direction = serializers.CharField()
+
+
+class InvoiceImportResultSerializer(serializers.Serializer):
+    imported = serializers.IntegerField()
+    invoices = ImportedInvoiceSerializer(many=True)
+
+
+class InvoiceImportApi(APIView):
+    """`POST /invoices/import`: a JSON array of invoices or a CSV file, all imported or none."""
+
+    required_scopes = {"POST": "invoices:write"}
+    parser_classes = [LimitedJSONParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="invoices_import",
+        request={
+            "application/json": InvoiceInputSerializer(many=True),
+            "multipart/form-data": InvoiceImportRequestSerializer,
+        },
+        responses=responses({201: enveloped("InvoiceImport", InvoiceImportResultSerializer())}),
+        description=(
+            "All or nothing. Errors are keyed rows[n].field: n is the array index for JSON, the line number "
+            f"for CSV (the header is line 1). At most {MAX_ROWS} invoices a call."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        company = request_company(request)
+        if request.content_type.startswith("multipart/"):
+            file = request.FILES.get("file")
+            if file is None:
+                raise ValidationFailed(
+                    "Send the CSV as multipart form field 'file'.", details={"file": ["This field is required."]}
+                )
+            if file.size is not None and file.size > MAX_CSV_BYTES:
+                raise ValidationFailed("The file is larger than 20 MB.", details={"file": ["Too large."]})
+            rows = rows_from_csv(file.read())
+        else:
+            rows = rows_from_json(request.data)
+
+        def validate(data: dict[str, Any]) -> dict[str, Any]:
+            serializer = InvoiceInputSerializer(data=data, context={"company": company})
+            serializer.is_valid(raise_exception=True)
+            return dict(serializer.validated_data)
+
+        created = invoice_import(company=company, rows=rows, validate=validate)
+        result = {"imported": len(created), "invoices": created}
+        return Response(InvoiceImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
