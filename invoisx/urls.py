@@ -13,6 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("buyers.urls")),
     path("", include("invoices.urls")),
+    path("", include("bank.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,56 @@
+"""Admin for bank accounts, statements and transactions: read what was imported, never write it by hand."""
+
+from typing import Any
+
+from django.contrib import admin
+
+from bank.models import BankAccount, BankStatement, BankTransaction
+from invoisx.admin import CompanyScopedAdmin
+
+
+class ReadOnlyAdmin(CompanyScopedAdmin):
+    """Statements and their lines come from files; editing them here would break the checksums."""
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(BankAccount)
+class BankAccountAdmin(CompanyScopedAdmin):
+    list_display = ["__str__", "company", "account_number", "currency", "created_at"]
+    list_filter = ["company", "currency"]
+    search_fields = ["bank_name", "account_number"]
+    readonly_fields = ["account_number", "account_number_last4", "currency", "created_at", "updated_at"]
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ReadOnlyAdmin):
+    list_display = [
+        "public_id",
+        "company",
+        "bank_name",
+        "account_number_last4",
+        "format",
+        "period_from",
+        "period_to",
+        "balance_ok",
+        "transactions_count",
+        "new_transactions_count",
+        "created_at",
+    ]
+    list_filter = ["company", "format", "balance_ok"]
+    search_fields = ["public_id", "bank_name", "account_number_last4", "file_name", "file_sha256"]
+    raw_id_fields = ["account"]
+
+
+@admin.register(BankTransaction)
+class BankTransactionAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "company", "date", "amount", "currency", "counterparty", "description", "match_status"]
+    list_filter = ["company", "match_status", "currency"]
+    search_fields = ["public_id", "description", "reference", "counterparty"]
+    raw_id_fields = ["account", "statement"]
+    filter_horizontal = ["statements"]
+    date_hierarchy = "date"

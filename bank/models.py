@@ -1,0 +1,122 @@
+"""Bank accounts, the statements uploaded for them, and their transactions.
+
+An uploaded file may hold several statements (MT940 and CAMT.053 carry several days or accounts);
+each becomes a `BankStatement` sharing the file's SHA-256, numbered by `position` in the file.
+A transaction is stored once per account, whichever statements show it: its `checksum` (from the
+statement reader) is unique per company and account, so an overlapping statement adds only the
+lines not seen before. `statement` is the statement that first brought a line; `statements` lists
+every statement that showed it.
+"""
+
+from django.db import models
+
+from companies.models import Company
+from invoisx.ids import PublicIdField
+
+
+class BankAccount(models.Model):
+    """One account at a bank, identified by its number (letters and digits only) and currency.
+
+    Files that print no account number (many CSV exports) share the account with an empty number.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="bank_accounts")
+    account_number = models.CharField(max_length=64, blank=True, help_text="Letters and digits, upper case")
+    account_number_last4 = models.CharField(max_length=4, blank=True)
+    bank_name = models.CharField(max_length=200, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["bank_name", "account_number", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "account_number", "currency"], name="unique_bank_account_per_company"
+            )
+        ]
+
+    def __str__(self) -> str:
+        name = self.bank_name or "Bank account"
+        return f"{name} …{self.account_number_last4}" if self.account_number_last4 else name
+
+
+class BankStatement(models.Model):
+    public_id = PublicIdField(prefix="bs")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="bank_statements")
+    account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="statements")
+    file = models.FileField(upload_to="bank/statements/%Y/%m/")
+    file_name = models.CharField(max_length=255, blank=True)
+    file_sha256 = models.CharField(max_length=64)
+    position = models.PositiveIntegerField(default=0, help_text="Which statement of the file, from 0")
+    format = models.CharField(max_length=10, help_text="csv, ofx, mt940, camt053 or pdf")
+    bank_name = models.CharField(max_length=200, blank=True)
+    account_number_last4 = models.CharField(max_length=4, blank=True)
+    period_from = models.DateField(null=True, blank=True)
+    period_to = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    opening_balance = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    closing_balance = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    balance_ok = models.BooleanField(null=True, help_text="Opening + transactions = closing; null when unknown")
+    balance_difference = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    transactions_count = models.PositiveIntegerField(default=0, help_text="Lines on the statement")
+    new_transactions_count = models.PositiveIntegerField(default=0, help_text="Lines not seen before")
+    duplicate_transactions_count = models.PositiveIntegerField(default=0, help_text="Lines already stored")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["company", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "file_sha256", "position"], name="unique_statement_per_file_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class MatchStatus(models.TextChoices):
+    UNMATCHED = "unmatched", "Unmatched"
+    PARTIALLY_MATCHED = "partially_matched", "Partially matched"
+    MATCHED = "matched", "Matched"
+
+
+class BankTransaction(models.Model):
+    public_id = PublicIdField(prefix="txn")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="bank_transactions")
+    account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="transactions")
+    statement = models.ForeignKey(
+        BankStatement, on_delete=models.PROTECT, related_name="first_transactions", help_text="First shown by"
+    )
+    statements = models.ManyToManyField(BankStatement, related_name="transactions", blank=True)
+    date = models.DateField(help_text="Booking date")
+    value_date = models.DateField(null=True, blank=True)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, help_text="Signed: money in +, money out -")
+    currency = models.CharField(max_length=3, blank=True)
+    description = models.TextField(blank=True)
+    reference = models.CharField(max_length=255, blank=True)
+    counterparty = models.CharField(max_length=255, blank=True)
+    counterparty_account = models.CharField(max_length=64, blank=True)
+    checksum = models.CharField(max_length=64)
+    match_status = models.CharField(max_length=20, choices=MatchStatus.choices, default=MatchStatus.UNMATCHED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        indexes = [
+            models.Index(fields=["company", "date"]),
+            models.Index(fields=["company", "amount"]),
+            models.Index(fields=["company", "match_status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "account", "checksum"], name="unique_transaction_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.amount} {self.description[:40]}"
+
+    @property
+    def matched(self) -> bool:
+        return self.match_status == MatchStatus.MATCHED
