@@ -23,6 +23,8 @@ from bank.models import BankAccount, BankStatement, BankTransaction
 from bank.statements import Statement, StatementError, check_statement, read_statement
 from bank.statements.result import normalise_account
 from companies.models import Company
+from events.models import EventType
+from events.services import event_record
 from invoisx.api.errors import ValidationFailed
 from invoisx.money import CURRENCIES, round_money
 
@@ -194,4 +196,18 @@ def _store(*, company: Company, statements: list[Statement], data: bytes, digest
         row.save()
         _store_transactions(statement=row, lines=statement)
         rows.append(row)
+        event_record(company=company, type=EventType.BANK_STATEMENT_IMPORTED, data=_event_data(row))
     return StatementImport(statements=rows, duplicate=False)
+
+
+def _event_data(statement: BankStatement) -> dict[str, object]:
+    return {
+        "statement_id": statement.public_id,
+        "bank_name": statement.bank_name or None,
+        "period": {
+            "from": statement.period_from.isoformat() if statement.period_from else None,
+            "to": statement.period_to.isoformat() if statement.period_to else None,
+        },
+        "transactions_count": statement.new_transactions_count + statement.duplicate_transactions_count,
+        "new_transactions_count": statement.new_transactions_count,
+    }

@@ -16,6 +16,7 @@ class EventType(models.TextChoices):
     BUYER_CREATED = "buyer.created", "Buyer created"
     BUYER_UPDATED = "buyer.updated", "Buyer updated"
     BUYER_DELETED = "buyer.deleted", "Buyer deleted"
+    BANK_STATEMENT_IMPORTED = "bank.statement_imported", "Bank statement imported"
     BANK_RECONCILED = "bank.reconciled", "Bank reconciled"
 
 

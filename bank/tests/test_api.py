@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from bank.models import BankAccount, BankStatement, BankTransaction, MatchStatus
 from bank.statements.tests.builders import LINES, OPENING, Line, camt053, csv_statement, mt940_message
+from events.models import Event, EventType
 from invoisx.tests.envelope import error_of, success_data, validation_details
 from tokens.scopes import ALL_SCOPES
 
@@ -325,3 +326,13 @@ def test_the_schema_describes_the_bank_endpoints(client):
 
     assert {"/api/v1/bank/extract", "/api/v1/bank/statements", "/api/v1/bank/statements/{statement_id}"} <= set(paths)
     assert "/api/v1/bank/statements/{statement_id}/transactions" in paths
+
+
+def test_an_import_records_a_statement_imported_event_and_a_repeat_records_none(alice, alice_api):
+    first = success_data(upload(alice_api, camt053()))
+    success_data(upload(alice_api, camt053(), "again.xml"))
+
+    events = list(Event.objects.filter(company=alice, type=EventType.BANK_STATEMENT_IMPORTED))
+    assert len(events) == 1
+    assert events[0].data["statement_id"] == first["id"]
+    assert events[0].data["new_transactions_count"] == first["transactions_count"]
