@@ -1,0 +1,177 @@
+"""Text normal forms used for matching: references, counterparty names and amounts in descriptions."""
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+_NON_ALNUM = re.compile(r"[^0-9A-Z]+")
+_O_NEAR_DIGIT = re.compile(r"(?<=\d)O|O(?=\d)")  # within one word: "PO 123" keeps its O
+
+# Legal forms and their pieces, as they appear after normalisation; stripped from the end of names.
+LEGAL_FORMS = frozenset(
+    [
+        "GMBH",
+        "AG",
+        "KG",
+        "KGAA",
+        "UG",
+        "HAFTUNGSBESCHRANKT",
+        "EK",
+        "EV",
+        "CO",
+        "OHG",
+        "SE",
+        "SARL",
+        "SAS",
+        "SASU",
+        "SA",
+        "EURL",
+        "SNC",
+        "SCI",
+        "BV",
+        "NV",
+        "VOF",
+        "CV",
+        "LTD",
+        "LIMITED",
+        "PLC",
+        "LLP",
+        "LP",
+        "LLC",
+        "INC",
+        "INCORPORATED",
+        "CORP",
+        "CORPORATION",
+        "COMPANY",
+        "SDN",
+        "BHD",
+        "BERHAD",
+        "PTE",
+        "PTY",
+        "ENTERPRISE",
+        "SRL",
+        "SPA",
+        "OG",
+        "SL",
+        "SLU",
+        "AB",
+        "AS",
+        "OY",
+        "APS",
+        "ASA",
+    ]
+)
+
+
+def fold(text: str | None) -> str:
+    """Upper case, accents removed, every run of non letters/digits one space."""
+    if not text:
+        return ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.upper().replace("'", "").replace("\u2019", "")
+    return _NON_ALNUM.sub(" ", text).strip()
+
+
+def ref_key(text: str) -> str:
+    """A reference reduced to letters and digits, with a letter O next to a digit read as zero."""
+    return _O_NEAR_DIGIT.sub("0", fold(text)).replace(" ", "")
+
+
+def digit_core(text: str) -> str:
+    """Only the digits of a reference: "INV-2026-0042" -> "20260042"."""
+    return "".join(c for c in text if c.isdigit())
+
+
+def last_digit_group(text: str) -> str:
+    groups = re.findall(r"\d+", text)
+    return groups[-1] if groups else ""
+
+
+def ref_candidates(text: str, max_tokens: int = 4) -> set[str]:
+    """Every run of up to `max_tokens` adjacent words, joined, that could be a reference.
+
+    Joining adjacent words undoes the spaces, dashes and slashes banks and payers put into references.
+    """
+    tokens = _O_NEAR_DIGIT.sub("0", fold(text)).split()
+    has_digit = [any(c.isdigit() for c in t) for t in tokens]
+    out: set[str] = set()
+    for i in range(len(tokens)):
+        joined = ""
+        digit = False
+        for j in range(i, min(i + max_tokens, len(tokens))):
+            joined += tokens[j]
+            digit = digit or has_digit[j]
+            if digit and len(joined) >= 3:
+                out.add(joined)
+    return out
+
+
+def name_core(name: str | None) -> tuple[str, ...]:
+    """Name words without trailing legal forms: "Nordic Logistics GmbH & Co. KG" -> ("NORDIC", "LOGISTICS")."""
+    words = fold(name).split()
+    while len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()
+    return tuple(words)
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by at most one insertion, deletion, substitution or adjacent swap."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la > lb:
+        a, b, la, lb = b, a, lb, la
+    i = 0
+    while i < la and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        if a[i + 1 :] == b[i + 1 :]:
+            return True
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    return a[i:] == b[i + 1 :]
+
+
+_ORIGINAL = re.compile(
+    r"(?:\bORIG(?:INAL)?(?:\s+AMOUNT)?|\bINSTD\s*AMT|/OCMT/)[\s:]*([A-Z]{3})[\s:]*(\d[\d.,']*\d|\d)",
+    re.IGNORECASE,
+)
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """A printed amount in either convention: 1,234.56 / 1.234,56 / 1234,56 / 1'234.56."""
+    text = text.replace("'", "").replace(" ", "")
+    last_dot, last_comma = text.rfind("."), text.rfind(",")
+    if last_dot >= 0 and last_comma >= 0:
+        decimal_sep = "." if last_dot > last_comma else ","
+    elif last_comma >= 0:
+        decimal_sep = "," if len(text) - last_comma - 1 in (1, 2) else ""
+    elif last_dot >= 0:
+        decimal_sep = "." if len(text) - last_dot - 1 != 3 or text.count(".") == 1 else ""
+    else:
+        decimal_sep = ""
+    thousands = {",", "."} - {decimal_sep}
+    for sep in thousands:
+        text = text.replace(sep, "")
+    if decimal_sep == ",":
+        text = text.replace(",", ".")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def original_amount(description: str) -> tuple[Decimal, str] | None:
+    """The pre-conversion amount and currency a bank prints for a foreign-currency payment, if any."""
+    found = _ORIGINAL.search(description)
+    if not found:
+        return None
+    amount = parse_amount(found.group(2))
+    return (amount, found.group(1).upper()) if amount is not None else None
+
+
+def cents(amount: Decimal) -> int:
+    return int((abs(amount) * 100).to_integral_value())
