@@ -13,6 +13,8 @@ from lxml import etree
 
 from bank.statements.parsing import decode_text
 from bank.statements.result import StatementError
+from invoices.extraction.sniff import DocumentError
+from invoices.extraction.sniff import parse_xml as parse_untrusted_xml
 
 
 class Format(StrEnum):
@@ -75,24 +77,8 @@ def _looks_binary(data: bytes, text: str) -> bool:
 
 
 def parse_xml(data: bytes) -> etree._Element:
-    """Parse untrusted XML: no DTD, no entities, no network, no huge trees. Returns the root element."""
-    # A cheap refusal before parsing; the check on the parsed tree below also covers UTF-16 input.
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise StatementError("XML files with a DTD or entity declarations are not accepted.")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        load_dtd=False,
-    )
+    """Parse untrusted XML (no DTD, no entities, no network, no huge trees) as the invoice engine does."""
     try:
-        root = etree.fromstring(data, parser=parser)
-    except etree.XMLSyntaxError as exc:
-        raise StatementError(f"The XML is not well-formed: {exc}") from exc
-    if root is None:
-        raise StatementError("The XML document is empty.")
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise StatementError("XML files with a DTD or entity declarations are not accepted.")
-    return root
+        return parse_untrusted_xml(data)
+    except DocumentError as error:
+        raise StatementError(error.message) from error
