@@ -10,7 +10,10 @@ with amounts but no date is another transaction on the same day, as statements p
 per day. Lines labelled as opening or closing balances ("Balance brought forward", "Solde
 précédent", "Neuer Saldo") give the balances and are not transactions.
 
-Without a heading, the last amount on a line that carries two is the running balance. Where the
+Without a heading, the last amount on a line that carries two is the running balance, unless the
+balances refute it (no signs of the lines before it move the previous balance to it) and confirm the
+other reading: the last amount is the line's, the number before it part of its description ("CCC GBP
+14.80 0.40", a fee on a foreign payment), and it moves the previous balance to the next. Where the
 layout gives no direction (one amount column, no "CR"/"DR"), a column that prints money out with a
 minus prints money in without one; failing that the running balance decides (the sign that makes it
 move by the amount); failing that an unsigned amount is money out, as most statement lines are.
@@ -134,6 +137,12 @@ class Money:
 
 
 @dataclass
+class Reading:
+    amount: Money
+    description: str
+
+
+@dataclass
 class Row:
     date: datetime.date | None
     description: list[str]
@@ -142,6 +151,9 @@ class Row:
     value_date: datetime.date | None = None
     page: int = 0
     y1: float = 0.0
+    # Without a heading, a line with two amounts reads as "amount, balance"; the other reading: its last
+    # amount is the line's, the number before it part of the description ("CCC GBP 14.80 0.40").
+    alternative: Reading | None = None
 
 
 def read_pdf(data: bytes) -> list[Statement]:
@@ -305,6 +317,7 @@ class _Reader:
 
     def statement(self) -> Statement:
         rows, opening, closing = self._rows()
+        _reread(rows, opening)
         booked = self._transactions(rows, opening)
         transactions = [t for _, t in booked]
         if closing is None:
@@ -390,6 +403,9 @@ class _Reader:
         else:
             if len(money) >= 2:
                 row.amounts["balance"] = money[-1].value
+                in_last = {id(word) for word in money[-1].words}
+                words = [w.text for w in line.words[used:] if id(w) not in in_last]
+                row.alternative = Reading(money[-1], " ".join(words))
             row.amounts["amount"] = money[0].value
             if money[0].signed:
                 row.marked.add("amount")
@@ -452,16 +468,57 @@ def _settle(rows: list[Row], group: list[int], change: Decimal, signs: list[int]
     """Signs for the lines in `group` that add up to `change`, preferring the fewest credits."""
     if len(group) > MAX_SIGN_SEARCH:
         return
-    values = [abs(rows[i].amounts["amount"]) for i in group]
+    best = _combination([abs(rows[i].amounts["amount"]) for i in group], change)
+    if best is not None:
+        for index, sign in zip(group, best, strict=True):
+            signs[index] = sign
+
+
+def _combination(values: list[Decimal], change: Decimal) -> tuple[int, ...] | None:
+    """The signs for `values` that add up to `change` with the fewest credits, if any."""
     best: tuple[int, ...] | None = None
-    for combination in product((-1, 1), repeat=len(group)):
+    for combination in product((-1, 1), repeat=len(values)):
         if sum(v * s for v, s in zip(values, combination, strict=True)) == change and (
             best is None or combination.count(1) < best.count(1)
         ):
             best = combination
-    if best is not None:
-        for index, sign in zip(group, best, strict=True):
-            signs[index] = sign
+    return best
+
+
+def _fits(rows: list[Row], change: Decimal) -> bool | None:
+    """Whether the amounts of `rows` can move a running balance by `change`; None when too many to try."""
+    unknown = [r for r in rows if "amount" in r.amounts and "amount" not in r.marked]
+    if len(unknown) > MAX_SIGN_SEARCH:
+        return None
+    fixed = sum((_fixed_amount(r) for r in rows if all(r is not u for u in unknown)), Decimal(0))
+    return _combination([abs(r.amounts["amount"]) for r in unknown], change - fixed) is not None
+
+
+def _reread(rows: list[Row], opening: Decimal | None) -> None:
+    """Takes the other reading of a line read as "amount, balance" (see `Row.alternative`) where the running
+    balance refutes the printed one (no signs move the balance before it to it, or it to the next) and
+    confirms the other (the line's last amount moves the balance before it to the next one)."""
+    marks = [i for i, row in enumerate(rows) if "balance" in row.amounts]
+    previous, start = opening, 0  # the last balance kept, and the first row after it
+    for position, index in enumerate(marks):
+        row = rows[index]
+        balance = row.amounts["balance"]
+        following = marks[position + 1] if position + 1 < len(marks) else None
+        if row.alternative is not None and previous is not None and following is not None:
+            after = rows[following].amounts["balance"]
+            refuted = _fits(rows[start : index + 1], balance - previous) is False or (
+                _fits(rows[index + 1 : following + 1], after - balance) is False
+            )
+            other = Row(date=row.date, description=[], amounts={"amount": row.alternative.amount.value})
+            if row.alternative.amount.signed:
+                other.marked.add("amount")
+            span = [*rows[start:index], other, *rows[index + 1 : following + 1]]
+            if refuted and _fits(span, after - previous):
+                row.amounts, row.marked = other.amounts, other.marked
+                row.description[0] = row.alternative.description
+                row.alternative = None
+                continue
+        previous, start = balance, index + 1
 
 
 def _distance(x0: float, x1: float, span: ColumnSpan) -> float:

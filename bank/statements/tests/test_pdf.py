@@ -108,3 +108,40 @@ def test_a_corrupt_pdf_is_refused(cut: float) -> None:
     data = pdf_statement()
     with pytest.raises(StatementError):
         read_statement(data[: int(len(data) * cut)])
+
+
+def test_a_number_in_the_description_is_not_taken_for_the_running_balance() -> None:
+    # "14.80 0.40" reads as amount and balance, but 97.50 cannot become 0.40 by 14.80, while the fee of
+    # 0.40 (on a card payment of USD 14.80) takes 97.50 to the next printed balance with the day's lines.
+    rows: list[tuple[float, float, str]] = [
+        (40, 60, "Statement date 31 March 2026"),
+        (40, 80, "01 Mar Opening balance 100.00"),
+        (40, 95, "02 Mar COFFEE 2.50 97.50"),
+        (40, 110, "03 Mar CARD FEE USD 14.80 0.40"),
+        (40, 125, "03 Mar GROCER 20.00"),
+        (40, 140, "03 Mar SALARY ACME 1,000.00 1,077.10"),
+    ]
+    [statement] = read_statement(pdf([rows]))
+    assert [(t.amount, t.description) for t in statement.transactions] == [
+        (Decimal("-2.50"), "COFFEE"),
+        (Decimal("-0.40"), "CARD FEE USD 14.80"),
+        (Decimal("-20.00"), "GROCER"),
+        (Decimal("1000.00"), "SALARY ACME"),
+    ]
+    assert statement.closing_balance == Decimal("1077.10")
+    assert statement.balance_check().ok is True
+
+
+def test_an_amount_and_a_balance_that_add_up_are_kept() -> None:
+    # The other reading (0.40 the amount, 14.80 part of the text) would not reconcile either way.
+    rows: list[tuple[float, float, str]] = [
+        (40, 60, "Statement date 31 March 2026"),
+        (40, 80, "01 Mar Opening balance 100.00"),
+        (40, 95, "02 Mar TRANSFER 14.80 85.20"),
+        (40, 110, "03 Mar GROCER 20.00 65.20"),
+    ]
+    [statement] = read_statement(pdf([rows]))
+    assert [(t.amount, t.description) for t in statement.transactions] == [
+        (Decimal("-14.80"), "TRANSFER"),
+        (Decimal("-20.00"), "GROCER"),
+    ]
