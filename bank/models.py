@@ -1,4 +1,4 @@
-"""Bank accounts, the statements uploaded for them, and their transactions.
+"""Bank accounts, the statements uploaded for them, their transactions, and reconciliations.
 
 An uploaded file may hold several statements (MT940 and CAMT.053 carry several days or accounts);
 each becomes a `BankStatement` sharing the file's SHA-256, numbered by `position` in the file.
@@ -6,11 +6,20 @@ A transaction is stored once per account, whichever statements show it: its `che
 statement reader) is unique per company and account, so an overlapping statement adds only the
 lines not seen before. `statement` is the statement that first brought a line; `statements` lists
 every statement that showed it.
+
+A `Reconciliation` is one run of the matching engine over a statement's transactions. Each of its
+`PaymentMatch`es ties one transaction to one or more invoices through `MatchAllocation`s, in the
+invoices' currency. Only confirmed matches count: they set the transaction's `match_status` and the
+invoices' payment fields; suggested ones wait for a person, rejected ones are kept as a record and
+never proposed again, and superseded ones were replaced by a later run.
 """
+
+from decimal import Decimal
 
 from django.db import models
 
 from companies.models import Company
+from invoices.models import Invoice
 from invoisx.ids import PublicIdField
 
 
@@ -120,3 +129,103 @@ class BankTransaction(models.Model):
     @property
     def matched(self) -> bool:
         return self.match_status == MatchStatus.MATCHED
+
+
+class ReconciliationStatus(models.TextChoices):
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class Reconciliation(models.Model):
+    public_id = PublicIdField(prefix="rec")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="reconciliations")
+    statement = models.ForeignKey(BankStatement, on_delete=models.CASCADE, related_name="reconciliations")
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=ReconciliationStatus.choices, default=ReconciliationStatus.PROCESSING
+    )
+    auto_confirm_threshold = models.FloatField(help_text="Suggestions at least this confident were confirmed")
+    transactions_count = models.PositiveIntegerField(default=0, help_text="Lines the run looked at")
+    open_invoices_count = models.PositiveIntegerField(default=0, help_text="Invoices they were matched against")
+    suggested_count = models.PositiveIntegerField(default=0, help_text="Matches the run proposed")
+    auto_confirmed_count = models.PositiveIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
+    created_by = models.CharField(max_length=200, blank=True, help_text="Who started the run")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["company", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class MatchState(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Superseded by a later run"
+
+
+class MatchKind(models.TextChoices):
+    EXACT = "exact", "Exact amount"
+    FEE = "fee", "Short by a bank fee"
+    PARTIAL = "partial", "Part payment"
+    OVERPAID = "overpaid", "Overpayment"
+    MULTI = "multi", "One payment for several invoices"
+    AMOUNT_ONLY = "amount_only", "Amount only"
+    MANUAL = "manual", "Matched by hand"
+
+
+class PaymentMatch(models.Model):
+    public_id = PublicIdField(prefix="mch")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="payment_matches")
+    reconciliation = models.ForeignKey(Reconciliation, on_delete=models.CASCADE, related_name="matches")
+    transaction = models.ForeignKey(BankTransaction, on_delete=models.CASCADE, related_name="matches")
+    state = models.CharField(max_length=20, choices=MatchState.choices, default=MatchState.SUGGESTED)
+    kind = models.CharField(max_length=20, choices=MatchKind.choices)
+    confidence = models.FloatField()
+    reason = models.TextField()
+    amount = models.DecimalField(
+        max_digits=16, decimal_places=2, help_text="How much of the transaction it uses, in its currency, unsigned"
+    )
+    auto_confirmed = models.BooleanField(default=False)
+    decided_by = models.CharField(max_length=200, blank=True, help_text="Who confirmed or rejected it")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["transaction__date", "transaction_id", "pk"]
+        indexes = [
+            models.Index(fields=["reconciliation", "state"]),
+            models.Index(fields=["transaction", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    @property
+    def allocated(self) -> Decimal:
+        return sum((a.amount for a in self.allocations.all()), Decimal(0))
+
+
+class MatchAllocation(models.Model):
+    """The part of a match's payment applied to one invoice, in the invoice's currency."""
+
+    match = models.ForeignKey(PaymentMatch, on_delete=models.CASCADE, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payment_allocations")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    write_off = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, help_text="The short-paid rest accepted as a bank fee"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["match", "invoice"], name="one_allocation_per_invoice")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} to {self.invoice}"

@@ -1,11 +1,19 @@
-"""Reads for bank statements and their transactions, always within one company."""
+"""Reads for bank statements, their transactions and reconciliations, always within one company."""
 
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from bank.models import BankStatement, BankTransaction, MatchStatus
+from bank.models import (
+    BankStatement,
+    BankTransaction,
+    MatchAllocation,
+    MatchState,
+    MatchStatus,
+    PaymentMatch,
+    Reconciliation,
+)
 from companies.models import Company
 from invoisx.api.errors import ResourceNotFound
 from invoisx.api.filtering import apply_filters
@@ -52,3 +60,66 @@ def statement_transactions(*, statement: BankStatement, filters: Any = None) -> 
     """Every line the statement shows, including those an earlier, overlapping statement brought first."""
     queryset = BankTransaction.objects.filter(company=statement.company, statements=statement).order_by("date", "pk")
     return apply_filters(BankTransactionFilter, filters or {}, queryset)
+
+
+def reconciliation_list(*, company: Company, filters: Any = None) -> QuerySet[Reconciliation]:
+    """Runs newest first, each with live counts of its matches by state (`count_confirmed`, ...)."""
+    queryset = Reconciliation.objects.filter(company=company).select_related("statement")
+    statement_id = (filters or {}).get("statement_id")
+    if statement_id:
+        queryset = queryset.filter(statement__public_id=statement_id)
+    return queryset.order_by("-created_at", "-pk").annotate(
+        count_confirmed=Count("matches", filter=Q(matches__state=MatchState.CONFIRMED)),
+        count_suggested=Count("matches", filter=Q(matches__state=MatchState.SUGGESTED)),
+        count_rejected=Count("matches", filter=Q(matches__state=MatchState.REJECTED)),
+        count_lines_with_match=Count(
+            "matches__transaction",
+            filter=Q(matches__state__in=[MatchState.CONFIRMED, MatchState.SUGGESTED]),
+            distinct=True,
+        ),
+    )
+
+
+def reconciliation_get(*, company: Company, public_id: str) -> Reconciliation:
+    reconciliation = reconciliation_list(company=company).filter(public_id=public_id).first()
+    if reconciliation is None:
+        raise ResourceNotFound("No reconciliation with this id.")
+    return reconciliation
+
+
+class PaymentMatchFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=MatchState.choices)
+    min_confidence = django_filters.NumberFilter(field_name="confidence", lookup_expr="gte")
+
+    class Meta:
+        model = PaymentMatch
+        fields: list[str] = []
+
+
+def reconciliation_matches(*, reconciliation: Reconciliation, filters: Any = None) -> QuerySet[PaymentMatch]:
+    queryset = (
+        PaymentMatch.objects.filter(reconciliation=reconciliation)
+        .select_related("transaction")
+        .prefetch_related(
+            Prefetch(
+                "allocations",
+                queryset=MatchAllocation.objects.select_related("invoice__buyer", "invoice__supplier"),
+            )
+        )
+        .order_by("transaction__date", "transaction_id", "pk")
+    )
+    return apply_filters(PaymentMatchFilter, filters or {}, queryset)
+
+
+def match_get(*, reconciliation: Reconciliation, public_id: str) -> PaymentMatch:
+    match = reconciliation_matches(reconciliation=reconciliation).filter(public_id=public_id).first()
+    if match is None:
+        raise ResourceNotFound("No match with this id in this reconciliation.")
+    return match
+
+
+def transaction_get(*, company: Company, public_id: str) -> BankTransaction:
+    line = BankTransaction.objects.filter(company=company, public_id=public_id).first()
+    if line is None:
+        raise ResourceNotFound("No bank transaction with this id.")
+    return line

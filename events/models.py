@@ -13,6 +13,7 @@ class EventType(models.TextChoices):
     INVOICE_PROCESSED = "invoice.processed", "Invoice processed"
     INVOICE_FAILED = "invoice.failed", "Invoice extraction failed"
     INVOICE_PUBLISHED = "invoice.published", "Invoice published"
+    INVOICE_PAID = "invoice.paid", "Invoice paid"
     BUYER_CREATED = "buyer.created", "Buyer created"
     BUYER_UPDATED = "buyer.updated", "Buyer updated"
     BUYER_DELETED = "buyer.deleted", "Buyer deleted"

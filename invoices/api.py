@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from buyers.models import Buyer
 from invoices.imports import CSV_COLUMNS, MAX_CSV_BYTES, MAX_ROWS, invoice_import, rows_from_csv, rows_from_json
 from invoices.intake import file_too_large, invoice_upload
-from invoices.models import Direction, Invoice, Status
+from invoices.models import Direction, Invoice, PaymentStatus, Status
 from invoices.selectors import invoice_get, invoice_list, invoice_wait_until_settled
 from invoices.services import invoice_create, invoice_delete, invoice_update
 from invoisx.api.errors import ValidationFailed
@@ -54,6 +54,16 @@ class TotalsSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
 
 
+class PaymentSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(source="payment_status", choices=PaymentStatus.choices)
+    amount_paid = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+    amount_written_off = serializers.DecimalField(
+        max_digits=14, decimal_places=2, coerce_to_string=False, help_text="Short payments accepted as bank fees"
+    )
+    amount_due = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+    last_payment_date = serializers.DateField(allow_null=True)
+
+
 class InvoiceOutputSerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     direction = serializers.ChoiceField(choices=Direction.choices)
@@ -66,6 +76,7 @@ class InvoiceOutputSerializer(serializers.Serializer):
     currency = serializers.CharField()
     line_items = LineItemSerializer(source="lines", many=True)
     totals = serializers.SerializerMethodField()
+    payment = serializers.SerializerMethodField(help_text="What confirmed bank matches have paid")
     confidence = serializers.FloatField(allow_null=True)
     field_confidence = serializers.DictField(child=serializers.FloatField())
     page_count = serializers.IntegerField(allow_null=True)
@@ -77,6 +88,10 @@ class InvoiceOutputSerializer(serializers.Serializer):
     @extend_schema_field(TotalsSerializer)
     def get_totals(self, invoice: Invoice) -> dict[str, Any]:
         return TotalsSerializer(invoice).data
+
+    @extend_schema_field(PaymentSerializer)
+    def get_payment(self, invoice: Invoice) -> dict[str, Any]:
+        return PaymentSerializer(invoice).data
 
 
 class InvoiceDetailSerializer(InvoiceOutputSerializer):
@@ -161,6 +176,7 @@ INVOICE_FILTERS = [
     OpenApiParameter("currency", str, description="ISO 4217 code"),
     OpenApiParameter("status", str, enum=Status.values),
     OpenApiParameter("direction", str, enum=Direction.values),
+    OpenApiParameter("payment_status", str, enum=PaymentStatus.values, description="Paid by confirmed bank matches"),
     OpenApiParameter("search", str, description="Invoice number, supplier or buyer name contains"),
     OpenApiParameter("ordering", str, description="invoice_date, due_date, total, created_at; '-' reverses"),
 ]

@@ -5,6 +5,9 @@ bills the company). Purchase invoices usually arrive as documents and are extrac
 follows that life cycle. Invoices created through the API with their data are `processed` at once.
 """
 
+import datetime
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -50,6 +53,12 @@ class Source(models.TextChoices):
     IMPORT = "import", "Imported"
 
 
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid", "Unpaid"
+    PARTIALLY_PAID = "partially_paid", "Partly paid"
+    PAID = "paid", "Paid"
+
+
 class Invoice(models.Model):
     public_id = PublicIdField(prefix="inv")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoices")
@@ -68,6 +77,14 @@ class Invoice(models.Model):
     total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     confidence = models.FloatField(null=True, blank=True, help_text="Extraction confidence, 0 to 1")
     notes = models.TextField(blank=True)
+
+    # What confirmed bank matches have paid (bank.services keeps these in step with its allocations).
+    payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID)
+    amount_paid = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    amount_written_off = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, help_text="Short payments accepted as bank fees"
+    )
+    last_payment_date = models.DateField(null=True, blank=True)
 
     # The document an invoice was extracted from, and what extraction made of it.
     document = models.FileField(upload_to="invoices/%Y/%m/", blank=True)
@@ -92,6 +109,7 @@ class Invoice(models.Model):
             models.Index(fields=["company", "status"]),
             models.Index(fields=["company", "currency"]),
             models.Index(fields=["company", "total"]),
+            models.Index(fields=["company", "payment_status"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -123,6 +141,31 @@ class Invoice(models.Model):
     def counterparty_name(self) -> str:
         party = self.buyer if self.direction == Direction.SALES else self.supplier
         return party.name if party else ""
+
+    @property
+    def amount_due(self) -> Decimal:
+        return max(self.total - self.amount_paid - self.amount_written_off, Decimal(0))
+
+    @property
+    def has_payments(self) -> bool:
+        return bool(self.amount_paid or self.amount_written_off)
+
+    def set_payments(self, *, paid: Decimal, written_off: Decimal, last_payment_date: datetime.date | None) -> None:
+        """Record what has been paid so far and derive the payment status from it."""
+        self.amount_paid = paid
+        self.amount_written_off = written_off
+        self.last_payment_date = last_payment_date
+        self.refresh_payment_status()
+
+    def refresh_payment_status(self) -> None:
+        """Paid once payments and write-offs cover the total; call after the total changes too."""
+        settled = self.amount_paid + self.amount_written_off
+        if settled <= 0:
+            self.payment_status = PaymentStatus.UNPAID
+        elif settled >= self.total:
+            self.payment_status = PaymentStatus.PAID
+        else:
+            self.payment_status = PaymentStatus.PARTIALLY_PAID
 
 
 class InvoiceChange(models.Model):

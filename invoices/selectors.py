@@ -1,6 +1,5 @@
 """Reads for invoices: seed 001's list filters, and single lookups within one company."""
 
-import time
 from typing import Any
 
 import django_filters
@@ -8,10 +7,11 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from companies.models import Company
-from invoices.models import Direction, Invoice, Status
+from invoices.models import Direction, Invoice, PaymentStatus, Status
 from invoisx.api.errors import ResourceNotFound
 from invoisx.api.filtering import apply_filters
 from invoisx.money import clean_currency_field
+from invoisx.waiting import wait_while_status
 
 ISO_DATE = ["%Y-%m-%d"]  # YYYY-MM-DD only: 01/04/2026 is ambiguous between locales
 
@@ -29,6 +29,7 @@ class InvoiceFilter(django_filters.FilterSet):
     currency = django_filters.CharFilter(field_name="currency", max_length=3)
     status = django_filters.ChoiceFilter(choices=Status.choices)
     direction = django_filters.ChoiceFilter(choices=Direction.choices)
+    payment_status = django_filters.ChoiceFilter(choices=PaymentStatus.choices)
     search = django_filters.CharFilter(method="filter_search", max_length=200)
     ordering = django_filters.OrderingFilter(fields=["invoice_date", "due_date", "total", "created_at"])
 
@@ -58,14 +59,7 @@ def invoice_get(*, company: Company, public_id: str) -> Invoice:
     return invoice
 
 
-def invoice_wait_until_settled(*, invoice: Invoice, seconds: float, poll: float = 0.2) -> Invoice:
-    """The invoice once it has left `processing`, or as it is when `seconds` have passed.
-
-    Polls the database rather than a result backend: the row is the truth, whichever worker runs it.
-    """
-    deadline = time.monotonic() + seconds
-    status = Invoice.objects.filter(pk=invoice.pk).values_list("status", flat=True)
-    # Poll the status column alone; the whole invoice, with its lines, is read once at the end.
-    while status.first() == Status.PROCESSING and time.monotonic() < deadline:
-        time.sleep(poll)
+def invoice_wait_until_settled(*, invoice: Invoice, seconds: float) -> Invoice:
+    """The invoice once it has left `processing`, or as it is when `seconds` have passed."""
+    wait_while_status(Invoice, invoice.pk, Status.PROCESSING, seconds=seconds)
     return invoice_get(company=invoice.company, public_id=invoice.public_id)

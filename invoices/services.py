@@ -221,7 +221,10 @@ def invoice_update(
         if name in fields:
             setattr(invoice, name, fields[name])
     if "currency" in fields:
-        invoice.currency = _currency(fields["currency"])
+        currency = _currency(fields["currency"])
+        if currency != invoice.currency and invoice.has_payments:
+            raise ValidationError({"currency": ["Bank payments are matched to this invoice in its currency."]})
+        invoice.currency = currency
     _check_dates(invoice.invoice_date, invoice.due_date)
 
     amounts_change = "line_items" in fields or "totals" in fields
@@ -242,6 +245,7 @@ def invoice_update(
         totals["subtotal"] = invoice.subtotal
     if amounts_change:
         _apply_totals(invoice, lines, totals)
+        invoice.refresh_payment_status()
     if invoice.status in REVIEWED_STATUSES and invoice.source == Source.UPLOAD:
         invoice.status = Status.PROCESSED
         invoice.failure_reason = ""
@@ -285,6 +289,8 @@ def _record_changes(
 
 @transaction.atomic
 def invoice_delete(*, invoice: Invoice) -> None:
+    if invoice.has_payments:
+        raise Conflict("Bank payments are matched to this invoice; reject those matches before deleting it.")
     data = invoice_event_data(invoice)
     company = invoice.company
     invoice.delete()

@@ -47,6 +47,7 @@ INVOICE_FIELDS = {
     "currency",
     "line_items",
     "totals",
+    "payment",
     "confidence",
     "field_confidence",
     "page_count",

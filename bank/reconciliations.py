@@ -1,0 +1,526 @@
+"""Writes for reconciliations: run the matching engine over a statement, then confirm, reject or match by hand.
+
+The chain:
+1. `reconciliation_start` records a `processing` run and queues `bank.tasks.reconcile_statement`.
+2. `reconciliation_run` (in the task) feeds the statement's lines that still have money unexplained
+   and the company's open invoices to `bank.matching.reconcile`, stores each proposal as a suggested
+   `PaymentMatch` and confirms those at least as confident as the company's threshold.
+3. Staff confirm or reject suggestions (`match_confirm`, `match_reject`) or match by hand
+   (`match_manual`). Rejecting a confirmed match undoes it.
+
+One rule keeps the books straight: a transaction's `match_status` and an invoice's payment fields
+are always recomputed from the confirmed allocations (`_settle`), never adjusted step by step, and
+every confirmation first locks the invoices it pays and checks they still owe that much.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from bank.matching import Match as EngineMatch
+from bank.matching import MatchConfig, OpenInvoice, Payment, reconcile
+from bank.models import (
+    BankStatement,
+    BankTransaction,
+    MatchAllocation,
+    MatchKind,
+    MatchState,
+    MatchStatus,
+    PaymentMatch,
+    Reconciliation,
+    ReconciliationStatus,
+)
+from companies.models import Company
+from events.models import EventType
+from events.services import event_record, events_record
+from invoices.models import Direction, Invoice, PaymentStatus, Status
+from invoices.services import invoice_event_data
+from invoisx.api.errors import Conflict, ValidationFailed
+
+OPEN_STATUSES = (Status.PROCESSED, Status.NEEDS_REVIEW)  # extracted and not failed: real invoices
+
+
+def reconciliation_start(
+    *,
+    company: Company,
+    statement: BankStatement,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    actor: str = "",
+) -> Reconciliation:
+    """Record a run over the statement's lines (those booked within the dates, when given) and queue it."""
+    if date_from and date_to and date_from > date_to:
+        raise ValidationFailed("date_from is after date_to.", details={"date_from": ["Must be on or before date_to."]})
+    with transaction.atomic():
+        reconciliation = Reconciliation.objects.create(
+            company=company,
+            statement=statement,
+            date_from=date_from,
+            date_to=date_to,
+            auto_confirm_threshold=settings.RECONCILE_AUTO_CONFIRM_THRESHOLD,
+            created_by=actor[:200],
+        )
+        transaction.on_commit(lambda: _queue_run(reconciliation.pk))
+    return reconciliation
+
+
+def _queue_run(reconciliation_id: int) -> None:
+    from bank.tasks import reconcile_statement
+
+    reconcile_statement.delay(reconciliation_id)
+
+
+def reconciliation_fail(*, reconciliation_id: int, reason: str) -> None:
+    Reconciliation.objects.filter(pk=reconciliation_id, status=ReconciliationStatus.PROCESSING).update(
+        status=ReconciliationStatus.FAILED, failure_reason=reason, completed_at=timezone.now()
+    )
+
+
+def _lines_to_match(reconciliation: Reconciliation) -> list[BankTransaction]:
+    lines = BankTransaction.objects.filter(company=reconciliation.company, statements=reconciliation.statement).exclude(
+        match_status=MatchStatus.MATCHED
+    )
+    if reconciliation.date_from:
+        lines = lines.filter(date__gte=reconciliation.date_from)
+    if reconciliation.date_to:
+        lines = lines.filter(date__lte=reconciliation.date_to)
+    return list(lines.order_by("date", "pk"))
+
+
+def _confirmed_use(transaction_ids: Iterable[int]) -> dict[int, Decimal]:
+    """How much of each transaction confirmed matches have already explained."""
+    rows = (
+        PaymentMatch.objects.filter(transaction_id__in=list(transaction_ids), state=MatchState.CONFIRMED)
+        .values("transaction_id")
+        .annotate(used=Sum("amount"))
+    )
+    return {row["transaction_id"]: row["used"] for row in rows}
+
+
+def _open_invoices(company: Company) -> list[OpenInvoice]:
+    rows = (
+        Invoice.objects.filter(company=company, status__in=OPEN_STATUSES, total__gt=0)
+        .exclude(payment_status=PaymentStatus.PAID)
+        .exclude(currency="")
+        .values(
+            "pk",
+            "direction",
+            "invoice_number",
+            "buyer__name",
+            "supplier__name",
+            "currency",
+            "total",
+            "amount_paid",
+            "amount_written_off",
+            "invoice_date",
+            "due_date",
+            "created_at",
+        )
+    )
+    invoices = []
+    for row in rows.iterator(chunk_size=5000):
+        due = row["total"] - row["amount_paid"] - row["amount_written_off"]
+        if due <= 0:
+            continue
+        invoices.append(
+            OpenInvoice(
+                id=str(row["pk"]),
+                direction="sales" if row["direction"] == Direction.SALES else "purchase",
+                number=row["invoice_number"],
+                counterparty=(row["buyer__name"] if row["direction"] == Direction.SALES else row["supplier__name"])
+                or "",
+                currency=row["currency"],
+                amount_open=due,
+                invoice_date=row["invoice_date"] or row["created_at"].date(),
+                due_date=row["due_date"],
+            )
+        )
+    return invoices
+
+
+def _payment(line: BankTransaction, unexplained: Decimal) -> Payment:
+    return Payment(
+        id=str(line.pk),
+        date=line.date,
+        amount=unexplained if line.amount > 0 else -unexplained,
+        currency=line.currency,
+        description=line.description,
+        reference=line.reference or None,
+        counterparty=line.counterparty or None,
+        counterparty_account=line.counterparty_account or None,
+    )
+
+
+@dataclass(frozen=True)
+class _Proposal:
+    line: BankTransaction
+    match: EngineMatch
+    uses: Decimal  # of the transaction, in its currency
+
+
+def reconciliation_run(*, reconciliation_id: int) -> None:
+    """Match the run's lines to open invoices. Safe to run twice: only a `processing` run is touched."""
+    reconciliation = (
+        Reconciliation.objects.select_related("company", "statement")
+        .filter(pk=reconciliation_id, status=ReconciliationStatus.PROCESSING)
+        .first()
+    )
+    if reconciliation is None:
+        return
+    lines = _lines_to_match(reconciliation)
+    used = _confirmed_use(line.pk for line in lines)
+    unexplained = {line.pk: abs(line.amount) - used.get(line.pk, Decimal(0)) for line in lines}
+    lines = [line for line in lines if unexplained[line.pk] > 0]
+    invoices = _open_invoices(reconciliation.company)
+    config = MatchConfig(auto_confirm_threshold=reconciliation.auto_confirm_threshold)
+    result = reconcile(invoices, [_payment(line, unexplained[line.pk]) for line in lines], config)
+
+    by_id = {str(line.pk): line for line in lines}
+    currency_of = {inv.id: inv.currency for inv in invoices}
+    rejected = _rejected_pairings(lines)
+    proposals = []
+    for match in result.matches:
+        line = by_id[match.payment_id]
+        invoice_ids = frozenset(int(a.invoice_id) for a in match.allocations)
+        if (line.pk, invoice_ids) in rejected:
+            continue  # a person already said no to exactly this
+        same_currency = all(currency_of[a.invoice_id] == line.currency for a in match.allocations)
+        uses = sum((a.amount for a in match.allocations), Decimal(0)) if same_currency else unexplained[line.pk]
+        proposals.append(_Proposal(line, match, min(uses, unexplained[line.pk])))
+
+    with transaction.atomic():
+        reconciliation = Reconciliation.objects.select_for_update().get(pk=reconciliation_id)
+        if reconciliation.status != ReconciliationStatus.PROCESSING:
+            return
+        # Earlier runs' open suggestions for these lines are replaced by this run's.
+        PaymentMatch.objects.filter(transaction__in=lines, state=MatchState.SUGGESTED).exclude(
+            reconciliation=reconciliation
+        ).update(state=MatchState.SUPERSEDED)
+        matches = _store_proposals(reconciliation, proposals)
+        auto = [m for m, p in zip(matches, proposals, strict=True) if p.match.auto_confirm]
+        confirmed = _confirm_many(auto, actor="auto", auto=True) if auto else []
+        reconciliation.status = ReconciliationStatus.COMPLETED
+        reconciliation.transactions_count = len(lines)
+        reconciliation.open_invoices_count = len(invoices)
+        reconciliation.suggested_count = len(matches)
+        reconciliation.auto_confirmed_count = len(confirmed)
+        reconciliation.completed_at = timezone.now()
+        reconciliation.save()
+        event_record(
+            company=reconciliation.company, type=EventType.BANK_RECONCILED, data=reconciled_event_data(reconciliation)
+        )
+
+
+def reconciled_event_data(reconciliation: Reconciliation) -> dict[str, Any]:
+    return {
+        "id": reconciliation.public_id,
+        "statement_id": reconciliation.statement.public_id,
+        "status": reconciliation.status,
+        "transactions_count": reconciliation.transactions_count,
+        "suggested_count": reconciliation.suggested_count,
+        "auto_confirmed_count": reconciliation.auto_confirmed_count,
+        "unmatched_count": reconciliation.transactions_count - reconciliation.suggested_count,
+    }
+
+
+def _rejected_pairings(lines: list[BankTransaction]) -> set[tuple[int, frozenset[int]]]:
+    pairings: dict[int, tuple[int, set[int]]] = {}
+    rows = MatchAllocation.objects.filter(match__transaction__in=lines, match__state=MatchState.REJECTED).values_list(
+        "match_id", "match__transaction_id", "invoice_id"
+    )
+    for match_id, transaction_id, invoice_id in rows:
+        pairings.setdefault(match_id, (transaction_id, set()))[1].add(invoice_id)
+    return {(transaction_id, frozenset(invoices)) for transaction_id, invoices in pairings.values()}
+
+
+def _store_proposals(reconciliation: Reconciliation, proposals: list[_Proposal]) -> list[PaymentMatch]:
+    matches = PaymentMatch.objects.bulk_create(
+        [
+            PaymentMatch(
+                company=reconciliation.company,
+                reconciliation=reconciliation,
+                transaction=p.line,
+                kind=p.match.kind,
+                confidence=p.match.confidence,
+                reason=p.match.reason[:1].upper() + p.match.reason[1:] + ".",
+                amount=p.uses,
+            )
+            for p in proposals
+        ],
+        batch_size=2000,
+    )
+    MatchAllocation.objects.bulk_create(
+        [
+            MatchAllocation(match=match, invoice_id=int(a.invoice_id), amount=a.amount, write_off=a.write_off)
+            for match, p in zip(matches, proposals, strict=True)
+            for a in p.match.allocations
+        ],
+        batch_size=2000,
+    )
+    return matches
+
+
+def _confirm_many(matches: list[PaymentMatch], *, actor: str, auto: bool = False) -> list[PaymentMatch]:
+    """Confirm the matches whose invoices still owe what they apply; return those confirmed.
+
+    Must run inside a transaction: the invoices are locked until it commits, so two confirmations
+    (a person and a run, two runs) cannot both spend the same open amount.
+    """
+    allocations: dict[int, list[MatchAllocation]] = defaultdict(list)
+    for allocation in MatchAllocation.objects.filter(match__in=matches):
+        allocations[allocation.match_id].append(allocation)
+    invoice_ids = {a.invoice_id for group in allocations.values() for a in group}
+    invoices = {inv.pk: inv for inv in Invoice.objects.select_for_update().filter(pk__in=invoice_ids).order_by("pk")}
+    due = {pk: inv.amount_due for pk, inv in invoices.items()}
+    lines = BankTransaction.objects.filter(pk__in={m.transaction_id for m in matches})
+    used = _confirmed_use(line.pk for line in lines)
+    room = {line.pk: abs(line.amount) - used.get(line.pk, Decimal(0)) for line in lines}
+    confirmed = []
+    now = timezone.now()
+    for match in matches:
+        group = allocations.get(match.pk, [])
+        if not group or any(a.invoice_id not in due or a.amount + a.write_off > due[a.invoice_id] for a in group):
+            continue  # paid meanwhile, or deleted: left for a person to look at
+        if match.amount > room[match.transaction_id]:
+            continue  # the payment was matched to something else meanwhile
+        room[match.transaction_id] -= match.amount
+        for a in group:
+            due[a.invoice_id] -= a.amount + a.write_off
+        match.state = MatchState.CONFIRMED
+        match.auto_confirmed = auto
+        match.decided_by = actor[:200]
+        match.decided_at = now
+        confirmed.append(match)
+    PaymentMatch.objects.bulk_update(
+        confirmed, ["state", "auto_confirmed", "decided_by", "decided_at"], batch_size=2000
+    )
+    _settle(
+        transaction_ids={m.transaction_id for m in confirmed},
+        invoices=[invoices[a.invoice_id] for m in confirmed for a in allocations[m.pk]],
+    )
+    return confirmed
+
+
+def _settle(*, transaction_ids: set[int], invoices: list[Invoice]) -> None:
+    """Recompute match status and payment fields from confirmed allocations; record `invoice.paid`."""
+    lines = list(BankTransaction.objects.filter(pk__in=transaction_ids))
+    used = _confirmed_use(transaction_ids)
+    for line in lines:
+        explained = used.get(line.pk, Decimal(0))
+        if explained <= 0:
+            line.match_status = MatchStatus.UNMATCHED
+        elif explained >= abs(line.amount):
+            line.match_status = MatchStatus.MATCHED
+        else:
+            line.match_status = MatchStatus.PARTIALLY_MATCHED
+    BankTransaction.objects.bulk_update(lines, ["match_status"], batch_size=2000)
+
+    unique = {inv.pk: inv for inv in invoices}
+    totals = {
+        row["invoice_id"]: row
+        for row in MatchAllocation.objects.filter(invoice_id__in=list(unique), match__state=MatchState.CONFIRMED)
+        .values("invoice_id")
+        .annotate(paid=Sum("amount"), written_off=Sum("write_off"), last=Max("match__transaction__date"))
+    }
+    newly_paid = []
+    for pk, invoice in unique.items():
+        row = totals.get(pk, {})
+        was_paid = invoice.payment_status == PaymentStatus.PAID
+        invoice.set_payments(
+            paid=row.get("paid") or Decimal(0),
+            written_off=row.get("written_off") or Decimal(0),
+            last_payment_date=row.get("last"),
+        )
+        if invoice.payment_status == PaymentStatus.PAID and not was_paid:
+            newly_paid.append(invoice)
+    Invoice.objects.bulk_update(
+        list(unique.values()),
+        ["payment_status", "amount_paid", "amount_written_off", "last_payment_date", "updated_at"],
+        batch_size=2000,
+    )
+    if newly_paid:
+        _record_paid(newly_paid)
+
+
+def _record_paid(invoices: list[Invoice]) -> None:
+    loaded = Invoice.objects.filter(pk__in=[i.pk for i in invoices]).select_related("company", "supplier", "buyer")
+    by_company: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    companies = {}
+    for invoice in loaded:
+        companies[invoice.company_id] = invoice.company
+        by_company[invoice.company_id].append(invoice_paid_event_data(invoice))
+    for company_id, data in by_company.items():
+        events_record(company=companies[company_id], type=EventType.INVOICE_PAID, data=data)
+
+
+def invoice_paid_event_data(invoice: Invoice) -> dict[str, Any]:
+    return {
+        **invoice_event_data(invoice),
+        "payment_status": invoice.payment_status,
+        "amount_paid": float(invoice.amount_paid),
+        "amount_written_off": float(invoice.amount_written_off),
+        "last_payment_date": invoice.last_payment_date.isoformat() if invoice.last_payment_date else None,
+    }
+
+
+def match_confirm(*, match: PaymentMatch, actor: str) -> PaymentMatch:
+    """Confirm a suggested match; refused when its invoices no longer owe what it applies."""
+    with transaction.atomic():
+        match = PaymentMatch.objects.select_for_update().get(pk=match.pk)
+        if match.state == MatchState.CONFIRMED:
+            return match
+        if match.state != MatchState.SUGGESTED:
+            raise Conflict(f"This match is {match.state}; only a suggested match can be confirmed.")
+        _check_transaction_room(match.transaction, match.amount)
+        if not _confirm_many([match], actor=actor):
+            raise Conflict("The invoices of this match no longer owe what it applies; match the payment by hand.")
+    return match
+
+
+def _check_transaction_room(line: BankTransaction, amount: Decimal) -> None:
+    explained = _confirmed_use([line.pk]).get(line.pk, Decimal(0))
+    if explained + amount > abs(line.amount):
+        raise Conflict(
+            f"Only {abs(line.amount) - explained} of this transaction is not yet matched; this match needs {amount}."
+        )
+
+
+def match_reject(*, match: PaymentMatch, actor: str) -> PaymentMatch:
+    """Reject a suggestion, or undo a confirmed match: its invoices owe again what it paid."""
+    with transaction.atomic():
+        match = PaymentMatch.objects.select_for_update().get(pk=match.pk)
+        if match.state == MatchState.REJECTED:
+            return match
+        if match.state == MatchState.SUPERSEDED:
+            raise Conflict("A later reconciliation replaced this suggestion; decide on that one instead.")
+        was_confirmed = match.state == MatchState.CONFIRMED
+        invoices = list(Invoice.objects.select_for_update().filter(payment_allocations__match=match).order_by("pk"))
+        match.state = MatchState.REJECTED
+        match.decided_by = actor[:200]
+        match.decided_at = timezone.now()
+        match.save(update_fields=["state", "decided_by", "decided_at"])
+        if was_confirmed:
+            _settle(transaction_ids={match.transaction_id}, invoices=invoices)
+    return match
+
+
+@dataclass(frozen=True)
+class ManualAllocation:
+    invoice: Invoice
+    amount: Decimal | None = None  # None: as much as the invoice owes and the payment has left
+    write_off: Decimal = Decimal(0)
+
+
+def match_manual(
+    *, reconciliation: Reconciliation, line: BankTransaction, allocations: list[ManualAllocation], actor: str
+) -> PaymentMatch:
+    """Match a transaction to invoices by hand: confirmed at once, with the amounts given or implied.
+
+    Money in pays sales invoices and money out purchase invoices. Invoices in the transaction's
+    currency take their amounts from it; invoices in another currency need their amounts given,
+    and the match then uses whatever is left of the transaction.
+    """
+    if not allocations:
+        raise ValidationFailed("Name at least one invoice.", details={"allocations": ["This list may not be empty."]})
+    if len({a.invoice.pk for a in allocations}) != len(allocations):
+        raise ValidationFailed("An invoice is named twice.", details={"allocations": ["Each invoice once."]})
+    direction = Direction.SALES if line.amount > 0 else Direction.PURCHASE
+    currencies = {a.invoice.currency for a in allocations}
+    for n, a in enumerate(allocations):
+        if a.invoice.direction != direction:
+            money = "in" if line.amount > 0 else "out"
+            raise ValidationFailed(
+                f"Money {money} pays {direction} invoices; {a.invoice} is a {a.invoice.direction} invoice.",
+                details={f"allocations[{n}].invoice_id": [f"Must be a {direction} invoice."]},
+            )
+        if a.invoice.status not in OPEN_STATUSES:
+            raise ValidationFailed(
+                f"Invoice {a.invoice} is {a.invoice.status}.",
+                details={f"allocations[{n}].invoice_id": ["The invoice must be processed."]},
+            )
+        if a.invoice.currency != line.currency and a.amount is None:
+            raise ValidationFailed(
+                f"Invoice {a.invoice} is in {a.invoice.currency}, the payment in {line.currency}: give the amount.",
+                details={f"allocations[{n}].amount": ["Required when the currencies differ."]},
+            )
+    if len(currencies) > 1:
+        raise ValidationFailed(
+            "The invoices of one match must share a currency.", details={"allocations": ["Mixed currencies."]}
+        )
+
+    with transaction.atomic():
+        line = BankTransaction.objects.select_for_update().get(pk=line.pk)
+        invoices = {
+            inv.pk: inv
+            for inv in Invoice.objects.select_for_update()
+            .filter(pk__in=[a.invoice.pk for a in allocations])
+            .order_by("pk")
+        }
+        left = abs(line.amount) - _confirmed_use([line.pk]).get(line.pk, Decimal(0))
+        if left <= 0:
+            raise Conflict("This transaction is already fully matched.")
+        same_currency = currencies == {line.currency}
+        rows = []
+        budget = left
+        for n, a in enumerate(allocations):
+            due = invoices[a.invoice.pk].amount_due
+            amount = a.amount if a.amount is not None else min(due - a.write_off, budget)
+            if amount <= 0 or a.write_off < 0:
+                raise ValidationFailed(
+                    f"Nothing is left to apply to invoice {a.invoice}.",
+                    details={f"allocations[{n}].amount": ["Must be greater than zero."]},
+                )
+            if amount + a.write_off > due:
+                raise ValidationFailed(
+                    f"Invoice {a.invoice} owes {due} {a.invoice.currency}; {amount + a.write_off} is more.",
+                    details={f"allocations[{n}].amount": [f"At most {due}."]},
+                )
+            if same_currency:
+                budget -= amount
+                if budget < 0:
+                    raise ValidationFailed(
+                        f"The invoices take more than the {left} {line.currency} left of the payment.",
+                        details={f"allocations[{n}].amount": ["More than the payment has left."]},
+                    )
+            rows.append((invoices[a.invoice.pk], amount, a.write_off))
+        match = PaymentMatch.objects.create(
+            company=line.company,
+            reconciliation=reconciliation,
+            transaction=line,
+            state=MatchState.CONFIRMED,
+            kind=MatchKind.MANUAL,
+            confidence=1.0,
+            reason=f"Matched by hand by {actor}.",
+            amount=left - budget if same_currency else left,
+            decided_by=actor[:200],
+            decided_at=timezone.now(),
+        )
+        MatchAllocation.objects.bulk_create(
+            MatchAllocation(match=match, invoice=invoice, amount=amount, write_off=write_off)
+            for invoice, amount, write_off in rows
+        )
+        PaymentMatch.objects.filter(transaction=line, state=MatchState.SUGGESTED).update(state=MatchState.SUPERSEDED)
+        _settle(transaction_ids={line.pk}, invoices=list(invoices.values()))
+    return match
+
+
+def matches_confirm_suggested(
+    *, reconciliation: Reconciliation, actor: str, min_confidence: float = 0.0
+) -> list[PaymentMatch]:
+    """Confirm every open suggestion of a run at least `min_confidence` sure, best first."""
+    with transaction.atomic():
+        pending = list(
+            PaymentMatch.objects.select_for_update()
+            .filter(reconciliation=reconciliation, state=MatchState.SUGGESTED, confidence__gte=min_confidence)
+            .exclude(transaction__match_status=MatchStatus.MATCHED)
+            .order_by("-confidence", "pk")
+        )
+        return _confirm_many(pending, actor=actor) if pending else []

@@ -1,0 +1,34 @@
+"""Celery tasks for bank statements: each loads by id and calls one service."""
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import OperationalError
+
+from bank.reconciliations import reconciliation_fail, reconciliation_run
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.RECONCILE_SOFT_TIME_LIMIT,
+    time_limit=settings.RECONCILE_TIME_LIMIT,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def reconcile_statement(reconciliation_id: int) -> None:
+    """Run one reconciliation. Safe to run twice: only a `processing` run is touched, in one transaction."""
+    try:
+        reconciliation_run(reconciliation_id=reconciliation_id)
+    except SoftTimeLimitExceeded:
+        logger.warning("reconciliation %s exceeded its time limit", reconciliation_id)
+        reconciliation_fail(
+            reconciliation_id=reconciliation_id,
+            reason=f"Reconciliation took longer than {settings.RECONCILE_SOFT_TIME_LIMIT} s.",
+        )
