@@ -1,10 +1,13 @@
-"""Admin for bank accounts, statements and transactions: read what was imported, never write it by hand."""
+"""Admin for bank accounts, statements, transactions and reconciliations: read them, never write them by hand.
+
+Matches are confirmed or rejected in the dashboard or the API, where the invoices' payments follow.
+"""
 
 from typing import Any
 
 from django.contrib import admin
 
-from bank.models import BankAccount, BankStatement, BankTransaction
+from bank.models import BankAccount, BankStatement, BankTransaction, MatchAllocation, PaymentMatch, Reconciliation
 from invoisx.admin import CompanyScopedAdmin
 
 
@@ -54,3 +57,43 @@ class BankTransactionAdmin(ReadOnlyAdmin):
     raw_id_fields = ["account", "statement"]
     filter_horizontal = ["statements"]
     date_hierarchy = "date"
+
+
+@admin.register(Reconciliation)
+class ReconciliationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "public_id",
+        "company",
+        "statement",
+        "status",
+        "transactions_count",
+        "suggested_count",
+        "auto_confirmed_count",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["company", "status"]
+    search_fields = ["public_id", "statement__public_id", "created_by"]
+    raw_id_fields = ["statement"]
+
+
+class MatchAllocationInline(admin.TabularInline):
+    model = MatchAllocation
+    extra = 0
+    raw_id_fields = ["invoice"]
+    can_delete = False
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PaymentMatch)
+class PaymentMatchAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "company", "transaction", "state", "kind", "confidence", "decided_by", "created_at"]
+    list_filter = ["company", "state", "kind"]
+    search_fields = ["public_id", "reason", "transaction__public_id", "allocations__invoice__invoice_number"]
+    raw_id_fields = ["reconciliation", "transaction"]
+    inlines = [MatchAllocationInline]

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from bank import views as bank_views
 from buyers import views as buyer_views
 from dashboard import views
 from invoices import views as invoice_views
@@ -18,6 +19,26 @@ urlpatterns = [
     path("invoices/upload", invoice_views.invoice_upload_page, name="invoice-upload"),
     path("invoices/<str:invoice_id>/", invoice_views.invoice_review, name="invoice-review"),
     path("invoices/<str:invoice_id>/document", invoice_views.invoice_document, name="invoice-document"),
+    path("bank/", bank_views.statement_list_page, name="bank-statements"),
+    path("bank/upload", bank_views.statement_upload_page, name="bank-upload"),
+    path("bank/statements/<str:statement_id>/", bank_views.statement_page, name="bank-statement"),
+    path("bank/statements/<str:statement_id>/reconcile", bank_views.reconcile_page, name="bank-reconcile"),
+    path("bank/reconciliations/<str:reconciliation_id>/", bank_views.reconciliation_page, name="reconciliation"),
+    path(
+        "bank/reconciliations/<str:reconciliation_id>/confirm-all",
+        bank_views.confirm_all_page,
+        name="reconciliation-confirm-all",
+    ),
+    path(
+        "bank/reconciliations/<str:reconciliation_id>/match",
+        bank_views.manual_match_page,
+        name="reconciliation-manual-match",
+    ),
+    path(
+        "bank/reconciliations/<str:reconciliation_id>/matches/<str:match_id>/<str:decision>",
+        bank_views.match_decide_page,
+        name="match-decide",
+    ),
     path("settings/api-tokens/", token_views.token_list, name="tokens"),
     path("settings/api-tokens/new", token_views.token_create, name="token-create"),
     path("settings/api-tokens/<str:token_id>/revoke", token_views.token_revoke_confirm, name="token-revoke"),

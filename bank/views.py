@@ -1,0 +1,229 @@
+"""Dashboard pages for bank statements: list, upload, a statement's lines, and the reconciliation review."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import DecimalField, F, Func, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from bank.forms import ManualMatchForm, ReconcileForm, StatementUploadForm
+from bank.models import BankStatement, BankTransaction, MatchState, MatchStatus, Reconciliation, ReconciliationStatus
+from bank.reconciliations import (
+    OPEN_STATUSES,
+    ManualAllocation,
+    match_confirm,
+    match_manual,
+    match_reject,
+    matches_confirm_suggested,
+    reconciliation_start,
+)
+from bank.selectors import reconciliation_list, reconciliation_matches, statement_list, statement_transactions
+from bank.services import statement_import
+from dashboard.access import company_page, page_company
+from invoices.models import Direction, Invoice, PaymentStatus
+from invoisx.api.errors import ApiError
+
+OPEN_INVOICE_CHOICES = 50  # invoices offered for a manual match, closest in amount first
+
+
+def _actor(request: HttpRequest) -> str:
+    return request.user.get_username()
+
+
+def _statement(request: HttpRequest, statement_id: str) -> BankStatement:
+    return get_object_or_404(statement_list(company=page_company(request)), public_id=statement_id)
+
+
+def _reconciliation(request: HttpRequest, reconciliation_id: str) -> Reconciliation:
+    return get_object_or_404(reconciliation_list(company=page_company(request)), public_id=reconciliation_id)
+
+
+@company_page()
+def statement_list_page(request: HttpRequest) -> HttpResponse:
+    page = Paginator(statement_list(company=page_company(request)), 25).get_page(request.GET.get("page"))
+    return render(request, "bank/statements.html", {"page": page})
+
+
+@company_page(edit=True)
+def statement_upload_page(request: HttpRequest) -> HttpResponse:
+    form = StatementUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            imported = statement_import(company=page_company(request), file=form.cleaned_data["file"])
+        except ApiError as error:
+            form.add_error("file", error.message)
+        else:
+            first = imported.statements[0]
+            if imported.duplicate:
+                messages.info(request, "This file was imported before; nothing new was stored.")
+            else:
+                messages.success(
+                    request,
+                    f"Imported {imported.new_transactions} new transactions"
+                    + (
+                        f" ({imported.duplicate_transactions} already known)."
+                        if imported.duplicate_transactions
+                        else "."
+                    ),
+                )
+            return redirect("dashboard:bank-statement", statement_id=first.public_id)
+    return render(request, "bank/upload.html", {"form": form})
+
+
+@company_page()
+def statement_page(request: HttpRequest, statement_id: str) -> HttpResponse:
+    company = page_company(request)
+    statement = _statement(request, statement_id)
+    lines = Paginator(statement_transactions(statement=statement), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "bank/statement.html",
+        {
+            "statement": statement,
+            "page": lines,
+            "form": ReconcileForm(),
+            "auto_confirm_threshold": settings.RECONCILE_AUTO_CONFIRM_THRESHOLD,
+            "reconciliations": reconciliation_list(company=company, filters={"statement_id": statement.public_id})[:10],
+        },
+    )
+
+
+@require_POST
+@company_page(edit=True)
+def reconcile_page(request: HttpRequest, statement_id: str) -> HttpResponse:
+    company = page_company(request)
+    statement = _statement(request, statement_id)
+    form = ReconcileForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(error) for error in errors))
+        return redirect("dashboard:bank-statement", statement_id=statement.public_id)
+    reconciliation = reconciliation_start(
+        company=company,
+        statement=statement,
+        date_from=form.cleaned_data["date_from"],
+        date_to=form.cleaned_data["date_to"],
+        actor=_actor(request),
+    )
+    return redirect("dashboard:reconciliation", reconciliation_id=reconciliation.public_id)
+
+
+def _unmatched_lines(reconciliation: Reconciliation) -> QuerySet[BankTransaction]:
+    lines = statement_transactions(statement=reconciliation.statement).exclude(match_status=MatchStatus.MATCHED)
+    if reconciliation.date_from:
+        lines = lines.filter(date__gte=reconciliation.date_from)
+    if reconciliation.date_to:
+        lines = lines.filter(date__lte=reconciliation.date_to)
+    return lines.exclude(matches__state=MatchState.SUGGESTED)
+
+
+def _open_invoices(reconciliation: Reconciliation) -> QuerySet[Invoice]:
+    return (
+        Invoice.objects.filter(company=reconciliation.company, status__in=OPEN_STATUSES, total__gt=0)
+        .exclude(payment_status=PaymentStatus.PAID)
+        .select_related("buyer", "supplier")
+    )
+
+
+def _candidates(line: BankTransaction, invoices: QuerySet[Invoice]) -> list[Invoice]:
+    """Open invoices of the line's direction, the closest in amount first."""
+    direction = Direction.SALES if line.amount > 0 else Direction.PURCHASE
+    return list(
+        invoices.filter(direction=direction)
+        .annotate(
+            distance=Func(
+                F("total") - F("amount_paid") - F("amount_written_off") - abs(line.amount),
+                function="ABS",
+                output_field=DecimalField(),
+            )
+        )
+        .order_by("distance", "due_date", "pk")[:OPEN_INVOICE_CHOICES]
+    )
+
+
+@company_page()
+def reconciliation_page(request: HttpRequest, reconciliation_id: str) -> HttpResponse:
+    reconciliation = _reconciliation(request, reconciliation_id)
+    matches = list(reconciliation_matches(reconciliation=reconciliation))
+    invoices = _open_invoices(reconciliation)
+    unmatched = list(_unmatched_lines(reconciliation)[:100])
+    return render(
+        request,
+        "bank/reconciliation.html",
+        {
+            "reconciliation": reconciliation,
+            "processing": reconciliation.status == ReconciliationStatus.PROCESSING,
+            "suggested": [m for m in matches if m.state == MatchState.SUGGESTED],
+            "confirmed": [m for m in matches if m.state == MatchState.CONFIRMED],
+            "decided": [m for m in matches if m.state in (MatchState.REJECTED, MatchState.SUPERSEDED)],
+            "unmatched": [(line, _candidates(line, invoices)) for line in unmatched],
+            "open_invoices": invoices.order_by("due_date", "pk")[:100],
+            "open_invoices_count": invoices.count(),
+        },
+    )
+
+
+@require_POST
+@company_page(edit=True)
+def match_decide_page(request: HttpRequest, reconciliation_id: str, match_id: str, decision: str) -> HttpResponse:
+    if decision not in ("confirm", "reject"):
+        raise Http404("No such decision.")
+    reconciliation = _reconciliation(request, reconciliation_id)
+    match = get_object_or_404(reconciliation_matches(reconciliation=reconciliation), public_id=match_id)
+    try:
+        if decision == "confirm":
+            match_confirm(match=match, actor=_actor(request))
+            messages.success(request, f"Match confirmed: {match.transaction.description[:60]}.")
+        else:
+            was_confirmed = match.state == MatchState.CONFIRMED
+            match_reject(match=match, actor=_actor(request))
+            messages.success(request, "Match undone." if was_confirmed else "Suggestion rejected.")
+    except ApiError as error:
+        messages.error(request, error.message)
+    return redirect("dashboard:reconciliation", reconciliation_id=reconciliation.public_id)
+
+
+@require_POST
+@company_page(edit=True)
+def confirm_all_page(request: HttpRequest, reconciliation_id: str) -> HttpResponse:
+    reconciliation = _reconciliation(request, reconciliation_id)
+    confirmed = matches_confirm_suggested(reconciliation=reconciliation, actor=_actor(request))
+    messages.success(request, f"Confirmed {len(confirmed)} suggestions.")
+    return redirect("dashboard:reconciliation", reconciliation_id=reconciliation.public_id)
+
+
+@require_POST
+@company_page(edit=True)
+def manual_match_page(request: HttpRequest, reconciliation_id: str) -> HttpResponse:
+    company = page_company(request)
+    reconciliation = _reconciliation(request, reconciliation_id)
+    form = ManualMatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a transaction and an invoice; the amount, if given, must be positive.")
+        return redirect("dashboard:reconciliation", reconciliation_id=reconciliation.public_id)
+    line = get_object_or_404(
+        BankTransaction,
+        company=company,
+        statements=reconciliation.statement,
+        public_id=form.cleaned_data["transaction"],
+    )
+    invoice = get_object_or_404(
+        Invoice.objects.select_related("buyer", "supplier"), company=company, public_id=form.cleaned_data["invoice"]
+    )
+    amount: Decimal | None = form.cleaned_data["amount"]
+    try:
+        match_manual(
+            reconciliation=reconciliation,
+            line=line,
+            allocations=[ManualAllocation(invoice=invoice, amount=amount)],
+            actor=_actor(request),
+        )
+    except ApiError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Matched to {invoice}.")
+    return redirect("dashboard:reconciliation", reconciliation_id=reconciliation.public_id)
