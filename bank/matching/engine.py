@@ -5,22 +5,27 @@ remittance text, the counterparty's name or account), scores each on reference, 
 and date, looks for a subset of the counterparty's open invoices that adds up to the payment, and
 lowers confidence when several candidates fit equally well. A global greedy pass then takes the
 proposals best first, never applying more to an invoice than is still open on it.
+
+Cost: the work per payment is proportional to the candidates the index hands it, so the whole run is
+near-linear in payments + invoices. Scoring runs on plain numbers; a proposal object is made only for
+a score that clears `min_confidence`, and its reason text only when it becomes a match.
 """
 
 import difflib
 import functools
 import itertools
-from collections.abc import Callable
-from dataclasses import dataclass
+import math
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import NamedTuple
 
 from bank.matching.index import IndexedInvoice, InvoiceIndex
 from bank.matching.normalise import (
     cents,
+    core_words,
     fold,
-    name_core,
     original_amount,
-    ref_candidates,
+    ref_candidates_folded,
     ref_key,
     within_one_edit,
 )
@@ -31,26 +36,41 @@ REF_TAIL = 0.75  # the number's last digit group, among the counterparty's own i
 NAME_STRONG = 0.85
 AMBIGUITY_MARGIN = 0.03
 AMBIGUITY_FACTOR = 0.6
+# Proposals below the auto-confirm threshold kept per payment. They cannot change what is auto-confirmed
+# (the greedy pass takes every proposal above the threshold first); the greedy pass reaches a weaker one
+# only when every better one of the payment is taken, and a counterparty with dozens of open invoices
+# would otherwise add dozens of near-identical guesses per payment.
+WEAK_PROPOSALS_PER_PAYMENT = 10
 
 
-@dataclass
-class _Candidate:
-    ref: float = 0.0
-    name: float = 0.0
-    amount_cents: int = 0  # the payment in the invoice's currency
-    converted: bool = False
+class _Evidence(NamedTuple):
+    """Why one invoice fits a payment; put into words only when the proposal becomes a match.
+
+    Proposals carry it as a plain tuple; `_reason` turns it back into this.
+    """
+
+    ref: float
+    name: float
+    relation: str  # exact, fee, overpaid, partial
+    converted: bool  # compared in the payment's original currency
 
 
-@dataclass
-class _Proposal:
-    confidence: float
-    order: int  # payment position, breaks ties in statement order
-    date_gap: int
-    payment: int
-    parts: list[tuple[int, int, int]]  # (invoice index, cents applied, cents written off)
-    settles: bool  # needs the invoices untouched; a partial payment only needs something open
-    kind: str
-    reason: str | Callable[[], str]  # built only for proposals that are kept
+# A proposal is a plain tuple, not a class: a large ledger makes millions, and the garbage collector
+# stops tracking tuples of plain values, so they cost nothing in its full collections:
+# (-confidence, payment position, date gap, creation sequence, parts, settles, kind, evidence, rivals).
+# Sorting puts the best first, ties in statement order, and the unique sequence keeps the sort from
+# ever comparing further. parts: ((invoice index, cents applied, cents written off), ...). settles: needs
+# the invoices untouched (a partial payment only needs something open). evidence: an `_Evidence` as a
+# plain tuple, None for a combination of invoices. rivals: proposals of the payment that fit equally
+# well, 1 when unambiguous.
+_Parts = tuple[tuple[int, int, int], ...]
+_Proposal = tuple[float, int, int, int, _Parts, bool, str, "tuple[float, float, str, bool] | None", int]
+
+
+# A single-invoice score before the ambiguity check and the `min_confidence` cut, as a plain tuple
+# (there is one per candidate): (score, date gap, invoice index, payment in the invoice's currency in
+# cents, ref, name, relation, converted).
+_Scored = tuple[float, int, int, int, float, float, str, bool]
 
 
 def reconcile(
@@ -59,6 +79,7 @@ def reconcile(
     """Match payments to open invoices; see the package docstring for the contract."""
     config = config or MatchConfig()
     index = InvoiceIndex(invoices)
+    proposer = _Proposer(index, config)
     result = ReconcileResult()
     proposals: list[_Proposal] = []
     seen_lines: dict[tuple[object, ...], str] = {}
@@ -77,37 +98,37 @@ def reconcile(
                 result.notes[payment.id] = f"Identical to payment {seen_lines[identity]}: treated as a re-export."
                 continue
             seen_lines[identity] = payment.id
-        proposals.extend(_propose(index, payment, order, config))
-    proposals.sort(key=lambda p: (-p.confidence, p.order, p.date_gap))
-    remaining = [item.open_cents for item in index.items]
+        proposer.propose(payment, order, proposals)
+    proposals.sort()
+    items = index.items
+    remaining = [item.open_cents for item in items]
     matched: set[int] = set()
-    for prop in proposals:
-        if prop.payment in matched:
+    for negative_confidence, position, _, _, parts, settles, kind, evidence, rivals in proposals:
+        if position in matched:
             continue
-        if prop.settles:
-            if any(remaining[i] != index.items[i].open_cents for i, _, _ in prop.parts):
+        if settles:
+            if any(remaining[i] != items[i].open_cents for i, _, _ in parts):
                 continue
-            parts = prop.parts
         else:
-            i, applied, _ = prop.parts[0]
+            i, applied, _ = parts[0]
             if remaining[i] <= 0:
                 continue
-            parts = [(i, min(applied, remaining[i]), 0)]
+            parts = ((i, min(applied, remaining[i]), 0),)
         for i, applied, written_off in parts:
             remaining[i] -= applied + written_off
-        matched.add(prop.payment)
-        payment = payments[prop.payment]
+        matched.add(position)
+        confidence = -negative_confidence
         result.matches.append(
             Match(
-                payment_id=payment.id,
+                payment_id=payments[position].id,
                 allocations=tuple(
-                    Allocation(index.items[i].invoice.id, _money(applied), _money(written_off))
+                    Allocation(items[i].invoice.id, _money(applied), _money(written_off))
                     for i, applied, written_off in parts
                 ),
-                confidence=round(prop.confidence, 3),
-                reason=prop.reason if isinstance(prop.reason, str) else prop.reason(),
-                kind=prop.kind,
-                auto_confirm=prop.confidence >= config.auto_confirm_threshold,
+                confidence=round(confidence, 3),
+                reason=_reason(items, parts, evidence, rivals),
+                kind=kind,
+                auto_confirm=confidence >= config.auto_confirm_threshold,
             )
         )
     result.unmatched_payment_ids = [p.id for n, p in enumerate(payments) if n not in matched]
@@ -139,288 +160,371 @@ def _name_similarity(payment_name: str, payment_core: str, item: IndexedInvoice)
     return ratio * 0.95 if ratio >= 0.88 else 0.0
 
 
-def _gather_names(index: InvoiceIndex, payment: Payment, direction: str) -> dict[int, float]:
-    """Invoices whose counterparty appears as the payment's counterparty, account or in its text."""
-    found: dict[int, float] = {}
-    if payment.counterparty_account:
-        for i in index.by_account.get(ref_key(payment.counterparty_account), ()):
-            found[i] = 1.0
-    cp_name = fold(payment.counterparty)
-    cp_core = " ".join(name_core(payment.counterparty))
-    description = " " + fold(payment.description) + " "
-    words = (cp_name + " " + description).split()
-    cores: set[str] = set()
-    for a, b in itertools.pairwise(words):
-        cores |= index.by_name_head.get(a + " " + b, set())
-    for core in cores:
-        members = index.by_core.get((direction, core))
-        if not members:
-            continue
-        score = _name_similarity(cp_name, cp_core, index.items[members[0]])
-        if score < NAME_STRONG and " " + core + " " in description:
-            score = max(score, 0.9)
-        if score <= 0:
-            continue
-        for i in members:
-            if found.get(i, 0.0) < score:
-                found[i] = score
-    return found
-
-
-def _relation(pay: int, open_cents: int, config: MatchConfig) -> str:
-    if pay == open_cents:
-        return "exact"
-    if pay > open_cents:
-        return "overpaid"
-    tolerance = max(config.fee_fixed, config.fee_percent * open_cents / 100 + config.fee_percent_fixed)
-    tolerance = min(tolerance, config.fee_max_share * open_cents / 100)
-    if open_cents - pay <= tolerance * 100:
-        return "fee"
-    return "partial"
-
-
 _WITH_REF = {"exact": 0.97, "fee": 0.92, "overpaid": 0.88, "partial": 0.88}
 _WITH_NAME = {"exact": 0.9, "fee": 0.8, "overpaid": 0.6, "partial": 0.45}
 
 
-def _score(c: _Candidate, relation: str) -> float | None:
-    if c.ref >= REF_TAIL:
-        score = _WITH_REF[relation] - (1.0 - c.ref) * 0.2
-        if c.name >= NAME_STRONG:
+def _score(ref: float, name: float, relation: str, converted: bool) -> float | None:
+    if ref >= REF_TAIL:
+        score = _WITH_REF[relation] - (1.0 - ref) * 0.2
+        if name >= NAME_STRONG:
             score += 0.03
-        elif relation != "exact" and c.ref < 1.0:
+        elif relation != "exact" and ref < 1.0:
             score -= 0.15  # a loose reference alone does not explain a different amount
-    elif c.name >= NAME_STRONG:
-        score = _WITH_NAME[relation] - (1.0 - c.name) * 0.3
+    elif name >= NAME_STRONG:
+        score = _WITH_NAME[relation] - (1.0 - name) * 0.3
     elif relation == "exact":
-        score = 0.7 if c.name >= 0.6 else 0.55
+        score = 0.7 if name >= 0.6 else 0.55
     else:
         return None
-    if c.converted:
+    if converted:
         score -= 0.02
     return min(score, 0.99)
 
 
-def _date_gap(payment: Payment, inv: OpenInvoice, config: MatchConfig) -> tuple[int, bool]:
-    due = inv.due_date or inv.invoice_date
-    gap = abs((payment.date - due).days)
-    early = (inv.invoice_date - payment.date).days
-    late = (payment.date - due).days
-    return gap, early <= config.days_before_invoice and late <= config.days_after_due
+def _near_reference(keys: tuple[str, ...], long_refs: list[str]) -> bool:
+    """A reference in the text is one typo away from, or the tail of, one of the invoice's keys."""
+    for key in keys:
+        for ref in long_refs:
+            if within_one_edit(ref, key) or (len(ref) >= 6 and key.endswith(ref)):
+                return True
+    return False
 
 
-def _reason(item: IndexedInvoice, c: _Candidate, relation: str) -> str:
-    inv = item.invoice
-    bits = []
-    if c.ref >= 1.0:
-        bits.append(f"reference {inv.number} in the remittance")
-    elif c.ref >= REF_FUZZY:
-        bits.append(f"reference close to {inv.number}")
-    elif c.ref > 0:
-        bits.append(f"number ending of {inv.number} in the remittance")
-    if c.name >= NAME_STRONG:
-        bits.append(f"counterparty matches {inv.counterparty}")
-    amount = {
-        "exact": "amount equals the open amount",
-        "fee": "amount short of the open amount by a bank fee",
-        "overpaid": "amount exceeds the open amount",
-        "partial": "amount is part of the open amount",
-    }[relation]
-    bits.append(amount + (" (in the original currency)" if c.converted else ""))
-    return "; ".join(bits)
+class _Proposer:
+    """Turns one payment at a time into proposals; holds what is worth keeping between payments."""
 
+    def __init__(self, index: InvoiceIndex, config: MatchConfig) -> None:
+        self.index = index
+        self.config = config
+        self.fee_limits: dict[int, int] = {}  # open amount -> largest shortfall (cents) still a fee
+        self.sequence = 0
 
-def _propose(index: InvoiceIndex, payment: Payment, order: int, config: MatchConfig) -> list[_Proposal]:
-    if payment.amount == 0:
-        return []
-    direction = "sales" if payment.amount > 0 else "purchase"
-    pay = cents(payment.amount)
-    original = (
-        (payment.original_amount, payment.original_currency)
-        if payment.original_amount is not None and payment.original_currency
-        else original_amount(payment.description)
-    )
-    orig_cents, orig_currency = (cents(original[0]), original[1]) if original else (0, "")
+    def propose(self, payment: Payment, order: int, out: list[_Proposal]) -> None:
+        """Append the payment's proposals that clear `min_confidence` to `out`."""
+        if payment.amount == 0:
+            return
+        index, config = self.index, self.config
+        items = index.items
+        direction = "sales" if payment.amount > 0 else "purchase"
+        pay = cents(payment.amount)
+        original = (
+            (payment.original_amount, payment.original_currency)
+            if payment.original_amount is not None and payment.original_currency
+            else original_amount(payment.description)
+        )
+        orig_cents, orig_currency = (cents(original[0]), original[1]) if original else (0, "")
 
-    def amount_in(inv: OpenInvoice) -> tuple[int, bool] | None:
-        if inv.currency == payment.currency:
-            return pay, False
-        if inv.currency == orig_currency:
-            return orig_cents, True
-        return None  # a currency the payment says nothing about: refused
+        description = fold(payment.description)
+        text = " ".join(part for part in (description, fold(payment.reference)) if part)
+        refs = ref_candidates_folded(text)
 
-    cands: dict[int, _Candidate] = {}
+        # Candidates in the order first seen: by reference, by name or account, by amount.
+        candidates: dict[int, None] = {}
+        ref_of: dict[int, float] = {}
+        name_of: dict[int, float] = {}
 
-    def cand(i: int) -> _Candidate | None:
-        c = cands.get(i)
-        if c is None:
-            inv = index.items[i].invoice
-            if inv.direction != direction:
-                return None
-            converted = amount_in(inv)
-            if converted is None:
-                return None
-            c = cands[i] = _Candidate(amount_cents=converted[0], converted=converted[1])
-        return c
+        def admissible(i: int) -> bool:
+            if i in candidates:
+                return True
+            item = items[i]
+            if item.direction != direction or (item.currency != payment.currency and item.currency != orig_currency):
+                return False  # money the wrong way, or a currency the payment says nothing about
+            candidates[i] = None
+            return True
 
-    text = payment.description + " " + (payment.reference or "")
-    refs = ref_candidates(text)
-    for r in refs:
-        for i, strength in index.by_ref.get(r, ()):
-            c = cand(i)
-            if c is not None and c.ref < strength:
-                c.ref = strength
-    for i, similarity in _gather_names(index, payment, direction).items():
-        c = cand(i)
-        if c is not None:
-            c.name = max(c.name, similarity)
-    for i in index.by_amount.get((direction, payment.currency, pay), ()):
-        cand(i)
-    if orig_currency:
-        for i in index.by_amount.get((direction, orig_currency, orig_cents), ()):
-            cand(i)
+        for r in refs:
+            for i, strength in index.by_ref.get(r, ()):
+                if admissible(i) and ref_of.get(i, 0.0) < strength:
+                    ref_of[i] = strength
+        for i, similarity in self._gather_names(payment, direction, description).items():
+            if admissible(i) and name_of.get(i, 0.0) < similarity:
+                name_of[i] = similarity
+        for i in index.by_amount.get((direction, payment.currency, pay), ()):
+            admissible(i)
+        if orig_currency:
+            for i in index.by_amount.get((direction, orig_currency, orig_cents), ()):
+                admissible(i)
 
-    # The typo check runs only when no reference matched exactly: a payment quoting one invoice
-    # correctly is not also a misspelling of another.
-    exact_hit = any(c.ref >= 0.9 for c in cands.values())
-    long_refs = [] if exact_hit else [r for r in refs if len(r) >= 5]
-    words = set(fold(text).split())
-    out: list[_Proposal] = []
-    singles: list[_Proposal] = []
-    for i, c in cands.items():
-        item = index.items[i]
-        if c.ref == 0:
-            if long_refs and any(
-                within_one_edit(r, k) or (len(r) >= 6 and k.endswith(r)) for k in item.keys for r in long_refs
-            ):
-                c.ref = REF_FUZZY
-            elif c.name >= NAME_STRONG and item.tail and item.tail in words:
-                c.ref = REF_TAIL
-        if item.open_cents <= 0:
-            continue
-        relation = _relation(c.amount_cents, item.open_cents, config)
-        score = _score(c, relation)
-        if score is None:
-            continue
-        gap, in_window = _date_gap(payment, item.invoice, config)
-        if not in_window:
-            score -= 0.2
-        applied = min(c.amount_cents, item.open_cents)
-        written_off = item.open_cents - c.amount_cents if relation == "fee" else 0
-        kind = relation if (c.ref or c.name >= NAME_STRONG) else "amount_only"
-        singles.append(
-            _Proposal(
-                score,
-                order,
-                gap,
-                order,
-                [(i, applied, written_off)],
-                relation != "partial",
-                kind,
-                functools.partial(_reason, item, c, relation),
+        # The typo check runs only when no reference matched exactly: a payment quoting one invoice
+        # correctly is not also a misspelling of another.
+        exact_hit = any(strength >= 0.9 for strength in ref_of.values())
+        long_refs = [] if exact_hit else [r for r in refs if len(r) >= 5]
+        words = set(text.split())
+        day = payment.date.toordinal()
+        days_before, days_after = config.days_before_invoice, config.days_after_due
+        scored: list[_Scored] = []
+        for i in candidates:
+            item = items[i]
+            ref = ref_of.get(i, 0.0)
+            name = name_of.get(i, 0.0)
+            if ref == 0:
+                if long_refs and _near_reference(item.keys, long_refs):
+                    ref = ref_of[i] = REF_FUZZY
+                elif name >= NAME_STRONG and item.tail and item.tail in words:
+                    ref = ref_of[i] = REF_TAIL
+            open_cents = item.open_cents
+            if open_cents <= 0:
+                continue
+            converted = item.currency != payment.currency
+            amount = orig_cents if converted else pay
+            if amount == open_cents:
+                relation = "exact"
+            elif amount > open_cents:
+                relation = "overpaid"
+            else:
+                relation = self._short_relation(amount, open_cents)
+            score = _score(ref, name, relation, converted)
+            if score is None:
+                continue
+            if item.invoice_day - day > days_before or day - item.due_day > days_after:
+                score -= 0.2
+            scored.append((score, abs(day - item.due_day), i, amount, ref, name, relation, converted))
+
+        best = self._add_singles(scored, order, out)
+        if best < 0.95:
+            self._add_subsets(candidates, ref_of, name_of, pay, orig_cents, payment.currency, order, out)
+
+    def _short_relation(self, pay: int, open_cents: int) -> str:
+        """A payment below the open amount: short by a bank fee, or a partial payment."""
+        limit = self.fee_limits.get(open_cents)
+        if limit is None:
+            config = self.config
+            tolerance = max(config.fee_fixed, config.fee_percent * open_cents / 100 + config.fee_percent_fixed)
+            tolerance = min(tolerance, config.fee_max_share * open_cents / 100)
+            limit = self.fee_limits[open_cents] = math.floor(tolerance * 100)
+        return "fee" if open_cents - pay <= limit else "partial"
+
+    def _gather_names(self, payment: Payment, direction: str, description: str) -> dict[int, float]:
+        """Invoices whose counterparty appears as the payment's counterparty, account or in its text.
+
+        When the payment's account is one the ledger knows, a similar name on invoices recorded with
+        a different account is another party of that name, not the payer: it earns no name credit.
+        """
+        index = self.index
+        items = index.items
+        found: dict[int, float] = {}
+        known_account = ""
+        if payment.counterparty_account:
+            account = ref_key(payment.counterparty_account)
+            for i in index.by_account.get(account, ()):
+                found[i] = 1.0
+                known_account = account
+        cp_name = fold(payment.counterparty)
+        cp_core = " ".join(core_words(cp_name))
+        padded = " " + description + " "
+        words = (cp_name + " " + description).split()
+        cores: dict[str, None] = {}
+        for a, b in itertools.pairwise(words):
+            cores.update(index.by_name_head.get(a + " " + b, {}))
+        for core in cores:
+            by_account = index.by_core.get((direction, core))
+            if not by_account:
+                continue
+            first = next(iter(by_account.values()))[0]
+            score = _name_similarity(cp_name, cp_core, items[first])
+            if score < NAME_STRONG and " " + core + " " in padded:
+                score = max(score, 0.9)
+            if score <= 0:
+                continue
+            if known_account:
+                groups = [by_account.get(known_account, []), by_account.get("", [])]
+            else:
+                groups = list(by_account.values())
+            for members in groups:
+                for i in members:
+                    if found.get(i, 0.0) < score:
+                        found[i] = score
+        return found
+
+    def _add_singles(self, scored: list[_Scored], order: int, out: list[_Proposal]) -> float:
+        """Propose each scored invoice on its own; returns the best confidence after the ambiguity check.
+
+        Several invoices fitting a payment equally well lowers them all rather than picking one. Of the
+        proposals below the auto-confirm threshold only the best `WEAK_PROPOSALS_PER_PAYMENT` are kept.
+        """
+        if not scored:
+            return 0.0
+        top = max(s[0] for s in scored)
+        rivals = sum(1 for s in scored if s[0] >= top - AMBIGUITY_MARGIN)
+        ambiguous = rivals > 1
+        best = 0.0
+        min_confidence = self.config.min_confidence
+        kept: list[tuple[float, int, int, _Scored]] = []  # (-confidence, gap, position, scored)
+        for position, entry in enumerate(scored):
+            score = entry[0]
+            if ambiguous and score >= top - AMBIGUITY_MARGIN:
+                score *= AMBIGUITY_FACTOR
+            best = max(best, score)
+            if score >= min_confidence:
+                kept.append((-score, entry[1], position, entry))
+        kept.sort()
+        threshold = self.config.auto_confirm_threshold
+        weak = 0
+        items = self.index.items
+        for negative_score, gap, _, (raw_score, _, i, amount, ref, name, relation, converted) in kept:
+            if -negative_score < threshold:
+                weak += 1
+                if weak > WEAK_PROPOSALS_PER_PAYMENT:
+                    break
+            open_cents = items[i].open_cents
+            written_off = open_cents - amount if relation == "fee" else 0
+            kind = relation if (ref or name >= NAME_STRONG) else "amount_only"
+            self.sequence += 1
+            out.append(
+                (
+                    negative_score,
+                    order,
+                    gap,
+                    self.sequence,
+                    ((i, min(amount, open_cents), written_off),),
+                    relation != "partial",
+                    kind,
+                    (ref, name, relation, converted),
+                    rivals if ambiguous and raw_score >= top - AMBIGUITY_MARGIN else 1,
+                )
             )
-        )
-    _lower_ambiguous(singles)
-    out.extend(singles)
-    best = max((p.confidence for p in singles), default=0.0)
-    if best < 0.95:
-        out.extend(_subsets(index, cands, order, config, best))
-    return [p for p in out if p.confidence >= config.min_confidence]
+        return best
+
+    def _add_subsets(
+        self,
+        candidates: dict[int, None],
+        ref_of: dict[int, float],
+        name_of: dict[int, float],
+        pay: int,
+        orig_cents: int,
+        currency: str,
+        order: int,
+        out: list[_Proposal],
+    ) -> None:
+        """One payment for several invoices of one counterparty: exact subset sums, bounded in size."""
+        items = self.index.items
+
+        def amount_of(i: int) -> int:
+            return pay if items[i].currency == currency else orig_cents
+
+        pool = [
+            i
+            for i in candidates
+            if (name_of.get(i, 0.0) >= NAME_STRONG or ref_of.get(i, 0.0) >= REF_FUZZY)
+            and 0 < items[i].open_cents < amount_of(i)
+        ]
+        if len(pool) < 2:
+            return
+        pool.sort(key=lambda i: (-ref_of.get(i, 0.0), -name_of.get(i, 0.0)))
+        pool = pool[: self.config.max_subset_pool]
+        target = amount_of(pool[0])
+        pool = [i for i in pool if amount_of(i) == target]  # one currency per payment
+        found: list[tuple[float, tuple[int, ...]]] = []
+        for combo in _exact_sums([items[i].open_cents for i in pool], target, self.config.max_subset):
+            invoices = tuple(pool[p] for p in combo)
+            if len({items[i].core for i in invoices}) > 1:
+                continue  # one transfer settles invoices of one counterparty
+            size = len(invoices)
+            hits = sum(1 for i in invoices if ref_of.get(i, 0.0) >= REF_FUZZY)
+            if hits == size:
+                score = 0.97
+            elif hits:
+                score = 0.9 + 0.03 * hits / size
+            elif all(name_of.get(i, 0.0) >= NAME_STRONG for i in invoices):
+                score = 0.88
+            else:
+                continue
+            found.append((score, invoices))
+        if not found:
+            return
+        found.sort(key=lambda f: -f[0])
+        top = found[0][0]
+        rivals = [f for f in found if f[0] >= top - AMBIGUITY_MARGIN]
+        for score, invoices in rivals:
+            if len(rivals) > 1:
+                score *= AMBIGUITY_FACTOR
+            if score < self.config.min_confidence:
+                continue
+            parts = tuple((i, items[i].open_cents, 0) for i in invoices)
+            self.sequence += 1
+            out.append((-score, order, 0, self.sequence, parts, True, "multi", None, len(rivals)))
 
 
-def _lower_ambiguous(props: list[_Proposal]) -> None:
-    """Several invoices fitting a payment equally well: lower them all rather than pick one."""
-    if len(props) < 2:
-        return
-    best = max(p.confidence for p in props)
-    rivals = [p for p in props if p.confidence >= best - AMBIGUITY_MARGIN]
-    if len(rivals) < 2:
-        return
-    for p in rivals:
-        p.confidence *= AMBIGUITY_FACTOR
-        p.reason = _suffixed(p.reason, f"; ambiguous: {len(rivals)} open invoices fit this payment equally well")
+def _exact_sums(opens: list[int], target: int, max_size: int) -> list[tuple[int, ...]]:
+    """Positions of 2..max_size amounts in `opens` that add up to `target` exactly.
 
-
-def _suffixed(reason: str | Callable[[], str], suffix: str) -> Callable[[], str]:
-    return lambda: (reason if isinstance(reason, str) else reason()) + suffix
-
-
-def _subsets(
-    index: InvoiceIndex, cands: dict[int, _Candidate], order: int, config: MatchConfig, best_single: float
-) -> list[_Proposal]:
-    """One payment for several invoices of one counterparty: exact subset sums, bounded in size."""
-    pool = [
-        i
-        for i, c in cands.items()
-        if (c.name >= NAME_STRONG or c.ref >= REF_FUZZY) and 0 < index.items[i].open_cents < c.amount_cents
-    ]
-    if len(pool) < 2:
-        return []
-    pool.sort(key=lambda i: (-cands[i].ref, -cands[i].name))
-    pool = pool[: config.max_subset_pool]
-    found: list[tuple[float, tuple[int, ...]]] = []
-    for combo in _exact_sums(pool, index, cands, config.max_subset):
-        names = {index.items[i].core for i in combo}
-        if len(names) > 1:
-            continue  # one transfer settles invoices of one counterparty
-        size = len(combo)
-        hits = sum(1 for i in combo if cands[i].ref >= REF_FUZZY)
-        if hits == size:
-            score = 0.97
-        elif hits:
-            score = 0.9 + 0.03 * hits / size
-        elif all(cands[i].name >= NAME_STRONG for i in combo):
-            score = 0.88
-        else:
-            continue
-        found.append((score, combo))
-    if not found:
-        return []
-    found.sort(key=lambda f: -f[0])
-    top = found[0][0]
-    rivals = [f for f in found if f[0] >= top - AMBIGUITY_MARGIN]
-    out = []
-    for score, combo in rivals:
-        reason = (
-            f"sum of {len(combo)} open invoices of {index.items[combo[0]].invoice.counterparty} "
-            f"({', '.join(index.items[i].invoice.number for i in combo)}) equals the amount"
-        )
-        if len(rivals) > 1:
-            score *= AMBIGUITY_FACTOR
-            reason += f"; ambiguous: {len(rivals)} combinations add up"
-        parts = [(i, index.items[i].open_cents, 0) for i in combo]
-        out.append(_Proposal(score, order, 0, order, parts, True, "multi", reason))
-    return out
-
-
-def _exact_sums(
-    pool: list[int], index: InvoiceIndex, cands: dict[int, _Candidate], max_size: int
-) -> list[tuple[int, ...]]:
-    """Subsets of 2..max_size pool invoices whose open amounts add up to the payment exactly.
-
-    Pairs and triples use a lookup of the missing amount (O(n) and O(n^2) in the pool size); larger
-    subsets fall back to enumeration, which the pool bound keeps small.
+    Each combination is a sorted tuple of positions; pairs come first, then triples, then larger sets,
+    each group in lexicographic order. Pairs and triples look the missing amount up (the triple loop
+    walks the amounts in ascending order and stops once the rest cannot fit); larger subsets fall
+    back to enumeration, which the pool bound keeps small.
     """
-    target = cands[pool[0]].amount_cents
-    pool = [i for i in pool if cands[i].amount_cents == target]  # one currency per payment
     by_open: dict[int, list[int]] = {}
-    for pos, i in enumerate(pool):
-        by_open.setdefault(index.items[i].open_cents, []).append(pos)
-    opens = [index.items[i].open_cents for i in pool]
+    for pos, amount in enumerate(opens):
+        by_open.setdefault(amount, []).append(pos)
     out: list[tuple[int, ...]] = []
     if max_size >= 2:
-        for a in range(len(pool)):
-            for b in by_open.get(target - opens[a], ()):
+        for a, amount in enumerate(opens):
+            for b in by_open.get(target - amount, ()):
                 if b > a:
-                    out.append((pool[a], pool[b]))
+                    out.append((a, b))
     if max_size >= 3:
-        for a in range(len(pool)):
-            for b in range(a + 1, len(pool)):
-                for c in by_open.get(target - opens[a] - opens[b], ()):
-                    if c > b:
-                        out.append((pool[a], pool[b], pool[c]))
+        out.extend(sorted(_triples(opens, target)))
     for size in range(4, max_size + 1):
-        for combo in itertools.combinations(range(len(pool)), size):
+        for combo in itertools.combinations(range(len(opens)), size):
             if sum(opens[p] for p in combo) == target:
-                out.append(tuple(pool[p] for p in combo))
+                out.append(combo)
     return out
+
+
+def _triples(opens: list[int], target: int) -> Iterator[tuple[int, ...]]:
+    """Every set of three positions whose amounts add up to `target` (amounts are positive)."""
+    ascending = sorted(range(len(opens)), key=opens.__getitem__)
+    rank_by_open: dict[int, list[int]] = {}
+    for rank, pos in enumerate(ascending):
+        rank_by_open.setdefault(opens[pos], []).append(rank)
+    for x, a in enumerate(ascending):
+        if 3 * opens[a] > target:
+            break
+        for y in range(x + 1, len(ascending)):
+            b = ascending[y]
+            need = target - opens[a] - opens[b]
+            if need < opens[b]:
+                break  # every later amount is at least opens[b]
+            for z in rank_by_open.get(need, ()):
+                if z > y:
+                    yield tuple(sorted((a, b, ascending[z])))
+
+
+_RELATION_WORDS = {
+    "exact": "amount equals the open amount",
+    "fee": "amount short of the open amount by a bank fee",
+    "overpaid": "amount exceeds the open amount",
+    "partial": "amount is part of the open amount",
+}
+
+
+def _reason(
+    items: list[IndexedInvoice],
+    parts: _Parts,
+    evidence_values: tuple[float, float, str, bool] | None,
+    rivals: int,
+) -> str:
+    if evidence_values is None:
+        first = items[parts[0][0]].invoice
+        numbers = ", ".join(items[i].invoice.number for i, _, _ in parts)
+        reason = f"sum of {len(parts)} open invoices of {first.counterparty} ({numbers}) equals the amount"
+        if rivals > 1:
+            reason += f"; ambiguous: {rivals} combinations add up"
+        return reason
+    evidence = _Evidence(*evidence_values)
+    inv = items[parts[0][0]].invoice
+    bits = []
+    if evidence.ref >= 1.0:
+        bits.append(f"reference {inv.number} in the remittance")
+    elif evidence.ref >= REF_FUZZY:
+        bits.append(f"reference close to {inv.number}")
+    elif evidence.ref > 0:
+        bits.append(f"number ending of {inv.number} in the remittance")
+    if evidence.name >= NAME_STRONG:
+        bits.append(f"counterparty matches {inv.counterparty}")
+    bits.append(_RELATION_WORDS[evidence.relation] + (" (in the original currency)" if evidence.converted else ""))
+    reason = "; ".join(bits)
+    if rivals > 1:
+        reason += f"; ambiguous: {rivals} open invoices fit this payment equally well"
+    return reason

@@ -3,19 +3,22 @@
 Invoices are indexed by open amount in cents, by reference keys (number, payment reference, PO, their
 digits-only forms), by counterparty name (first two words of the name without legal form) and by
 counterparty account. A payment looks up only its own amount, words and name: no all-pairs scan.
+
+Everything a payment compares against (folded names, reference keys, date ordinals) is computed here
+once per invoice, or once per distinct counterparty name, never per payment.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bank.matching.normalise import cents, digit_core, fold, last_digit_group, name_core, ref_key
+from bank.matching.normalise import cents, core_words, digit_core, fold, last_digit_group, ref_key
 from bank.matching.types import OpenInvoice
 
 REF_EXACT = 1.0  # the number or a payment reference, letter for letter
 REF_DIGITS = 0.9  # only the digits of a reference, e.g. the prefix dropped
 
 
-@dataclass
+@dataclass(slots=True)
 class IndexedInvoice:
     invoice: OpenInvoice
     open_cents: int
@@ -23,6 +26,11 @@ class IndexedInvoice:
     full_name: str  # folded full name
     keys: tuple[str, ...]  # reference keys, for the typo check
     tail: str  # last digit group of the number, for "0042, 0043" remittances within one counterparty
+    direction: str
+    currency: str
+    invoice_day: int  # invoice date as an ordinal
+    due_day: int  # due date (or invoice date) as an ordinal
+    account: str  # counterparty account as a reference key, "" when unknown
 
 
 class InvoiceIndex:
@@ -30,17 +38,41 @@ class InvoiceIndex:
         self.items: list[IndexedInvoice] = []
         self.by_amount: dict[tuple[str, str, int], list[int]] = defaultdict(list)
         self.by_ref: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self.by_name_head: dict[str, set[str]] = defaultdict(set)
-        self.by_core: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.by_name_head: dict[str, dict[str, None]] = defaultdict(dict)  # an ordered set of cores
+        # (direction, core) -> counterparty account ("" when unknown) -> invoices, so a payment from a
+        # known account skips the invoices of other parties with the same name without visiting them.
+        self.by_core: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
         self.by_account: dict[str, list[int]] = defaultdict(list)
+        names: dict[str, tuple[str, tuple[str, ...]]] = {}  # counterparty -> (folded, core words)
+        accounts: dict[str, str] = {}
         for i, inv in enumerate(invoices):
-            words = name_core(inv.counterparty)
+            name = names.get(inv.counterparty)
+            if name is None:
+                folded = fold(inv.counterparty)
+                name = names[inv.counterparty] = (folded, core_words(folded))
+            full_name, words = name
+            account = ""
+            if inv.counterparty_account:
+                account = accounts.get(inv.counterparty_account, "")
+                if not account:
+                    account = accounts[inv.counterparty_account] = ref_key(inv.counterparty_account)
             core = " ".join(words)
             keys = {ref_key(r) for r in (inv.number, *inv.references) if r}
             keys.discard("")
-            item = IndexedInvoice(inv, cents(inv.amount_open), core, fold(inv.counterparty), tuple(keys), "")
             tail = last_digit_group(inv.number)
-            item.tail = tail if len(tail) >= 3 else ""
+            item = IndexedInvoice(
+                invoice=inv,
+                open_cents=cents(inv.amount_open),
+                core=core,
+                full_name=full_name,
+                keys=tuple(keys),
+                tail=tail if len(tail) >= 3 else "",
+                direction=inv.direction,
+                currency=inv.currency,
+                invoice_day=inv.invoice_date.toordinal(),
+                due_day=(inv.due_date or inv.invoice_date).toordinal(),
+                account=account,
+            )
             self.items.append(item)
             self.by_amount[(inv.direction, inv.currency, item.open_cents)].append(i)
             for key in keys:
@@ -49,7 +81,7 @@ class InvoiceIndex:
                 if len(digits) >= 5 and digits != key:
                     self.by_ref[digits].append((i, REF_DIGITS))
             if words:
-                self.by_name_head[" ".join(words[:2])].add(core)
-                self.by_core[(inv.direction, core)].append(i)
-            if inv.counterparty_account:
-                self.by_account[ref_key(inv.counterparty_account)].append(i)
+                self.by_name_head[" ".join(words[:2])][core] = None
+                self.by_core[(inv.direction, core)].setdefault(account, []).append(i)
+            if account:
+                self.by_account[account].append(i)

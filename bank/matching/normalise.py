@@ -6,6 +6,9 @@ from decimal import Decimal, InvalidOperation
 
 _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
 _O_NEAR_DIGIT = re.compile(r"(?<=\d)O|O(?=\d)")  # within one word: "PO 123" keeps its O
+_HAS_DIGIT = re.compile(r"\d")
+_DIGIT_GROUPS = re.compile(r"\d+")
+_NON_DIGIT = re.compile(r"\D+")
 
 # Legal forms and their pieces, as they appear after normalisation; stripped from the end of names.
 LEGAL_FORMS = frozenset(
@@ -81,11 +84,11 @@ def ref_key(text: str) -> str:
 
 def digit_core(text: str) -> str:
     """Only the digits of a reference: "INV-2026-0042" -> "20260042"."""
-    return "".join(c for c in text if c.isdigit())
+    return _NON_DIGIT.sub("", text)
 
 
 def last_digit_group(text: str) -> str:
-    groups = re.findall(r"\d+", text)
+    groups = _DIGIT_GROUPS.findall(text)
     return groups[-1] if groups else ""
 
 
@@ -94,9 +97,14 @@ def ref_candidates(text: str, max_tokens: int = 4) -> set[str]:
 
     Joining adjacent words undoes the spaces, dashes and slashes banks and payers put into references.
     """
-    tokens = _O_NEAR_DIGIT.sub("0", fold(text)).split()
-    has_digit = [any(c.isdigit() for c in t) for t in tokens]
-    out: set[str] = set()
+    return set(ref_candidates_folded(fold(text), max_tokens))
+
+
+def ref_candidates_folded(folded: str, max_tokens: int = 4) -> list[str]:
+    """`ref_candidates` of text that has already been through `fold`, in order of appearance."""
+    tokens = _O_NEAR_DIGIT.sub("0", folded).split()
+    has_digit = [_HAS_DIGIT.search(t) is not None for t in tokens]
+    out: dict[str, None] = {}
     for i in range(len(tokens)):
         joined = ""
         digit = False
@@ -104,13 +112,18 @@ def ref_candidates(text: str, max_tokens: int = 4) -> set[str]:
             joined += tokens[j]
             digit = digit or has_digit[j]
             if digit and len(joined) >= 3:
-                out.add(joined)
-    return out
+                out[joined] = None
+    return list(out)
 
 
 def name_core(name: str | None) -> tuple[str, ...]:
     """Name words without trailing legal forms: "Nordic Logistics GmbH & Co. KG" -> ("NORDIC", "LOGISTICS")."""
-    words = fold(name).split()
+    return core_words(fold(name))
+
+
+def core_words(folded: str) -> tuple[str, ...]:
+    """`name_core` of a name that has already been through `fold`."""
+    words = folded.split()
     while len(words) > 1 and words[-1] in LEGAL_FORMS:
         words.pop()
     return tuple(words)

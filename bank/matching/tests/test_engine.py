@@ -1,5 +1,6 @@
 """Behaviour of the matching engine on small ledgers built in code, one test per case type."""
 
+import dataclasses
 import datetime
 from decimal import Decimal
 
@@ -220,3 +221,16 @@ def test_normal_forms():
     assert not within_one_edit("INV20260042", "INV20260420")
     assert original_amount("X ORIG USD 1,234.50 RATE 0.92") == (Decimal("1234.50"), "USD")
     assert original_amount("/OCMT/EUR1.234,50/") == (Decimal("1234.50"), "EUR")
+
+
+def test_a_known_account_tells_apart_two_parties_of_the_same_name():
+    ours = dataclasses.replace(invoice("inv_0041", "300.00"), counterparty_account="DE11 0000 1111")
+    namesake = dataclasses.replace(
+        invoice("inv_0042", "300.00", name="Nordic Logistics SARL"), counterparty_account="FR22 0000 2222"
+    )
+    line = dataclasses.replace(
+        payment("p1", "300.00", "TRF", counterparty="NORDIC LOGISTICS"), counterparty_account="DE1100001111"
+    )
+    assert auto_pairs(reconcile([ours, namesake], [line])) == {("p1", "inv_0041")}
+    unknown = dataclasses.replace(line, counterparty_account="GB33 0000 3333")
+    assert not reconcile([ours, namesake], [unknown]).matches[0].auto_confirm
