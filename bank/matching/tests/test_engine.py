@@ -234,3 +234,15 @@ def test_a_known_account_tells_apart_two_parties_of_the_same_name():
     assert auto_pairs(reconcile([ours, namesake], [line])) == {("p1", "inv_0041")}
     unknown = dataclasses.replace(line, counterparty_account="GB33 0000 3333")
     assert not reconcile([ours, namesake], [unknown]).matches[0].auto_confirm
+
+
+def test_a_number_two_suppliers_share_goes_to_the_one_the_payment_names():
+    ours = invoice("p-1", "480.00", number="1042", name="Baltic Timber AS", direction="purchase")
+    theirs = invoice("p-2", "500.00", number="1042", name="Oslo Paper AS", direction="purchase")
+
+    result = reconcile(
+        [ours, theirs], [payment("t-1", "-240.00", "Invoice 1042 first half", counterparty="Baltic Timber")]
+    )
+
+    assert auto_pairs(result) == {("t-1", "p-1")}
+    assert "ambiguous" not in result.matches[0].reason
