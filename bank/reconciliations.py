@@ -11,6 +11,11 @@ The chain:
 One rule keeps the books straight: a transaction's `match_status` and an invoice's payment fields
 are always recomputed from the confirmed allocations (`_settle`), never adjusted step by step, and
 every confirmation first locks the invoices it pays and checks they still owe that much.
+
+Locks are always taken in one order, so two writers never wait on each other crosswise (a deadlock
+on PostgreSQL): the transactions concerned first (`_lock_lines`, by pk), then the invoices (by pk).
+Every change to a match's state happens under its transaction's lock, so that lock also keeps two
+writers from spending the same part of one payment twice.
 """
 
 import datetime
@@ -57,6 +62,8 @@ def reconciliation_start(
     actor: str = "",
 ) -> Reconciliation:
     """Record a run over the statement's lines (those booked within the dates, when given) and queue it."""
+    if statement.company_id != company.pk:  # the callers look it up within the company; never trust that blindly
+        raise ValidationFailed("No bank statement with this id.", details={"statement_id": ["Not found."]})
     if date_from and date_to and date_from > date_to:
         raise ValidationFailed("date_from is after date_to.", details={"date_from": ["Must be on or before date_to."]})
     with transaction.atomic():
@@ -93,6 +100,18 @@ def _lines_to_match(reconciliation: Reconciliation) -> list[BankTransaction]:
     if reconciliation.date_to:
         lines = lines.filter(date__lte=reconciliation.date_to)
     return list(lines.order_by("date", "pk"))
+
+
+def _lock_lines(transaction_ids: Iterable[int]) -> dict[int, BankTransaction]:
+    """Lock the transactions, by pk; taken before any invoice lock (see the module docstring)."""
+    return {
+        line.pk: line
+        for line in BankTransaction.objects.select_for_update().filter(pk__in=list(transaction_ids)).order_by("pk")
+    }
+
+
+def _lock_invoices(invoice_ids: Iterable[int]) -> dict[int, Invoice]:
+    return {inv.pk: inv for inv in Invoice.objects.select_for_update().filter(pk__in=list(invoice_ids)).order_by("pk")}
 
 
 def _confirmed_use(transaction_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -193,6 +212,10 @@ def reconciliation_run(*, reconciliation_id: int) -> None:
         if (line.pk, invoice_ids) in rejected:
             continue  # a person already said no to exactly this
         same_currency = all(currency_of[a.invoice_id] == line.currency for a in match.allocations)
+        if not same_currency and used.get(line.pk):
+            # The engine converts with the original amount the bank printed ("ORIG USD 1,234.00"),
+            # which is the whole payment's, not what is left of it: it would pay too much.
+            continue
         uses = sum((a.amount for a in match.allocations), Decimal(0)) if same_currency else unexplained[line.pk]
         proposals.append(_Proposal(line, match, min(uses, unexplained[line.pk])))
 
@@ -200,6 +223,10 @@ def reconciliation_run(*, reconciliation_id: int) -> None:
         reconciliation = Reconciliation.objects.select_for_update().get(pk=reconciliation_id)
         if reconciliation.status != ReconciliationStatus.PROCESSING:
             return
+        locked = _lock_lines(line.pk for line in lines)
+        # A person may have matched some of these lines while the engine ran: propose only what is left.
+        used = _confirmed_use(locked)
+        proposals = [p for p in proposals if p.uses <= abs(p.line.amount) - used.get(p.line.pk, Decimal(0))]
         # Earlier runs' open suggestions for these lines are replaced by this run's.
         PaymentMatch.objects.filter(transaction__in=lines, state=MatchState.SUGGESTED).exclude(
             reconciliation=reconciliation
@@ -271,25 +298,24 @@ def _store_proposals(reconciliation: Reconciliation, proposals: list[_Proposal])
 def _confirm_many(matches: list[PaymentMatch], *, actor: str, auto: bool = False) -> list[PaymentMatch]:
     """Confirm the matches whose invoices still owe what they apply; return those confirmed.
 
-    Must run inside a transaction: the invoices are locked until it commits, so two confirmations
-    (a person and a run, two runs) cannot both spend the same open amount.
+    Must run inside a transaction: the transactions and invoices are locked until it commits, so two
+    confirmations (a person and a run, two runs) cannot both spend the same payment or open amount.
     """
+    lines = _lock_lines({m.transaction_id for m in matches})
     allocations: dict[int, list[MatchAllocation]] = defaultdict(list)
     for allocation in MatchAllocation.objects.filter(match__in=matches):
         allocations[allocation.match_id].append(allocation)
-    invoice_ids = {a.invoice_id for group in allocations.values() for a in group}
-    invoices = {inv.pk: inv for inv in Invoice.objects.select_for_update().filter(pk__in=invoice_ids).order_by("pk")}
-    due = {pk: inv.amount_due for pk, inv in invoices.items()}
-    lines = BankTransaction.objects.filter(pk__in={m.transaction_id for m in matches})
-    used = _confirmed_use(line.pk for line in lines)
-    room = {line.pk: abs(line.amount) - used.get(line.pk, Decimal(0)) for line in lines}
+    invoices = _lock_invoices({a.invoice_id for group in allocations.values() for a in group})
+    due = {pk: inv.amount_due for pk, inv in invoices.items() if inv.status in OPEN_STATUSES}
+    used = _confirmed_use(lines)
+    room = {pk: abs(line.amount) - used.get(pk, Decimal(0)) for pk, line in lines.items()}
     confirmed = []
     now = timezone.now()
     for match in matches:
         group = allocations.get(match.pk, [])
         if not group or any(a.invoice_id not in due or a.amount + a.write_off > due[a.invoice_id] for a in group):
             continue  # paid meanwhile, or deleted: left for a person to look at
-        if match.amount > room[match.transaction_id]:
+        if match.amount > room.get(match.transaction_id, Decimal(0)):
             continue  # the payment was matched to something else meanwhile
         room[match.transaction_id] -= match.amount
         for a in group:
@@ -331,6 +357,7 @@ def _settle(*, transaction_ids: set[int], invoices: list[Invoice]) -> None:
         .annotate(paid=Sum("amount"), written_off=Sum("write_off"), last=Max("match__transaction__date"))
     }
     newly_paid = []
+    now = timezone.now()
     for pk, invoice in unique.items():
         row = totals.get(pk, {})
         was_paid = invoice.payment_status == PaymentStatus.PAID
@@ -339,6 +366,7 @@ def _settle(*, transaction_ids: set[int], invoices: list[Invoice]) -> None:
             written_off=row.get("written_off") or Decimal(0),
             last_payment_date=row.get("last"),
         )
+        invoice.updated_at = now  # bulk_update does not apply auto_now
         if invoice.payment_status == PaymentStatus.PAID and not was_paid:
             newly_paid.append(invoice)
     Invoice.objects.bulk_update(
@@ -374,6 +402,7 @@ def invoice_paid_event_data(invoice: Invoice) -> dict[str, Any]:
 def match_confirm(*, match: PaymentMatch, actor: str) -> PaymentMatch:
     """Confirm a suggested match; refused when its invoices no longer owe what it applies."""
     with transaction.atomic():
+        _lock_lines([match.transaction_id])
         match = PaymentMatch.objects.select_for_update().get(pk=match.pk)
         if match.state == MatchState.CONFIRMED:
             return match
@@ -396,13 +425,14 @@ def _check_transaction_room(line: BankTransaction, amount: Decimal) -> None:
 def match_reject(*, match: PaymentMatch, actor: str) -> PaymentMatch:
     """Reject a suggestion, or undo a confirmed match: its invoices owe again what it paid."""
     with transaction.atomic():
+        _lock_lines([match.transaction_id])
         match = PaymentMatch.objects.select_for_update().get(pk=match.pk)
         if match.state == MatchState.REJECTED:
             return match
         if match.state == MatchState.SUPERSEDED:
             raise Conflict("A later reconciliation replaced this suggestion; decide on that one instead.")
         was_confirmed = match.state == MatchState.CONFIRMED
-        invoices = list(Invoice.objects.select_for_update().filter(payment_allocations__match=match).order_by("pk"))
+        invoices = list(_lock_invoices(match.allocations.values_list("invoice_id", flat=True)).values())
         match.state = MatchState.REJECTED
         match.decided_by = actor[:200]
         match.decided_at = timezone.now()
@@ -432,9 +462,19 @@ def match_manual(
         raise ValidationFailed("Name at least one invoice.", details={"allocations": ["This list may not be empty."]})
     if len({a.invoice.pk for a in allocations}) != len(allocations):
         raise ValidationFailed("An invoice is named twice.", details={"allocations": ["Each invoice once."]})
+    # The API looks every id up within the caller's company; refuse a mix-up here all the same.
+    if line.company_id != reconciliation.company_id:
+        raise ValidationFailed("No bank transaction with this id.", details={"transaction_id": ["Not found."]})
+    if not line.statements.filter(pk=reconciliation.statement_id).exists():
+        raise ValidationFailed(
+            "The transaction is not on this reconciliation's statement.",
+            details={"transaction_id": ["Not on the reconciled statement."]},
+        )
     direction = Direction.SALES if line.amount > 0 else Direction.PURCHASE
     currencies = {a.invoice.currency for a in allocations}
     for n, a in enumerate(allocations):
+        if a.invoice.company_id != line.company_id:
+            raise ValidationFailed("No invoice with this id.", details={f"allocations[{n}].invoice_id": ["Not found."]})
         if a.invoice.direction != direction:
             money = "in" if line.amount > 0 else "out"
             raise ValidationFailed(
@@ -457,13 +497,8 @@ def match_manual(
         )
 
     with transaction.atomic():
-        line = BankTransaction.objects.select_for_update().get(pk=line.pk)
-        invoices = {
-            inv.pk: inv
-            for inv in Invoice.objects.select_for_update()
-            .filter(pk__in=[a.invoice.pk for a in allocations])
-            .order_by("pk")
-        }
+        line = _lock_lines([line.pk])[line.pk]
+        invoices = _lock_invoices(a.invoice.pk for a in allocations)
         left = abs(line.amount) - _confirmed_use([line.pk]).get(line.pk, Decimal(0))
         if left <= 0:
             raise Conflict("This transaction is already fully matched.")
@@ -516,11 +551,14 @@ def matches_confirm_suggested(
     *, reconciliation: Reconciliation, actor: str, min_confidence: float = 0.0
 ) -> list[PaymentMatch]:
     """Confirm every open suggestion of a run at least `min_confidence` sure, best first."""
-    with transaction.atomic():
-        pending = list(
-            PaymentMatch.objects.select_for_update()
-            .filter(reconciliation=reconciliation, state=MatchState.SUGGESTED, confidence__gte=min_confidence)
-            .exclude(transaction__match_status=MatchStatus.MATCHED)
-            .order_by("-confidence", "pk")
+    if not 0 <= min_confidence <= 1:  # also refuses NaN, which compares false with everything
+        raise ValidationFailed(
+            "min_confidence must be between 0 and 1.", details={"min_confidence": ["Between 0 and 1."]}
         )
+    suggested = PaymentMatch.objects.filter(
+        reconciliation=reconciliation, state=MatchState.SUGGESTED, confidence__gte=min_confidence
+    ).exclude(transaction__match_status=MatchStatus.MATCHED)
+    with transaction.atomic():
+        _lock_lines(suggested.values_list("transaction_id", flat=True))
+        pending = list(suggested.select_for_update(of=("self",)).order_by("-confidence", "pk"))
         return _confirm_many(pending, actor=actor) if pending else []

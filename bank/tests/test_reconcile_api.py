@@ -29,8 +29,9 @@ MARCH = date(2026, 3, 1)
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _media_in_tmp_and_eager_runs(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # also under CI, where REDIS_URL would queue runs for a worker
 
 
 def invoice(company, direction: str, number: str, party: str, total: str, **kwargs) -> Invoice:
