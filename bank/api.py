@@ -420,11 +420,6 @@ class ReconciliationMatchesApi(APIView):
         given = ManualMatchInputSerializer(data=request.data, context={"company": company})
         given.is_valid(raise_exception=True)
         line = transaction_get(company=company, public_id=given.validated_data["transaction_id"])
-        if not line.statements.filter(pk=reconciliation.statement_id).exists():
-            raise ValidationFailed(
-                "The transaction is not on this reconciliation's statement.",
-                details={"transaction_id": ["Not on the reconciled statement."]},
-            )
         match = match_manual(
             reconciliation=reconciliation,
             line=line,

@@ -462,6 +462,8 @@ def match_manual(
         raise ValidationFailed("Name at least one invoice.", details={"allocations": ["This list may not be empty."]})
     if len({a.invoice.pk for a in allocations}) != len(allocations):
         raise ValidationFailed("An invoice is named twice.", details={"allocations": ["Each invoice once."]})
+    if reconciliation.status != ReconciliationStatus.COMPLETED:
+        raise Conflict(f"This reconciliation is {reconciliation.status}; match by hand once it has completed.")
     # The API looks every id up within the caller's company; refuse a mix-up here all the same.
     if line.company_id != reconciliation.company_id:
         raise ValidationFailed("No bank transaction with this id.", details={"transaction_id": ["Not found."]})

@@ -2,7 +2,7 @@
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import OperationalError
@@ -13,6 +13,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(
+    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=settings.RECONCILE_SOFT_TIME_LIMIT,
@@ -22,8 +23,11 @@ logger = logging.getLogger(__name__)
     retry_jitter=True,
     max_retries=5,
 )
-def reconcile_statement(reconciliation_id: int) -> None:
-    """Run one reconciliation. Safe to run twice: only a `processing` run is touched, in one transaction."""
+def reconcile_statement(self: Task, reconciliation_id: int) -> None:
+    """Run one reconciliation. Safe to run twice: only a `processing` run is touched, in one transaction.
+
+    A run that cannot finish is marked `failed` with the reason, never left `processing`.
+    """
     try:
         reconciliation_run(reconciliation_id=reconciliation_id)
     except SoftTimeLimitExceeded:
@@ -32,3 +36,16 @@ def reconcile_statement(reconciliation_id: int) -> None:
             reconciliation_id=reconciliation_id,
             reason=f"Reconciliation took longer than {settings.RECONCILE_SOFT_TIME_LIMIT} s.",
         )
+    except OperationalError:
+        if self.request.retries >= (self.max_retries or 0):
+            reconciliation_fail(
+                reconciliation_id=reconciliation_id,
+                reason="The database was unavailable; run the reconciliation again.",
+            )
+        raise  # retried with backoff until then
+    except Exception:
+        logger.exception("reconciliation %s failed", reconciliation_id)
+        reconciliation_fail(
+            reconciliation_id=reconciliation_id, reason="The reconciliation failed unexpectedly; run it again."
+        )
+        raise

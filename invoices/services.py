@@ -203,6 +203,7 @@ def invoice_update(
     becomes `processed`: a person has now vouched for its data, and its supplier's layout is learned
     from the fields they set once the correction commits (`layouts.supplier_layout_learn`, in a task).
     """
+    _lock_payments(invoice)
     if invoice.status == Status.PROCESSING:
         raise Conflict("The invoice is still being extracted; correct it once it is processed.")
     confirmed = confirmed_fields(fields)
@@ -289,8 +290,18 @@ def _record_changes(
     )
 
 
+def _lock_payments(invoice: Invoice) -> None:
+    """Lock the invoice row and read its payment fields afresh: a bank match may be paying it right now,
+    and saving the copy the caller loaded earlier would undo that payment."""
+    invoice.refresh_from_db(
+        from_queryset=Invoice.objects.select_for_update(),
+        fields=["payment_status", "amount_paid", "amount_written_off", "last_payment_date"],
+    )
+
+
 @transaction.atomic
 def invoice_delete(*, invoice: Invoice) -> None:
+    _lock_payments(invoice)
     if invoice.has_payments:
         raise Conflict("Bank payments are matched to this invoice; reject those matches before deleting it.")
     data = invoice_event_data(invoice)
