@@ -20,7 +20,7 @@ writers from spending the same part of one payment twice.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -51,6 +51,7 @@ from invoices.services import invoice_event_data
 from invoisx.api.errors import Conflict, ValidationFailed
 
 OPEN_STATUSES = (Status.PROCESSED, Status.NEEDS_REVIEW)  # extracted and not failed: real invoices
+IN_CHUNK = 2000
 
 
 def reconciliation_start(
@@ -102,26 +103,42 @@ def _lines_to_match(reconciliation: Reconciliation) -> list[BankTransaction]:
     return list(lines.order_by("date", "pk"))
 
 
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """The ids in ascending order, a few thousand at a time: one `IN (...)` per chunk stays within
+    SQLite's limit on query parameters, and ascending order keeps the lock order (module docstring)."""
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), IN_CHUNK):
+        yield ordered[start : start + IN_CHUNK]
+
+
 def _lock_lines(transaction_ids: Iterable[int]) -> dict[int, BankTransaction]:
     """Lock the transactions, by pk; taken before any invoice lock (see the module docstring)."""
-    return {
-        line.pk: line
-        for line in BankTransaction.objects.select_for_update().filter(pk__in=list(transaction_ids)).order_by("pk")
-    }
+    locked = {}
+    for chunk in _chunks(transaction_ids):
+        for line in BankTransaction.objects.select_for_update().filter(pk__in=chunk).order_by("pk"):
+            locked[line.pk] = line
+    return locked
 
 
 def _lock_invoices(invoice_ids: Iterable[int]) -> dict[int, Invoice]:
-    return {inv.pk: inv for inv in Invoice.objects.select_for_update().filter(pk__in=list(invoice_ids)).order_by("pk")}
+    locked = {}
+    for chunk in _chunks(invoice_ids):
+        for invoice in Invoice.objects.select_for_update().filter(pk__in=chunk).order_by("pk"):
+            locked[invoice.pk] = invoice
+    return locked
 
 
 def _confirmed_use(transaction_ids: Iterable[int]) -> dict[int, Decimal]:
     """How much of each transaction confirmed matches have already explained."""
-    rows = (
-        PaymentMatch.objects.filter(transaction_id__in=list(transaction_ids), state=MatchState.CONFIRMED)
-        .values("transaction_id")
-        .annotate(used=Sum("amount"))
-    )
-    return {row["transaction_id"]: row["used"] for row in rows}
+    used: dict[int, Decimal] = {}
+    for chunk in _chunks(transaction_ids):
+        rows = (
+            PaymentMatch.objects.filter(transaction_id__in=chunk, state=MatchState.CONFIRMED)
+            .values("transaction_id")
+            .annotate(used=Sum("amount"))
+        )
+        used.update((row["transaction_id"], row["used"]) for row in rows)
+    return used
 
 
 def _open_invoices(company: Company) -> list[OpenInvoice]:
@@ -228,9 +245,10 @@ def reconciliation_run(*, reconciliation_id: int) -> None:
         used = _confirmed_use(locked)
         proposals = [p for p in proposals if p.uses <= abs(p.line.amount) - used.get(p.line.pk, Decimal(0))]
         # Earlier runs' open suggestions for these lines are replaced by this run's.
-        PaymentMatch.objects.filter(transaction__in=lines, state=MatchState.SUGGESTED).exclude(
-            reconciliation=reconciliation
-        ).update(state=MatchState.SUPERSEDED)
+        for chunk in _chunks(locked):
+            PaymentMatch.objects.filter(transaction_id__in=chunk, state=MatchState.SUGGESTED).exclude(
+                reconciliation=reconciliation
+            ).update(state=MatchState.SUPERSEDED)
         matches = _store_proposals(reconciliation, proposals)
         auto = [m for m, p in zip(matches, proposals, strict=True) if p.match.auto_confirm]
         confirmed = _confirm_many(auto, actor="auto", auto=True) if auto else []
@@ -260,11 +278,12 @@ def reconciled_event_data(reconciliation: Reconciliation) -> dict[str, Any]:
 
 def _rejected_pairings(lines: list[BankTransaction]) -> set[tuple[int, frozenset[int]]]:
     pairings: dict[int, tuple[int, set[int]]] = {}
-    rows = MatchAllocation.objects.filter(match__transaction__in=lines, match__state=MatchState.REJECTED).values_list(
-        "match_id", "match__transaction_id", "invoice_id"
-    )
-    for match_id, transaction_id, invoice_id in rows:
-        pairings.setdefault(match_id, (transaction_id, set()))[1].add(invoice_id)
+    for chunk in _chunks(line.pk for line in lines):
+        rows = MatchAllocation.objects.filter(
+            match__transaction_id__in=chunk, match__state=MatchState.REJECTED
+        ).values_list("match_id", "match__transaction_id", "invoice_id")
+        for match_id, transaction_id, invoice_id in rows:
+            pairings.setdefault(match_id, (transaction_id, set()))[1].add(invoice_id)
     return {(transaction_id, frozenset(invoices)) for transaction_id, invoices in pairings.values()}
 
 
@@ -303,8 +322,9 @@ def _confirm_many(matches: list[PaymentMatch], *, actor: str, auto: bool = False
     """
     lines = _lock_lines({m.transaction_id for m in matches})
     allocations: dict[int, list[MatchAllocation]] = defaultdict(list)
-    for allocation in MatchAllocation.objects.filter(match__in=matches):
-        allocations[allocation.match_id].append(allocation)
+    for chunk in _chunks(m.pk for m in matches):
+        for allocation in MatchAllocation.objects.filter(match_id__in=chunk):
+            allocations[allocation.match_id].append(allocation)
     invoices = _lock_invoices({a.invoice_id for group in allocations.values() for a in group})
     due = {pk: inv.amount_due for pk, inv in invoices.items() if inv.status in OPEN_STATUSES}
     used = _confirmed_use(lines)
@@ -325,9 +345,10 @@ def _confirm_many(matches: list[PaymentMatch], *, actor: str, auto: bool = False
         match.decided_by = actor[:200]
         match.decided_at = now
         confirmed.append(match)
-    PaymentMatch.objects.bulk_update(
-        confirmed, ["state", "auto_confirmed", "decided_by", "decided_at"], batch_size=2000
-    )
+    for chunk in _chunks(m.pk for m in confirmed):
+        PaymentMatch.objects.filter(pk__in=chunk).update(
+            state=MatchState.CONFIRMED, auto_confirmed=auto, decided_by=actor[:200], decided_at=now
+        )
     _settle(
         transaction_ids={m.transaction_id for m in confirmed},
         invoices=[invoices[a.invoice_id] for m in confirmed for a in allocations[m.pk]],
@@ -336,26 +357,35 @@ def _confirm_many(matches: list[PaymentMatch], *, actor: str, auto: bool = False
 
 
 def _settle(*, transaction_ids: set[int], invoices: list[Invoice]) -> None:
-    """Recompute match status and payment fields from confirmed allocations; record `invoice.paid`."""
-    lines = list(BankTransaction.objects.filter(pk__in=transaction_ids))
+    """Recompute match status and payment fields from confirmed allocations; record `invoice.paid`.
+
+    `invoices` must be locked. Lines are updated in one statement per status; invoices one by one,
+    since each has its own amounts (bulk_update's CASE expressions cost far more at this size).
+    """
     used = _confirmed_use(transaction_ids)
-    for line in lines:
-        explained = used.get(line.pk, Decimal(0))
-        if explained <= 0:
-            line.match_status = MatchStatus.UNMATCHED
-        elif explained >= abs(line.amount):
-            line.match_status = MatchStatus.MATCHED
-        else:
-            line.match_status = MatchStatus.PARTIALLY_MATCHED
-    BankTransaction.objects.bulk_update(lines, ["match_status"], batch_size=2000)
+    by_status: dict[str, list[int]] = defaultdict(list)
+    for chunk in _chunks(transaction_ids):
+        for pk, amount in BankTransaction.objects.filter(pk__in=chunk).values_list("pk", "amount"):
+            explained = used.get(pk, Decimal(0))
+            if explained <= 0:
+                by_status[MatchStatus.UNMATCHED].append(pk)
+            elif explained >= abs(amount):
+                by_status[MatchStatus.MATCHED].append(pk)
+            else:
+                by_status[MatchStatus.PARTIALLY_MATCHED].append(pk)
+    for status, pks in by_status.items():
+        for chunk in _chunks(pks):
+            BankTransaction.objects.filter(pk__in=chunk).update(match_status=status)
 
     unique = {inv.pk: inv for inv in invoices}
-    totals = {
-        row["invoice_id"]: row
-        for row in MatchAllocation.objects.filter(invoice_id__in=list(unique), match__state=MatchState.CONFIRMED)
-        .values("invoice_id")
-        .annotate(paid=Sum("amount"), written_off=Sum("write_off"), last=Max("match__transaction__date"))
-    }
+    totals: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(unique):
+        rows = (
+            MatchAllocation.objects.filter(invoice_id__in=chunk, match__state=MatchState.CONFIRMED)
+            .values("invoice_id")
+            .annotate(paid=Sum("amount"), written_off=Sum("write_off"), last=Max("match__transaction__date"))
+        )
+        totals.update((row["invoice_id"], row) for row in rows)
     newly_paid = []
     now = timezone.now()
     for pk, invoice in unique.items():
@@ -366,25 +396,26 @@ def _settle(*, transaction_ids: set[int], invoices: list[Invoice]) -> None:
             written_off=row.get("written_off") or Decimal(0),
             last_payment_date=row.get("last"),
         )
-        invoice.updated_at = now  # bulk_update does not apply auto_now
+        Invoice.objects.filter(pk=pk).update(
+            payment_status=invoice.payment_status,
+            amount_paid=invoice.amount_paid,
+            amount_written_off=invoice.amount_written_off,
+            last_payment_date=invoice.last_payment_date,
+            updated_at=now,
+        )
         if invoice.payment_status == PaymentStatus.PAID and not was_paid:
-            newly_paid.append(invoice)
-    Invoice.objects.bulk_update(
-        list(unique.values()),
-        ["payment_status", "amount_paid", "amount_written_off", "last_payment_date", "updated_at"],
-        batch_size=2000,
-    )
+            newly_paid.append(pk)
     if newly_paid:
         _record_paid(newly_paid)
 
 
-def _record_paid(invoices: list[Invoice]) -> None:
-    loaded = Invoice.objects.filter(pk__in=[i.pk for i in invoices]).select_related("company", "supplier", "buyer")
+def _record_paid(invoice_ids: list[int]) -> None:
     by_company: dict[int, list[dict[str, Any]]] = defaultdict(list)
     companies = {}
-    for invoice in loaded:
-        companies[invoice.company_id] = invoice.company
-        by_company[invoice.company_id].append(invoice_paid_event_data(invoice))
+    for chunk in _chunks(invoice_ids):
+        for invoice in Invoice.objects.filter(pk__in=chunk).select_related("company", "supplier", "buyer"):
+            companies[invoice.company_id] = invoice.company
+            by_company[invoice.company_id].append(invoice_paid_event_data(invoice))
     for company_id, data in by_company.items():
         events_record(company=companies[company_id], type=EventType.INVOICE_PAID, data=data)
 

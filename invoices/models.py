@@ -59,25 +59,6 @@ class PaymentStatus(models.TextChoices):
     PAID = "paid", "Paid"
 
 
-class InvoiceQuerySet(models.QuerySet["Invoice"]):
-    def refresh_payment_status(self) -> int:
-        """Derive `payment_status` from the stored amounts, in the database, for every invoice selected.
-
-        Unpaid while nothing is paid or written off; paid once payments and write-offs cover the total;
-        partly paid in between. Call after the amounts or the total change.
-        """
-        return self.update(
-            payment_status=models.Case(
-                models.When(Q(amount_paid=0, amount_written_off=0), then=models.Value(PaymentStatus.UNPAID)),
-                models.When(
-                    total__lte=models.F("amount_paid") + models.F("amount_written_off"),
-                    then=models.Value(PaymentStatus.PAID),
-                ),
-                default=models.Value(PaymentStatus.PARTIALLY_PAID),
-            )
-        )
-
-
 class Invoice(models.Model):
     public_id = PublicIdField(prefix="inv")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoices")
@@ -120,8 +101,6 @@ class Invoice(models.Model):
     counts_towards_usage = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = InvoiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-invoice_date", "-created_at", "-pk"]

@@ -246,13 +246,11 @@ def invoice_update(
         totals["subtotal"] = invoice.subtotal
     if amounts_change:
         _apply_totals(invoice, lines, totals)
+        invoice.refresh_payment_status()
     if invoice.status in REVIEWED_STATUSES and invoice.source == Source.UPLOAD:
         invoice.status = Status.PROCESSED
         invoice.failure_reason = ""
     _save_unique(invoice)
-    if amounts_change and invoice.has_payments:
-        Invoice.objects.filter(pk=invoice.pk).refresh_payment_status()
-        invoice.refresh_from_db(fields=["payment_status"])
     if "line_items" in fields:
         _save_lines(invoice, lines)
     _record_changes(invoice, before, invoice_snapshot(invoice), changed_by_user, changed_by_token)
