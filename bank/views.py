@@ -28,6 +28,7 @@ from invoices.models import Direction, Invoice, PaymentStatus
 from invoisx.api.errors import ApiError
 
 OPEN_INVOICE_CHOICES = 50  # invoices offered for a manual match, closest in amount first
+ROWS_SHOWN = 200  # matches of each kind on the review page; the API pages through all of them
 
 
 def _actor(request: HttpRequest) -> str:
@@ -148,7 +149,7 @@ def _candidates(line: BankTransaction, invoices: QuerySet[Invoice]) -> list[Invo
 @company_page()
 def reconciliation_page(request: HttpRequest, reconciliation_id: str) -> HttpResponse:
     reconciliation = _reconciliation(request, reconciliation_id)
-    matches = list(reconciliation_matches(reconciliation=reconciliation))
+    matches = reconciliation_matches(reconciliation=reconciliation)
     invoices = _open_invoices(reconciliation)
     unmatched = list(_unmatched_lines(reconciliation)[:100])
     return render(
@@ -157,9 +158,11 @@ def reconciliation_page(request: HttpRequest, reconciliation_id: str) -> HttpRes
         {
             "reconciliation": reconciliation,
             "processing": reconciliation.status == ReconciliationStatus.PROCESSING,
-            "suggested": [m for m in matches if m.state == MatchState.SUGGESTED],
-            "confirmed": [m for m in matches if m.state == MatchState.CONFIRMED],
-            "decided": [m for m in matches if m.state in (MatchState.REJECTED, MatchState.SUPERSEDED)],
+            # A large statement has thousands of matches: the page shows the first rows of each kind.
+            "suggested": matches.filter(state=MatchState.SUGGESTED)[:ROWS_SHOWN],
+            "confirmed": matches.filter(state=MatchState.CONFIRMED).order_by("-decided_at", "-pk")[:ROWS_SHOWN],
+            "decided": matches.filter(state__in=[MatchState.REJECTED, MatchState.SUPERSEDED])[:ROWS_SHOWN],
+            "rows_shown": ROWS_SHOWN,
             "unmatched": [(line, _candidates(line, invoices)) for line in unmatched],
             "open_invoices": invoices.order_by("due_date", "pk")[:100],
             "open_invoices_count": invoices.count(),

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from bank import views
 from bank.models import BankStatement, BankTransaction, MatchState, PaymentMatch, Reconciliation
 from bank.statements.tests.builders import Line, mt940_message
 from bank.tests.test_reconcile_api import invoice
@@ -134,7 +135,8 @@ def test_rejecting_and_undoing(alice_page, run, ledger):
     assert Invoice.objects.get(pk=ledger["exact"].pk).payment_status == PaymentStatus.UNPAID
     page = alice_page.get(review_url(run)).content.decode()
     assert "Match undone." in page
-    assert "Rejected and replaced suggestions (2)" in page
+    assert "Rejected and replaced suggestions" in page
+    assert page.count('data-state="rejected"') == 2
 
 
 def test_an_unknown_decision_is_404(alice_page, run):
@@ -255,3 +257,13 @@ def test_bank_pages_require_a_login(client, path):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_a_long_review_shows_the_first_rows_and_says_how_many_there_are(alice_page, run, monkeypatch):
+    monkeypatch.setattr(views, "ROWS_SHOWN", 0)
+
+    page = alice_page.get(review_url(run)).content.decode()
+
+    assert "The first 0 of 1 suggestions" in page
+    assert 'data-state="suggested"' not in page
+    assert "The latest 0 of 1 confirmed matches" in page
