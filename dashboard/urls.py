@@ -1,7 +1,7 @@
 """Dashboard routes. Each app's pages live in its own views module and are mounted here."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from bank import views as bank_views
 from buyers import views as buyer_views
@@ -42,6 +42,9 @@ urlpatterns = [
     path("settings/api-tokens/", token_views.token_list, name="tokens"),
     path("settings/api-tokens/new", token_views.token_create, name="token-create"),
     path("settings/api-tokens/<str:token_id>/revoke", token_views.token_revoke_confirm, name="token-revoke"),
+    path("", include("webhooks.dashboard_urls")),
+    path("", include("usage.dashboard_urls")),
+    path("", include("integrations.dashboard_urls")),
 ]
 
 auth_urlpatterns = [

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "buyers",
     "invoices",
     "bank",
+    "webhooks",
+    "usage",
+    "integrations",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,9 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("buyers.urls")),
     path("", include("invoices.urls")),
     path("", include("bank.urls")),
+    path("", include("webhooks.urls")),
+    path("", include("usage.urls")),
+    path("", include("integrations.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,1 @@
+"""Connections to QuickBooks Online and Xero, and publishing invoices to them."""

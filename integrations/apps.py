@@ -1,0 +1,7 @@
+"""App configuration for integrations."""
+
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    name = "integrations"

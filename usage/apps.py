@@ -1,0 +1,7 @@
+"""App configuration for usage."""
+
+from django.apps import AppConfig
+
+
+class UsageConfig(AppConfig):
+    name = "usage"

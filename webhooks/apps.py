@@ -1,0 +1,7 @@
+"""App configuration for webhooks."""
+
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    name = "webhooks"
