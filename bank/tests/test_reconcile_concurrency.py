@@ -24,7 +24,7 @@ import redis
 from django.db import connection, connections
 
 from bank import reconciliations
-from bank.models import BankTransaction, MatchState, PaymentMatch, Reconciliation
+from bank.models import BankTransaction, MatchState, PaymentMatch, Reconciliation, ReconciliationStatus
 from bank.reconciliations import (
     ManualAllocation,
     match_confirm,
@@ -207,12 +207,17 @@ def test_a_run_and_a_person_cannot_spend_one_payment_twice(alice, postgresql, mo
     other = invoice(alice, "INV-2026-0306", "100.00", party="Globex GmbH")
     shown = statement(alice, (3, "100.00", "Payment INV-2026-0305 / Acme Trading BV"))
     queued = Reconciliation.objects.create(company=alice, statement=shown, auto_confirm_threshold=0.85)
+    # The person works from an earlier, completed run of the same statement (a processing run refuses
+    # manual matches outright).
+    earlier = Reconciliation.objects.create(
+        company=alice, statement=shown, auto_confirm_threshold=0.85, status=ReconciliationStatus.COMPLETED
+    )
     race = Race(monkeypatch)
 
     first, second = race.run(
         lambda: reconciliation_run(reconciliation_id=queued.pk),
         lambda: match_manual(
-            reconciliation=queued, line=line_of(shown, "100.00"), allocations=[ManualAllocation(other)], actor="staff"
+            reconciliation=earlier, line=line_of(shown, "100.00"), allocations=[ManualAllocation(other)], actor="staff"
         ),
     )
 
