@@ -38,6 +38,7 @@ from bank.selectors import (
     transaction_get,
 )
 from bank.services import statement_file_too_large, statement_import
+from idempotency.api import IDEMPOTENCY_PARAMETER, idempotent
 from invoices.models import Invoice
 from invoisx.api.errors import ValidationFailed
 from invoisx.api.pagination import paginate, paginated_data
@@ -130,10 +131,12 @@ class BankExtractApi(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_PARAMETER],
         operation_id="bank_extract",
         request={"multipart/form-data": BankExtractRequestSerializer},
         responses=responses({200: enveloped("BankExtract", BankExtractSerializer())}),
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         # Refuse an oversized body before the multipart parser spools it to disk.
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -293,7 +296,8 @@ class ReconcileApi(APIView):
         operation_id="bank_reconcile",
         request=ReconcileRequestSerializer,
         parameters=[
-            OpenApiParameter("async", bool, description="Answer 202 at once instead of waiting for the result")
+            IDEMPOTENCY_PARAMETER,
+            OpenApiParameter("async", bool, description="Answer 202 at once instead of waiting for the result"),
         ],
         responses=responses(
             {
@@ -306,6 +310,7 @@ class ReconcileApi(APIView):
             "or 202 with status `processing` (poll `GET /bank/reconciliations/{id}`)."
         ),
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         company = request_company(request)
         given = ReconcileRequestSerializer(data=request.data, context={"company": company})
@@ -409,11 +414,13 @@ class ReconciliationMatchesApi(APIView):
         return Response(paginated_data("matches", page, PaymentMatchSerializer(page.items, many=True).data))
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_PARAMETER],
         operation_id="bank_reconciliation_matches_create",
         request=ManualMatchInputSerializer,
         responses=responses({201: enveloped("PaymentMatch", PaymentMatchSerializer())}),
         description="Match a transaction of the run's statement to invoices by hand; confirmed at once.",
     )
+    @idempotent
     def post(self, request: Request, reconciliation_id: str) -> Response:
         company = request_company(request)
         reconciliation = reconciliation_get(company=company, public_id=reconciliation_id)

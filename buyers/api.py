@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from buyers.models import Buyer
 from buyers.selectors import buyer_get, buyer_list
 from buyers.services import EDITABLE_FIELDS, buyer_create, buyer_delete, buyer_update
+from idempotency.api import IDEMPOTENCY_PARAMETER, idempotent
 from invoisx.api.pagination import paginate, paginated_data
 from invoisx.api.permissions import request_company
 from invoisx.api.schema import PAGE_PARAMETERS, deleted_response, enveloped, list_enveloped, responses
@@ -71,10 +72,12 @@ class BuyerListApi(APIView):
         return Response(paginated_data("buyers", page, BuyerOutputSerializer(page.items, many=True).data))
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_PARAMETER],
         operation_id="buyers_create",
         request=BuyerInputSerializer,
         responses=responses({201: enveloped("Buyer", BuyerOutputSerializer())}),
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         serializer = BuyerInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

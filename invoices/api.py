@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from buyers.models import Buyer
+from idempotency.api import IDEMPOTENCY_PARAMETER, idempotent
 from invoices.imports import CSV_COLUMNS, MAX_CSV_BYTES, MAX_ROWS, invoice_import, rows_from_csv, rows_from_json
 from invoices.intake import file_too_large, invoice_upload
 from invoices.models import Direction, Invoice, PaymentStatus, Status
@@ -195,10 +196,12 @@ class InvoiceListApi(APIView):
         return Response(paginated_data("invoices", page, InvoiceOutputSerializer(page.items, many=True).data))
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_PARAMETER],
         operation_id="invoices_create",
         request=InvoiceInputSerializer,
         responses=responses({201: enveloped("InvoiceDetail", InvoiceDetailSerializer())}),
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         serializer = InvoiceInputSerializer(data=request.data, context={"company": request_company(request)})
         serializer.is_valid(raise_exception=True)
@@ -252,7 +255,8 @@ class InvoiceExtractApi(APIView):
         operation_id="invoices_extract",
         request={"multipart/form-data": InvoiceExtractRequestSerializer},
         parameters=[
-            OpenApiParameter("async", bool, description="Answer 202 at once instead of waiting for the result")
+            IDEMPOTENCY_PARAMETER,
+            OpenApiParameter("async", bool, description="Answer 202 at once instead of waiting for the result"),
         ],
         responses=responses(
             {
@@ -261,6 +265,7 @@ class InvoiceExtractApi(APIView):
             }
         ),
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         # Refuse an oversized body before the multipart parser spools it to disk.
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -306,6 +311,7 @@ class InvoiceImportApi(APIView):
     parser_classes = [LimitedJSONParser, MultiPartParser]
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_PARAMETER],
         operation_id="invoices_import",
         request={
             "application/json": InvoiceInputSerializer(many=True),
@@ -317,6 +323,7 @@ class InvoiceImportApi(APIView):
             f"for CSV (the header is line 1). At most {MAX_ROWS} invoices a call."
         ),
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         company = request_company(request)
         if request.content_type.startswith("multipart/"):

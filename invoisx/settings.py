@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "webhooks",
     "usage",
     "integrations",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,9 @@ RECONCILE_AUTO_CONFIRM_THRESHOLD = env.float("RECONCILE_AUTO_CONFIRM_THRESHOLD",
 RECONCILE_WAIT_SECONDS = env.float("RECONCILE_WAIT_SECONDS", default=25.0)
 RECONCILE_SOFT_TIME_LIMIT = env.int("RECONCILE_SOFT_TIME_LIMIT", default=600)
 RECONCILE_TIME_LIMIT = env.int("RECONCILE_TIME_LIMIT", default=660)
+# Idempotency-Key: answers are kept this long; a claim running longer than this was abandoned.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+IDEMPOTENCY_ABANDONED_AFTER_SECONDS = env.int("IDEMPOTENCY_ABANDONED_AFTER_SECONDS", default=900)
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
