@@ -19,6 +19,8 @@ class EventType(models.TextChoices):
     BUYER_DELETED = "buyer.deleted", "Buyer deleted"
     BANK_STATEMENT_IMPORTED = "bank.statement_imported", "Bank statement imported"
     BANK_RECONCILED = "bank.reconciled", "Bank reconciled"
+    # Sent only to the one endpoint a person tests, never fanned out to subscribers.
+    WEBHOOK_TEST = "webhook.test", "Webhook test"
 
 
 class Event(models.Model):

@@ -197,6 +197,9 @@ RECONCILE_AUTO_CONFIRM_THRESHOLD = env.float("RECONCILE_AUTO_CONFIRM_THRESHOLD",
 RECONCILE_WAIT_SECONDS = env.float("RECONCILE_WAIT_SECONDS", default=25.0)
 RECONCILE_SOFT_TIME_LIMIT = env.int("RECONCILE_SOFT_TIME_LIMIT", default=600)
 RECONCILE_TIME_LIMIT = env.int("RECONCILE_TIME_LIMIT", default=660)
+# Secrets kept at rest encrypted (OAuth tokens, webhook signing secrets), see invoisx/encryption.py:
+# Fernet keys, comma-separated; the first encrypts, all decrypt. Empty: keys derived from SECRET_KEY.
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
 # Idempotency-Key: answers are kept this long; a claim running longer than this was abandoned.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 IDEMPOTENCY_ABANDONED_AFTER_SECONDS = env.int("IDEMPOTENCY_ABANDONED_AFTER_SECONDS", default=900)
@@ -221,4 +224,63 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
+}
+
+# integrations: QuickBooks Online and Xero connections and publishing (integrations/).
+INTEGRATIONS_HTTP_TIMEOUT = env.float("INTEGRATIONS_HTTP_TIMEOUT", default=10.0)
+INTEGRATIONS_MAX_ATTEMPTS = env.int("INTEGRATIONS_MAX_ATTEMPTS", default=3)
+INTEGRATIONS_BACKOFF_SECONDS = env.float("INTEGRATIONS_BACKOFF_SECONDS", default=0.5)
+# A provider asking us to wait longer than this (Retry-After) is answered at once with a 503.
+INTEGRATIONS_MAX_RETRY_AFTER_SECONDS = env.float("INTEGRATIONS_MAX_RETRY_AFTER_SECONDS", default=5.0)
+# A publish claimed this long ago and never finished (its process died) may be claimed again.
+INTEGRATIONS_PUBLISH_STALE_SECONDS = env.int("INTEGRATIONS_PUBLISH_STALE_SECONDS", default=300)
+# Development (sandbox) app keys: read the connected company's name from the sandbox API at connect.
+INTEGRATIONS_CONNECT_SANDBOX = env.bool("INTEGRATIONS_CONNECT_SANDBOX", default=False)
+QUICKBOOKS_CLIENT_ID = env.str("QUICKBOOKS_CLIENT_ID", default="")
+QUICKBOOKS_CLIENT_SECRET = env.str("QUICKBOOKS_CLIENT_SECRET", default="")
+QUICKBOOKS_AUTHORIZE_URL = env.str("QUICKBOOKS_AUTHORIZE_URL", default="https://appcenter.intuit.com/connect/oauth2")
+QUICKBOOKS_TOKEN_URL = env.str(
+    "QUICKBOOKS_TOKEN_URL", default="https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
+)
+QUICKBOOKS_REVOKE_URL = env.str(
+    "QUICKBOOKS_REVOKE_URL", default="https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
+)
+QUICKBOOKS_API_URL = env.str("QUICKBOOKS_API_URL", default="https://quickbooks.api.intuit.com")
+QUICKBOOKS_SANDBOX_API_URL = env.str("QUICKBOOKS_SANDBOX_API_URL", default="https://sandbox-quickbooks.api.intuit.com")
+QUICKBOOKS_SCOPE = env.str("QUICKBOOKS_SCOPE", default="com.intuit.quickbooks.accounting")
+QUICKBOOKS_MINOR_VERSION = env.int("QUICKBOOKS_MINOR_VERSION", default=75)
+# Expense account (Account.Id) for bill lines; empty: the first Expense account of the company.
+QUICKBOOKS_EXPENSE_ACCOUNT_ID = env.str("QUICKBOOKS_EXPENSE_ACCOUNT_ID", default="")
+XERO_CLIENT_ID = env.str("XERO_CLIENT_ID", default="")
+XERO_CLIENT_SECRET = env.str("XERO_CLIENT_SECRET", default="")
+XERO_AUTHORIZE_URL = env.str("XERO_AUTHORIZE_URL", default="https://login.xero.com/identity/connect/authorize")
+XERO_TOKEN_URL = env.str("XERO_TOKEN_URL", default="https://identity.xero.com/connect/token")
+XERO_REVOKE_URL = env.str("XERO_REVOKE_URL", default="https://identity.xero.com/connect/revocation")
+XERO_CONNECTIONS_URL = env.str("XERO_CONNECTIONS_URL", default="https://api.xero.com/connections")
+XERO_API_URL = env.str("XERO_API_URL", default="https://api.xero.com")
+XERO_SANDBOX_API_URL = env.str("XERO_SANDBOX_API_URL", default="https://api.xero.com")
+XERO_SCOPE = env.str(
+    "XERO_SCOPE",
+    default="openid profile email offline_access accounting.invoices accounting.contacts accounting.attachments",
+)
+# Account code for bill lines (e.g. 429); empty leaves it to the person approving the draft bill.
+XERO_EXPENSE_ACCOUNT_CODE = env.str("XERO_EXPENSE_ACCOUNT_CODE", default="")
+
+# Webhooks (webhooks/): signed deliveries of events to each company's endpoints, retried on seed 001's schedule.
+# Receivers on private, loopback or link-local addresses (and plain http) are refused unless this is true.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+# Seconds after failed attempts 1..5 (1 min, 5 min, 30 min, 2 h, 12 h); after the last, the delivery fails.
+WEBHOOKS_RETRY_SCHEDULE = env.list("WEBHOOKS_RETRY_SCHEDULE", cast=int, default=[60, 300, 1800, 7200, 43200])
+WEBHOOKS_RETRY_JITTER = env.float("WEBHOOKS_RETRY_JITTER", default=0.1)  # each delay ± this fraction
+# A worker holds a delivery this long per attempt; past it (the worker died) the sweep sends it again.
+WEBHOOKS_LEASE_SECONDS = env.int("WEBHOOKS_LEASE_SECONDS", default=300)
+# A queued delivery not sent after this long (its message was lost) is queued again by the sweep.
+WEBHOOKS_REQUEUE_SECONDS = env.int("WEBHOOKS_REQUEUE_SECONDS", default=300)
+WEBHOOKS_SWEEP_SECONDS = env.float("WEBHOOKS_SWEEP_SECONDS", default=30.0)
+# Kept if another block defined a schedule first; `celery -A invoisx beat` runs it (or `manage.py webhooks_sweep`).
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
+    "task": "webhooks.tasks.sweep_webhook_deliveries",
+    "schedule": WEBHOOKS_SWEEP_SECONDS,
 }

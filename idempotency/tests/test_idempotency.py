@@ -13,6 +13,7 @@ from buyers.models import Buyer
 from idempotency.models import IdempotentRequest
 from invoices.models import Invoice
 from invoisx.tests.envelope import error_of, success_data, validation_details
+from webhooks.models import Delivery
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -190,3 +191,13 @@ def test_the_schema_documents_the_header(client):
     schema = client.get("/api/v1/schema").content.decode()
 
     assert "Idempotency-Key" in schema
+
+
+def test_a_repeated_webhook_test_sends_one_event(alice, alice_api, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    endpoint = success_data(alice_api.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook"}, format="json"), 201)
+
+    for _ in range(2):
+        alice_api.post(f"/api/v1/webhooks/{endpoint['id']}/test", format="json", HTTP_IDEMPOTENCY_KEY="test-1")
+
+    assert Delivery.objects.filter(endpoint__public_id=endpoint["id"]).count() == 1

@@ -1,0 +1,49 @@
+"""Authorized calls to a connected company's QuickBooks realm or Xero tenant.
+
+Gets a fresh access token before each call (refreshing it first when it is about to expire), and
+when the provider still answers 401 (revoked early, clock skew) refreshes once and tries again.
+"""
+
+from typing import Any
+
+import requests
+
+from integrations import transport
+from integrations.errors import ReconnectRequired
+from integrations.models import Connection, Provider
+from integrations.oauth import ProviderConfig, provider_config
+from integrations.services import connection_access_token
+
+
+class ApiClient:
+    def __init__(self, connection: Connection, *, sandbox: bool) -> None:
+        self.connection = connection
+        self.config: ProviderConfig = provider_config(connection.provider)
+        self.base_url = self.config.base_url(sandbox=sandbox)
+
+    @property
+    def label(self) -> str:
+        return self.config.label
+
+    def request(
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> requests.Response:
+        """The provider's answer to `method path`; raises ReconnectRequired when it keeps refusing our token."""
+        token = connection_access_token(connection=self.connection)
+        response = self._send(method, path, token, headers, kwargs)
+        if response.status_code == 401:
+            token = connection_access_token(connection=self.connection, rejected=token)
+            response = self._send(method, path, token, headers, kwargs)
+            if response.status_code == 401:
+                raise ReconnectRequired(
+                    f"{self.label} refused the connection's token. Reconnect {self.label} in Settings › Integrations."
+                )
+        return response
+
+    def _send(
+        self, method: str, path: str, token: str, headers: dict[str, str] | None, kwargs: dict[str, Any]
+    ) -> requests.Response:
+        all_headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})}
+        if self.connection.provider == Provider.XERO:
+            all_headers["xero-tenant-id"] = self.connection.external_company_id
+        return transport.send(method, self.base_url + path, provider=self.label, headers=all_headers, **kwargs)

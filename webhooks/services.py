@@ -1,0 +1,188 @@
+"""Writes for webhook endpoints and deliveries: create, change, rotate, test, fan events out, retry."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from companies.models import Company
+from events.models import Event, EventType
+from invoisx.api.errors import Conflict, ValidationFailed
+from webhooks.delivery import deliveries_due
+from webhooks.destinations import UnsafeDestination, url_check
+from webhooks.models import ALL_EVENTS, SUBSCRIBABLE_EVENTS, Delivery, DeliveryStatus, WebhookEndpoint
+from webhooks.signing import secret_encrypt, secret_generate
+
+URL_MAX_LENGTH = 2000
+DESCRIPTION_MAX_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class EndpointWithSecret:
+    """An endpoint and its signing secret, which is shown this once."""
+
+    endpoint: WebhookEndpoint
+    secret: str
+
+
+def _clean_url(url: str) -> str:
+    url = url.strip()
+    if len(url) > URL_MAX_LENGTH:
+        raise ValidationFailed(details={"url": [f"Must be at most {URL_MAX_LENGTH} characters."]})
+    try:
+        url_check(url)
+    except UnsafeDestination as refused:
+        raise ValidationFailed(f"Invalid value for 'url': {refused}", details={"url": [str(refused)]}) from None
+    return url
+
+
+def _clean_event_types(event_types: Sequence[str]) -> list[str]:
+    """Known event types in a stable order; ["*"] for every event."""
+    if not event_types:
+        raise ValidationFailed(details={"events": ['Name at least one event type, or "*" for every event.']})
+    unknown = sorted(set(event_types) - set(SUBSCRIBABLE_EVENTS) - {ALL_EVENTS})
+    if unknown:
+        raise ValidationFailed(
+            f"Invalid value for 'events': unknown event type(s) {', '.join(unknown)}.",
+            details={"events": [f"Unknown event type(s): {', '.join(unknown)}."]},
+        )
+    if ALL_EVENTS in event_types:
+        return [ALL_EVENTS]
+    return [value for value in SUBSCRIBABLE_EVENTS if value in set(event_types)]
+
+
+def endpoint_create(
+    *,
+    company: Company,
+    url: str,
+    description: str = "",
+    event_types: Sequence[str] = (ALL_EVENTS,),
+    active: bool = True,
+) -> EndpointWithSecret:
+    secret = secret_generate()
+    endpoint = WebhookEndpoint.objects.create(
+        company=company,
+        url=_clean_url(url),
+        description=description[:DESCRIPTION_MAX_LENGTH],
+        event_types=_clean_event_types(event_types),
+        secret_encrypted=secret_encrypt(secret),
+        active=active,
+    )
+    return EndpointWithSecret(endpoint=endpoint, secret=secret)
+
+
+def endpoint_update(
+    *,
+    endpoint: WebhookEndpoint,
+    url: str | None = None,
+    description: str | None = None,
+    event_types: Sequence[str] | None = None,
+    active: bool | None = None,
+) -> WebhookEndpoint:
+    """Change what is given. New events are sent by the new settings; deliveries already made stay."""
+    if url is not None:
+        endpoint.url = _clean_url(url)
+    if description is not None:
+        endpoint.description = description[:DESCRIPTION_MAX_LENGTH]
+    if event_types is not None:
+        endpoint.event_types = _clean_event_types(event_types)
+    if active is not None:
+        endpoint.active = active
+    endpoint.save()
+    return endpoint
+
+
+def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> EndpointWithSecret:
+    """A new secret signs every attempt from now on, retries of older deliveries included."""
+    secret = secret_generate()
+    endpoint.secret_encrypted = secret_encrypt(secret)
+    endpoint.save(update_fields=["secret_encrypted", "updated_at"])
+    return EndpointWithSecret(endpoint=endpoint, secret=secret)
+
+
+def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    """Deletes its deliveries too; the events stay in the outbox."""
+    endpoint.delete()
+
+
+def deliveries_fan_out(*, events: Iterable[Event]) -> list[Delivery]:
+    """A delivery for each event to every active endpoint of its company subscribed to its type.
+
+    Called by `event_record` inside the transaction of the change, so an event and its deliveries are
+    committed together or not at all; the deliveries are queued once that transaction commits.
+    """
+    events = list(events)
+    if not events:
+        return []
+    endpoints_by_company: dict[int, list[WebhookEndpoint]] = {}
+    for endpoint in WebhookEndpoint.objects.filter(company_id__in={e.company_id for e in events}, active=True):
+        endpoints_by_company.setdefault(endpoint.company_id, []).append(endpoint)
+    now = timezone.now()
+    deliveries = [
+        Delivery(company_id=event.company_id, endpoint=endpoint, event=event, next_attempt_at=now, enqueued_at=now)
+        for event in events
+        for endpoint in endpoints_by_company.get(event.company_id, [])
+        if endpoint.receives(event.type)
+    ]
+    if not deliveries:
+        return []
+    created = Delivery.objects.bulk_create(deliveries, batch_size=2000)
+    _queue_on_commit([delivery.pk for delivery in created])
+    return created
+
+
+def webhook_test_send(*, endpoint: WebhookEndpoint) -> Delivery:
+    """A `webhook.test` event, delivered to this endpoint only (active or not)."""
+    with transaction.atomic():
+        event = Event.objects.create(
+            company=endpoint.company,
+            type=EventType.WEBHOOK_TEST,
+            data={"endpoint_id": endpoint.public_id, "message": "A test event sent from InvoisX."},
+        )
+        now = timezone.now()
+        delivery = Delivery.objects.create(
+            company=endpoint.company, endpoint=endpoint, event=event, next_attempt_at=now, enqueued_at=now
+        )
+        _queue_on_commit([delivery.pk])
+    return delivery
+
+
+def delivery_retry(*, delivery: Delivery) -> Delivery:
+    """Send a failed or waiting delivery again now. Attempts so far stay in its history; a failed one
+    gets one more attempt, a waiting one goes on with the retry schedule if this attempt fails too."""
+    now = timezone.now()
+    with transaction.atomic():
+        changed = (
+            Delivery.objects.filter(pk=delivery.pk, status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING])
+            .exclude(claimed_until__gt=now)
+            .update(status=DeliveryStatus.PENDING, next_attempt_at=now, completed_at=None, enqueued_at=now)
+        )
+        if not changed:
+            delivery.refresh_from_db()
+            if delivery.status == DeliveryStatus.SUCCEEDED:
+                raise Conflict("This delivery already succeeded.")
+            raise Conflict("This delivery is being sent right now.")
+        _queue_on_commit([delivery.pk])
+    delivery.refresh_from_db()
+    return delivery
+
+
+def deliveries_sweep() -> int:
+    """Queue every delivery that is due and that no queued message will bring; how many were queued."""
+    ids = deliveries_due()
+    _queue(ids)
+    return len(ids)
+
+
+def _queue_on_commit(delivery_ids: list[int]) -> None:
+    # robust: the change is committed and the delivery is in the database; if the broker is down the
+    # sweep queues it later, so a failure to queue must not fail the request that made the change.
+    transaction.on_commit(lambda: _queue(delivery_ids), robust=True)
+
+
+def _queue(delivery_ids: list[int]) -> None:
+    from webhooks.tasks import deliver_webhook
+
+    for delivery_id in delivery_ids:
+        deliver_webhook.delay(delivery_id)
