@@ -18,7 +18,6 @@ The chain, each step explicit:
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -38,6 +37,8 @@ from invoices.models import Direction, Invoice, InvoiceLine, Source, Status, Sup
 from invoices.services import invoice_event_data, supplier_get_or_create
 from invoisx.api.errors import ApiError, ValidationFailed
 from invoisx.money import CURRENCIES, round_money
+from usage.periods import BillingPeriod
+from usage.selectors import invoices_processed_count
 
 logger = logging.getLogger(__name__)
 
@@ -54,18 +55,9 @@ class Upload:
     duplicate: bool  # True when the same file was received before: `invoice` is that first one
 
 
-def month_start(now: datetime | None = None) -> datetime:
-    now = now or timezone.now()
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
 def processed_this_month(*, company: Company) -> int:
-    return Invoice.objects.filter(
-        company=company,
-        source=Source.UPLOAD,
-        counts_towards_usage=True,
-        created_at__gte=month_start(),
-    ).count()
+    """Invoices counted against the monthly limit in the current billing period (rule: `usage.selectors`)."""
+    return invoices_processed_count(company=company, period=BillingPeriod.current())
 
 
 def file_too_large() -> ValidationFailed:

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "invoisx.api.middleware.ApiRateLimitMiddleware",
+    "usage.middleware.ApiUsageMiddleware",  # after the rate limiter: refused requests are not counted
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,5 +1,9 @@
 """Dashboard routes of the usage app, mounted in the dashboard namespace by dashboard/urls.py."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from usage import views
+
+urlpatterns: list[URLPattern] = [
+    path("usage/", views.usage_page, name="usage"),
+]

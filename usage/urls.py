@@ -1,5 +1,9 @@
 """API routes of the usage app."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from usage.api import UsageStatsApi
+
+urlpatterns: list[URLPattern] = [
+    path("usage/stats", UsageStatsApi.as_view(), name="usage-stats"),
+]
