@@ -43,14 +43,14 @@ from bank.models import (
     Reconciliation,
     ReconciliationStatus,
 )
+from bank.selectors import OPEN_STATUSES, open_invoices, reconciliation_lines
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record, events_record
-from invoices.models import Direction, Invoice, PaymentStatus, Status
+from invoices.models import Direction, Invoice, PaymentStatus
 from invoices.services import invoice_event_data
 from invoisx.api.errors import Conflict, ValidationFailed
 
-OPEN_STATUSES = (Status.PROCESSED, Status.NEEDS_REVIEW)  # extracted and not failed: real invoices
 IN_CHUNK = 2000
 
 
@@ -92,17 +92,6 @@ def reconciliation_fail(*, reconciliation_id: int, reason: str) -> None:
     )
 
 
-def _lines_to_match(reconciliation: Reconciliation) -> list[BankTransaction]:
-    lines = BankTransaction.objects.filter(company=reconciliation.company, statements=reconciliation.statement).exclude(
-        match_status=MatchStatus.MATCHED
-    )
-    if reconciliation.date_from:
-        lines = lines.filter(date__gte=reconciliation.date_from)
-    if reconciliation.date_to:
-        lines = lines.filter(date__lte=reconciliation.date_to)
-    return list(lines.order_by("date", "pk"))
-
-
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
     """The ids in ascending order, a few thousand at a time: one `IN (...)` per chunk stays within
     SQLite's limit on query parameters, and ascending order keeps the lock order (module docstring)."""
@@ -142,24 +131,19 @@ def _confirmed_use(transaction_ids: Iterable[int]) -> dict[int, Decimal]:
 
 
 def _open_invoices(company: Company) -> list[OpenInvoice]:
-    rows = (
-        Invoice.objects.filter(company=company, status__in=OPEN_STATUSES, total__gt=0)
-        .exclude(payment_status=PaymentStatus.PAID)
-        .exclude(currency="")
-        .values(
-            "pk",
-            "direction",
-            "invoice_number",
-            "buyer__name",
-            "supplier__name",
-            "currency",
-            "total",
-            "amount_paid",
-            "amount_written_off",
-            "invoice_date",
-            "due_date",
-            "created_at",
-        )
+    rows = open_invoices(company=company).values(
+        "pk",
+        "direction",
+        "invoice_number",
+        "buyer__name",
+        "supplier__name",
+        "currency",
+        "total",
+        "amount_paid",
+        "amount_written_off",
+        "invoice_date",
+        "due_date",
+        "created_at",
     )
     invoices = []
     for row in rows.iterator(chunk_size=5000):
@@ -211,7 +195,7 @@ def reconciliation_run(*, reconciliation_id: int) -> None:
     )
     if reconciliation is None:
         return
-    lines = _lines_to_match(reconciliation)
+    lines = list(reconciliation_lines(reconciliation=reconciliation))
     used = _confirmed_use(line.pk for line in lines)
     unexplained = {line.pk: abs(line.amount) - used.get(line.pk, Decimal(0)) for line in lines}
     lines = [line for line in lines if unexplained[line.pk] > 0]

@@ -15,6 +15,7 @@ from bank.models import (
     Reconciliation,
 )
 from companies.models import Company
+from invoices.models import Invoice, PaymentStatus, Status
 from invoisx.api.errors import ResourceNotFound
 from invoisx.api.filtering import apply_filters
 
@@ -123,3 +124,26 @@ def transaction_get(*, company: Company, public_id: str) -> BankTransaction:
     if line is None:
         raise ResourceNotFound("No bank transaction with this id.")
     return line
+
+
+OPEN_STATUSES = (Status.PROCESSED, Status.NEEDS_REVIEW)  # extracted and not failed: real invoices
+
+
+def open_invoices(*, company: Company) -> QuerySet[Invoice]:
+    """Invoices that can still receive money: real (processed or in review), not yet paid, with a total
+    and a currency."""
+    return (
+        Invoice.objects.filter(company=company, status__in=OPEN_STATUSES, total__gt=0)
+        .exclude(payment_status=PaymentStatus.PAID)
+        .exclude(currency="")
+    )
+
+
+def reconciliation_lines(*, reconciliation: Reconciliation) -> QuerySet[BankTransaction]:
+    """The lines of the run's statement, within its dates, that still have money no match explains."""
+    lines = statement_transactions(statement=reconciliation.statement).exclude(match_status=MatchStatus.MATCHED)
+    if reconciliation.date_from:
+        lines = lines.filter(date__gte=reconciliation.date_from)
+    if reconciliation.date_to:
+        lines = lines.filter(date__lte=reconciliation.date_to)
+    return lines

@@ -11,9 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from bank.forms import ManualMatchForm, ReconcileForm, StatementUploadForm
-from bank.models import BankStatement, BankTransaction, MatchState, MatchStatus, Reconciliation, ReconciliationStatus
+from bank.models import BankStatement, BankTransaction, MatchState, Reconciliation, ReconciliationStatus
 from bank.reconciliations import (
-    OPEN_STATUSES,
     ManualAllocation,
     match_confirm,
     match_manual,
@@ -21,10 +20,17 @@ from bank.reconciliations import (
     matches_confirm_suggested,
     reconciliation_start,
 )
-from bank.selectors import reconciliation_list, reconciliation_matches, statement_list, statement_transactions
+from bank.selectors import (
+    open_invoices,
+    reconciliation_lines,
+    reconciliation_list,
+    reconciliation_matches,
+    statement_list,
+    statement_transactions,
+)
 from bank.services import statement_import
 from dashboard.access import company_page, page_company
-from invoices.models import Direction, Invoice, PaymentStatus
+from invoices.models import Direction, Invoice
 from invoisx.api.errors import ApiError
 
 OPEN_INVOICE_CHOICES = 50  # invoices offered for a manual match, closest in amount first
@@ -113,23 +119,6 @@ def reconcile_page(request: HttpRequest, statement_id: str) -> HttpResponse:
     return redirect("dashboard:reconciliation", reconciliation_id=reconciliation.public_id)
 
 
-def _unmatched_lines(reconciliation: Reconciliation) -> QuerySet[BankTransaction]:
-    lines = statement_transactions(statement=reconciliation.statement).exclude(match_status=MatchStatus.MATCHED)
-    if reconciliation.date_from:
-        lines = lines.filter(date__gte=reconciliation.date_from)
-    if reconciliation.date_to:
-        lines = lines.filter(date__lte=reconciliation.date_to)
-    return lines.exclude(matches__state=MatchState.SUGGESTED)
-
-
-def _open_invoices(reconciliation: Reconciliation) -> QuerySet[Invoice]:
-    return (
-        Invoice.objects.filter(company=reconciliation.company, status__in=OPEN_STATUSES, total__gt=0)
-        .exclude(payment_status=PaymentStatus.PAID)
-        .select_related("buyer", "supplier")
-    )
-
-
 def _candidates(line: BankTransaction, invoices: QuerySet[Invoice]) -> list[Invoice]:
     """Open invoices of the line's direction, the closest in amount first."""
     direction = Direction.SALES if line.amount > 0 else Direction.PURCHASE
@@ -150,8 +139,11 @@ def _candidates(line: BankTransaction, invoices: QuerySet[Invoice]) -> list[Invo
 def reconciliation_page(request: HttpRequest, reconciliation_id: str) -> HttpResponse:
     reconciliation = _reconciliation(request, reconciliation_id)
     matches = reconciliation_matches(reconciliation=reconciliation)
-    invoices = _open_invoices(reconciliation)
-    unmatched = list(_unmatched_lines(reconciliation)[:100])
+    invoices = open_invoices(company=reconciliation.company).select_related("buyer", "supplier")
+    # Lines with a suggestion waiting are listed with the suggestions, not here.
+    unmatched = list(
+        reconciliation_lines(reconciliation=reconciliation).exclude(matches__state=MatchState.SUGGESTED)[:100]
+    )
     return render(
         request,
         "bank/reconciliation.html",
