@@ -3,6 +3,11 @@
 Real parts only: Redis as the broker, a real Celery worker process (whose extraction is slowed so it
 can be killed mid-task), SIGKILL on the whole worker, then a second worker that finishes the job.
 The database is a SQLite file the worker processes share, prepared through manage.py.
+
+Every wait is for a condition, never for a guess at a duration. kombu's Redis transport hands an
+unacknowledged message back only once it is older than the visibility timeout, and checks for such
+messages when a worker starts and then only every ~100 s; so the second worker is started once the
+killed delivery's entry in `unacked_index` has aged past the timeout, which is when a restore takes it.
 """
 
 import contextlib
@@ -37,7 +42,9 @@ print(upload.invoice.public_id)
 STATUS = "from invoices.models import Invoice; print(Invoice.objects.get(public_id='{id}').status)"
 
 
-def start_worker(env: dict[str, str], log: Path, *, slow_seconds: float) -> subprocess.Popen[bytes]:
+def start_worker(
+    env: dict[str, str], log: Path, *, slow_seconds: float, started: Path | None = None
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -57,7 +64,7 @@ def start_worker(env: dict[str, str], log: Path, *, slow_seconds: float) -> subp
             "--without-heartbeat",
         ],
         cwd=settings.BASE_DIR,
-        env={**env, "SLOW_EXTRACTION_SECONDS": str(slow_seconds)},
+        env={**env, "SLOW_EXTRACTION_SECONDS": str(slow_seconds), "SLOW_EXTRACTION_STARTED": str(started or "")},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -71,6 +78,14 @@ def wait_for(predicate, what: str, log: Path) -> None:
             return
         time.sleep(0.3)
     pytest.fail(f"timed out waiting for {what}:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def restorable(broker: str) -> bool:
+    """True once an unacknowledged delivery is old enough for kombu's restore to hand it back."""
+    client = redis.Redis.from_url(broker)
+    seconds, microseconds = client.time()
+    aged_before = seconds + microseconds / 1e6 - VISIBILITY_TIMEOUT
+    return bool(client.zrangebyscore("unacked_index", 0, aged_before))
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -101,14 +116,16 @@ def test_an_extraction_whose_worker_is_killed_is_finished_by_the_next_worker(red
         return manage(env, "shell", "-c", STATUS.format(id=invoice_id)).strip().splitlines()[-1]
 
     first_log, second_log = tmp_path / "worker-1.log", tmp_path / "worker-2.log"
-    first = start_worker(env, first_log, slow_seconds=120)
+    inside = tmp_path / "inside-extraction"
+    first = start_worker(env, first_log, slow_seconds=120, started=inside)
     try:
-        wait_for(lambda: b"received" in first_log.read_bytes(), "the first worker to take the task", first_log)
-        time.sleep(1)  # inside the slowed extraction now
+        wait_for(inside.exists, "the first worker to be inside the extraction", first_log)
         kill_group(first)
         assert status() == "processing"
     finally:
         kill_group(first)
+
+    wait_for(lambda: restorable(broker), "the killed delivery to outlive the visibility timeout", first_log)
 
     second = start_worker(env, second_log, slow_seconds=0)
     try:
