@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 
 from bank.models import BankAccount, BankStatement, BankTransaction, MatchAllocation, PaymentMatch, Reconciliation
-from invoisx.admin import CompanyScopedAdmin
+from invoisx.admin import CompanyScopedAdmin, CompanyScopedInline
 
 
 class ReadOnlyAdmin(CompanyScopedAdmin):
@@ -77,7 +77,7 @@ class ReconciliationAdmin(ReadOnlyAdmin):
     raw_id_fields = ["statement"]
 
 
-class MatchAllocationInline(admin.TabularInline):
+class MatchAllocationInline(CompanyScopedInline):
     model = MatchAllocation
     extra = 0
     raw_id_fields = ["invoice"]

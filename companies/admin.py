@@ -1,35 +1,47 @@
-"""Admin for companies and memberships; staff who are not superusers see only their companies."""
+"""Admin for companies, memberships, users and permission groups.
+
+Staff who are not superusers see only their companies and the users who belong to them. They change
+(or set a password for) only users who belong to no other company and are not superusers, so a
+shared user is no way into another company; only a superuser grants staff or superuser status,
+groups or permissions, and only a superuser sees groups, which hold permissions across companies.
+"""
 
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
 from companies.models import Company, Membership
 from companies.selectors import company_ids_for_user
-from invoisx.admin import CompanyScopedAdmin
+from invoisx.admin import CompanyScopedAdmin, CompanyScopedInline, SuperuserOnlyAdmin
+
+User = get_user_model()
+
+# What only a superuser grants: each is a way past the company scoping.
+GRANTS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(CompanyScopedInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(CompanyScopedAdmin):
+    company_field = "pk"
     list_display = ["name", "public_id", "plan", "created_at"]
     list_filter = ["plan"]
     search_fields = ["name", "public_id"]
     readonly_fields = ["public_id", "created_at"]
     inlines = [MembershipInline]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(pk__in=company_ids_for_user(user=request.user))
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser  # a company made by staff would have no member, out of their sight
 
 
 @admin.register(Membership)
@@ -38,3 +50,38 @@ class MembershipAdmin(CompanyScopedAdmin):
     list_filter = ["company", "role"]
     search_fields = ["user__username", "user__email", "company__name"]
     autocomplete_fields = ["user", "company"]
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(CompanyScopedAdmin, DjangoUserAdmin):
+    company_field = "memberships__company"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser  # a user made here belongs to no company, out of staff's sight
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self.may_manage(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and self.may_manage(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else [*fields, *GRANTS]
+
+    def may_manage(self, request: HttpRequest, user: Any) -> bool:
+        if user is None or request.user.is_superuser:
+            return True
+        if user.is_superuser:
+            return False
+        theirs = company_ids_for_user(user=request.user)
+        return not Membership.objects.filter(user=user).exclude(company__in=theirs).exists()
+
+
+@admin.register(Group)
+class GroupAdmin(SuperuserOnlyAdmin, DjangoGroupAdmin):
+    superuser_only_because = "A group holds permissions, which are the same in every company."

@@ -5,17 +5,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from buyers.models import Buyer
 from companies.current import choose_company
 from dashboard.access import company_page, page_company
 from invoices.models import Invoice, Status
+from invoisx.throttles import throttle_login
 from tokens.models import ApiToken
 
 
-@method_decorator(ratelimit(key="ip", rate="20/m", method="POST", block=True), name="post")
-@method_decorator(ratelimit(key="post:username", rate="10/m", method="POST", block=True), name="post")
+@method_decorator(throttle_login, name="post")
 class LoginView(auth_views.LoginView):
     template_name = "dashboard/login.html"
     redirect_authenticated_user = True

@@ -3,10 +3,10 @@
 from django.contrib import admin
 
 from invoices.models import Invoice, InvoiceChange, InvoiceLine, Supplier, SupplierLayout
-from invoisx.admin import CompanyScopedAdmin
+from invoisx.admin import CompanyScopedAdmin, CompanyScopedInline
 
 
-class InvoiceLineInline(admin.TabularInline):
+class InvoiceLineInline(CompanyScopedInline):
     model = InvoiceLine
     extra = 0
 
@@ -14,7 +14,7 @@ class InvoiceLineInline(admin.TabularInline):
 CHANGE_FIELDS = ["field", "old_value", "new_value", "changed_by_user", "changed_by_token", "created_at"]
 
 
-class InvoiceChangeInline(admin.TabularInline):
+class InvoiceChangeInline(CompanyScopedInline):
     model = InvoiceChange
     extra = 0
     can_delete = False

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dashboard.urls import auth_urlpatterns
 from invoisx.api.views import PingApi
+from invoisx.throttles import throttle_login
 
 api_v1: list[URLPattern | URLResolver] = [
     path("ping", PingApi.as_view(), name="ping"),
@@ -21,6 +22,8 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
+    # Ahead of the admin's own route to its login page, which it does not throttle.
+    path("admin/login/", throttle_login(admin.site.login)),
     path("admin/", admin.site.urls),
     *auth_urlpatterns,
     path("", include("dashboard.urls")),

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from invoisx.admin import CompanyScopedAdmin
+from invoisx.admin import CompanyScopedAdmin, CompanyScopedInline
 from webhooks.models import Delivery, DeliveryAttempt, WebhookEndpoint
 
 # The encrypted signing secret is in neither list.
@@ -31,7 +31,7 @@ class WebhookEndpointAdmin(ReadOnlyAdmin):
     fields = readonly_fields = ENDPOINT_FIELDS
 
 
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(CompanyScopedInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
