@@ -7,8 +7,8 @@ framing of our pages by anyone. Inline event handlers (`onclick=`) and `style=` 
 refused: templates use `static/js/app.js` listeners and CSS classes instead.
 
 A view that needs more (a form that leaves for an OAuth provider, Swagger UI's data: images) says
-so with `@csp_extend(...)`; a response that already carries a policy (an uploaded document served
-sandboxed) keeps its own.
+so with `@csp_extend(...)` or `csp_allow(response, ...)`; a response that already carries a policy
+(an uploaded document served sandboxed) keeps its own.
 """
 
 import secrets
@@ -44,16 +44,26 @@ def _header(nonce: str, extra: dict[str, tuple[str, ...]]) -> str:
     )
 
 
+def _directives(sources_by_name: dict[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    return {name.replace("_", "-"): tuple(sources) for name, sources in sources_by_name.items()}
+
+
+def csp_allow(response: HttpResponse, **directives: Iterable[str]) -> HttpResponse:
+    """Adds sources to the policy of this one response: `csp_allow(response, form_action=[origin])`."""
+    extra: dict[str, tuple[str, ...]] = dict(getattr(response, "csp_extra", {}))
+    for name, sources in _directives(directives).items():
+        extra[name] = extra.get(name, ()) + sources
+    response.csp_extra = extra  # type: ignore[attr-defined]
+    return response
+
+
 def csp_extend(**directives: Iterable[str]) -> Callable[[View], View]:
-    """Adds sources to the policy of one view's pages: `@csp_extend(img_src=["data:"])`."""
-    extra = {name.replace("_", "-"): tuple(sources) for name, sources in directives.items()}
+    """Adds sources to the policy of every page of one view: `@csp_extend(img_src=["data:"])`."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            response = view(request, *args, **kwargs)
-            response.csp_extra = extra  # type: ignore[attr-defined]
-            return response
+            return csp_allow(view(request, *args, **kwargs), **directives)
 
         return wrapped
 

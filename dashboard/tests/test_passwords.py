@@ -114,9 +114,7 @@ def test_a_forgotten_password_is_reset_by_email(user):
     form = client.get(link.group(1), follow=True)
     assert "Choose a new password" in form.content.decode()
     set_password_url = form.redirect_chain[-1][0]  # Django moves the token out of the address
-    done = client.post(
-        set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, follow=True
-    )
+    done = client.post(set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, follow=True)
 
     assert done.redirect_chain == [("/password/reset/complete/", 302)]
     assert logs_in(user.username, NEW_PASSWORD)
@@ -147,3 +145,16 @@ def test_password_reset_requests_from_one_client_are_throttled():
     answers = [Client().post(RESET, {"email": f"someone{i}@example.com"}) for i in range(21)]
 
     assert [answer.status_code for answer in answers] == [302] * 20 + [429]
+
+
+def test_behind_a_proxy_each_client_has_its_own_reset_allowance(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+
+    def ask(client_address: str, i: int) -> int:
+        forwarded = {"HTTP_X_FORWARDED_FOR": client_address}
+        return Client(**proxy, **forwarded).post(RESET, {"email": f"someone{i}@example.com"}).status_code
+
+    assert [ask("198.51.100.7", i) for i in range(21)] == [302] * 20 + [429]
+    assert ask("203.0.113.9", 0) == 302
+    assert ask("not an address", 0) == 302  # counted as the proxy, never a server error

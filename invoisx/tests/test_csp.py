@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from companies.models import Role
+from companies.tests.factories import MembershipFactory
 from dashboard.tests.tour import PUBLIC_PAGES, tour_owner, tour_pages
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +45,22 @@ def test_every_dashboard_page_answers_with_the_policy():
         assert directives["frame-ancestors"] == ["'none'"], url
         assert directives["object-src"] == ["'none'"], url
         assert directives["base-uri"] == ["'self'"], url
-        assert directives["form-action"] == ["'self'"], url
+        if url != "/settings/integrations/":
+            assert directives["form-action"] == ["'self'"], url
         assert NONCE.match(f"script-src {' '.join(directives['script-src'])}"), url
         assert not any("unsafe" in source for sources in directives.values() for source in sources), url
+
+
+def test_the_integrations_page_lets_its_connect_forms_leave_for_the_providers_only(alice, settings):
+    settings.QUICKBOOKS_AUTHORIZE_URL = "https://appcenter.intuit.com/connect/oauth2"
+    settings.XERO_AUTHORIZE_URL = "https://login.xero.com/identity/connect/authorize"
+    client = Client()
+    client.force_login(MembershipFactory.create(company=alice, role=Role.OWNER).user)
+
+    directives = policy(client.get("/settings/integrations/"))
+
+    assert directives["form-action"] == ["'self'", "https://appcenter.intuit.com", "https://login.xero.com"]
+    assert policy(client.get("/settings/api-tokens/"))["form-action"] == ["'self'"]
 
 
 def test_each_response_has_its_own_nonce():
@@ -53,7 +68,8 @@ def test_each_response_has_its_own_nonce():
     first = NONCE.search(client.get("/login/")["Content-Security-Policy"])
     second = NONCE.search(client.get("/login/")["Content-Security-Policy"])
 
-    assert first and second
+    assert first
+    assert second
     assert first.group(1) != second.group(1)
 
 
