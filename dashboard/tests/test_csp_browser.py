@@ -44,7 +44,7 @@ def owner(settings, tmp_path):
 
 def test_no_page_breaks_the_content_security_policy(live_server, owner, page: Page):
     page.set_default_timeout(TIMEOUT_MS)
-    pages = tour_pages(owner, owner.memberships.get().company)
+    pages = tour_pages(owner)
     problems = Problems(page)
 
     for url in PUBLIC_PAGES:

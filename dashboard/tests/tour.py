@@ -8,7 +8,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -17,7 +17,7 @@ from PIL import Image
 from bank.models import BankStatement, Reconciliation
 from bank.statements.tests.builders import Line, mt940_message
 from buyers.tests.factories import BuyerFactory
-from companies.models import Company, Role
+from companies.models import Membership, Role
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from invoices.tests.factories import purchase_invoice
 from tokens.services import token_issue
@@ -29,7 +29,7 @@ PASSWORD = "correct horse battery staple"
 PUBLIC_PAGES = ["/login/", "/password/reset/"]
 
 
-def tour_owner() -> AbstractBaseUser:
+def tour_owner() -> User:
     """An owner of a company who is also an operator, so the admin pages are on the tour."""
     company = CompanyFactory.create(name="Tour Trading Sdn Bhd")
     user = MembershipFactory.create(company=company, role=Role.OWNER).user
@@ -45,11 +45,12 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def tour_pages(user: AbstractBaseUser, company: Company) -> list[str]:
-    """Fill the company with one of everything and return the address of every page that shows it.
+def tour_pages(user: User) -> list[str]:
+    """Fill the user's company with one of everything and return the address of every page that shows it.
 
     Needs MEDIA_ROOT set to a temporary folder and eager Celery tasks.
     """
+    company = Membership.objects.get(user=user).company
     client = Client()
     client.force_login(user)
 
