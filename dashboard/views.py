@@ -1,4 +1,6 @@
-"""Dashboard shell pages: login (rate limited), home, and switching company."""
+"""Dashboard shell pages: login, password change and reset (rate limited), home, switching company."""
+
+from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +11,7 @@ from django.views.decorators.http import require_POST
 from buyers.models import Buyer
 from companies.current import choose_company
 from dashboard.access import company_page, page_company
+from dashboard.forms import QueuedPasswordResetForm
 from invoices.models import Invoice, Status
 from invoisx.throttles import throttle_login
 from tokens.models import ApiToken
@@ -18,6 +21,32 @@ from tokens.models import ApiToken
 class LoginView(auth_views.LoginView):
     template_name = "dashboard/login.html"
     redirect_authenticated_user = True
+
+
+@method_decorator(ratelimit(key="user", rate="10/m", method="POST", block=True), name="post")
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "dashboard/password_change.html"
+
+
+def _reset_email(group: str, request: HttpRequest) -> str:
+    return request.POST.get("email", "").strip().lower()
+
+
+# Limits per address asked for (so nobody's inbox can be flooded) and per client; both count unknown
+# addresses exactly like known ones, so being refused reveals nothing about who has an account.
+@method_decorator(ratelimit(key="ip", rate="20/h", method="POST", block=False), name="post")
+@method_decorator(ratelimit(key=_reset_email, rate="5/h", method="POST", block=False), name="post")
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "dashboard/password_reset.html"
+    form_class = QueuedPasswordResetForm
+    subject_template_name = "dashboard/password_reset_subject.txt"
+    email_template_name = "dashboard/password_reset_email.txt"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "limited", False):
+            context = self.get_context_data(form=self.get_form(), limited=True)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
 
 
 @company_page()

@@ -6,6 +6,7 @@ company (`state`, see `integrations.oauth`).
 """
 
 import logging
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.models import User
@@ -21,6 +22,7 @@ from integrations.oauth import authorize_url, provider_config, state_consume, st
 from integrations.selectors import connection_list, publication_list
 from integrations.services import connection_complete, connection_disconnect
 from invoisx.api.errors import ApiError
+from invoisx.csp import csp_allow
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,11 @@ def integration_list(request: HttpRequest) -> HttpResponse:
         for provider in Provider
     ]
     publications = publication_list(company=company)[:20]
-    return render(request, "integrations/list.html", {"providers": providers, "publications": publications})
+    response = render(request, "integrations/list.html", {"providers": providers, "publications": publications})
+    # The Connect forms post here and are redirected to the provider's sign-in, which browsers check
+    # against this page's form-action.
+    sign_in = {urlsplit(provider_config(provider).authorize_url) for provider in Provider}
+    return csp_allow(response, form_action=sorted(f"{url.scheme}://{url.netloc}" for url in sign_in))
 
 
 @require_POST

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "invoisx.api.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "invoisx.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "invoisx.api.middleware.ApiRateLimitMiddleware",
     "usage.middleware.ApiUsageMiddleware",  # after the rate limiter: refused requests are not counted
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "companies.context_processors.current_company",
+                "invoisx.csp.csp_nonce",
             ],
         },
     },
@@ -149,11 +151,44 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 
+# Security. SECURE_SSL=true is the one switch for a deployment served over HTTPS through a reverse
+# proxy that terminates TLS: http is redirected to https, browsers are told to use https only
+# (HSTS), and cookies travel only over https. The proxy must set X-Forwarded-Proto ("https" or
+# "http") on every request it forwards and drop any value the client sent: Django believes it.
+SECURE_SSL = env.bool("SECURE_SSL", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
+SECURE_SSL_REDIRECT = SECURE_SSL
+# The health check answers on plain http too, for a load balancer probing the process directly.
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/ping$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if SECURE_SSL else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_SSL)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_SSL)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=SECURE_SSL)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=SECURE_SSL)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every HTML page: invoisx/csp.py (middleware above, nonce in templates).
+# Rate limits of the dashboard's login and password reset count the client's address, not the proxy's.
+RATELIMIT_IP_META_KEY = "invoisx.security.ratelimit_client_ip"
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)  # seconds a reset link works
+
+# Email (password reset links): printed to the console until EMAIL_HOST names an SMTP server.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)  # implicit TLS, usually port 465
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=not EMAIL_USE_SSL)  # STARTTLS, usually port 587
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="InvoisX <noreply@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
@@ -184,7 +219,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "InvoiceStatusEnum": "invoices.models.Status",
+        "ReconciliationStatusEnum": "bank.models.ReconciliationStatus",
+    },
 }
 
 # Extraction of uploaded supplier invoices
@@ -217,7 +255,9 @@ TOKEN_LAST_USED_PRECISION_SECONDS = 60
 # django-ratelimit guards the dashboard login; its counters need a shared cache in production,
 # and the local-memory cache of the embedded default is good enough for one process.
 RATELIMIT_USE_CACHE = "default"
-SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Django's RedisCache increments with Redis INCR, atomic across processes, which is all django-ratelimit
+# needs; its W001 only says the backend is missing from its list (and would fail `check --deploy`).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["django_ratelimit.E003"])
 
 LOGGING = {
     "version": 1,

@@ -6,12 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dashboard.urls import auth_urlpatterns
 from invoisx.api.views import PingApi
+from invoisx.csp import csp_extend
 from invoisx.throttles import throttle_login
 
 api_v1: list[URLPattern | URLResolver] = [
     path("ping", PingApi.as_view(), name="ping"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Swagger UI's stylesheet draws its icons from data: URLs.
+    path("docs", csp_extend(img_src=["data:"])(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
     path("", include("buyers.urls")),
     path("", include("invoices.urls")),
     path("", include("bank.urls")),

@@ -1,0 +1,103 @@
+"""A company with something on every dashboard page, and the address of each page, for tests that
+visit them all (the Content-Security-Policy header test and the browser test of the policy).
+
+Data goes in through the pages and services the product uses, so the tour follows their changes.
+"""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from bank.models import BankStatement, Reconciliation
+from bank.statements.tests.builders import Line, mt940_message
+from buyers.tests.factories import BuyerFactory
+from companies.models import Membership, Role
+from companies.tests.factories import CompanyFactory, MembershipFactory
+from invoices.tests.factories import purchase_invoice
+from tokens.services import token_issue
+from webhooks.tests.factories import endpoint
+
+PASSWORD = "correct horse battery staple"
+
+# Pages anyone may open.
+PUBLIC_PAGES = ["/login/", "/password/reset/"]
+
+
+def tour_owner() -> User:
+    """An owner of a company who is also an operator, so the admin pages are on the tour."""
+    company = CompanyFactory.create(name="Tour Trading Sdn Bhd")
+    user = MembershipFactory.create(company=company, role=Role.OWNER).user
+    user.email = "owner@tour.example"
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (240, 120), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def tour_pages(user: User) -> list[str]:
+    """Fill the user's company with one of everything and return the address of every page that shows it.
+
+    Needs MEDIA_ROOT set to a temporary folder and eager Celery tasks.
+    """
+    company = Membership.objects.get(user=user).company
+    client = Client()
+    client.force_login(user)
+
+    BuyerFactory.create(company=company, name="Kedai Runcit Maju")
+    invoice = purchase_invoice(company, number="INV-2026-0101", supplier="Acme Trading BV")
+    invoice.document.save("scan.png", ContentFile(_png()), save=False)
+    invoice.document_kind = "png"
+    invoice.save()
+    purchase_invoice(
+        company,
+        number="INV-2026-0106",
+        supplier="Umbrella Corp",
+        line_items=[{"description": "Paper", "quantity": Decimal(1), "unit_price": Decimal("99.00")}],
+    )
+    statement_file = mt940_message(
+        [Line(date(2026, 3, 3), Decimal("120.00"), "Payment INV-2026-0101", "Acme Trading BV", "NONREF")]
+    ).encode()
+    client.post("/bank/upload", {"file": SimpleUploadedFile("march.sta", statement_file)})
+    statement = BankStatement.objects.get(company=company)
+    client.post(f"/bank/statements/{statement.public_id}/reconcile", {})
+    reconciliation = Reconciliation.objects.get(company=company)
+    token = token_issue(company=company, name="Tour", scopes=["buyers:read"]).token
+    hook = endpoint(company).endpoint
+
+    return [
+        "/",
+        "/invoices/",
+        "/invoices/upload",
+        f"/invoices/{invoice.public_id}/",
+        "/bank/",
+        "/bank/upload",
+        f"/bank/statements/{statement.public_id}/",
+        f"/bank/reconciliations/{reconciliation.public_id}/",
+        "/buyers/",
+        "/usage/",
+        "/settings/api-tokens/",
+        "/settings/api-tokens/new",
+        f"/settings/api-tokens/{token.public_id}/revoke",
+        "/settings/webhooks/",
+        "/settings/webhooks/new",
+        f"/settings/webhooks/{hook.public_id}/",
+        "/settings/integrations/",
+        "/password/change/",
+        "/no-such-page/",
+        "/api/v1/docs",
+        "/admin/",
+        "/admin/invoices/invoice/",
+        f"/admin/invoices/invoice/{invoice.pk}/change/",
+        "/admin/auth/user/add/",
+    ]
