@@ -16,7 +16,7 @@ from events.services import event_record
 from invoices.layouts import confirmed_fields, layout_can_be_learned
 from invoices.models import Direction, Invoice, InvoiceChange, InvoiceLine, Source, Status, Supplier
 from invoices.totals import Line, compute_lines, compute_totals
-from invoisx.api.errors import Conflict
+from invoisx.api.errors import Conflict, ResourceNotFound
 from invoisx.money import normalise_currency
 from tokens.models import ApiToken
 
@@ -202,8 +202,12 @@ def invoice_update(
     totals are given; other changes leave the amounts as they were. A corrected extracted invoice
     becomes `processed`: a person has now vouched for its data, and its supplier's layout is learned
     from the fields they set once the correction commits (`layouts.supplier_layout_learn`, in a task).
+
+    `invoice` only names the row: it is read again under its lock, and that copy is the one changed,
+    compared (for the recorded changes) and saved. The caller's copy may be stale: saving it would
+    undo whatever another correction or a bank payment wrote since it was loaded. Returns the saved copy.
     """
-    _lock_payments(invoice)
+    invoice = _locked(invoice)
     if invoice.status == Status.PROCESSING:
         raise Conflict("The invoice is still being extracted; correct it once it is processed.")
     confirmed = confirmed_fields(fields)
@@ -288,18 +292,27 @@ def _record_changes(
     )
 
 
-def _lock_payments(invoice: Invoice) -> None:
-    """Lock the invoice row and read its payment fields afresh: a bank match may be paying it right now,
-    and saving the copy the caller loaded earlier would undo that payment."""
-    invoice.refresh_from_db(
-        from_queryset=Invoice.objects.select_for_update(),
-        fields=["payment_status", "amount_paid", "amount_written_off", "last_payment_date"],
+def _locked(invoice: Invoice) -> Invoice:
+    """The invoice as stored now, its row locked until the transaction ends (call inside one).
+
+    Every writer of an invoice row (corrections, extraction, bank payments) takes this lock first, so
+    what is read here stays true until the change commits.
+    """
+    # of=self: lock the invoice only, not the company, supplier and buyer rows joined to it.
+    locked = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("company", "supplier", "buyer")
+        .filter(pk=invoice.pk)
+        .first()
     )
+    if locked is None:
+        raise ResourceNotFound("No invoice with this id.")
+    return locked
 
 
 @transaction.atomic
 def invoice_delete(*, invoice: Invoice) -> None:
-    _lock_payments(invoice)
+    invoice = _locked(invoice)
     if invoice.has_payments:
         raise Conflict("Bank payments are matched to this invoice; reject those matches before deleting it.")
     data = invoice_event_data(invoice)
