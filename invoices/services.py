@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from buyers.models import Buyer
+from buyers.services import buyer_lock_for_invoice
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
@@ -68,7 +69,10 @@ def invoice_event_data(invoice: Invoice) -> dict[str, Any]:
 
 
 def _next_sales_number(company: Company, invoice_date: date | None) -> str:
-    locked = Company.objects.select_for_update().get(pk=company.pk)
+    # NO KEY UPDATE: numbers are taken one at a time, while rows that refer to the company (events,
+    # other invoices) can still be committed meanwhile; FOR UPDATE would make them wait, and deadlock
+    # with a writer that already holds a row this creation then needs (a buyer being deleted).
+    locked = Company.objects.select_for_update(no_key=True).get(pk=company.pk)
     year = (invoice_date or date.today()).year
     sequence = locked.next_invoice_sequence
     existing = Invoice.objects.filter(company=company, direction=Direction.SALES)
@@ -142,6 +146,8 @@ def invoice_create(
         raise ValidationError({"supplier": ["A purchase invoice needs a supplier and no buyer_id."]})
     _check_dates(invoice_date, due_date)
     lines = compute_lines(line_items or [])
+    if buyer is not None:
+        buyer = buyer_lock_for_invoice(buyer=buyer, company=company)
 
     invoice = Invoice(
         company=company,
@@ -217,7 +223,8 @@ def invoice_update(
     if "buyer" in fields:
         if invoice.direction != Direction.SALES:
             raise ValidationError({"buyer_id": ["Only sales invoices have a buyer."]})
-        invoice.buyer = fields.pop("buyer")
+        buyer = fields.pop("buyer")
+        invoice.buyer = buyer_lock_for_invoice(buyer=buyer, company=invoice.company) if buyer else None
     if "supplier" in fields:
         if invoice.direction != Direction.PURCHASE:
             raise ValidationError({"supplier": ["Only purchase invoices have a supplier."]})
@@ -292,15 +299,16 @@ def _record_changes(
     )
 
 
-def _locked(invoice: Invoice) -> Invoice:
+def _locked(invoice: Invoice, *, for_delete: bool = False) -> Invoice:
     """The invoice as stored now, its row locked until the transaction ends (call inside one).
 
     Every writer of an invoice row (corrections, extraction, bank payments) takes this lock first, so
-    what is read here stays true until the change commits.
+    what is read here stays true until the change commits. A change takes NO KEY UPDATE, which waits
+    for every other writer but lets rows that merely refer to the invoice be committed meanwhile.
     """
     # of=self: lock the invoice only, not the company, supplier and buyer rows joined to it.
     locked = (
-        Invoice.objects.select_for_update(of=("self",))
+        Invoice.objects.select_for_update(of=("self",), no_key=not for_delete)
         .select_related("company", "supplier", "buyer")
         .filter(pk=invoice.pk)
         .first()
@@ -312,7 +320,7 @@ def _locked(invoice: Invoice) -> Invoice:
 
 @transaction.atomic
 def invoice_delete(*, invoice: Invoice) -> None:
-    invoice = _locked(invoice)
+    invoice = _locked(invoice, for_delete=True)
     if invoice.has_payments:
         raise Conflict("Bank payments are matched to this invoice; reject those matches before deleting it.")
     data = invoice_event_data(invoice)
