@@ -16,6 +16,7 @@ def test_a_token_used_while_it_is_revoked_stays_revoked_and_keeps_its_use(alice,
         lambda: token_touch(token=in_use, precision_seconds=0),
     )
 
+    assert second is None  # the use was recorded, after waiting
     assert race.second_waited_for_lock
     stored = ApiToken.objects.get(pk=token.pk)
     assert stored.revoked_at == first.revoked_at is not None
