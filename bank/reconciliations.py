@@ -487,35 +487,12 @@ def match_manual(
             "The transaction is not on this reconciliation's statement.",
             details={"transaction_id": ["Not on the reconciled statement."]},
         )
-    direction = Direction.SALES if line.amount > 0 else Direction.PURCHASE
-    currencies = {a.invoice.currency for a in allocations}
-    for n, a in enumerate(allocations):
-        if a.invoice.company_id != line.company_id:
-            raise ValidationFailed("No invoice with this id.", details={f"allocations[{n}].invoice_id": ["Not found."]})
-        if a.invoice.direction != direction:
-            money = "in" if line.amount > 0 else "out"
-            raise ValidationFailed(
-                f"Money {money} pays {direction} invoices; {a.invoice} is a {a.invoice.direction} invoice.",
-                details={f"allocations[{n}].invoice_id": [f"Must be a {direction} invoice."]},
-            )
-        if a.invoice.status not in OPEN_STATUSES:
-            raise ValidationFailed(
-                f"Invoice {a.invoice} is {a.invoice.status}.",
-                details={f"allocations[{n}].invoice_id": ["The invoice must be processed."]},
-            )
-        if a.invoice.currency != line.currency and a.amount is None:
-            raise ValidationFailed(
-                f"Invoice {a.invoice} is in {a.invoice.currency}, the payment in {line.currency}: give the amount.",
-                details={f"allocations[{n}].amount": ["Required when the currencies differ."]},
-            )
-    if len(currencies) > 1:
-        raise ValidationFailed(
-            "The invoices of one match must share a currency.", details={"allocations": ["Mixed currencies."]}
-        )
-
     with transaction.atomic():
         line = _lock_lines([line.pk])[line.pk]
         invoices = _lock_invoices(a.invoice.pk for a in allocations)
+        # Checked on the locked rows, not the caller's copies: an invoice may have been corrected
+        # (another currency), or deleted, since the caller loaded it.
+        currencies = _check_allocations(line, allocations, invoices)
         left = abs(line.amount) - _confirmed_use([line.pk]).get(line.pk, Decimal(0))
         if left <= 0:
             raise Conflict("This transaction is already fully matched.")
@@ -523,16 +500,17 @@ def match_manual(
         rows = []
         budget = left
         for n, a in enumerate(allocations):
-            due = invoices[a.invoice.pk].amount_due
+            invoice = invoices[a.invoice.pk]
+            due = invoice.amount_due
             amount = a.amount if a.amount is not None else min(due - a.write_off, budget)
             if amount <= 0 or a.write_off < 0:
                 raise ValidationFailed(
-                    f"Nothing is left to apply to invoice {a.invoice}.",
+                    f"Nothing is left to apply to invoice {invoice}.",
                     details={f"allocations[{n}].amount": ["Must be greater than zero."]},
                 )
             if amount + a.write_off > due:
                 raise ValidationFailed(
-                    f"Invoice {a.invoice} owes {due} {a.invoice.currency}; {amount + a.write_off} is more.",
+                    f"Invoice {invoice} owes {due} {invoice.currency}; {amount + a.write_off} is more.",
                     details={f"allocations[{n}].amount": [f"At most {due}."]},
                 )
             if same_currency:
@@ -542,7 +520,7 @@ def match_manual(
                         f"The invoices take more than the {left} {line.currency} left of the payment.",
                         details={f"allocations[{n}].amount": ["More than the payment has left."]},
                     )
-            rows.append((invoices[a.invoice.pk], amount, a.write_off))
+            rows.append((invoice, amount, a.write_off))
         match = PaymentMatch.objects.create(
             company=line.company,
             reconciliation=reconciliation,
@@ -562,6 +540,41 @@ def match_manual(
         PaymentMatch.objects.filter(transaction=line, state=MatchState.SUGGESTED).update(state=MatchState.SUPERSEDED)
         _settle(transaction_ids={line.pk}, invoices=list(invoices.values()))
     return match
+
+
+def _check_allocations(
+    line: BankTransaction, allocations: list[ManualAllocation], invoices: dict[int, Invoice]
+) -> set[str]:
+    """Refuse invoices that are gone, another company's, of the wrong direction, not processed, or in
+    another currency without an amount; the currencies of the invoices."""
+    direction = Direction.SALES if line.amount > 0 else Direction.PURCHASE
+    currencies = set()
+    for n, a in enumerate(allocations):
+        invoice = invoices.get(a.invoice.pk)
+        if invoice is None or invoice.company_id != line.company_id:
+            raise ValidationFailed("No invoice with this id.", details={f"allocations[{n}].invoice_id": ["Not found."]})
+        if invoice.direction != direction:
+            money = "in" if line.amount > 0 else "out"
+            raise ValidationFailed(
+                f"Money {money} pays {direction} invoices; {invoice} is a {invoice.direction} invoice.",
+                details={f"allocations[{n}].invoice_id": [f"Must be a {direction} invoice."]},
+            )
+        if invoice.status not in OPEN_STATUSES:
+            raise ValidationFailed(
+                f"Invoice {invoice} is {invoice.status}.",
+                details={f"allocations[{n}].invoice_id": ["The invoice must be processed."]},
+            )
+        if invoice.currency != line.currency and a.amount is None:
+            raise ValidationFailed(
+                f"Invoice {invoice} is in {invoice.currency}, the payment in {line.currency}: give the amount.",
+                details={f"allocations[{n}].amount": ["Required when the currencies differ."]},
+            )
+        currencies.add(invoice.currency)
+    if len(currencies) > 1:
+        raise ValidationFailed(
+            "The invoices of one match must share a currency.", details={"allocations": ["Mixed currencies."]}
+        )
+    return currencies
 
 
 def matches_confirm_suggested(

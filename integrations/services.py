@@ -117,10 +117,17 @@ def connection_disconnect(*, connection: Connection) -> bool:
     not keep the company connected: the tokens are gone from here, and the grant expires there.
     """
     config = provider_config(connection.provider)
+    with transaction.atomic():
+        # The refresh token as stored now: a refresh that was running has rotated the caller's copy
+        # away, and revoking a dead token would leave the live grant behind at the provider.
+        locked = Connection.objects.select_for_update().filter(pk=connection.pk).first()
+        if locked is None:
+            return False  # disconnected meanwhile, and revoked by whoever did it
+        refresh_token = locked.refresh_token
+        locked.delete()
     revoked = False
     try:
-        revoked = token_revoke(config, refresh_token=connection.refresh_token)
+        revoked = token_revoke(config, refresh_token=refresh_token)
     except ApiError as error:
         logger.warning("revoking %s for company %s failed: %s", connection.provider, connection.company_id, error.code)
-    connection.delete()
     return revoked

@@ -45,7 +45,14 @@ class InvoiceReviewForm(forms.Form):
             "total": invoice.total,
             "notes": invoice.notes,
         }
-        return cls(data, initial=initial)
+        form = cls(data, initial=initial)
+        for name, field in form.fields.items():
+            # The page carries the values it showed (`initial-<name>`), and a field counts as changed
+            # only when it differs from those: comparing with the invoice as stored now would take a
+            # field someone else corrected after this page was loaded for a change, and undo theirs.
+            # A post without them (a page from before, a script) is compared with the stored values.
+            field.show_hidden_initial = data is None or form.add_initial_prefix(name) in data
+        return form
 
     def clean_currency(self) -> str:
         return clean_currency_field(self.cleaned_data.get("currency") or "")

@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from buyers.models import Buyer
+from buyers.services import buyer_lock_for_invoice
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
 from invoices.layouts import confirmed_fields, layout_can_be_learned
 from invoices.models import Direction, Invoice, InvoiceChange, InvoiceLine, Source, Status, Supplier
 from invoices.totals import Line, compute_lines, compute_totals
-from invoisx.api.errors import Conflict
+from invoisx.api.errors import Conflict, ResourceNotFound
 from invoisx.money import normalise_currency
 from tokens.models import ApiToken
 
@@ -68,7 +69,10 @@ def invoice_event_data(invoice: Invoice) -> dict[str, Any]:
 
 
 def _next_sales_number(company: Company, invoice_date: date | None) -> str:
-    locked = Company.objects.select_for_update().get(pk=company.pk)
+    # NO KEY UPDATE: numbers are taken one at a time, while rows that refer to the company (events,
+    # other invoices) can still be committed meanwhile; FOR UPDATE would make them wait, and deadlock
+    # with a writer that already holds a row this creation then needs (a buyer being deleted).
+    locked = Company.objects.select_for_update(no_key=True).get(pk=company.pk)
     year = (invoice_date or date.today()).year
     sequence = locked.next_invoice_sequence
     existing = Invoice.objects.filter(company=company, direction=Direction.SALES)
@@ -142,6 +146,8 @@ def invoice_create(
         raise ValidationError({"supplier": ["A purchase invoice needs a supplier and no buyer_id."]})
     _check_dates(invoice_date, due_date)
     lines = compute_lines(line_items or [])
+    if buyer is not None:
+        buyer = buyer_lock_for_invoice(buyer=buyer, company=company)
 
     invoice = Invoice(
         company=company,
@@ -202,8 +208,12 @@ def invoice_update(
     totals are given; other changes leave the amounts as they were. A corrected extracted invoice
     becomes `processed`: a person has now vouched for its data, and its supplier's layout is learned
     from the fields they set once the correction commits (`layouts.supplier_layout_learn`, in a task).
+
+    `invoice` only names the row: it is read again under its lock, and that copy is the one changed,
+    compared (for the recorded changes) and saved. The caller's copy may be stale: saving it would
+    undo whatever another correction or a bank payment wrote since it was loaded. Returns the saved copy.
     """
-    _lock_payments(invoice)
+    invoice = _locked(invoice)
     if invoice.status == Status.PROCESSING:
         raise Conflict("The invoice is still being extracted; correct it once it is processed.")
     confirmed = confirmed_fields(fields)
@@ -213,7 +223,8 @@ def invoice_update(
     if "buyer" in fields:
         if invoice.direction != Direction.SALES:
             raise ValidationError({"buyer_id": ["Only sales invoices have a buyer."]})
-        invoice.buyer = fields.pop("buyer")
+        buyer = fields.pop("buyer")
+        invoice.buyer = buyer_lock_for_invoice(buyer=buyer, company=invoice.company) if buyer else None
     if "supplier" in fields:
         if invoice.direction != Direction.PURCHASE:
             raise ValidationError({"supplier": ["Only purchase invoices have a supplier."]})
@@ -288,18 +299,28 @@ def _record_changes(
     )
 
 
-def _lock_payments(invoice: Invoice) -> None:
-    """Lock the invoice row and read its payment fields afresh: a bank match may be paying it right now,
-    and saving the copy the caller loaded earlier would undo that payment."""
-    invoice.refresh_from_db(
-        from_queryset=Invoice.objects.select_for_update(),
-        fields=["payment_status", "amount_paid", "amount_written_off", "last_payment_date"],
+def _locked(invoice: Invoice, *, for_delete: bool = False) -> Invoice:
+    """The invoice as stored now, its row locked until the transaction ends (call inside one).
+
+    Every writer of an invoice row (corrections, extraction, bank payments) takes this lock first, so
+    what is read here stays true until the change commits. A change takes NO KEY UPDATE, which waits
+    for every other writer but lets rows that merely refer to the invoice be committed meanwhile.
+    """
+    # of=self: lock the invoice only, not the company, supplier and buyer rows joined to it.
+    locked = (
+        Invoice.objects.select_for_update(of=("self",), no_key=not for_delete)
+        .select_related("company", "supplier", "buyer")
+        .filter(pk=invoice.pk)
+        .first()
     )
+    if locked is None:
+        raise ResourceNotFound("No invoice with this id.")
+    return locked
 
 
 @transaction.atomic
 def invoice_delete(*, invoice: Invoice) -> None:
-    _lock_payments(invoice)
+    invoice = _locked(invoice, for_delete=True)
     if invoice.has_payments:
         raise Conflict("Bank payments are matched to this invoice; reject those matches before deleting it.")
     data = invoice_event_data(invoice)

@@ -60,11 +60,19 @@ def token_issue(
     return IssuedToken(token=token, raw=raw)
 
 
+@transaction.atomic
 def token_revoke(*, token: ApiToken) -> ApiToken:
-    """Revoke now; the next request with this token is refused (no cache stands in between)."""
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    token.refresh_from_db(fields=["revoked_at"])
-    return token
+    """Revoke now; the next request with this token is refused (no cache stands in between).
+
+    `token` names the token; the stored row is re-read under its lock and only `revoked_at` is
+    written, so a revocation keeps its first time and undoes nothing written meanwhile (its last use).
+    """
+    locked = ApiToken.objects.select_for_update(no_key=True).get(pk=token.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+    token.revoked_at = locked.revoked_at  # callers go on to show the copy they passed
+    return locked
 
 
 def token_touch(*, token: ApiToken, precision_seconds: int) -> None:

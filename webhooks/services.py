@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from companies.models import Company
 from events.models import Event, EventType
-from invoisx.api.errors import Conflict, ValidationFailed
+from invoisx.api.errors import Conflict, ResourceNotFound, ValidationFailed
 from webhooks.delivery import deliveries_due
 from webhooks.destinations import UnsafeDestination, url_check
 from webhooks.models import ALL_EVENTS, SUBSCRIBABLE_EVENTS, Delivery, DeliveryStatus, WebhookEndpoint
@@ -72,6 +72,19 @@ def endpoint_create(
     return EndpointWithSecret(endpoint=endpoint, secret=secret)
 
 
+def _locked(endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """The endpoint as stored now, its row locked until the transaction ends (call inside one).
+
+    Changes are made to this copy, never to the caller's: saving a copy loaded before another change
+    would undo it (a paused endpoint switched back on, an old URL or secret restored).
+    """
+    locked = WebhookEndpoint.objects.select_for_update(no_key=True).filter(pk=endpoint.pk).first()
+    if locked is None:
+        raise ResourceNotFound("No webhook endpoint with this id.")
+    return locked
+
+
+@transaction.atomic
 def endpoint_update(
     *,
     endpoint: WebhookEndpoint,
@@ -81,20 +94,31 @@ def endpoint_update(
     active: bool | None = None,
 ) -> WebhookEndpoint:
     """Change what is given. New events are sent by the new settings; deliveries already made stay."""
+    endpoint = _locked(endpoint)
+    changed = []
     if url is not None:
         endpoint.url = _clean_url(url)
+        changed.append("url")
     if description is not None:
         endpoint.description = description[:DESCRIPTION_MAX_LENGTH]
+        changed.append("description")
     if event_types is not None:
         endpoint.event_types = _clean_event_types(event_types)
+        changed.append("event_types")
     if active is not None:
         endpoint.active = active
-    endpoint.save()
+        changed.append("active")
+    endpoint.save(update_fields=[*changed, "updated_at"])
     return endpoint
 
 
+@transaction.atomic
 def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> EndpointWithSecret:
-    """A new secret signs every attempt from now on, retries of older deliveries included."""
+    """A new secret signs every attempt from now on, retries of older deliveries included.
+
+    Under the endpoint's lock: of two rotations at once, the one shown last is the one stored.
+    """
+    endpoint = _locked(endpoint)
     secret = secret_generate()
     endpoint.secret_encrypted = secret_encrypt(secret)
     endpoint.save(update_fields=["secret_encrypted", "updated_at"])

@@ -10,6 +10,7 @@ from django.test import Client
 from companies.models import Role
 from companies.tests.factories import MembershipFactory
 from integrations.models import Connection, Provider
+from integrations.services import connection_access_token, connection_disconnect
 from integrations.tests.conftest import connect
 
 pytestmark = pytest.mark.django_db
@@ -220,6 +221,18 @@ def test_disconnecting_revokes_at_the_provider_and_deletes_the_tokens(alice_page
     assert revoke.json == {"token": refresh}
     assert revoke.headers["authorization"].startswith("Basic ")
     assert refresh not in qb.refresh_tokens
+    assert not Connection.objects.exists()
+
+
+def test_disconnecting_from_a_stale_copy_revokes_the_refresh_token_stored_now(alice, qb):
+    stale = connect(alice, qb, Provider.QUICKBOOKS)
+    fresh = Connection.objects.get(pk=stale.pk)
+    connection_access_token(connection=fresh, rejected=fresh.access_token)  # rotates the refresh token
+    assert fresh.refresh_token != stale.refresh_token
+
+    connection_disconnect(connection=stale)
+
+    assert qb.calls("POST", "/oauth2/v2/tokens/revoke")[0].json == {"token": fresh.refresh_token}
     assert not Connection.objects.exists()
 
 

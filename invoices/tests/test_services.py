@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from buyers.tests.factories import BuyerFactory
 from events.models import Event
-from invoices.models import Direction, Invoice, InvoiceLine, Source, Status, Supplier
+from invoices.models import Direction, Invoice, InvoiceChange, InvoiceLine, Source, Status, Supplier
 from invoices.services import (
     invoice_create,
     invoice_delete,
@@ -18,7 +18,7 @@ from invoices.services import (
     supplier_get_or_create,
 )
 from invoices.tests.factories import SupplierFactory, purchase_invoice, sales_invoice
-from invoisx.api.errors import Conflict
+from invoisx.api.errors import Conflict, ResourceNotFound
 
 pytestmark = pytest.mark.django_db
 
@@ -465,6 +465,63 @@ def test_updating_records_invoice_updated(alice):
     assert event.company == alice
     assert event.data["id"] == invoice.public_id
     assert event.data["total"] == 1221.0
+
+
+def changes_of(invoice: Invoice) -> list[tuple[str, Any, Any]]:
+    return list(
+        InvoiceChange.objects.filter(invoice=invoice).order_by("pk").values_list("field", "old_value", "new_value")
+    )
+
+
+def test_an_update_from_a_stale_copy_keeps_what_another_update_changed_meanwhile(alice):
+    invoice = purchase_invoice(alice, number="P-1")
+    stale = Invoice.objects.get(pk=invoice.pk)  # loaded by one request, then another corrects the notes
+    invoice_update(invoice=Invoice.objects.get(pk=invoice.pk), notes="checked by finance")
+
+    saved = invoice_update(invoice=stale, invoice_number="P-2")
+
+    assert (saved.notes, saved.invoice_number) == ("checked by finance", "P-2")
+    assert Invoice.objects.values_list("notes", "invoice_number").get(pk=invoice.pk) == ("checked by finance", "P-2")
+    assert changes_of(invoice) == [("notes", "", "checked by finance"), ("invoice_number", "P-1", "P-2")]
+
+
+def test_an_update_records_only_the_fields_that_changed_from_the_stored_values(alice):
+    invoice = purchase_invoice(alice, number="P-1")
+    stale = Invoice.objects.get(pk=invoice.pk)
+    invoice_update(invoice=Invoice.objects.get(pk=invoice.pk), notes="checked by finance")
+
+    invoice_update(invoice=stale, notes="checked by finance", invoice_number="P-1")
+
+    assert changes_of(invoice) == [("notes", "", "checked by finance")]
+
+
+def test_an_update_from_a_stale_copy_keeps_a_payment_made_meanwhile(alice):
+    invoice = purchase_invoice(alice, number="P-1", totals={"total": D("100.00")}, line_items=[])
+    stale = Invoice.objects.get(pk=invoice.pk)
+    paid = Invoice.objects.get(pk=invoice.pk)
+    paid.set_payments(paid=D("40.00"), written_off=D(0), last_payment_date=date(2026, 4, 2))
+    paid.save()
+
+    invoice_update(invoice=stale, line_items=[{"description": "Bolts", "quantity": D(1), "unit_price": D(120)}])
+
+    stored_now = Invoice.objects.get(pk=invoice.pk)
+    assert (stored_now.amount_paid, stored_now.total, stored_now.payment_status) == (
+        D("40.00"),
+        D("120.00"),
+        "partially_paid",
+    )
+
+
+def test_updating_an_invoice_deleted_meanwhile_is_not_found(alice):
+    invoice = purchase_invoice(alice)
+    stale = Invoice.objects.get(pk=invoice.pk)
+    invoice_delete(invoice=invoice)
+
+    with pytest.raises(ResourceNotFound):
+        invoice_update(invoice=stale, notes="Too late.")
+    with pytest.raises(ResourceNotFound):
+        invoice_delete(invoice=stale)
+    assert Event.objects.filter(type="invoice.deleted").count() == 1
 
 
 # invoice_delete

@@ -7,6 +7,7 @@ from django.test import Client
 from companies.models import Role
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from invoices.models import Invoice, Status
+from invoices.services import invoice_update
 from invoices.tests.test_extract_api import ubl_invoice
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,6 +82,41 @@ def test_saving_corrections_marks_the_invoice_processed_and_records_the_user():
     assert str(invoice.total) == "1332.00"
     change = invoice.changes.get(field="totals.total")
     assert change.changed_by_user is not None
+
+
+def posted_as_shown(form) -> dict[str, str]:
+    """What a browser posts from the review page: each field's value and the value it was shown with."""
+    data = {}
+    for field in form:
+        value = field.value()
+        data[field.html_name] = data[field.html_initial_name] = "" if value is None else str(value)
+    return data
+
+
+def test_the_review_page_carries_the_values_it_showed():
+    alice = member("Alice Trading")
+    upload(alice)
+    invoice = Invoice.objects.get()
+
+    page = alice.get(f"/invoices/{invoice.public_id}/")
+
+    assert b'name="initial-notes"' in page.content
+    assert b'name="initial-invoice_number"' in page.content
+
+
+def test_saving_a_page_loaded_before_another_correction_keeps_that_correction():
+    alice = member("Alice Trading")
+    upload(alice)
+    invoice = Invoice.objects.get()
+    data = posted_as_shown(alice.get(f"/invoices/{invoice.public_id}/").context["form"])
+    invoice_update(invoice=invoice, notes="checked by finance")  # by someone else, after the page loaded
+    data["invoice_number"] = "INV-2026-0043"
+
+    response = alice.post(f"/invoices/{invoice.public_id}/", data)
+
+    assert response.status_code == 302
+    assert Invoice.objects.values_list("notes", "invoice_number").get() == ("checked by finance", "INV-2026-0043")
+    assert [change.field for change in invoice.changes.order_by("pk")] == ["notes", "invoice_number"]
 
 
 def test_a_viewer_can_read_the_review_page_but_not_save_or_upload():

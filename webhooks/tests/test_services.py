@@ -9,11 +9,17 @@ from django.utils import timezone
 
 from events.models import Event, EventType
 from events.services import event_record, events_record
-from invoisx.api.errors import Conflict, ValidationFailed
+from invoisx.api.errors import Conflict, ResourceNotFound, ValidationFailed
 from webhooks.delivery import deliveries_due
 from webhooks.destinations import address_is_public
-from webhooks.models import Delivery, DeliveryStatus
-from webhooks.services import delivery_retry, endpoint_create, endpoint_update, webhook_test_send
+from webhooks.models import Delivery, DeliveryStatus, WebhookEndpoint
+from webhooks.services import (
+    delivery_retry,
+    endpoint_create,
+    endpoint_rotate_secret,
+    endpoint_update,
+    webhook_test_send,
+)
 from webhooks.signing import secret_decrypt
 from webhooks.tests.factories import INVOICE_DATA, endpoint, record
 
@@ -218,3 +224,37 @@ def test_event_record_payload_is_seed_001s_format(alice):
     [delivery] = record(alice)
     assert set(delivery.event.payload()) == {"event", "timestamp", "data", "webhook_id"}
     assert delivery.event.payload()["data"] == INVOICE_DATA
+
+
+# Changes from a copy loaded earlier
+
+
+def test_an_update_from_a_stale_copy_keeps_what_another_update_changed_meanwhile(alice):
+    created = endpoint(alice, description="ERP")
+    stale = WebhookEndpoint.objects.get(pk=created.endpoint.pk)
+    endpoint_update(endpoint=WebhookEndpoint.objects.get(pk=stale.pk), active=False)
+
+    saved = endpoint_update(endpoint=stale, description="ERP (production)")
+
+    assert (saved.active, saved.description) == (False, "ERP (production)")
+    assert WebhookEndpoint.objects.values_list("active", "description").get(pk=stale.pk) == (False, "ERP (production)")
+
+
+def test_an_update_from_a_stale_copy_keeps_a_secret_rotated_meanwhile(alice):
+    created = endpoint(alice)
+    stale = WebhookEndpoint.objects.get(pk=created.endpoint.pk)
+    rotated = endpoint_rotate_secret(endpoint=WebhookEndpoint.objects.get(pk=stale.pk))
+
+    endpoint_update(endpoint=stale, description="ERP")
+
+    assert secret_decrypt(WebhookEndpoint.objects.get(pk=stale.pk).secret_encrypted) == rotated.secret
+
+
+def test_changing_an_endpoint_deleted_meanwhile_is_not_found(alice):
+    stale = endpoint(alice).endpoint
+    WebhookEndpoint.objects.filter(pk=stale.pk).delete()
+
+    with pytest.raises(ResourceNotFound):
+        endpoint_update(endpoint=stale, active=False)
+    with pytest.raises(ResourceNotFound):
+        endpoint_rotate_secret(endpoint=stale)
