@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -262,7 +261,9 @@ def invoice_update(
     event_record(company=invoice.company, type=EventType.INVOICE_UPDATED, data=invoice_event_data(invoice))
     if confirmed and layout_can_be_learned(invoice):
         # Learning is a help, not part of the correction: its failure must not undo or fail the request.
-        transaction.on_commit(partial(_queue_layout_learning, invoice.pk, sorted(confirmed)), robust=True)
+        # A lambda, not a partial: Django names the callback when it logs a robust callback's error.
+        fields = sorted(confirmed)
+        transaction.on_commit(lambda: _queue_layout_learning(invoice.pk, fields), robust=True)
     return invoice
 
 
@@ -316,7 +317,7 @@ def invoice_delete(*, invoice: Invoice) -> None:
     event_record(company=company, type=EventType.INVOICE_DELETED, data=data)
     if document:
         # Robust: the deletion is committed; a storage error leaves a stray file, not a failed request.
-        transaction.on_commit(partial(document_delete, name=document), robust=True)
+        transaction.on_commit(lambda: document_delete(name=document), robust=True)
 
 
 def document_delete(*, name: str) -> None:

@@ -15,7 +15,6 @@ import logging
 import random
 import time
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from celery import Task
@@ -67,9 +66,11 @@ def enqueue_each(task: Task, ids: Iterable[int]) -> int:
 
 def enqueue_on_commit(task: Task, *args: Any) -> None:
     """Queue `task(*args)` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(partial(enqueue, task, *args), robust=True)
+    # A lambda, not a partial: Django names the callback when it logs a robust callback's error.
+    transaction.on_commit(lambda: enqueue(task, *args), robust=True)
 
 
 def enqueue_each_on_commit(task: Task, ids: Iterable[int]) -> None:
     """Queue `task(id)` for each id once the current transaction commits (at once outside one)."""
-    transaction.on_commit(partial(enqueue_each, task, list(ids)), robust=True)
+    ids = list(ids)
+    transaction.on_commit(lambda: enqueue_each(task, ids), robust=True)
