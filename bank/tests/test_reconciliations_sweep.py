@@ -14,6 +14,11 @@ pytestmark = pytest.mark.django_db
 T0 = datetime.fromisoformat("2020-12-01T09:00:00+00:00")
 
 
+@pytest.fixture(autouse=True)
+def _eager(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # a task queued again runs here, even where CI configures a broker
+
+
 @pytest.fixture
 def run(alice) -> Reconciliation:
     """A run started at T0 whose message never ran (on_commit: this test never commits)."""

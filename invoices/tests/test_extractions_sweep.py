@@ -17,6 +17,11 @@ pytestmark = pytest.mark.django_db
 T0 = datetime.fromisoformat("2020-12-01T09:00:00+00:00")
 
 
+@pytest.fixture(autouse=True)
+def _eager(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # a task queued again runs here, even where CI configures a broker
+
+
 @pytest.fixture
 def invoice(alice, settings, tmp_path) -> Invoice:
     """An uploaded invoice queued at T0 whose message never ran (on_commit: this test never commits)."""

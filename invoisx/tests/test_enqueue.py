@@ -32,6 +32,7 @@ class FlakyBroker:
 @pytest.fixture(autouse=True)
 def _no_backoff_and_media_in_tmp(settings, tmp_path):
     settings.ENQUEUE_BACKOFF_SECONDS = 0
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # a task the broker takes runs here, even where CI configures one
     settings.MEDIA_ROOT = tmp_path
 
 
