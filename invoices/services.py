@@ -262,8 +262,8 @@ def invoice_update(
     if confirmed and layout_can_be_learned(invoice):
         # Learning is a help, not part of the correction: its failure must not undo or fail the request.
         # A lambda, not a partial: Django names the callback when it logs a robust callback's error.
-        fields = sorted(confirmed)
-        transaction.on_commit(lambda: _queue_layout_learning(invoice.pk, fields), robust=True)
+        learned = sorted(confirmed)
+        transaction.on_commit(lambda: _queue_layout_learning(invoice.pk, learned), robust=True)
     return invoice
 
 

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 import pytest
 import redis
@@ -92,7 +93,7 @@ def wait_for(predicate, what: str, log: Path) -> None:
 def restorable(broker: str) -> bool:
     """True once an unacknowledged delivery is old enough for kombu's restore to hand it back."""
     client = redis.Redis.from_url(broker)
-    seconds, microseconds = client.time()
+    seconds, microseconds = cast(tuple[int, int], client.time())
     aged_before = seconds + microseconds / 1e6 - VISIBILITY_TIMEOUT
     return bool(client.zrangebyscore("unacked_index", 0, aged_before))
 
