@@ -4,6 +4,7 @@ These tests use `transactional_db`: the extraction is queued on commit and, with
 eagerly in the request, as it does on the embedded default.
 """
 
+import hashlib
 import io
 from datetime import date
 from decimal import Decimal
@@ -324,3 +325,21 @@ def test_an_invoice_whose_deletion_is_refused_keeps_its_document(alice_api, monk
     error_of(alice_api.delete(f"/api/v1/invoices/{data['id']}"), 409, "conflict")
 
     assert default_storage.exists(invoice.document.name)
+
+
+def test_the_request_that_loses_an_upload_race_leaves_no_stored_copy_behind(alice, alice_api, monkeypatch, tmp_path):
+    data = ubl_invoice()
+
+    def the_other_request_wins(*, company):
+        # The other request inserts the same file after this one checked for it, before it inserts.
+        Invoice.objects.create(
+            company=company, direction="purchase", currency="GBP", document_sha256=hashlib.sha256(data).hexdigest()
+        )
+        return 0
+
+    monkeypatch.setattr(intake, "processed_this_month", the_other_request_wins)
+
+    response = success_data(upload(alice_api, data), 200)
+
+    assert response["duplicate_of"] == response["id"]
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
