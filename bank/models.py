@@ -17,6 +17,7 @@ never proposed again, and superseded ones were replaced by a later run.
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 
 from companies.models import Company
 from invoices.models import Invoice
@@ -152,13 +153,21 @@ class Reconciliation(models.Model):
     suggested_count = models.PositiveIntegerField(default=0, help_text="Matches the run proposed")
     auto_confirmed_count = models.PositiveIntegerField(default=0)
     failure_reason = models.TextField(blank=True)
+    # The run is leased work (invoisx.leases): when it was last queued, until when a worker holds it,
+    # and how many times a worker started it. The sweep queues it again, or fails it, from these.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_by = models.CharField(max_length=200, blank=True, help_text="Who started the run")
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["company", "-created_at"])]
+        indexes = [
+            models.Index(fields=["company", "-created_at"]),
+            models.Index(fields=["queued_at"], condition=Q(status="processing"), name="reconciliation_pending"),
+        ]
 
     def __str__(self) -> str:
         return self.public_id

@@ -2,6 +2,9 @@
 
 The chain:
 1. `reconciliation_start` records a `processing` run and queues `bank.tasks.reconcile_statement`.
+   The run is leased work (`RECONCILIATION`, see `invoisx.leases`): the task claims it, and
+   `reconciliations_sweep` (beat) queues again a run whose message or worker was lost, or fails it
+   once its worker stopped `RECONCILE_MAX_ATTEMPTS` times.
 2. `reconciliation_run` (in the task) feeds the statement's lines that still have money unexplained
    and the company's open invoices to `bank.matching.reconcile`, stores each proposal as a suggested
    `PaymentMatch` and confirms those at least as confident as the company's threshold.
@@ -19,6 +22,7 @@ writers from spending the same part of one payment twice.
 """
 
 import datetime
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -50,8 +54,13 @@ from events.services import event_record, events_record
 from invoices.models import Direction, Invoice, PaymentStatus
 from invoices.services import invoice_event_data
 from invoisx.api.errors import Conflict, ValidationFailed
+from invoisx.enqueue import enqueue_each_on_commit, enqueue_on_commit
+from invoisx.leases import LeasedWork, Lost
+
+logger = logging.getLogger(__name__)
 
 IN_CHUNK = 2000
+RECONCILIATION = LeasedWork(model=Reconciliation, busy=ReconciliationStatus.PROCESSING, prefix="", setting="RECONCILE")
 
 
 def reconciliation_start(
@@ -75,21 +84,55 @@ def reconciliation_start(
             date_to=date_to,
             auto_confirm_threshold=settings.RECONCILE_AUTO_CONFIRM_THRESHOLD,
             created_by=actor[:200],
+            queued_at=timezone.now(),
         )
-        transaction.on_commit(lambda: _queue_run(reconciliation.pk))
+        _queue_run(reconciliation.pk)
     return reconciliation
 
 
 def _queue_run(reconciliation_id: int) -> None:
+    """Queue the run once the transaction commits; if the broker stays away, the sweep queues it."""
     from bank.tasks import reconcile_statement
 
-    reconcile_statement.delay(reconciliation_id)
+    enqueue_on_commit(reconcile_statement, reconciliation_id)
 
 
-def reconciliation_fail(*, reconciliation_id: int, reason: str) -> None:
-    Reconciliation.objects.filter(pk=reconciliation_id, status=ReconciliationStatus.PROCESSING).update(
-        status=ReconciliationStatus.FAILED, failure_reason=reason, completed_at=timezone.now()
+def reconciliation_release(*, reconciliation_id: int) -> None:
+    """Let go of the run after it stopped to be retried, so that the retry may claim it."""
+    RECONCILIATION.release(reconciliation_id)
+
+
+def reconciliation_fail(*, reconciliation_id: int, reason: str, lost_at: datetime.datetime | None = None) -> None:
+    """End a `processing` run as `failed` with the reason. With `lost_at` (the sweep), only if no worker
+    holds it at that time: one may have claimed it since the sweep looked."""
+    runs = Reconciliation.objects.filter(pk=reconciliation_id, status=ReconciliationStatus.PROCESSING)
+    if lost_at is not None:
+        runs = runs.filter(RECONCILIATION.free(now=lost_at))
+    runs.update(
+        status=ReconciliationStatus.FAILED, failure_reason=reason, completed_at=timezone.now(), lease_until=None
     )
+
+
+def reconciliations_sweep(*, now: datetime.datetime | None = None) -> Lost:
+    """Queue again the runs that no message or worker will finish; fail those out of attempts."""
+    from bank.tasks import reconcile_statement
+
+    now = now or timezone.now()
+    lost = RECONCILIATION.lost(now=now)
+    for reconciliation_id in lost.exhausted:
+        logger.warning(
+            "reconciliation %s stopped %s times without finishing", reconciliation_id, RECONCILIATION.max_attempts
+        )
+        reconciliation_fail(
+            reconciliation_id=reconciliation_id,
+            reason=(
+                f"The reconciliation was started {RECONCILIATION.max_attempts} times and stopped each time without "
+                "finishing (the worker was lost); run it again."
+            ),
+            lost_at=now,
+        )
+    enqueue_each_on_commit(reconcile_statement, lost.requeue)
+    return lost
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
@@ -186,8 +229,11 @@ class _Proposal:
     uses: Decimal  # of the transaction, in its currency
 
 
-def reconciliation_run(*, reconciliation_id: int) -> None:
-    """Match the run's lines to open invoices. Safe to run twice: only a `processing` run is touched."""
+def reconciliation_run(*, reconciliation_id: int, new_attempt: bool = True) -> None:
+    """Match the run's lines to open invoices. Safe to run twice: only a `processing` run that no other
+    worker holds is touched. `new_attempt` is False for Celery's retries of one run."""
+    if not RECONCILIATION.claim(reconciliation_id, now=timezone.now(), new_attempt=new_attempt):
+        return
     reconciliation = (
         Reconciliation.objects.select_related("company", "statement")
         .filter(pk=reconciliation_id, status=ReconciliationStatus.PROCESSING)
@@ -242,6 +288,7 @@ def reconciliation_run(*, reconciliation_id: int) -> None:
         reconciliation.suggested_count = len(matches)
         reconciliation.auto_confirmed_count = len(confirmed)
         reconciliation.completed_at = timezone.now()
+        reconciliation.lease_until = None
         reconciliation.save()
         event_record(
             company=reconciliation.company, type=EventType.BANK_RECONCILED, data=reconciled_event_data(reconciliation)

@@ -1,5 +1,6 @@
 """Celery tasks for bank statements: each loads by id and calls one service."""
 
+import contextlib
 import logging
 
 from celery import Task, shared_task
@@ -7,7 +8,12 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import OperationalError
 
-from bank.reconciliations import reconciliation_fail, reconciliation_run
+from bank.reconciliations import (
+    reconciliation_fail,
+    reconciliation_release,
+    reconciliation_run,
+    reconciliations_sweep,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +32,11 @@ logger = logging.getLogger(__name__)
 def reconcile_statement(self: Task, reconciliation_id: int) -> None:
     """Run one reconciliation. Safe to run twice: only a `processing` run is touched, in one transaction.
 
-    A run that cannot finish is marked `failed` with the reason, never left `processing`.
+    A run that cannot finish is marked `failed` with the reason, never left `processing`; a worker
+    that dies leaves the lease to run out, and the sweep queues the run again.
     """
     try:
-        reconciliation_run(reconciliation_id=reconciliation_id)
+        reconciliation_run(reconciliation_id=reconciliation_id, new_attempt=self.request.retries == 0)
     except SoftTimeLimitExceeded:
         logger.warning("reconciliation %s exceeded its time limit", reconciliation_id)
         reconciliation_fail(
@@ -42,6 +49,11 @@ def reconcile_statement(self: Task, reconciliation_id: int) -> None:
                 reconciliation_id=reconciliation_id,
                 reason="The database was unavailable; run the reconciliation again.",
             )
+        else:
+            # The retry claims the run again; if the database is too far gone to let go of it now,
+            # the lease runs out and the sweep brings it back.
+            with contextlib.suppress(OperationalError):
+                reconciliation_release(reconciliation_id=reconciliation_id)
         raise  # retried with backoff until then
     except Exception:
         logger.exception("reconciliation %s failed", reconciliation_id)
@@ -49,3 +61,10 @@ def reconcile_statement(self: Task, reconciliation_id: int) -> None:
             reconciliation_id=reconciliation_id, reason="The reconciliation failed unexpectedly; run it again."
         )
         raise
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def sweep_reconciliations() -> int:
+    """Queue again the runs whose message or worker was lost, fail those out of attempts. Run by beat."""
+    lost = reconciliations_sweep()
+    return len(lost.requeue) + len(lost.exhausted)

@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from companies.models import Company
 from idempotency.models import IdempotentRequest
 from invoisx.api.errors import ApiError
+from invoisx.retention import delete_in_batches
 
 
 class IdempotencyKeyInUse(ApiError):
@@ -102,3 +103,10 @@ def idempotent_request_complete(*, claim: IdempotentRequest, status: int, body: 
 def idempotent_request_release(*, claim: IdempotentRequest) -> None:
     """Forget a claim whose request failed, so the client can correct it and retry with the same key."""
     IdempotentRequest.objects.filter(pk=claim.pk, response_status__isnull=True).delete()
+
+
+def idempotent_requests_purge(*, now: datetime | None = None) -> int:
+    """Forget the keys older than IDEMPOTENCY_KEY_TTL_HOURS (their stored answers with them): a repeat
+    after that is refused nothing and replayed nothing anyway. How many went."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    return delete_in_batches(IdempotentRequest.objects.filter(created_at__lt=cutoff))

@@ -2,22 +2,27 @@
 
 The chain, each step explicit:
 1. `invoice_upload` checks the file (size, kind sniffed from its bytes), refuses a company past its
-   monthly limit, returns the earlier invoice for a file already received (SHA-256), else stores the
-   file on a new `processing` invoice and queues the extraction once the transaction commits.
-2. The Celery task calls `invoice_extraction_run`, which is idempotent: it only acts on an invoice
-   still `processing`, so a retry after a worker died finishes the work and a duplicate does nothing.
+   monthly limit, returns the earlier invoice for a file already received (SHA-256) unless its
+   extraction failed, in which case it is extracted again, else stores the file on a new `processing`
+   invoice and queues the extraction once the transaction commits.
+2. The Celery task calls `invoice_extraction_run`, which is idempotent: it claims the invoice only
+   while it is `processing` and no other worker holds it (`EXTRACTION`, a lease: see
+   `invoisx.leases`), so a retry after a worker died finishes the work and a duplicate does nothing.
+   `extractions_sweep` (beat) queues again the extractions whose message or worker was lost, and
+   fails those whose worker stopped `EXTRACTION_MAX_ATTEMPTS` times: nothing stays `processing`.
 3. When the document comes from one of the company's suppliers whose layout was learned from
    corrections (`layouts`), the fields read with that layout replace the generic ones and the
    invoice's supplier is that supplier.
 4. The engine's result is written in one transaction: supplier, fields, lines, per-field confidence,
    status `processed` or `needs_review`, and the `invoice.processed` event; failures (a document
-   that cannot be read, or shows no text at all) end as `failed` with the reason and an
-   `invoice.failed` event.
+   that cannot be read or shows no text at all, an engine error, a database that stays away, a run
+   over its time limit) end as `failed` with the reason and an `invoice.failed` event.
 """
 
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -34,13 +39,17 @@ from invoices.extraction.result import ExtractionResult
 from invoices.extraction.sniff import DocumentError
 from invoices.layouts import supplier_layout_apply, supplier_layout_used
 from invoices.models import Direction, Invoice, InvoiceLine, Source, Status, Supplier, SupplierLayout
-from invoices.services import invoice_event_data, supplier_get_or_create
+from invoices.services import document_delete, invoice_event_data, supplier_get_or_create
 from invoisx.api.errors import ApiError, ValidationFailed
+from invoisx.enqueue import enqueue_each_on_commit, enqueue_on_commit
+from invoisx.leases import LeasedWork, Lost
 from invoisx.money import CURRENCIES, round_money
 from usage.periods import BillingPeriod
 from usage.selectors import invoices_processed_count
 
 logger = logging.getLogger(__name__)
+
+EXTRACTION = LeasedWork(model=Invoice, busy=Status.PROCESSING, prefix="extraction_", setting="EXTRACTION")
 
 
 class MonthlyLimitReached(ApiError):
@@ -88,6 +97,8 @@ def invoice_upload(*, company: Company, file: UploadedFile, counts_towards_usage
     digest = hashlib.sha256(data).hexdigest()
     earlier = Invoice.objects.filter(company=company, document_sha256=digest).first()
     if earlier is not None:
+        if earlier.status == Status.FAILED and _extraction_restart(invoice=earlier):
+            return Upload(invoice=earlier, duplicate=False)
         return Upload(invoice=earlier, duplicate=True)
     limit = company.plan_limits.invoices_per_month
     if counts_towards_usage and processed_this_month(company=company) >= limit:
@@ -95,6 +106,7 @@ def invoice_upload(*, company: Company, file: UploadedFile, counts_towards_usage
             f"The {company.get_plan_display()} plan processes {limit} invoices a month; the limit is reached.",
             details={"invoices_limit": [str(limit)]},
         )
+    stored = ""
     try:
         with transaction.atomic():
             invoice = Invoice(
@@ -107,25 +119,51 @@ def invoice_upload(*, company: Company, file: UploadedFile, counts_towards_usage
                 document_sha256=digest,
                 document_kind=kind,
                 counts_towards_usage=counts_towards_usage,
+                extraction_queued_at=timezone.now(),
             )
             invoice.document.save(f"{digest[:16]}.{kind}", ContentFile(data), save=False)
+            stored = invoice.document.name
             invoice.save()
-            transaction.on_commit(lambda: _queue_extraction(invoice.pk))
+            _queue_extraction(invoice.pk)
     except IntegrityError:  # the same file, uploaded twice at once: the other request won
+        document_delete(name=stored)  # the copy stored for the row that was never written
         return Upload(invoice=Invoice.objects.get(company=company, document_sha256=digest), duplicate=True)
     return Upload(invoice=invoice, duplicate=False)
 
 
+def _extraction_restart(*, invoice: Invoice) -> bool:
+    """Extract a failed invoice again, its file having been sent again; False if another request just did.
+
+    The same row, so its id, history and place in the month's usage stay; the file is already stored."""
+    now = timezone.now()
+    with transaction.atomic():
+        restarted = Invoice.objects.filter(pk=invoice.pk, status=Status.FAILED).update(
+            status=Status.PROCESSING, failure_reason="", processed_at=None, updated_at=now, **EXTRACTION.queued(now=now)
+        )
+        if not restarted:
+            return False
+        _queue_extraction(invoice.pk)
+    invoice.refresh_from_db()
+    return True
+
+
 def _queue_extraction(invoice_id: int) -> None:
+    """Queue the extraction once the transaction commits; if the broker stays away, the sweep queues it."""
     from invoices.tasks import extract_invoice
 
-    extract_invoice.delay(invoice_id)
+    enqueue_on_commit(extract_invoice, invoice_id)
 
 
-def invoice_extraction_run(*, invoice_id: int) -> None:
-    invoice = Invoice.objects.filter(pk=invoice_id, status=Status.PROCESSING).first()
+def invoice_extraction_run(*, invoice_id: int, new_attempt: bool = True) -> None:
+    """Extract a `processing` invoice; does nothing if it is finished, gone, or another worker runs it.
+
+    `new_attempt` is False for Celery's retries of one run, which do not count as another attempt.
+    """
+    if not EXTRACTION.claim(invoice_id, now=timezone.now(), new_attempt=new_attempt):
+        return
+    invoice = Invoice.objects.filter(pk=invoice_id).first()
     if invoice is None:
-        return  # deleted, or already finished by an earlier run
+        return  # deleted since
     with invoice.document.open("rb") as handle:
         data = handle.read()
     try:
@@ -137,16 +175,49 @@ def invoice_extraction_run(*, invoice_id: int) -> None:
     _apply_result(invoice_id, reading.result, layout=layout)
 
 
-def invoice_extraction_fail(*, invoice_id: int, reason: str) -> None:
+def invoice_extraction_release(*, invoice_id: int) -> None:
+    """Let go of the invoice after a run stopped to be retried, so that the retry may claim it."""
+    EXTRACTION.release(invoice_id)
+
+
+def invoice_extraction_fail(*, invoice_id: int, reason: str, lost_at: datetime | None = None) -> None:
+    """End a `processing` invoice as `failed` with the reason. With `lost_at` (the sweep), only if no
+    worker holds it at that time: one may have claimed it since the sweep looked."""
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().filter(pk=invoice_id, status=Status.PROCESSING).first()
+        invoices = Invoice.objects.select_for_update().filter(pk=invoice_id, status=Status.PROCESSING)
+        if lost_at is not None:
+            invoices = invoices.filter(EXTRACTION.free(now=lost_at))
+        invoice = invoices.first()
         if invoice is None:
             return
         invoice.status = Status.FAILED
         invoice.failure_reason = reason
         invoice.processed_at = timezone.now()
-        invoice.save(update_fields=["status", "failure_reason", "processed_at", "updated_at"])
+        invoice.extraction_lease_until = None
+        invoice.save(update_fields=["status", "failure_reason", "processed_at", "extraction_lease_until", "updated_at"])
         event_record(company=invoice.company, type=EventType.INVOICE_FAILED, data=invoice_event_data(invoice))
+
+
+def extractions_sweep(*, now: datetime | None = None) -> Lost:
+    """Queue again the extractions that no message or worker will finish; fail those out of attempts."""
+    from invoices.tasks import extract_invoice
+
+    now = now or timezone.now()
+    lost = EXTRACTION.lost(now=now)
+    for invoice_id in lost.exhausted:
+        logger.warning(
+            "extraction of invoice %s stopped %s times without finishing", invoice_id, EXTRACTION.max_attempts
+        )
+        invoice_extraction_fail(
+            invoice_id=invoice_id,
+            reason=(
+                f"The extraction was started {EXTRACTION.max_attempts} times and stopped each time without finishing "
+                "(the worker was lost). Upload the file again to retry."
+            ),
+            lost_at=now,
+        )
+    enqueue_each_on_commit(extract_invoice, lost.requeue)
+    return lost
 
 
 def _money(value: Decimal | None) -> Decimal:
@@ -197,6 +268,7 @@ def _apply_result(invoice_id: int, result: ExtractionResult, *, layout: Supplier
         invoice.extracted_text = result.text
         invoice.extraction_source = result.source
         invoice.processed_at = timezone.now()
+        invoice.extraction_lease_until = None
         confident = result.confidence >= settings.EXTRACTION_REVIEW_THRESHOLD and _cross_checks_pass(result)
         invoice.status = Status.PROCESSED if confident else Status.NEEDS_REVIEW
         if invoice.invoice_number and _number_taken(invoice):

@@ -97,6 +97,11 @@ class Invoice(models.Model):
     field_confidence = models.JSONField(default=dict, blank=True)
     failure_reason = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Extraction is leased work (invoisx.leases): when it was last queued, until when a worker holds it,
+    # and how many times a worker started it. The sweep queues it again, or fails it, from these.
+    extraction_queued_at = models.DateTimeField(null=True, blank=True)
+    extraction_lease_until = models.DateTimeField(null=True, blank=True)
+    extraction_attempts = models.PositiveSmallIntegerField(default=0)
     # sk_test_ uploads do not count towards the plan's monthly limit.
     counts_towards_usage = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -110,6 +115,9 @@ class Invoice(models.Model):
             models.Index(fields=["company", "currency"]),
             models.Index(fields=["company", "total"]),
             models.Index(fields=["company", "payment_status"]),
+            models.Index(
+                fields=["extraction_queued_at"], condition=Q(status="processing"), name="invoice_extraction_pending"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

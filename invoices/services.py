@@ -1,13 +1,15 @@
 """Writes for invoices and suppliers. Each records its event in the same transaction."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from buyers.models import Buyer
 from buyers.services import buyer_lock_for_invoice
@@ -18,7 +20,9 @@ from invoices.layouts import confirmed_fields, layout_can_be_learned
 from invoices.models import Direction, Invoice, InvoiceChange, InvoiceLine, Source, Status, Supplier
 from invoices.totals import Line, compute_lines, compute_totals
 from invoisx.api.errors import Conflict, ResourceNotFound
+from invoisx.enqueue import enqueue
 from invoisx.money import normalise_currency
+from invoisx.retention import delete_in_batches, retention_cutoff
 from tokens.models import ApiToken
 
 
@@ -268,14 +272,16 @@ def invoice_update(
     event_record(company=invoice.company, type=EventType.INVOICE_UPDATED, data=invoice_event_data(invoice))
     if confirmed and layout_can_be_learned(invoice):
         # Learning is a help, not part of the correction: its failure must not undo or fail the request.
-        transaction.on_commit(partial(_queue_layout_learning, invoice.pk, sorted(confirmed)), robust=True)
+        # A lambda, not a partial: Django names the callback when it logs a robust callback's error.
+        learned = sorted(confirmed)
+        transaction.on_commit(lambda: _queue_layout_learning(invoice.pk, learned), robust=True)
     return invoice
 
 
 def _queue_layout_learning(invoice_id: int, fields: list[str]) -> None:
     from invoices.tasks import learn_supplier_layout
 
-    learn_supplier_layout.delay(invoice_id, fields)
+    enqueue(learn_supplier_layout, invoice_id, fields)
 
 
 def _record_changes(
@@ -320,10 +326,32 @@ def _locked(invoice: Invoice, *, for_delete: bool = False) -> Invoice:
 
 @transaction.atomic
 def invoice_delete(*, invoice: Invoice) -> None:
+    """Delete the invoice, and its stored document once that is committed (never a file a rollback
+    would still need)."""
     invoice = _locked(invoice, for_delete=True)
     if invoice.has_payments:
         raise Conflict("Bank payments are matched to this invoice; reject those matches before deleting it.")
     data = invoice_event_data(invoice)
     company = invoice.company
+    document = invoice.document.name
     invoice.delete()
     event_record(company=company, type=EventType.INVOICE_DELETED, data=data)
+    if document:
+        # Robust: the deletion is committed; a storage error leaves a stray file, not a failed request.
+        transaction.on_commit(lambda: document_delete(name=document), robust=True)
+
+
+def document_delete(*, name: str) -> None:
+    """Delete an invoice's stored document through the storage API (local media and object storage alike)."""
+    if name:
+        default_storage.delete(name)  # the storage `Invoice.document` is kept in
+
+
+def invoice_changes_purge(*, now: datetime | None = None) -> int:
+    """Delete corrections recorded more than INVOICE_CHANGES_RETENTION_DAYS ago; how many went.
+
+    The audit trail is business data: kept forever unless that retention is set (0 by default)."""
+    cutoff = retention_cutoff(days=settings.INVOICE_CHANGES_RETENTION_DAYS, now=now or timezone.now())
+    if cutoff is None:
+        return 0
+    return delete_in_batches(InvoiceChange.objects.filter(created_at__lt=cutoff))

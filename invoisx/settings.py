@@ -126,6 +126,13 @@ CELERY_TIMEZONE = "UTC"
 # A message a worker took but never acknowledged (the worker died) is delivered again after this
 # long. It must exceed the longest task's hard time limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
+# Nothing reads task results (the rows are the truth), and not asking for one keeps queueing from
+# waiting on the result store when Redis is away.
+CELERY_TASK_IGNORE_RESULT = True
+# Queueing a task (invoisx.enqueue) is tried this many times, with backoff from this many seconds, before
+# it is left to the sweep of its kind of work.
+ENQUEUE_ATTEMPTS = env.int("ENQUEUE_ATTEMPTS", default=3)
+ENQUEUE_BACKOFF_SECONDS = env.float("ENQUEUE_BACKOFF_SECONDS", default=0.2)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -231,11 +238,22 @@ EXTRACTION_WAIT_SECONDS = env.float("EXTRACTION_WAIT_SECONDS", default=25.0)
 EXTRACTION_REVIEW_THRESHOLD = env.float("EXTRACTION_REVIEW_THRESHOLD", default=0.8)
 EXTRACTION_SOFT_TIME_LIMIT = env.int("EXTRACTION_SOFT_TIME_LIMIT", default=120)
 EXTRACTION_TIME_LIMIT = env.int("EXTRACTION_TIME_LIMIT", default=150)
+# Extractions and reconciliations are leased work (invoisx.leases), swept every WORK_SWEEP_SECONDS:
+# a worker holds one for *_LEASE_SECONDS (more than the hard time limit; past it the worker is presumed
+# dead), one queued but not started after *_REQUEUE_SECONDS (its message was lost) is queued again, and
+# one started *_MAX_ATTEMPTS times without finishing fails with a reason.
+EXTRACTION_LEASE_SECONDS = env.int("EXTRACTION_LEASE_SECONDS", default=300)
+EXTRACTION_REQUEUE_SECONDS = env.int("EXTRACTION_REQUEUE_SECONDS", default=600)
+EXTRACTION_MAX_ATTEMPTS = env.int("EXTRACTION_MAX_ATTEMPTS", default=3)
 # Bank reconciliation: matches at least this confident are confirmed without a person (above 1: never).
 RECONCILE_AUTO_CONFIRM_THRESHOLD = env.float("RECONCILE_AUTO_CONFIRM_THRESHOLD", default=0.85)
 RECONCILE_WAIT_SECONDS = env.float("RECONCILE_WAIT_SECONDS", default=25.0)
 RECONCILE_SOFT_TIME_LIMIT = env.int("RECONCILE_SOFT_TIME_LIMIT", default=600)
 RECONCILE_TIME_LIMIT = env.int("RECONCILE_TIME_LIMIT", default=660)
+RECONCILE_LEASE_SECONDS = env.int("RECONCILE_LEASE_SECONDS", default=900)
+RECONCILE_REQUEUE_SECONDS = env.int("RECONCILE_REQUEUE_SECONDS", default=900)
+RECONCILE_MAX_ATTEMPTS = env.int("RECONCILE_MAX_ATTEMPTS", default=3)
+WORK_SWEEP_SECONDS = env.float("WORK_SWEEP_SECONDS", default=60.0)
 # Secrets kept at rest encrypted (OAuth tokens, webhook signing secrets), see invoisx/encryption.py:
 # Fernet keys, comma-separated; the first encrypts, all decrypt. Empty: keys derived from SECRET_KEY.
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
@@ -319,9 +337,37 @@ WEBHOOKS_LEASE_SECONDS = env.int("WEBHOOKS_LEASE_SECONDS", default=300)
 # A queued delivery not sent after this long (its message was lost) is queued again by the sweep.
 WEBHOOKS_REQUEUE_SECONDS = env.int("WEBHOOKS_REQUEUE_SECONDS", default=300)
 WEBHOOKS_SWEEP_SECONDS = env.float("WEBHOOKS_SWEEP_SECONDS", default=30.0)
-# Kept if another block defined a schedule first; `celery -A invoisx beat` runs it (or `manage.py webhooks_sweep`).
+# Finished deliveries (succeeded or failed) and their attempts are deleted this many days after they
+# finished; 0 keeps them forever.
+WEBHOOKS_DELIVERY_RETENTION_DAYS = env.int("WEBHOOKS_DELIVERY_RETENTION_DAYS", default=30)
+
+# Retention (invoisx/retention.py), purged every RETENTION_PURGE_SECONDS; 0 days keeps rows forever.
+# Logs have a retention by default: events (the webhook outbox) once none of their deliveries is left,
+# and Idempotency-Key answers (IDEMPOTENCY_KEY_TTL_HOURS above); expired dashboard sessions always go.
+# Business records are kept unless a retention is set: the audit trail of invoice corrections and the
+# daily API-call counters that usage is billed from.
+EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=90)
+INVOICE_CHANGES_RETENTION_DAYS = env.int("INVOICE_CHANGES_RETENTION_DAYS", default=0)
+USAGE_RETENTION_DAYS = env.int("USAGE_RETENTION_DAYS", default=0)
+RETENTION_PURGE_SECONDS = env.float("RETENTION_PURGE_SECONDS", default=3600.0)
+
+# Kept if another block defined a schedule first; `celery -A invoisx beat` runs it. Without beat, the
+# same from cron or with --every: `manage.py webhooks_sweep`, `extractions_sweep`,
+# `reconciliations_sweep` and `purge_expired`.
 CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "task": "webhooks.tasks.sweep_webhook_deliveries",
     "schedule": WEBHOOKS_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["extractions-sweep"] = {
+    "task": "invoices.tasks.sweep_extractions",
+    "schedule": WORK_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["reconciliations-sweep"] = {
+    "task": "bank.tasks.sweep_reconciliations",
+    "schedule": WORK_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["retention-purge"] = {
+    "task": "invoisx.tasks.purge_expired",
+    "schedule": RETENTION_PURGE_SECONDS,
 }

@@ -1,9 +1,12 @@
 """Counting API calls into the day's `UsageDay` row, exactly, from any number of processes."""
 
-from datetime import date
+from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import F
+from django.utils import timezone
 
+from invoisx.retention import delete_in_batches, retention_cutoff
 from usage.models import UsageDay
 
 
@@ -22,3 +25,13 @@ def api_call_record(*, company_id: int, day: date, is_test: bool = False) -> Non
         return
     UsageDay.objects.bulk_create([UsageDay(company_id=company_id, date=day)], ignore_conflicts=True)
     day_row.update(**{field: F(field) + 1})
+
+
+def usage_days_purge(*, now: datetime | None = None) -> int:
+    """Delete the daily counters of days more than USAGE_RETENTION_DAYS ago; how many went.
+
+    Usage is billed from these: kept forever unless that retention is set (0 by default)."""
+    cutoff = retention_cutoff(days=settings.USAGE_RETENTION_DAYS, now=now or timezone.now())
+    if cutoff is None:
+        return 0
+    return delete_in_batches(UsageDay.objects.filter(date__lt=cutoff.date()))

@@ -2,13 +2,17 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from companies.models import Company
 from events.models import Event, EventType
 from invoisx.api.errors import Conflict, ResourceNotFound, ValidationFailed
+from invoisx.enqueue import enqueue_each, enqueue_each_on_commit
+from invoisx.retention import delete_in_batches, retention_cutoff
 from webhooks.delivery import deliveries_due
 from webhooks.destinations import UnsafeDestination, url_check
 from webhooks.models import ALL_EVENTS, SUBSCRIBABLE_EVENTS, Delivery, DeliveryStatus, WebhookEndpoint
@@ -193,20 +197,27 @@ def delivery_retry(*, delivery: Delivery) -> Delivery:
 
 
 def deliveries_sweep() -> int:
-    """Queue every delivery that is due and that no queued message will bring; how many were queued."""
+    """Queue every delivery that is due and that no queued message will bring; how many were marked to be queued."""
+    from webhooks.tasks import deliver_webhook
+
     ids = deliveries_due()
-    _queue(ids)
+    enqueue_each(deliver_webhook, ids)  # any the broker would not take are queued by a later sweep
     return len(ids)
 
 
 def _queue_on_commit(delivery_ids: list[int]) -> None:
-    # robust: the change is committed and the delivery is in the database; if the broker is down the
-    # sweep queues it later, so a failure to queue must not fail the request that made the change.
-    transaction.on_commit(lambda: _queue(delivery_ids), robust=True)
-
-
-def _queue(delivery_ids: list[int]) -> None:
+    # The change is committed and the delivery is in the database; if the broker is down the sweep
+    # queues it later, so a failure to queue must not fail the request that made the change.
     from webhooks.tasks import deliver_webhook
 
-    for delivery_id in delivery_ids:
-        deliver_webhook.delay(delivery_id)
+    enqueue_each_on_commit(deliver_webhook, delivery_ids)
+
+
+def deliveries_purge(*, now: datetime | None = None) -> int:
+    """Delete the deliveries that finished (succeeded, or failed for good) more than
+    WEBHOOKS_DELIVERY_RETENTION_DAYS ago, with their attempts; how many went. Pending ones stay."""
+    cutoff = retention_cutoff(days=settings.WEBHOOKS_DELIVERY_RETENTION_DAYS, now=now or timezone.now())
+    if cutoff is None:
+        return 0
+    finished = [DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
+    return delete_in_batches(Delivery.objects.filter(status__in=finished, completed_at__lt=cutoff))

@@ -603,3 +603,17 @@ def test_the_schema_describes_the_reconciliation_endpoints(client):
 
     for path in ("/api/v1/bank/reconcile", "/api/v1/bank/reconciliations/{reconciliation_id}/matches"):
         assert path in schema
+
+
+def test_a_run_whose_engine_crashes_answers_failed_with_the_reason_never_500(alice_api, statement, monkeypatch):
+    from bank import reconciliations
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("an engine bug")
+
+    monkeypatch.setattr(reconciliations, "reconcile", crash)
+
+    data = reconcile(alice_api, statement["id"])
+
+    assert data["status"] == "failed"
+    assert data["failure_reason"] == "The reconciliation failed unexpectedly; run it again."

@@ -4,15 +4,18 @@ These tests use `transactional_db`: the extraction is queued on commit and, with
 eagerly in the request, as it does on the embedded default.
 """
 
+import hashlib
 import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from events.models import Event
+from invoices import intake
 from invoices.models import Invoice, Status
 from invoisx.tests.envelope import error_of, success_data
 
@@ -245,3 +248,98 @@ def test_an_invoice_still_being_extracted_cannot_be_corrected(alice_api, setting
     data = success_data(upload(alice_api, ubl_invoice(), query="?async=true"), 202)
 
     error_of(alice_api.patch(f"/api/v1/invoices/{data['id']}", {"notes": "x"}, format="json"), 409, "conflict")
+
+
+def broken_engine(data: bytes, **kwargs):
+    raise RuntimeError("an engine bug")
+
+
+def test_an_engine_error_answers_the_invoice_as_failed_with_the_reason_never_500(alice_api, monkeypatch):
+    monkeypatch.setattr(intake, "read_document", broken_engine)
+
+    data = success_data(upload(alice_api, ubl_invoice()), 200)
+
+    assert data["status"] == "failed"
+    assert data["failure_reason"] == "The extraction failed unexpectedly; upload the file again to retry."
+    invoice = Invoice.objects.get(public_id=data["id"])
+    assert invoice.status == Status.FAILED
+    assert invoice.extraction_lease_until is None
+    assert list(Event.objects.values_list("type", flat=True)) == ["invoice.failed"]
+
+
+def test_the_same_file_sent_again_after_a_failure_is_extracted_again(alice_api, monkeypatch):
+    monkeypatch.setattr(intake, "read_document", broken_engine)
+    failed = success_data(upload(alice_api, ubl_invoice()), 200)
+    assert failed["status"] == "failed"
+    monkeypatch.undo()
+
+    again = success_data(upload(alice_api, ubl_invoice(), name="again.xml"), 200)
+
+    assert again["id"] == failed["id"]  # the same invoice, extracted again rather than handed back
+    assert again["status"] == "processed"
+    assert again["failure_reason"] == ""
+    assert again["invoice_number"] == "UBL-1001"
+    assert "duplicate_of" not in again
+    assert Invoice.objects.count() == 1
+    assert list(Event.objects.values_list("type", flat=True)) == ["invoice.failed", "invoice.processed"]
+
+
+def test_a_broker_that_stays_away_leaves_the_upload_processing_for_the_sweep_not_a_500(
+    alice_api, settings, monkeypatch
+):
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+
+    from invoices.tasks import extract_invoice
+
+    settings.ENQUEUE_BACKOFF_SECONDS = 0
+    sent = []
+
+    def broker_down(*args):
+        sent.append(args)
+        raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(extract_invoice, "delay", broker_down)
+
+    data = success_data(upload(alice_api, ubl_invoice(), query="?async=true"), 202)
+
+    assert data["status"] == "processing"
+    assert len(sent) == settings.ENQUEUE_ATTEMPTS
+    assert Invoice.objects.get(public_id=data["id"]).extraction_queued_at is not None  # the sweep's cue
+
+
+def test_deleting_an_uploaded_invoice_deletes_its_stored_document(alice_api):
+    data = success_data(upload(alice_api, ubl_invoice()), 200)
+    stored = Invoice.objects.get(public_id=data["id"]).document.name
+    assert default_storage.exists(stored)
+
+    assert alice_api.delete(f"/api/v1/invoices/{data['id']}").status_code == 200
+
+    assert not default_storage.exists(stored)
+
+
+def test_an_invoice_whose_deletion_is_refused_keeps_its_document(alice_api, monkeypatch):
+    data = success_data(upload(alice_api, ubl_invoice()), 200)
+    invoice = Invoice.objects.get(public_id=data["id"])
+    Invoice.objects.filter(pk=invoice.pk).update(amount_paid=Decimal("100.00"))
+
+    error_of(alice_api.delete(f"/api/v1/invoices/{data['id']}"), 409, "conflict")
+
+    assert default_storage.exists(invoice.document.name)
+
+
+def test_the_request_that_loses_an_upload_race_leaves_no_stored_copy_behind(alice, alice_api, monkeypatch, tmp_path):
+    data = ubl_invoice()
+
+    def the_other_request_wins(*, company):
+        # The other request inserts the same file after this one checked for it, before it inserts.
+        Invoice.objects.create(
+            company=company, direction="purchase", currency="GBP", document_sha256=hashlib.sha256(data).hexdigest()
+        )
+        return 0
+
+    monkeypatch.setattr(intake, "processed_this_month", the_other_request_wins)
+
+    response = success_data(upload(alice_api, data), 200)
+
+    assert response["duplicate_of"] == response["id"]
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []

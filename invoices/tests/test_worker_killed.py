@@ -7,7 +7,9 @@ The database is a SQLite file the worker processes share, prepared through manag
 Every wait is for a condition, never for a guess at a duration. kombu's Redis transport hands an
 unacknowledged message back only once it is older than the visibility timeout, and checks for such
 messages when a worker starts and then only every ~100 s; so the second worker is started once the
-killed delivery's entry in `unacked_index` has aged past the timeout, which is when a restore takes it.
+killed delivery's entry in `unacked_index` has aged past the timeout, which is when a restore takes it,
+and once the killed worker's lease on the invoice is over (before that, the message would find the
+invoice held and leave it; in production the lease ends long before the visibility timeout).
 """
 
 import contextlib
@@ -28,6 +30,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.processes]
 
 REDIS_DB = 14
 VISIBILITY_TIMEOUT = 3  # seconds before an unacknowledged message is delivered again
+LEASE_SECONDS = 1  # how long a worker holds the invoice it extracts
 WAIT = 60
 
 UPLOAD = """
@@ -40,6 +43,12 @@ upload = invoice_upload(company=company, file=SimpleUploadedFile("i.xml", ubl_in
 print(upload.invoice.public_id)
 """
 STATUS = "from invoices.models import Invoice; print(Invoice.objects.get(public_id='{id}').status)"
+LEASE_OVER = """
+from django.utils import timezone
+from invoices.models import Invoice
+lease = Invoice.objects.get(public_id='{id}').extraction_lease_until
+print(lease is not None and lease <= timezone.now())
+"""
 
 
 def start_worker(
@@ -106,6 +115,7 @@ def test_an_extraction_whose_worker_is_killed_is_finished_by_the_next_worker(red
             "MEDIA_ROOT": str(tmp_path / "media"),
             "SECRET_KEY": "test-worker-killed-not-secret",
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "EXTRACTION_LEASE_SECONDS": str(LEASE_SECONDS),
         }
     )
     manage(env, "migrate", "--noinput")
@@ -125,6 +135,8 @@ def test_an_extraction_whose_worker_is_killed_is_finished_by_the_next_worker(red
         kill_group(first)
 
     wait_for(lambda: restorable(broker), "the killed delivery to outlive the visibility timeout", first_log)
+    lease_over = LEASE_OVER.format(id=invoice_id)
+    wait_for(lambda: manage(env, "shell", "-c", lease_over).strip().endswith("True"), "the lease to end", first_log)
 
     second = start_worker(env, second_log, slow_seconds=0)
     try:

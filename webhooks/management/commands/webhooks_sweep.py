@@ -5,26 +5,12 @@ beat (a cron line, or `--every 30` as a small long-running process). On the embe
 broker, queued deliveries are sent right here.
 """
 
-import time
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
+from invoisx.commands import RepeatingCommand
 from webhooks.services import deliveries_sweep
 
 
-class Command(BaseCommand):
+class Command(RepeatingCommand):
     help = "Queue webhook deliveries whose attempt is due: retries, lost messages, deliveries of dead workers."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--every", type=float, default=None, help="Sweep again every SECONDS until stopped")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        every = options["every"]
-        if every is not None and every <= 0:
-            raise CommandError("--every must be more than 0 seconds.")
-        while True:
-            self.stdout.write(f"Queued {deliveries_sweep()} webhook deliveries.")
-            if every is None:
-                return
-            time.sleep(every)
+    def run_once(self) -> str:
+        return f"Queued {deliveries_sweep()} webhook deliveries."
