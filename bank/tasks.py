@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from bank.reconciliations import reconciliation_fail, reconciliation_run
+from bank.services import statement_import_fail, statement_import_run
 
 logger = logging.getLogger(__name__)
 
@@ -49,3 +50,38 @@ def reconcile_statement(self: Task, reconciliation_id: int) -> None:
             reconciliation_id=reconciliation_id, reason="The reconciliation failed unexpectedly; run it again."
         )
         raise
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.BANK_IMPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.BANK_IMPORT_TIME_LIMIT,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def import_statement(self: Task, job_id: int) -> None:
+    """Import one uploaded statement file. Safe to run twice: only a `processing` job is worked on,
+    and a second run writes nothing the first one wrote (see `bank.services`).
+
+    A job that cannot finish is marked `failed` with the reason, never left `processing`.
+    """
+    try:
+        statement_import_run(job_id=job_id)
+    except SoftTimeLimitExceeded:
+        logger.warning("statement import %s exceeded its time limit", job_id)
+        statement_import_fail(
+            job_id=job_id, reason=f"The import took longer than {settings.BANK_IMPORT_SOFT_TIME_LIMIT} s."
+        )
+    except OperationalError:
+        if self.request.retries >= (self.max_retries or 0):
+            statement_import_fail(job_id=job_id, reason="The database was unavailable; upload the file again.")
+        raise  # retried with backoff until then
+    except Exception:
+        logger.exception("statement import %s failed", job_id)
+        statement_import_fail(job_id=job_id, reason="The import failed unexpectedly; upload the file again.")
+        if not self.request.is_eager:
+            raise  # recorded as failed by the worker; run eagerly, the upload answers with the failed job instead

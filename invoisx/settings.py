@@ -198,6 +198,16 @@ RECONCILE_AUTO_CONFIRM_THRESHOLD = env.float("RECONCILE_AUTO_CONFIRM_THRESHOLD",
 RECONCILE_WAIT_SECONDS = env.float("RECONCILE_WAIT_SECONDS", default=25.0)
 RECONCILE_SOFT_TIME_LIMIT = env.int("RECONCILE_SOFT_TIME_LIMIT", default=600)
 RECONCILE_TIME_LIMIT = env.int("RECONCILE_TIME_LIMIT", default=660)
+# Bank statement import (bank/services.py): a Celery job; the upload request waits up to
+# BANK_IMPORT_WAIT_SECONDS and answers 200 with the statement, or 202 with the job to poll.
+# Larger files or more lines are refused with a 400 naming the limit.
+BANK_STATEMENT_MAX_BYTES = env.int("BANK_STATEMENT_MAX_BYTES", default=20 * 1024 * 1024)
+BANK_STATEMENT_MAX_ROWS = env.int("BANK_STATEMENT_MAX_ROWS", default=200_000)
+BANK_IMPORT_WAIT_SECONDS = env.float("BANK_IMPORT_WAIT_SECONDS", default=25.0)
+# Lines written per transaction: each batch holds SQLite's write lock for a fraction of a second.
+BANK_IMPORT_BATCH_ROWS = env.int("BANK_IMPORT_BATCH_ROWS", default=5000)
+BANK_IMPORT_SOFT_TIME_LIMIT = env.int("BANK_IMPORT_SOFT_TIME_LIMIT", default=600)
+BANK_IMPORT_TIME_LIMIT = env.int("BANK_IMPORT_TIME_LIMIT", default=660)
 # Secrets kept at rest encrypted (OAuth tokens, webhook signing secrets), see invoisx/encryption.py:
 # Fernet keys, comma-separated; the first encrypts, all decrypt. Empty: keys derived from SECRET_KEY.
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
