@@ -66,9 +66,11 @@ def test_an_import_still_running_answers_202_with_the_job_and_the_task_completes
     done = success_data(alice_api.get(f"{IMPORTS}/{job['id']}"))
     assert done["status"] == "completed"
     assert (done["transactions_count"], done["new_transactions_count"], done["duplicate"]) == (50, 50, False)
-    assert done["started_at"] and done["finished_at"]
+    assert done["started_at"]
+    assert done["finished_at"]
     [statement] = done["statements"]
-    assert statement["id"].startswith("bs_") and statement["new_transactions_count"] == 50
+    assert statement["id"].startswith("bs_")
+    assert statement["new_transactions_count"] == 50
     assert BankTransaction.objects.count() == 50
 
 
@@ -85,7 +87,8 @@ def test_async_answers_202_at_once_and_the_same_file_again_answers_the_same_job(
 def test_an_import_done_within_the_wait_answers_the_statement_as_before(alice_api):
     data = success_data(upload(alice_api, csv_statement()), 200)
 
-    assert data["id"].startswith("bs_") and data["import_id"].startswith("bimp_")
+    assert data["id"].startswith("bs_")
+    assert data["import_id"].startswith("bimp_")
     assert len(data["transactions"]) == len(LINES)
     job = success_data(alice_api.get(f"{IMPORTS}/{data['import_id']}"))
     assert [s["id"] for s in job["statements"]] == [data["id"]]
@@ -96,7 +99,8 @@ def test_a_file_over_the_row_limit_is_a_400_naming_the_limit_and_the_job_fails_w
 
     details = validation_details(upload(alice_api, many_lines(4)))
 
-    assert "more than 3" in details["file"][0] and "BANK_STATEMENT_MAX_ROWS" in details["file"][0]
+    assert "more than 3" in details["file"][0]
+    assert "BANK_STATEMENT_MAX_ROWS" in details["file"][0]
     job = BankImportJob.objects.get(company=alice)
     assert (job.status, job.failure_code) == (ImportStatus.FAILED, "validation_error")
     assert "more than 3" in job.failure_reason
