@@ -243,6 +243,9 @@ INTEGRATIONS_MAX_ATTEMPTS = env.int("INTEGRATIONS_MAX_ATTEMPTS", default=3)
 INTEGRATIONS_BACKOFF_SECONDS = env.float("INTEGRATIONS_BACKOFF_SECONDS", default=0.5)
 # A provider asking us to wait longer than this (Retry-After) is answered at once with a 503.
 INTEGRATIONS_MAX_RETRY_AFTER_SECONDS = env.float("INTEGRATIONS_MAX_RETRY_AFTER_SECONDS", default=5.0)
+# All the calls and retries of one publish get this long in all; keep it well below gunicorn's
+# --timeout (README: 120 s), so a slow provider ends the request with a 504 and the claim released.
+INTEGRATIONS_PUBLISH_DEADLINE_SECONDS = env.float("INTEGRATIONS_PUBLISH_DEADLINE_SECONDS", default=60.0)
 # A publish claimed this long ago and never finished (its process died) may be claimed again.
 INTEGRATIONS_PUBLISH_STALE_SECONDS = env.int("INTEGRATIONS_PUBLISH_STALE_SECONDS", default=300)
 # Development (sandbox) app keys: read the connected company's name from the sandbox API at connect.
