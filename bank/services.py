@@ -28,7 +28,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from bank.models import BankAccount, BankImportJob, BankStatement, BankTransaction, ImportFailure, ImportStatus
@@ -299,15 +300,31 @@ def _store_batch(*, statement: BankStatement, lines: dict[str, Transaction]) -> 
         for checksum, line in lines.items()
         if checksum not in known
     ]
-    Link = BankTransaction.statements.through
     with transaction.atomic():
         # Conflicts are lines a racing import of an overlapping statement stored a moment ago.
         BankTransaction.objects.bulk_create(new, ignore_conflicts=True)
-        # bulk_create does not return primary keys on every backend; read them back.
-        ids = stored.filter(checksum__in=list(lines)).values_list("pk", flat=True)
-        Link.objects.bulk_create(
-            (Link(banktransaction_id=pk, bankstatement_id=statement.pk) for pk in ids), ignore_conflicts=True
-        )
+        _link(statement=statement, checksums=list(lines))
+
+
+def _link(*, statement: BankStatement, checksums: list[str]) -> None:
+    """Link the account's lines with these checksums to the statement, those not linked yet.
+
+    One INSERT ... SELECT: no primary keys to read back (bulk_create does not return them on every
+    backend) and no model instance per link, which made up half of the import's time.
+    """
+    ops = connection.ops
+    link = ops.quote_name(BankTransaction.statements.through._meta.db_table)
+    lines = ops.quote_name(BankTransaction._meta.db_table)
+    ignore = OnConflict.IGNORE
+    # Only quoted table names are formatted in; every value is a parameter.
+    select = f"SELECT id, %s FROM {lines} WHERE company_id = %s AND account_id = %s AND checksum IN ({{}})"  # noqa: S608
+    sql = (
+        f"{ops.insert_statement(on_conflict=ignore)} {link} (banktransaction_id, bankstatement_id) "
+        + select.format(", ".join(["%s"] * len(checksums)))
+        + f" {ops.on_conflict_suffix_sql([], ignore, [], [])}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [statement.pk, statement.company_id, statement.account_id, *checksums])
 
 
 def _count(job: BankImportJob, statements: list[BankStatement], *, duplicate: bool) -> None:

@@ -205,7 +205,7 @@ BANK_STATEMENT_MAX_BYTES = env.int("BANK_STATEMENT_MAX_BYTES", default=20 * 1024
 BANK_STATEMENT_MAX_ROWS = env.int("BANK_STATEMENT_MAX_ROWS", default=200_000)
 BANK_IMPORT_WAIT_SECONDS = env.float("BANK_IMPORT_WAIT_SECONDS", default=25.0)
 # Lines written per transaction: each batch holds SQLite's write lock for a fraction of a second.
-BANK_IMPORT_BATCH_ROWS = env.int("BANK_IMPORT_BATCH_ROWS", default=5000)
+BANK_IMPORT_BATCH_ROWS = env.int("BANK_IMPORT_BATCH_ROWS", default=2000)
 BANK_IMPORT_SOFT_TIME_LIMIT = env.int("BANK_IMPORT_SOFT_TIME_LIMIT", default=600)
 BANK_IMPORT_TIME_LIMIT = env.int("BANK_IMPORT_TIME_LIMIT", default=660)
 # Secrets kept at rest encrypted (OAuth tokens, webhook signing secrets), see invoisx/encryption.py:
