@@ -8,6 +8,7 @@ Statements without a single transaction are left out; a file with none at all is
 
 import io
 import logging
+from collections.abc import Callable
 
 import pypdf
 from pypdf.errors import PyPdfError
@@ -24,7 +25,7 @@ from bank.statements.sniff import Format, sniff
 MAX_BYTES = 20 * 1024 * 1024
 MAX_TRANSACTIONS = 200_000
 
-READERS = {
+READERS: dict[Format, Callable[[bytes], list[Statement]]] = {
     Format.CSV: read_csv,
     Format.OFX: read_ofx,
     Format.MT940: read_mt940,
