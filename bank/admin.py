@@ -7,7 +7,15 @@ from typing import Any
 
 from django.contrib import admin
 
-from bank.models import BankAccount, BankStatement, BankTransaction, MatchAllocation, PaymentMatch, Reconciliation
+from bank.models import (
+    BankAccount,
+    BankImportJob,
+    BankStatement,
+    BankTransaction,
+    MatchAllocation,
+    PaymentMatch,
+    Reconciliation,
+)
 from invoisx.admin import CompanyScopedAdmin, CompanyScopedInline
 
 
@@ -47,6 +55,23 @@ class BankStatementAdmin(ReadOnlyAdmin):
     list_filter = ["company", "format", "balance_ok"]
     search_fields = ["public_id", "bank_name", "account_number_last4", "file_name", "file_sha256"]
     raw_id_fields = ["account"]
+
+
+@admin.register(BankImportJob)
+class BankImportJobAdmin(ReadOnlyAdmin):
+    list_display = [
+        "public_id",
+        "company",
+        "file_name",
+        "status",
+        "new_transactions_count",
+        "failure_reason",
+        "created_by",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["company", "status"]
+    search_fields = ["public_id", "file_name", "file_sha256", "created_by"]
 
 
 @admin.register(BankTransaction)

@@ -1,10 +1,10 @@
-"""Bank API: seed 001's `POST /bank/extract` and `POST /bank/reconcile`; statements and reconciliations."""
+"""Bank API: seed 001's `POST /bank/extract` and `POST /bank/reconcile`; imports, statements and reconciliations."""
 
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -12,7 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bank.models import (
+    BankImportJob,
     BankStatement,
+    ImportFailure,
+    ImportStatus,
     MatchKind,
     MatchState,
     MatchStatus,
@@ -28,6 +31,8 @@ from bank.reconciliations import (
     reconciliation_start,
 )
 from bank.selectors import (
+    import_get,
+    import_statements,
     match_get,
     reconciliation_get,
     reconciliation_list,
@@ -37,18 +42,20 @@ from bank.selectors import (
     statement_transactions,
     transaction_get,
 )
-from bank.services import statement_file_too_large, statement_import
+from bank.services import statement_file_too_large, statement_import_start
 from idempotency.api import IDEMPOTENCY_PARAMETER, idempotent
 from invoices.models import Invoice
-from invoisx.api.errors import ValidationFailed
+from invoisx.api.errors import ApiError, ValidationFailed
 from invoisx.api.pagination import paginate, paginated_data
 from invoisx.api.parsers import LimitedJSONParser
 from invoisx.api.permissions import request_company, request_token
-from invoisx.api.schema import PAGE_PARAMETERS, enveloped, list_enveloped, responses
+from invoisx.api.schema import PAGE_PARAMETERS, ErrorSerializer, enveloped, list_enveloped, responses
 from invoisx.api.serializers import PublicIdRelatedField, StrictSerializer
 from invoisx.waiting import wait_while_status
 
 MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2, "coerce_to_string": False}
+# The extract answer lists a statement's first lines only; `GET /bank/statements/{id}/transactions` pages through all.
+EXTRACT_TRANSACTIONS_SHOWN = 1000
 
 # Output
 
@@ -112,48 +119,134 @@ class BankStatementSerializer(serializers.Serializer):
 class BankExtractSerializer(BankStatementSerializer):
     """Seed 001's answer: the (first) statement of the file with its transactions, and every statement."""
 
-    transactions = BankTransactionSerializer(many=True)
+    transactions = BankTransactionSerializer(
+        many=True,
+        help_text=f"The statement's lines, the first {EXTRACT_TRANSACTIONS_SHOWN} of a longer one by date "
+        "(`transactions_count` says how many; page through `GET /bank/statements/{id}/transactions`)",
+    )
     statements = BankStatementSerializer(many=True, help_text="Every statement the file holds, first included")
     duplicate = serializers.BooleanField(help_text="The same file was imported before; nothing new was stored")
+    import_id = serializers.CharField(help_text="The import job (bimp_…), `GET /bank/imports/{id}`")
+
+
+class BankImportSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    status = serializers.ChoiceField(choices=ImportStatus.choices)
+    file_name = serializers.CharField()
+    file_size = serializers.IntegerField(help_text="Bytes")
+    duplicate = serializers.BooleanField(help_text="The same file was imported before; nothing new was stored")
+    statements_count = serializers.IntegerField()
+    transactions_count = serializers.IntegerField(help_text="Lines in the file")
+    new_transactions_count = serializers.IntegerField(help_text="Lines not seen before")
+    duplicate_transactions_count = serializers.IntegerField(help_text="Lines already stored")
+    failure_code = serializers.CharField(help_text="validation_error (the file was refused) or processing_error")
+    failure_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    statements = serializers.SerializerMethodField(help_text="The file's statements, once completed")
+
+    @extend_schema_field(BankStatementSerializer(many=True))
+    def get_statements(self, job: BankImportJob) -> list[Any]:
+        return list(BankStatementSerializer(import_statements(job=job), many=True).data)
+
+
+class StatementImportFailed(ApiError):
+    """The import could not finish (not a refused file): uploading the file again starts it anew."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "processing_error"
+    message = "The statement import failed; upload the file again."
+
+
+def _extract_data(job: BankImportJob) -> dict[str, Any]:
+    statements = import_statements(job=job)
+    first = statements[0]
+    data = dict(BankStatementSerializer(first).data)
+    lines = statement_transactions(statement=first)[:EXTRACT_TRANSACTIONS_SHOWN]
+    data["transactions"] = BankTransactionSerializer(lines, many=True).data
+    data["statements"] = BankStatementSerializer(statements, many=True).data
+    data["duplicate"] = job.duplicate
+    data["import_id"] = job.public_id
+    return data
+
+
+def _import_answer(job: BankImportJob) -> Response:
+    """200 with the statement when the import is done, 202 with the job while it runs; a failure is an error."""
+    if job.status == ImportStatus.COMPLETED:
+        return Response(_extract_data(job))
+    if job.status == ImportStatus.FAILED:
+        if job.failure_code == ImportFailure.REFUSED:
+            raise ValidationFailed(job.failure_reason, details={"file": [job.failure_reason]})
+        raise StatementImportFailed(job.failure_reason or None, details={"import_id": [job.public_id]})
+    return Response(BankImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 # Views
 
 
 class BankExtractRequestSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="Bank statement: CSV, OFX/QFX, MT940, CAMT.053 XML or text PDF. Max 20 MB.")
+    file = serializers.FileField(
+        help_text="Bank statement: CSV, OFX/QFX, MT940, CAMT.053 XML or text PDF. Max 20 MB and 200,000 lines "
+        "by default (BANK_STATEMENT_MAX_BYTES, BANK_STATEMENT_MAX_ROWS)."
+    )
 
 
 class BankExtractApi(APIView):
-    """Seed 001's `POST /bank/extract`: upload a statement, get its transactions."""
+    """Seed 001's `POST /bank/extract`: upload a statement, get its transactions (or 202 while it is imported)."""
 
     required_scopes = {"POST": "bank:write"}
     parser_classes = [MultiPartParser]
 
     @extend_schema(
-        parameters=[IDEMPOTENCY_PARAMETER],
         operation_id="bank_extract",
         request={"multipart/form-data": BankExtractRequestSerializer},
-        responses=responses({200: enveloped("BankExtract", BankExtractSerializer())}),
+        parameters=[
+            IDEMPOTENCY_PARAMETER,
+            OpenApiParameter("async", bool, description="Answer 202 at once instead of waiting for the result"),
+        ],
+        responses=responses(
+            {
+                200: enveloped("BankExtract", BankExtractSerializer()),
+                202: enveloped("BankImport", BankImportSerializer()),
+                503: OpenApiResponse(ErrorSerializer, description="processing_error: the import could not finish"),
+            }
+        ),
+        description=(
+            "The import runs in the background; the request waits for it up to a limit and answers 200 with "
+            "the statement, or 202 with the import job, status `processing` (poll `GET /bank/imports/{id}`). "
+            "A refused file answers 400 naming `file`; an import that could not finish, 503 `processing_error`."
+        ),
     )
     @idempotent
     def post(self, request: Request) -> Response:
         # Refuse an oversized body before the multipart parser spools it to disk.
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > settings.EXTRACTION_MAX_BYTES + 64 * 1024:
+        if declared > settings.BANK_STATEMENT_MAX_BYTES + 64 * 1024:
             raise statement_file_too_large()
         file = request.FILES.get("file")
         if file is None:
             raise ValidationFailed(
                 "Send the statement as multipart form field 'file'.", details={"file": ["This field is required."]}
             )
-        imported = statement_import(company=request_company(request), file=file)
-        first = imported.statements[0]
-        data = dict(BankStatementSerializer(first).data)
-        data["transactions"] = BankTransactionSerializer(statement_transactions(statement=first), many=True).data
-        data["statements"] = BankStatementSerializer(imported.statements, many=True).data
-        data["duplicate"] = imported.duplicate
-        return Response(data)
+        company = request_company(request)
+        job = statement_import_start(company=company, file=file, actor=_actor(request))
+        if request.query_params.get("async", "").lower() not in ("1", "true", "yes"):
+            wait_while_status(BankImportJob, job.pk, ImportStatus.PROCESSING, seconds=settings.BANK_IMPORT_WAIT_SECONDS)
+        return _import_answer(import_get(company=company, public_id=job.public_id))
+
+
+class BankImportDetailApi(APIView):
+    """`GET /bank/imports/{id}`: an import job, with the statements once it completed."""
+
+    required_scopes = {"GET": "bank:read"}
+
+    @extend_schema(
+        operation_id="bank_imports_retrieve",
+        responses=responses({200: enveloped("BankImport", BankImportSerializer())}),
+    )
+    def get(self, request: Request, import_id: str) -> Response:
+        return Response(BankImportSerializer(import_get(company=request_company(request), public_id=import_id)).data)
 
 
 class BankStatementListApi(APIView):
@@ -271,7 +364,7 @@ class ReconciliationDetailSerializer(ReconciliationSerializer):
 
 
 class ReconcileRequestSerializer(StrictSerializer):
-    statement_id = PublicIdRelatedField("bank statement", queryset=BankStatement.objects.all())
+    statement_id = PublicIdRelatedField("bank statement", queryset=BankStatement.objects.filter(complete=True))
     date_from = serializers.DateField(required=False, allow_null=True, input_formats=["%Y-%m-%d"])
     date_to = serializers.DateField(required=False, allow_null=True, input_formats=["%Y-%m-%d"])
 

@@ -7,6 +7,11 @@ statement reader) is unique per company and account, so an overlapping statement
 lines not seen before. `statement` is the statement that first brought a line; `statements` lists
 every statement that showed it.
 
+A `BankImportJob` is one uploaded file and its import, run by a Celery task (pretix's import job):
+`processing` until its statements are written, then `completed` (with the counts) or `failed` (with
+the reason). Its statements stay `complete=False`, hidden from every read, while their lines are
+written in batches; they all become complete in the one transaction that completes the job.
+
 A `Reconciliation` is one run of the matching engine over a statement's transactions. Each of its
 `PaymentMatch`es ties one transaction to one or more invoices through `MatchAllocation`s, in the
 invoices' currency. Only confirmed matches count: they set the transaction's `match_status` and the
@@ -72,6 +77,7 @@ class BankStatement(models.Model):
     transactions_count = models.PositiveIntegerField(default=0, help_text="Lines on the statement")
     new_transactions_count = models.PositiveIntegerField(default=0, help_text="Lines not seen before")
     duplicate_transactions_count = models.PositiveIntegerField(default=0, help_text="Lines already stored")
+    complete = models.BooleanField(default=True, help_text="False while its import is still writing its lines")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -81,6 +87,50 @@ class BankStatement(models.Model):
             models.UniqueConstraint(
                 fields=["company", "file_sha256", "position"], name="unique_statement_per_file_position"
             )
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class ImportStatus(models.TextChoices):
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class ImportFailure(models.TextChoices):
+    REFUSED = "validation_error", "The file was refused"
+    ERROR = "processing_error", "The import could not finish"
+
+
+class BankImportJob(models.Model):
+    """One uploaded statement file and its import; the statements it brought share its `file_sha256`."""
+
+    public_id = PublicIdField(prefix="bimp")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="bank_import_jobs")
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.PROCESSING)
+    file = models.FileField(upload_to="bank/statements/%Y/%m/")
+    file_name = models.CharField(max_length=255, blank=True)
+    file_sha256 = models.CharField(max_length=64)
+    file_size = models.PositiveIntegerField(default=0)
+    duplicate = models.BooleanField(default=False, help_text="The same file was imported before; nothing new")
+    statements_count = models.PositiveIntegerField(default=0)
+    transactions_count = models.PositiveIntegerField(default=0, help_text="Lines in the file")
+    new_transactions_count = models.PositiveIntegerField(default=0, help_text="Lines not seen before")
+    duplicate_transactions_count = models.PositiveIntegerField(default=0, help_text="Lines already stored")
+    failure_code = models.CharField(max_length=20, choices=ImportFailure.choices, blank=True)
+    failure_reason = models.TextField(blank=True)
+    created_by = models.CharField(max_length=200, blank=True, help_text="Who uploaded the file")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When a worker last started it")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["company", "-created_at"]),
+            models.Index(fields=["company", "file_sha256", "status"]),
         ]
 
     def __str__(self) -> str:

@@ -6,8 +6,10 @@ import django_filters
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from bank.models import (
+    BankImportJob,
     BankStatement,
     BankTransaction,
+    ImportStatus,
     MatchAllocation,
     MatchState,
     MatchStatus,
@@ -47,7 +49,27 @@ class BankTransactionFilter(django_filters.FilterSet):
 
 
 def statement_list(*, company: Company) -> QuerySet[BankStatement]:
-    return BankStatement.objects.filter(company=company).select_related("account")
+    """The company's statements; one still being imported is not shown until its import completes."""
+    return BankStatement.objects.filter(company=company, complete=True).select_related("account")
+
+
+def file_statements(*, company: Company, file_sha256: str) -> QuerySet[BankStatement]:
+    """The complete statements an uploaded file holds, in the order of the file."""
+    return statement_list(company=company).filter(file_sha256=file_sha256).order_by("position")
+
+
+def import_get(*, company: Company, public_id: str) -> BankImportJob:
+    job = BankImportJob.objects.filter(company=company, public_id=public_id).first()
+    if job is None:
+        raise ResourceNotFound("No bank statement import with this id.")
+    return job
+
+
+def import_statements(*, job: BankImportJob) -> list[BankStatement]:
+    """The statements of a completed job's file, in file order (the earlier ones for a duplicate)."""
+    if job.status != ImportStatus.COMPLETED:
+        return []
+    return list(file_statements(company=job.company, file_sha256=job.file_sha256))
 
 
 def statement_get(*, company: Company, public_id: str) -> BankStatement:

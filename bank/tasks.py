@@ -14,6 +14,7 @@ from bank.reconciliations import (
     reconciliation_run,
     reconciliations_sweep,
 )
+from bank.services import statement_import_fail, statement_import_run
 
 logger = logging.getLogger(__name__)
 
@@ -68,3 +69,38 @@ def sweep_reconciliations() -> int:
     """Queue again the runs whose message or worker was lost, fail those out of attempts. Run by beat."""
     lost = reconciliations_sweep()
     return len(lost.requeue) + len(lost.exhausted)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.BANK_IMPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.BANK_IMPORT_TIME_LIMIT,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def import_statement(self: Task, job_id: int) -> None:
+    """Import one uploaded statement file. Safe to run twice: only a `processing` job is worked on,
+    and a second run writes nothing the first one wrote (see `bank.services`).
+
+    A job that cannot finish is marked `failed` with the reason, never left `processing`.
+    """
+    try:
+        statement_import_run(job_id=job_id)
+    except SoftTimeLimitExceeded:
+        logger.warning("statement import %s exceeded its time limit", job_id)
+        statement_import_fail(
+            job_id=job_id, reason=f"The import took longer than {settings.BANK_IMPORT_SOFT_TIME_LIMIT} s."
+        )
+    except OperationalError:
+        if self.request.retries >= (self.max_retries or 0):
+            statement_import_fail(job_id=job_id, reason="The database was unavailable; upload the file again.")
+        raise  # retried with backoff until then
+    except Exception:
+        logger.exception("statement import %s failed", job_id)
+        statement_import_fail(job_id=job_id, reason="The import failed unexpectedly; upload the file again.")
+        if not self.request.is_eager:
+            raise  # recorded as failed by the worker; run eagerly, the upload answers with the failed job instead

@@ -4,6 +4,7 @@ from django.urls import path
 
 from bank.api import (
     BankExtractApi,
+    BankImportDetailApi,
     BankStatementDetailApi,
     BankStatementListApi,
     BankStatementTransactionsApi,
@@ -18,6 +19,7 @@ from bank.api import (
 
 urlpatterns = [
     path("bank/extract", BankExtractApi.as_view(), name="bank-extract"),
+    path("bank/imports/<str:import_id>", BankImportDetailApi.as_view(), name="bank-import-detail"),
     path("bank/statements", BankStatementListApi.as_view(), name="bank-statement-list"),
     path("bank/statements/<str:statement_id>", BankStatementDetailApi.as_view(), name="bank-statement-detail"),
     path(

@@ -1,4 +1,4 @@
-"""Dashboard pages for bank statements: list, upload, a statement's lines, and the reconciliation review."""
+"""Dashboard pages for bank statements: list, upload and import, a statement's lines, and the reconciliation review."""
 
 from decimal import Decimal
 
@@ -11,7 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from bank.forms import ManualMatchForm, ReconcileForm, StatementUploadForm
-from bank.models import BankStatement, BankTransaction, MatchState, Reconciliation, ReconciliationStatus
+from bank.models import (
+    BankImportJob,
+    BankStatement,
+    BankTransaction,
+    ImportStatus,
+    MatchState,
+    Reconciliation,
+    ReconciliationStatus,
+)
 from bank.reconciliations import (
     ManualAllocation,
     match_confirm,
@@ -21,6 +29,7 @@ from bank.reconciliations import (
     reconciliation_start,
 )
 from bank.selectors import (
+    import_statements,
     open_invoices,
     reconciliation_lines,
     reconciliation_list,
@@ -28,10 +37,11 @@ from bank.selectors import (
     statement_list,
     statement_transactions,
 )
-from bank.services import statement_import
+from bank.services import statement_import_start
 from dashboard.access import company_page, page_company
 from invoices.models import Direction, Invoice
 from invoisx.api.errors import ApiError
+from invoisx.waiting import wait_while_status
 
 OPEN_INVOICE_CHOICES = 50  # invoices offered for a manual match, closest in amount first
 ROWS_SHOWN = 200  # matches of each kind on the review page; the API pages through all of them
@@ -60,25 +70,44 @@ def statement_upload_page(request: HttpRequest) -> HttpResponse:
     form = StatementUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            imported = statement_import(company=page_company(request), file=form.cleaned_data["file"])
+            job = statement_import_start(
+                company=page_company(request), file=form.cleaned_data["file"], actor=_actor(request)
+            )
         except ApiError as error:
             form.add_error("file", error.message)
         else:
-            first = imported.statements[0]
-            if imported.duplicate:
-                messages.info(request, "This file was imported before; nothing new was stored.")
+            wait_while_status(BankImportJob, job.pk, ImportStatus.PROCESSING, seconds=settings.BANK_IMPORT_WAIT_SECONDS)
+            job.refresh_from_db()
+            if job.status == ImportStatus.FAILED:
+                form.add_error("file", job.failure_reason)
+            elif job.status == ImportStatus.COMPLETED:
+                return _imported(request, job)
             else:
-                messages.success(
-                    request,
-                    f"Imported {imported.new_transactions} new transactions"
-                    + (
-                        f" ({imported.duplicate_transactions} already known)."
-                        if imported.duplicate_transactions
-                        else "."
-                    ),
-                )
-            return redirect("dashboard:bank-statement", statement_id=first.public_id)
+                return redirect("dashboard:bank-import", import_id=job.public_id)
     return render(request, "bank/upload.html", {"form": form})
+
+
+def _imported(request: HttpRequest, job: BankImportJob) -> HttpResponse:
+    """To the file's first statement, saying what the import brought."""
+    if job.duplicate:
+        messages.info(request, "This file was imported before; nothing new was stored.")
+    else:
+        known = job.duplicate_transactions_count
+        messages.success(
+            request,
+            f"Imported {job.new_transactions_count} new transactions"
+            + (f" ({known} already known)." if known else "."),
+        )
+    return redirect("dashboard:bank-statement", statement_id=import_statements(job=job)[0].public_id)
+
+
+@company_page()
+def import_page(request: HttpRequest, import_id: str) -> HttpResponse:
+    """An import still running (this page refreshes until it ends) or failed (with the reason)."""
+    job = get_object_or_404(BankImportJob, company=page_company(request), public_id=import_id)
+    if job.status == ImportStatus.COMPLETED:
+        return _imported(request, job)
+    return render(request, "bank/import.html", {"job": job, "processing": job.status == ImportStatus.PROCESSING})
 
 
 @company_page()

@@ -21,6 +21,7 @@ urlpatterns = [
     path("invoices/<str:invoice_id>/document", invoice_views.invoice_document, name="invoice-document"),
     path("bank/", bank_views.statement_list_page, name="bank-statements"),
     path("bank/upload", bank_views.statement_upload_page, name="bank-upload"),
+    path("bank/imports/<str:import_id>/", bank_views.import_page, name="bank-import"),
     path("bank/statements/<str:statement_id>/", bank_views.statement_page, name="bank-statement"),
     path("bank/statements/<str:statement_id>/reconcile", bank_views.reconcile_page, name="bank-reconcile"),
     path("bank/reconciliations/<str:reconciliation_id>/", bank_views.reconciliation_page, name="reconciliation"),

@@ -47,6 +47,14 @@ class ProviderUnavailable(ApiError):
     message = "The accounting system did not answer properly. Try again later."
 
 
+class ProviderTimedOut(ApiError):
+    """The operation's overall deadline passed before the provider answered (see `transport.deadline`)."""
+
+    status_code = status.HTTP_504_GATEWAY_TIMEOUT
+    code = "provider_timeout"
+    message = "The accounting system did not answer in time. Try again."
+
+
 class PublishInProgress(ApiError):
     status_code = status.HTTP_409_CONFLICT
     code = "publish_in_progress"

@@ -4,6 +4,9 @@ Synchronous, inside the API request, by design: it is at most five short calls (
 supplier, find the expense account, create the bill, attach the document), each with a timeout of
 INTEGRATIONS_HTTP_TIMEOUT and a bounded number of retries, and a rate limit that asks for a longer
 wait than INTEGRATIONS_MAX_RETRY_AFTER_SECONDS is handed straight back as a 503 with Retry-After.
+All of them together get INTEGRATIONS_PUBLISH_DEADLINE_SECONDS (below gunicorn's worker timeout):
+past it the publish ends with a 504 `provider_timeout` and its claim released, never with a worker
+killed mid-publish whose claim would block republishing for INTEGRATIONS_PUBLISH_STALE_SECONDS.
 The caller gets seed 001's answer (the bill's id) or the provider's own error in one round trip,
 which a queued task with wait-or-202 would only delay: nothing here is CPU-bound work.
 
@@ -27,7 +30,7 @@ from django.utils import timezone
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from integrations import quickbooks, xero
+from integrations import quickbooks, transport, xero
 from integrations.client import ApiClient
 from integrations.errors import (
     IntegrationNotConnected,
@@ -71,7 +74,8 @@ def invoice_publish(*, company: Company, invoice: Invoice, target: str, sandbox:
     if not claimed:
         return publication
     try:
-        _publish(publication, invoice=invoice, client=ApiClient(connection, sandbox=sandbox))
+        with transport.deadline(settings.INTEGRATIONS_PUBLISH_DEADLINE_SECONDS):
+            _publish(publication, invoice=invoice, client=ApiClient(connection, sandbox=sandbox))
     except ApiError as error:
         Publication.objects.filter(pk=publication.pk).update(
             status=PublicationStatus.FAILED, failure_reason=error.message

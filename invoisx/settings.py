@@ -254,6 +254,18 @@ RECONCILE_LEASE_SECONDS = env.int("RECONCILE_LEASE_SECONDS", default=900)
 RECONCILE_REQUEUE_SECONDS = env.int("RECONCILE_REQUEUE_SECONDS", default=900)
 RECONCILE_MAX_ATTEMPTS = env.int("RECONCILE_MAX_ATTEMPTS", default=3)
 WORK_SWEEP_SECONDS = env.float("WORK_SWEEP_SECONDS", default=60.0)
+# Bank statement import (bank/services.py): a Celery job; the upload request waits up to
+# BANK_IMPORT_WAIT_SECONDS and answers 200 with the statement, or 202 with the job to poll.
+# Larger files or more lines are refused with a 400 naming the limit.
+BANK_STATEMENT_MAX_BYTES = env.int("BANK_STATEMENT_MAX_BYTES", default=20 * 1024 * 1024)
+BANK_STATEMENT_MAX_ROWS = env.int("BANK_STATEMENT_MAX_ROWS", default=200_000)
+# 20 s, not 25 as for extraction: receiving and checking a 20 MB upload takes seconds of its own,
+# and the whole request must stay under 30 s.
+BANK_IMPORT_WAIT_SECONDS = env.float("BANK_IMPORT_WAIT_SECONDS", default=20.0)
+# Lines written per transaction: each batch holds SQLite's write lock for a fraction of a second.
+BANK_IMPORT_BATCH_ROWS = env.int("BANK_IMPORT_BATCH_ROWS", default=2000)
+BANK_IMPORT_SOFT_TIME_LIMIT = env.int("BANK_IMPORT_SOFT_TIME_LIMIT", default=600)
+BANK_IMPORT_TIME_LIMIT = env.int("BANK_IMPORT_TIME_LIMIT", default=660)
 # Secrets kept at rest encrypted (OAuth tokens, webhook signing secrets), see invoisx/encryption.py:
 # Fernet keys, comma-separated; the first encrypts, all decrypt. Empty: keys derived from SECRET_KEY.
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
@@ -291,6 +303,9 @@ INTEGRATIONS_MAX_ATTEMPTS = env.int("INTEGRATIONS_MAX_ATTEMPTS", default=3)
 INTEGRATIONS_BACKOFF_SECONDS = env.float("INTEGRATIONS_BACKOFF_SECONDS", default=0.5)
 # A provider asking us to wait longer than this (Retry-After) is answered at once with a 503.
 INTEGRATIONS_MAX_RETRY_AFTER_SECONDS = env.float("INTEGRATIONS_MAX_RETRY_AFTER_SECONDS", default=5.0)
+# All the calls and retries of one publish get this long in all; keep it well below gunicorn's
+# --timeout (README: 120 s), so a slow provider ends the request with a 504 and the claim released.
+INTEGRATIONS_PUBLISH_DEADLINE_SECONDS = env.float("INTEGRATIONS_PUBLISH_DEADLINE_SECONDS", default=60.0)
 # A publish claimed this long ago and never finished (its process died) may be claimed again.
 INTEGRATIONS_PUBLISH_STALE_SECONDS = env.int("INTEGRATIONS_PUBLISH_STALE_SECONDS", default=300)
 # Development (sandbox) app keys: read the connected company's name from the sandbox API at connect.

@@ -68,7 +68,8 @@ class Roles:
 # ---------------------------------------------------------------------------------------------------
 
 
-def read_csv(data: bytes) -> list[Statement]:
+def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> list[Statement]:
+    """Every statement of the CSV file; each transaction's `row` is its record number in the file, from 1."""
     text = decode_text(data).replace("\x00", "")
     rows = _table(text)
     if not rows:
@@ -76,13 +77,19 @@ def read_csv(data: bytes) -> list[Statement]:
     width = _width(rows)
     header_at = _header_row(rows, width)
     preamble = rows[:header_at] if header_at is not None else []
-    body = rows[header_at + 1 :] if header_at is not None else rows
+    first = header_at + 1 if header_at is not None else 0
     header = rows[header_at] if header_at is not None else [""] * width
-    body = [_fit(row, width) for row in body if _is_data_row(row, width, header_at is not None)]
-    if not body:
+    kept = [
+        (number, row)
+        for number, row in enumerate(rows[first:], start=first + 1)
+        if _is_data_row(row, width, header_at is not None)
+    ]
+    if not kept:
         raise StatementError("The CSV file has a header but no rows below it.")
-    if len(body) > MAX_ROWS:
-        raise StatementError(f"The CSV file has more than {MAX_ROWS} rows; split it into smaller statements.")
+    if len(kept) > max_rows:
+        raise StatementError(f"The CSV file has more than {max_rows} rows; split it into smaller statements.")
+    body = [_fit(row, width) for _, row in kept]
+    numbers = [number for number, _ in kept]
     columns = _columns(_fit(header, width), body)
     roles = _roles(columns, header_at is not None)
     if "date" not in roles.single:
@@ -90,7 +97,7 @@ def read_csv(data: bytes) -> list[Statement]:
     if not ({"amount", "debit", "credit"} & roles.single.keys()):
         raise StatementError("No amount column (or debit and credit columns) was found in the CSV file.")
     info = _preamble(preamble)
-    return _statements(columns, roles, len(body), info)
+    return _statements(columns, roles, numbers, info)
 
 
 def _table(text: str) -> list[list[str]]:
@@ -354,7 +361,7 @@ def _row_amount(roles: Roles, row: int) -> Decimal | None:
     return (abs(credit) if credit else Decimal(0)) - (abs(debit) if debit else Decimal(0))
 
 
-def _statements(columns: list[Column], roles: Roles, count: int, info: _Info) -> list[Statement]:
+def _statements(columns: list[Column], roles: Roles, numbers: list[int], info: _Info) -> list[Statement]:
     single = roles.single
     currency = info.currency
     if "currency" in single:
@@ -363,12 +370,12 @@ def _statements(columns: list[Column], roles: Roles, count: int, info: _Info) ->
     if currency is None:
         currency = next((c.header_currency for c in columns if c.header_currency), None)
     by_account: dict[str, list[int]] = {}
-    for row in range(count):
+    for row in range(len(numbers)):
         account = single["account"].values[row] if "account" in single else (info.account or "")
         by_account.setdefault(normalise_account(account), []).append(row)
     statements = []
     for account_rows in by_account.values():
-        statement = _statement(roles, account_rows, currency, info)
+        statement = _statement(roles, account_rows, currency, info, numbers)
         if statement.transactions:
             statements.append(statement)
     if not statements:
@@ -376,7 +383,7 @@ def _statements(columns: list[Column], roles: Roles, count: int, info: _Info) ->
     return statements
 
 
-def _statement(roles: Roles, rows: list[int], currency: str | None, info: _Info) -> Statement:
+def _statement(roles: Roles, rows: list[int], currency: str | None, info: _Info, numbers: list[int]) -> Statement:
     single = roles.single
     kept: list[tuple[int, Transaction]] = []
     for row in rows:
@@ -398,6 +405,7 @@ def _statement(roles: Roles, rows: list[int], currency: str | None, info: _Info)
                     currency=line_currency or currency,
                     counterparty=counterparty,
                     counterparty_account=_cell(single, "counterparty_account", row),
+                    row=numbers[row],
                 ),
             )
         )

@@ -8,6 +8,7 @@ Statements without a single transaction are left out; a file with none at all is
 
 import io
 import logging
+from collections.abc import Callable
 
 import pypdf
 from pypdf.errors import PyPdfError
@@ -24,7 +25,7 @@ from bank.statements.sniff import Format, sniff
 MAX_BYTES = 20 * 1024 * 1024
 MAX_TRANSACTIONS = 200_000
 
-READERS = {
+READERS: dict[Format, Callable[[bytes], list[Statement]]] = {
     Format.CSV: read_csv,
     Format.OFX: read_ofx,
     Format.MT940: read_mt940,
@@ -36,11 +37,11 @@ READERS = {
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
-def check_statement(data: bytes) -> Format:
+def check_statement(data: bytes, *, max_bytes: int = MAX_BYTES) -> Format:
     """The file's format, or `StatementError` for what can be refused before reading it: empty, too
     large, binary, unsafe XML, or a PDF that is corrupt or needs a password."""
-    if len(data) > MAX_BYTES:
-        raise StatementError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    if len(data) > max_bytes:
+        raise StatementError(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
     found = sniff(data)
     if found is Format.PDF:
         _check_pdf(data)
@@ -61,12 +62,15 @@ def _check_pdf(data: bytes) -> None:
         raise StatementError("The PDF has no pages.")
 
 
-def read_statement(data: bytes) -> list[Statement]:
-    """Every statement in the file, each with at least one transaction."""
-    found = check_statement(data)
-    statements = [s for s in READERS[found](data) if s.transactions]
+def read_statement(
+    data: bytes, *, max_bytes: int = MAX_BYTES, max_transactions: int = MAX_TRANSACTIONS
+) -> list[Statement]:
+    """Every statement in the file, each with at least one transaction, at most `max_transactions` in all."""
+    found = check_statement(data, max_bytes=max_bytes)
+    read = READERS[found](data) if found is not Format.CSV else read_csv(data, max_rows=max_transactions)
+    statements = [s for s in read if s.transactions]
     if not statements:
         raise StatementError("The file holds no transactions.")
-    if sum(len(s.transactions) for s in statements) > MAX_TRANSACTIONS:
-        raise StatementError(f"The file holds more than {MAX_TRANSACTIONS} transactions; split it.")
+    if sum(len(s.transactions) for s in statements) > max_transactions:
+        raise StatementError(f"The file holds more than {max_transactions} transactions; split it.")
     return statements

@@ -57,6 +57,7 @@ class Transaction:
     currency: str | None = None  # ISO 4217 of the line; the account's when the file gives no other
     counterparty: str | None = None
     counterparty_account: str | None = None
+    row: int | None = field(default=None, compare=False)  # the record number in a CSV file, from 1
     # Set by the statement holding the line: its account and which of several identical lines this is.
     account: str = field(default="", compare=False, repr=False)
     occurrence: int = field(default=0, compare=False, repr=False)

@@ -17,7 +17,7 @@ from tokens.scopes import ALL_SCOPES
 EXTRACT = "/api/v1/bank/extract"
 STATEMENTS = "/api/v1/bank/statements"
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def upload(client: APIClient, data: bytes, name: str = "statement.txt"):
@@ -167,6 +167,28 @@ def test_a_bad_file_is_a_400_naming_file_and_nothing_is_stored(alice_api, data, 
     assert stored() == (0, 0, 0)
 
 
+@pytest.mark.parametrize("amount", ["99999999999999.99", "-99999999999999.99", "10000000000000.00"])
+def test_an_amount_too_large_to_store_exactly_is_a_400_naming_its_row_and_field(alice_api, amount):
+    data = f"Date,Description,Amount\r\n02/03/2026,Small,1.00\r\n03/03/2026,Huge,{amount}\r\n".encode()
+
+    details = validation_details(upload(alice_api, data, "big.csv"))
+
+    assert list(details) == ["file"]
+    assert "row 3" in details["file"][0].lower()
+    assert "amount" in details["file"][0]
+    assert amount.lstrip("-") in details["file"][0]
+    assert stored() == (0, 0, 0)
+
+
+def test_the_largest_amount_stored_is_imported_exactly(alice_api):
+    data = b"Date,Description,Amount\r\n02/03/2026,Largest,-9999999999999.99\r\n"
+
+    imported = success_data(upload(alice_api, data, "largest.csv"))
+
+    assert [t["amount"] for t in imported["transactions"]] == [-9999999999999.99]
+    assert BankTransaction.objects.get().amount == Decimal("-9999999999999.99")
+
+
 def test_a_request_without_a_file_is_a_400_naming_file(alice_api):
     details = validation_details(alice_api.post(EXTRACT, {"other": "x"}, format="multipart"))
 
@@ -175,7 +197,7 @@ def test_a_request_without_a_file_is_a_400_naming_file(alice_api):
 
 
 def test_a_file_over_the_limit_is_refused(alice_api, settings):
-    settings.EXTRACTION_MAX_BYTES = 1024
+    settings.BANK_STATEMENT_MAX_BYTES = 1024
 
     details = validation_details(upload(alice_api, csv_statement() * 20))
 

@@ -239,6 +239,7 @@ from datetime import date
 from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from bank.reconciliations import reconciliation_start
+from bank.selectors import import_statements
 from bank.services import statement_import
 from bank.statements.tests.builders import Line, mt940_message
 from companies.services import company_create
@@ -252,8 +253,8 @@ sales_invoice(
     totals={"tax_rate": Decimal(0)},
 )
 line = Line(date(2026, 3, 3), Decimal("1210.00"), "Payment INV-2026-0900", "Acme Trading BV", "NONREF")
-imported = statement_import(company=company, file=SimpleUploadedFile("m.sta", mt940_message([line]).encode()))
-print(reconciliation_start(company=company, statement=imported.statements[0], actor="test").public_id)
+job = statement_import(company=company, file=SimpleUploadedFile("m.sta", mt940_message([line]).encode()))
+print(reconciliation_start(company=company, statement=import_statements(job=job)[0], actor="test").public_id)
 """
 STATE = """
 from bank.models import Reconciliation

@@ -11,12 +11,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from bank import views
-from bank.models import BankStatement, BankTransaction, MatchState, PaymentMatch, Reconciliation
+from bank import services, views
+from bank.models import BankImportJob, BankStatement, BankTransaction, MatchState, PaymentMatch, Reconciliation
 from bank.statements.tests.builders import Line, mt940_message
 from bank.tests.test_reconcile_api import invoice
 from companies.models import Role
-from companies.tests.factories import MembershipFactory
+from companies.tests.factories import CompanyFactory, MembershipFactory
 from invoices.models import Invoice, PaymentStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -267,3 +267,38 @@ def test_a_long_review_shows_the_first_rows_and_says_how_many_there_are(alice_pa
     assert "The first 0 of 1 suggestions" in page
     assert 'data-state="suggested"' not in page
     assert "The latest 0 of 1 confirmed matches" in page
+
+
+def test_an_import_still_processing_opens_a_page_that_refreshes_until_it_is_done(
+    alice, alice_page, monkeypatch, settings
+):
+    queued: list[int] = []
+    monkeypatch.setattr(services, "_queue_import", queued.append)
+    settings.BANK_IMPORT_WAIT_SECONDS = 0
+
+    response = upload(alice_page)
+
+    job = BankImportJob.objects.get()
+    assert response["Location"] == f"/bank/imports/{job.public_id}/"
+    page = alice_page.get(response["Location"]).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert "Processing" in page
+    assert page_for(CompanyFactory()).get(response["Location"]).status_code == 404
+
+    services.statement_import_run(job_id=queued[0])
+
+    done = alice_page.get(response["Location"])
+    assert done["Location"] == f"/bank/statements/{BankStatement.objects.get().public_id}/"
+
+
+def test_a_failed_import_shows_why(alice, alice_page, settings):
+    settings.BANK_STATEMENT_MAX_ROWS = 2
+
+    response = upload(alice_page)
+
+    assert response.status_code == 200
+    assert "more than 2 transactions" in response.content.decode()
+    job = BankImportJob.objects.get()
+    page = alice_page.get(f"/bank/imports/{job.public_id}/").content.decode()
+    assert "The import failed" in page
+    assert "more than 2 transactions" in page
