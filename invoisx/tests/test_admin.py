@@ -25,7 +25,15 @@ from django.db import models, transaction
 from django.test import Client
 from django.utils import timezone
 
-from bank.models import BankAccount, BankStatement, BankTransaction, MatchAllocation, PaymentMatch, Reconciliation
+from bank.models import (
+    BankAccount,
+    BankImportJob,
+    BankStatement,
+    BankTransaction,
+    MatchAllocation,
+    PaymentMatch,
+    Reconciliation,
+)
 from buyers.models import Buyer
 from buyers.tests.factories import BuyerFactory
 from companies.models import Company, Membership, Role
@@ -103,6 +111,9 @@ def rows_of(company: Company, tag: str) -> dict[type[models.Model], models.Model
         checksum=uuid.uuid4().hex,
     )
     line.statements.add(statement)
+    import_job = BankImportJob.objects.create(
+        company=company, file=f"bank/statements/{tag}.csv", file_name=f"{tag}.csv", file_sha256=uuid.uuid4().hex
+    )
     run = Reconciliation.objects.create(company=company, statement=statement, auto_confirm_threshold=0.85)
     match = PaymentMatch.objects.create(
         company=company,
@@ -143,6 +154,7 @@ def rows_of(company: Company, tag: str) -> dict[type[models.Model], models.Model
         SupplierLayout: layout,
         BankAccount: account,
         BankStatement: statement,
+        BankImportJob: import_job,
         BankTransaction: line,
         Reconciliation: run,
         PaymentMatch: match,
