@@ -36,7 +36,7 @@ def queued(monkeypatch, settings) -> list[int]:
     """Jobs queued but not run, as with a broker and no worker yet; the upload does not wait."""
     settings.BANK_IMPORT_WAIT_SECONDS = 0
     jobs: list[int] = []
-    monkeypatch.setattr(services, "_queue_import", jobs.append)
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda task, job_id: jobs.append(job_id))
     return jobs
 
 

@@ -273,7 +273,7 @@ def test_an_import_still_processing_opens_a_page_that_refreshes_until_it_is_done
     alice, alice_page, monkeypatch, settings
 ):
     queued: list[int] = []
-    monkeypatch.setattr(services, "_queue_import", queued.append)
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda task, job_id: queued.append(job_id))
     settings.BANK_IMPORT_WAIT_SECONDS = 0
 
     response = upload(alice_page)
