@@ -50,6 +50,7 @@ from events.services import event_record, events_record
 from invoices.models import Direction, Invoice, PaymentStatus
 from invoices.services import invoice_event_data
 from invoisx.api.errors import Conflict, ValidationFailed
+from invoisx.money import money_problem, round_money
 
 IN_CHUNK = 2000
 
@@ -184,6 +185,18 @@ class _Proposal:
     line: BankTransaction
     match: EngineMatch
     uses: Decimal  # of the transaction, in its currency
+    currency_of: dict[str, str]  # the engine's invoice ids -> their currencies
+
+    def allocations(self) -> list[tuple[int, Decimal, Decimal]]:
+        """(invoice pk, amount, write-off) of each allocation, rounded to the invoice's currency."""
+        return [
+            (
+                int(a.invoice_id),
+                round_money(a.amount, self.currency_of[a.invoice_id]),
+                round_money(a.write_off, self.currency_of[a.invoice_id]),
+            )
+            for a in self.match.allocations
+        ]
 
 
 def reconciliation_run(*, reconciliation_id: int) -> None:
@@ -218,7 +231,9 @@ def reconciliation_run(*, reconciliation_id: int) -> None:
             # which is the whole payment's, not what is left of it: it would pay too much.
             continue
         uses = sum((a.amount for a in match.allocations), Decimal(0)) if same_currency else unexplained[line.pk]
-        proposals.append(_Proposal(line, match, min(uses, unexplained[line.pk])))
+        proposals.append(
+            _Proposal(line, match, round_money(min(uses, unexplained[line.pk]), line.currency), currency_of)
+        )
 
     with transaction.atomic():
         reconciliation = Reconciliation.objects.select_for_update().get(pk=reconciliation_id)
@@ -289,9 +304,9 @@ def _store_proposals(reconciliation: Reconciliation, proposals: list[_Proposal])
     )
     MatchAllocation.objects.bulk_create(
         [
-            MatchAllocation(match=match, invoice_id=int(a.invoice_id), amount=a.amount, write_off=a.write_off)
+            MatchAllocation(match=match, invoice_id=invoice_id, amount=amount, write_off=write_off)
             for match, p in zip(matches, proposals, strict=True)
-            for a in p.match.allocations
+            for invoice_id, amount, write_off in p.allocations()
         ],
         batch_size=2000,
     )
@@ -408,8 +423,8 @@ def invoice_paid_event_data(invoice: Invoice) -> dict[str, Any]:
     return {
         **invoice_event_data(invoice),
         "payment_status": invoice.payment_status,
-        "amount_paid": float(invoice.amount_paid),
-        "amount_written_off": float(invoice.amount_written_off),
+        "amount_paid": round_money(invoice.amount_paid, invoice.currency),
+        "amount_written_off": round_money(invoice.amount_written_off, invoice.currency),
         "last_payment_date": invoice.last_payment_date.isoformat() if invoice.last_payment_date else None,
     }
 
@@ -503,6 +518,10 @@ def match_manual(
                 f"Invoice {a.invoice} is {a.invoice.status}.",
                 details={f"allocations[{n}].invoice_id": ["The invoice must be processed."]},
             )
+        for name, value in (("amount", a.amount), ("write_off", a.write_off)):
+            problem = money_problem(value, a.invoice.currency) if value is not None else None
+            if problem:
+                raise ValidationFailed(problem, details={f"allocations[{n}].{name}": [problem]})
         if a.invoice.currency != line.currency and a.amount is None:
             raise ValidationFailed(
                 f"Invoice {a.invoice} is in {a.invoice.currency}, the payment in {line.currency}: give the amount.",

@@ -26,10 +26,7 @@ from companies.models import Company
 from events.models import EventType
 from events.services import event_record
 from invoisx.api.errors import ValidationFailed
-from invoisx.money import CURRENCIES, round_money
-
-# Amounts are stored with max_digits=16, decimal_places=2.
-LARGEST_AMOUNT = Decimal(10) ** 14
+from invoisx.money import CURRENCIES, LARGEST_AMOUNT, round_money
 
 
 @dataclass(frozen=True)
@@ -84,8 +81,8 @@ def _currency(code: str | None) -> str:
     return code if code in CURRENCIES else ""
 
 
-def _money(value: Decimal | None) -> Decimal | None:
-    return round_money(value) if value is not None else None
+def _money(value: Decimal | None, currency: str) -> Decimal | None:
+    return round_money(value, currency) if value is not None else None
 
 
 def bank_account_get_or_create(*, company: Company, statement: Statement) -> BankAccount:
@@ -108,6 +105,7 @@ def bank_account_get_or_create(*, company: Company, statement: Statement) -> Ban
 def _statement_row(*, company: Company, statement: Statement, position: int) -> BankStatement:
     account = bank_account_get_or_create(company=company, statement=statement)
     check = statement.balance_check()
+    currency = _currency(statement.currency)
     return BankStatement(
         company=company,
         account=account,
@@ -117,11 +115,11 @@ def _statement_row(*, company: Company, statement: Statement, position: int) -> 
         account_number_last4=statement.account_number_last4 or "",
         period_from=statement.period_from,
         period_to=statement.period_to,
-        currency=_currency(statement.currency),
-        opening_balance=_money(statement.opening_balance),
-        closing_balance=_money(statement.closing_balance),
+        currency=currency,
+        opening_balance=_money(statement.opening_balance, currency),
+        closing_balance=_money(statement.closing_balance, currency),
         balance_ok=check.ok,
-        balance_difference=_money(check.difference),
+        balance_difference=_money(check.difference, currency),
         transactions_count=len(statement.transactions),
     )
 
@@ -140,7 +138,7 @@ def _store_transactions(*, statement: BankStatement, lines: Statement) -> None:
             statement=statement,
             date=line.date,
             value_date=line.value_date,
-            amount=round_money(line.amount),
+            amount=round_money(line.amount, _currency(line.currency) or statement.currency),
             currency=_currency(line.currency) or statement.currency,
             description=line.description or "",
             reference=(line.reference or "")[:255],
