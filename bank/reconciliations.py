@@ -448,7 +448,8 @@ def _check_transaction_room(line: BankTransaction, amount: Decimal) -> None:
     explained = _confirmed_use([line.pk]).get(line.pk, Decimal(0))
     if explained + amount > abs(line.amount):
         raise Conflict(
-            f"Only {abs(line.amount) - explained} of this transaction is not yet matched; this match needs {amount}."
+            f"Only {round_money(abs(line.amount) - explained, line.currency)} of this transaction is not yet matched; "
+            f"this match needs {round_money(amount, line.currency)}."
         )
 
 
@@ -535,7 +536,7 @@ def match_manual(
     with transaction.atomic():
         line = _lock_lines([line.pk])[line.pk]
         invoices = _lock_invoices(a.invoice.pk for a in allocations)
-        left = abs(line.amount) - _confirmed_use([line.pk]).get(line.pk, Decimal(0))
+        left = round_money(abs(line.amount) - _confirmed_use([line.pk]).get(line.pk, Decimal(0)), line.currency)
         if left <= 0:
             raise Conflict("This transaction is already fully matched.")
         same_currency = currencies == {line.currency}

@@ -26,7 +26,7 @@ from companies.models import Company
 from events.models import EventType
 from events.services import event_record
 from invoisx.api.errors import ValidationFailed
-from invoisx.money import CURRENCIES, LARGEST_AMOUNT, round_money
+from invoisx.money import CURRENCIES, largest_amount, round_money
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,10 @@ def _read_statements(data: bytes) -> list[Statement]:
         statements = read_statement(data)
     except StatementError as error:
         raise _refuse(error.message) from None
+    largest = largest_amount()
     for statement in statements:
         amounts = [t.amount for t in statement.transactions] + [statement.opening_balance, statement.closing_balance]
-        if any(amount is not None and abs(amount) >= LARGEST_AMOUNT for amount in amounts):
+        if any(amount is not None and abs(amount) >= largest for amount in amounts):
             raise _refuse("The statement holds an amount too large to be real.")
     return statements
 

@@ -36,7 +36,7 @@ from invoices.layouts import supplier_layout_apply, supplier_layout_used
 from invoices.models import Direction, Invoice, InvoiceLine, Source, Status, Supplier, SupplierLayout
 from invoices.services import invoice_event_data, supplier_get_or_create
 from invoisx.api.errors import ApiError, ValidationFailed
-from invoisx.money import CURRENCIES, LARGEST_AMOUNT, round_money, smallest_amount
+from invoisx.money import CURRENCIES, largest_amount, round_money, smallest_amount
 from usage.periods import BillingPeriod
 from usage.selectors import invoices_processed_count
 
@@ -151,7 +151,7 @@ def invoice_extraction_fail(*, invoice_id: int, reason: str) -> None:
 
 def _money(value: Decimal | None, currency: str) -> Decimal:
     """An extracted amount as stored: rounded to the currency's minor unit; one too large to be real is dropped."""
-    if value is None or abs(value) >= LARGEST_AMOUNT:
+    if value is None or abs(value) >= largest_amount():
         return Decimal(0)
     return round_money(value, currency)
 

@@ -18,7 +18,7 @@ from django.db.models import Q
 from buyers.models import Buyer
 from companies.models import Company
 from invoisx.ids import PublicIdField
-from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, round_money
 
 
 class Supplier(models.Model):
@@ -151,7 +151,7 @@ class Invoice(models.Model):
 
     @property
     def amount_due(self) -> Decimal:
-        return max(self.total - self.amount_paid - self.amount_written_off, Decimal(0))
+        return round_money(max(self.total - self.amount_paid - self.amount_written_off, Decimal(0)), self.currency)
 
     @property
     def has_payments(self) -> bool:

@@ -253,10 +253,19 @@ def invoice_update(
 
     amounts_change = "line_items" in fields or "totals" in fields or currency_changes
     _check_amounts(invoice.currency, fields.get("line_items"), fields.get("totals"))
+
+    def kept(stored: Decimal) -> Decimal:
+        """A stored amount that stays, in the (new) currency: refused if it has more decimals than that has."""
+        if currency_changes and not fits_currency(stored, invoice.currency):
+            raise ValidationError(
+                {"currency": [f"The amounts have more decimals than {invoice.currency} has; give them again with it."]}
+            )
+        return round_money(stored, invoice.currency)
+
     if "line_items" in fields:
         lines = compute_lines(fields["line_items"] or [], currency=invoice.currency)
     else:
-        lines = [Line(li.description, li.quantity, li.unit_price, li.amount) for li in invoice.lines.all()]
+        lines = [Line(li.description, li.quantity, li.unit_price, kept(li.amount)) for li in invoice.lines.all()]
     given = fields.get("totals") or {}
     totals: dict[str, Decimal | None] = {
         "tax_rate": given.get("tax_rate", invoice.tax_rate),
@@ -265,18 +274,9 @@ def invoice_update(
         "total": given.get("total"),
     }
     if totals["tax_rate"] is None and totals["tax_amount"] is None:
-        totals["tax_amount"] = invoice.tax_amount  # keep a tax that was given as an amount only
+        totals["tax_amount"] = kept(invoice.tax_amount)  # keep a tax that was given as an amount only
     if not lines and totals["subtotal"] is None and totals["total"] is None:
-        totals["subtotal"] = invoice.subtotal
-    if currency_changes:
-        kept = [] if "line_items" in fields else [line.amount for line in lines]
-        kept += [
-            value for name, value in totals.items() if name != "tax_rate" and name not in given and value is not None
-        ]
-        if any(not fits_currency(value, invoice.currency) for value in kept):
-            raise ValidationError(
-                {"currency": [f"The amounts have more decimals than {invoice.currency} has; give them again with it."]}
-            )
+        totals["subtotal"] = kept(invoice.subtotal)
     if amounts_change:
         _apply_totals(invoice, lines, totals)
         invoice.refresh_payment_status()

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from invoisx.money import LARGEST_AMOUNT, round_money, smallest_amount
+from invoisx.money import largest_amount, round_money, smallest_amount
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def _differs(given: Decimal, computed: Decimal, tolerance: Decimal) -> bool:
 
 
 def _too_large(amount: Decimal) -> list[str]:
-    return [f"{amount} is too large: amounts must be less than {LARGEST_AMOUNT:,f}."]
+    return [f"{amount} is too large: amounts must be less than {largest_amount():,f}."]
 
 
 def compute_lines(raw_lines: list[dict[str, Any]], *, currency: str) -> list[Line]:
@@ -53,7 +53,7 @@ def compute_lines(raw_lines: list[dict[str, Any]], *, currency: str) -> list[Lin
                 f"{given} does not equal quantity × unit price ({quantity} × {unit_price} = {computed})."
             ]
         amount = round_money(Decimal(str(given)), currency) if given is not None else computed
-        if abs(amount) >= LARGEST_AMOUNT:
+        if abs(amount) >= largest_amount():
             errors[f"line_items[{index}].amount"] = _too_large(amount)
         lines.append(Line(str(raw["description"]), quantity, unit_price, amount))
     if errors:
@@ -111,7 +111,7 @@ def compute_totals(
 
     result = Totals(subtotal=rounded(subtotal), tax_rate=tax_rate, tax_amount=rounded(tax_amount), total=computed_total)
     for name in ("subtotal", "tax_amount", "total"):
-        if abs(getattr(result, name)) >= LARGEST_AMOUNT:
+        if abs(getattr(result, name)) >= largest_amount():
             errors[f"totals.{name}"] = _too_large(getattr(result, name))
     if errors:
         raise ValidationError(errors)

@@ -34,7 +34,17 @@ DEFAULT_MINOR_UNIT = 2
 # How every money column is stored: room for 14 whole digits and the largest minor unit.
 MONEY_DECIMAL_PLACES = 3
 MONEY_MAX_DIGITS = 17
-LARGEST_AMOUNT = Decimal(10) ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES)  # amounts stay below this
+LARGEST_AMOUNT = Decimal(10) ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES)
+# SQLite (the embedded default) keeps a NUMERIC value as a binary double: exact to 15 significant
+# digits only, so 12 whole digits and 3 decimals. PostgreSQL's numeric holds all 17 exactly.
+SQLITE_LARGEST_AMOUNT = Decimal(10) ** (15 - MONEY_DECIMAL_PLACES)
+
+
+def largest_amount() -> Decimal:
+    """Amounts stay below this in size: what the database stores exactly."""
+    from django.db import connection
+
+    return SQLITE_LARGEST_AMOUNT if connection.vendor == "sqlite" else LARGEST_AMOUNT
 
 
 def minor_unit(currency: str) -> int:
@@ -61,8 +71,8 @@ def money_problem(value: Decimal, currency: str) -> str | None:
     """Why the amount cannot be stored as money of this currency, or None when it can."""
     if not value.is_finite():
         return "Must be a number."
-    if abs(value) >= LARGEST_AMOUNT:
-        return f"Must be less than {LARGEST_AMOUNT:,f} in size."
+    if abs(value) >= largest_amount():
+        return f"Must be less than {largest_amount():,f} in size."
     if not fits_currency(value, currency):
         places = minor_unit(currency)
         return f"{currency or 'Amounts'} amounts have {places} decimals at most; {value} has more."
