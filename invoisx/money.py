@@ -57,9 +57,9 @@ def smallest_amount(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_unit(currency))
 
 
-def round_money(value: Decimal, currency: str) -> Decimal:
+def round_money(value: Decimal | int, currency: str) -> Decimal:
     """The amount rounded (half up) to the currency's minor unit, with exactly that many decimals."""
-    return value.quantize(smallest_amount(currency), rounding=ROUND_HALF_UP)
+    return Decimal(value).quantize(smallest_amount(currency), rounding=ROUND_HALF_UP)
 
 
 def fits_currency(value: Decimal, currency: str) -> bool:

@@ -68,5 +68,5 @@ class MoneyField(serializers.DecimalField):
         currency = get_attribute(instance, self.currency_path) or ""
         return round_money(Decimal(value), currency)
 
-    def to_representation(self, value: Any) -> Decimal:
+    def to_representation(self, value: Any) -> Any:  # a Decimal, which the renderer writes exactly
         return value if isinstance(value, Decimal) else Decimal(str(value))  # rounded by get_attribute
