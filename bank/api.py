@@ -50,10 +50,9 @@ from invoisx.api.pagination import paginate, paginated_data
 from invoisx.api.parsers import LimitedJSONParser
 from invoisx.api.permissions import request_company, request_token
 from invoisx.api.schema import PAGE_PARAMETERS, ErrorSerializer, enveloped, list_enveloped, responses
-from invoisx.api.serializers import PublicIdRelatedField, StrictSerializer
+from invoisx.api.serializers import MoneyField, PublicIdRelatedField, StrictSerializer
 from invoisx.waiting import wait_while_status
 
-MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2, "coerce_to_string": False}
 # The extract answer lists a statement's first lines only; `GET /bank/statements/{id}/transactions` pages through all.
 EXTRACT_TRANSACTIONS_SHOWN = 1000
 
@@ -71,11 +70,11 @@ class PeriodSerializer(serializers.Serializer):
 
 
 class BalanceSerializer(serializers.Serializer):
-    opening = serializers.DecimalField(source="opening_balance", allow_null=True, **MONEY)
-    closing = serializers.DecimalField(source="closing_balance", allow_null=True, **MONEY)
+    opening = MoneyField(source="opening_balance", allow_null=True)
+    closing = MoneyField(source="closing_balance", allow_null=True)
     ok = serializers.BooleanField(source="balance_ok", allow_null=True, help_text="Null when a balance is missing")
-    difference = serializers.DecimalField(
-        source="balance_difference", allow_null=True, help_text="closing - (opening + transactions)", **MONEY
+    difference = MoneyField(
+        source="balance_difference", allow_null=True, help_text="closing - (opening + transactions)"
     )
 
 
@@ -83,7 +82,7 @@ class BankTransactionSerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     date = serializers.DateField()
     value_date = serializers.DateField(allow_null=True)
-    amount = serializers.DecimalField(help_text="Signed: money in +, money out -", **MONEY)
+    amount = MoneyField(help_text="Signed: money in +, money out -")
     currency = serializers.CharField()
     description = serializers.CharField()
     reference = serializers.CharField()
@@ -308,8 +307,8 @@ class AllocationSerializer(serializers.Serializer):
     direction = serializers.CharField(source="invoice.direction")
     counterparty = serializers.CharField(source="invoice.counterparty_name")
     currency = serializers.CharField(source="invoice.currency")
-    amount = serializers.DecimalField(help_text="Applied to the invoice, in its currency", **MONEY)
-    write_off = serializers.DecimalField(help_text="Short-paid rest accepted as a bank fee", **MONEY)
+    amount = MoneyField(currency="invoice.currency", help_text="Applied to the invoice, in its currency")
+    write_off = MoneyField(currency="invoice.currency", help_text="Short-paid rest accepted as a bank fee")
 
 
 class PaymentMatchSerializer(serializers.Serializer):
@@ -318,7 +317,9 @@ class PaymentMatchSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MatchKind.choices)
     confidence = serializers.FloatField()
     reason = serializers.CharField()
-    amount = serializers.DecimalField(help_text="How much of the transaction it uses, unsigned", **MONEY)
+    amount = MoneyField(
+        currency="transaction.currency", help_text="How much of the transaction it uses, in its currency, unsigned"
+    )
     auto_confirmed = serializers.BooleanField()
     decided_by = serializers.CharField()
     decided_at = serializers.DateTimeField(allow_null=True)
@@ -467,17 +468,13 @@ MATCH_FILTERS = [
 
 class ManualAllocationInputSerializer(StrictSerializer):
     invoice_id = PublicIdRelatedField("invoice", queryset=Invoice.objects.select_related("buyer", "supplier"))
-    amount = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
+    amount = MoneyField(
         required=False,
         allow_null=True,
-        min_value=Decimal("0.01"),
+        min_value=Decimal("0.001"),
         help_text="In the invoice's currency; default: what it owes, up to what the payment has left",
     )
-    write_off = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
+    write_off = MoneyField(
         required=False,
         default=Decimal(0),
         min_value=Decimal(0),

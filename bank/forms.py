@@ -1,6 +1,10 @@
 """Dashboard forms for bank statements and reconciliations."""
 
+from decimal import Decimal
+
 from django import forms
+
+from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 
 class StatementUploadForm(forms.Form):
@@ -22,4 +26,6 @@ class ReconcileForm(forms.Form):
 class ManualMatchForm(forms.Form):
     transaction = forms.CharField(max_length=40)
     invoice = forms.CharField(max_length=40)
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0.01, required=False)
+    amount = forms.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, min_value=Decimal("0.001"), required=False
+    )

@@ -17,6 +17,10 @@ A `Reconciliation` is one run of the matching engine over a statement's transact
 invoices' currency. Only confirmed matches count: they set the transaction's `match_status` and the
 invoices' payment fields; suggested ones wait for a person, rejected ones are kept as a record and
 never proposed again, and superseded ones were replaced by a later run.
+
+Money columns have room for 3 decimals; every amount is written rounded to its currency's minor unit
+(`invoisx.money.round_money`): a transaction's and a match's in the transaction's currency, an
+allocation's in its invoice's.
 """
 
 from decimal import Decimal
@@ -27,6 +31,7 @@ from django.db.models import Q
 from companies.models import Company
 from invoices.models import Invoice
 from invoisx.ids import PublicIdField
+from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 
 class BankAccount(models.Model):
@@ -70,10 +75,16 @@ class BankStatement(models.Model):
     period_from = models.DateField(null=True, blank=True)
     period_to = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
-    opening_balance = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    closing_balance = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    opening_balance = models.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, null=True, blank=True
+    )
+    closing_balance = models.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, null=True, blank=True
+    )
     balance_ok = models.BooleanField(null=True, help_text="Opening + transactions = closing; null when unknown")
-    balance_difference = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    balance_difference = models.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, null=True, blank=True
+    )
     transactions_count = models.PositiveIntegerField(default=0, help_text="Lines on the statement")
     new_transactions_count = models.PositiveIntegerField(default=0, help_text="Lines not seen before")
     duplicate_transactions_count = models.PositiveIntegerField(default=0, help_text="Lines already stored")
@@ -153,7 +164,9 @@ class BankTransaction(models.Model):
     statements = models.ManyToManyField(BankStatement, related_name="transactions", blank=True)
     date = models.DateField(help_text="Booking date")
     value_date = models.DateField(null=True, blank=True)
-    amount = models.DecimalField(max_digits=16, decimal_places=2, help_text="Signed: money in +, money out -")
+    amount = models.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, help_text="Signed: money in +, money out -"
+    )
     currency = models.CharField(max_length=3, blank=True)
     description = models.TextField(blank=True)
     reference = models.CharField(max_length=255, blank=True)
@@ -250,7 +263,9 @@ class PaymentMatch(models.Model):
     confidence = models.FloatField()
     reason = models.TextField()
     amount = models.DecimalField(
-        max_digits=16, decimal_places=2, help_text="How much of the transaction it uses, in its currency, unsigned"
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        help_text="How much of the transaction it uses, in its currency, unsigned",
     )
     auto_confirmed = models.BooleanField(default=False)
     decided_by = models.CharField(max_length=200, blank=True, help_text="Who confirmed or rejected it")
@@ -277,9 +292,12 @@ class MatchAllocation(models.Model):
 
     match = models.ForeignKey(PaymentMatch, on_delete=models.CASCADE, related_name="allocations")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payment_allocations")
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
     write_off = models.DecimalField(
-        max_digits=14, decimal_places=2, default=0, help_text="The short-paid rest accepted as a bank fee"
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        default=0,
+        help_text="The short-paid rest accepted as a bank fee",
     )
 
     class Meta:

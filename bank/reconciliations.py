@@ -56,6 +56,7 @@ from invoices.services import invoice_event_data
 from invoisx.api.errors import Conflict, ValidationFailed
 from invoisx.enqueue import enqueue_each_on_commit, enqueue_on_commit
 from invoisx.leases import LeasedWork, Lost
+from invoisx.money import money_problem, round_money
 
 logger = logging.getLogger(__name__)
 
@@ -227,6 +228,18 @@ class _Proposal:
     line: BankTransaction
     match: EngineMatch
     uses: Decimal  # of the transaction, in its currency
+    currency_of: dict[str, str]  # the engine's invoice ids -> their currencies
+
+    def allocations(self) -> list[tuple[int, Decimal, Decimal]]:
+        """(invoice pk, amount, write-off) of each allocation, rounded to the invoice's currency."""
+        return [
+            (
+                int(a.invoice_id),
+                round_money(a.amount, self.currency_of[a.invoice_id]),
+                round_money(a.write_off, self.currency_of[a.invoice_id]),
+            )
+            for a in self.match.allocations
+        ]
 
 
 def reconciliation_run(*, reconciliation_id: int, new_attempt: bool = True) -> None:
@@ -264,7 +277,9 @@ def reconciliation_run(*, reconciliation_id: int, new_attempt: bool = True) -> N
             # which is the whole payment's, not what is left of it: it would pay too much.
             continue
         uses = sum((a.amount for a in match.allocations), Decimal(0)) if same_currency else unexplained[line.pk]
-        proposals.append(_Proposal(line, match, min(uses, unexplained[line.pk])))
+        proposals.append(
+            _Proposal(line, match, round_money(min(uses, unexplained[line.pk]), line.currency), currency_of)
+        )
 
     with transaction.atomic():
         reconciliation = Reconciliation.objects.select_for_update().get(pk=reconciliation_id)
@@ -336,9 +351,9 @@ def _store_proposals(reconciliation: Reconciliation, proposals: list[_Proposal])
     )
     MatchAllocation.objects.bulk_create(
         [
-            MatchAllocation(match=match, invoice_id=int(a.invoice_id), amount=a.amount, write_off=a.write_off)
+            MatchAllocation(match=match, invoice_id=invoice_id, amount=amount, write_off=write_off)
             for match, p in zip(matches, proposals, strict=True)
-            for a in p.match.allocations
+            for invoice_id, amount, write_off in p.allocations()
         ],
         batch_size=2000,
     )
@@ -455,8 +470,8 @@ def invoice_paid_event_data(invoice: Invoice) -> dict[str, Any]:
     return {
         **invoice_event_data(invoice),
         "payment_status": invoice.payment_status,
-        "amount_paid": float(invoice.amount_paid),
-        "amount_written_off": float(invoice.amount_written_off),
+        "amount_paid": round_money(invoice.amount_paid, invoice.currency),
+        "amount_written_off": round_money(invoice.amount_written_off, invoice.currency),
         "last_payment_date": invoice.last_payment_date.isoformat() if invoice.last_payment_date else None,
     }
 
@@ -480,7 +495,8 @@ def _check_transaction_room(line: BankTransaction, amount: Decimal) -> None:
     explained = _confirmed_use([line.pk]).get(line.pk, Decimal(0))
     if explained + amount > abs(line.amount):
         raise Conflict(
-            f"Only {abs(line.amount) - explained} of this transaction is not yet matched; this match needs {amount}."
+            f"Only {round_money(abs(line.amount) - explained, line.currency)} of this transaction is not yet matched; "
+            f"this match needs {round_money(amount, line.currency)}."
         )
 
 
@@ -540,7 +556,7 @@ def match_manual(
         # Checked on the locked rows, not the caller's copies: an invoice may have been corrected
         # (another currency), or deleted, since the caller loaded it.
         currencies = _check_allocations(line, allocations, invoices)
-        left = abs(line.amount) - _confirmed_use([line.pk]).get(line.pk, Decimal(0))
+        left = round_money(abs(line.amount) - _confirmed_use([line.pk]).get(line.pk, Decimal(0)), line.currency)
         if left <= 0:
             raise Conflict("This transaction is already fully matched.")
         same_currency = currencies == {line.currency}
@@ -611,6 +627,10 @@ def _check_allocations(
                 f"Invoice {invoice} is {invoice.status}.",
                 details={f"allocations[{n}].invoice_id": ["The invoice must be processed."]},
             )
+        for name, value in (("amount", a.amount), ("write_off", a.write_off)):
+            problem = money_problem(value, invoice.currency) if value is not None else None
+            if problem:
+                raise ValidationFailed(problem, details={f"allocations[{n}].{name}": [problem]})
         if invoice.currency != line.currency and a.amount is None:
             raise ValidationFailed(
                 f"Invoice {invoice} is in {invoice.currency}, the payment in {line.currency}: give the amount.",

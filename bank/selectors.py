@@ -20,6 +20,9 @@ from companies.models import Company
 from invoices.models import Invoice, PaymentStatus, Status
 from invoisx.api.errors import ResourceNotFound
 from invoisx.api.filtering import apply_filters
+from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
+MONEY_DIGITS = {"max_digits": MONEY_MAX_DIGITS, "decimal_places": MONEY_DECIMAL_PLACES}
 
 ISO_DATE = ["%Y-%m-%d"]  # YYYY-MM-DD only: 01/04/2026 is ambiguous between locales
 
@@ -27,8 +30,8 @@ ISO_DATE = ["%Y-%m-%d"]  # YYYY-MM-DD only: 01/04/2026 is ambiguous between loca
 class BankTransactionFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", input_formats=ISO_DATE)
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", input_formats=ISO_DATE)
-    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", max_digits=16, decimal_places=2)
-    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", max_digits=16, decimal_places=2)
+    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", **MONEY_DIGITS)
+    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", **MONEY_DIGITS)
     # A ChoiceFilter, not a BooleanFilter: that one ignores a value it cannot read instead of refusing it.
     matched = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_matched")
     q = django_filters.CharFilter(method="filter_text", max_length=200)

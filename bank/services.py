@@ -41,13 +41,9 @@ from events.models import EventType
 from events.services import event_record
 from invoisx.api.errors import ValidationFailed
 from invoisx.enqueue import enqueue_on_commit
-from invoisx.money import CURRENCIES, round_money
+from invoisx.money import CURRENCIES, largest_amount, round_money
 
 logger = logging.getLogger(__name__)
-
-# SQLite keeps a decimal as a binary float with 15 significant digits: 13 before the point and the
-# cents is the most both databases store exactly (and a JSON float carries exactly).
-LARGEST_AMOUNT = Decimal(10) ** 13
 
 
 def _refuse(message: str) -> ValidationFailed:
@@ -72,13 +68,14 @@ def _read_upload(file: UploadedFile) -> bytes:
     return data
 
 
-def _too_large(amount: Decimal | None) -> bool:
-    return amount is not None and abs(amount) >= LARGEST_AMOUNT
-
-
 def _check_amounts(statements: list[Statement]) -> None:
     """Refuse, naming the row (or line) and the field, an amount the database would not store exactly."""
-    largest = f"{LARGEST_AMOUNT - Decimal('0.01')}"
+    limit = largest_amount()
+    largest = f"{limit - Decimal('0.01')}"
+
+    def _too_large(amount: Decimal | None) -> bool:
+        return amount is not None and abs(amount) >= limit
+
     several = len(statements) > 1
     for number, statement in enumerate(statements, start=1):
         where = f" of statement {number}" if several else ""
@@ -114,8 +111,8 @@ def _currency(code: str | None) -> str:
     return code if code in CURRENCIES else ""
 
 
-def _money(value: Decimal | None) -> Decimal | None:
-    return round_money(value) if value is not None else None
+def _money(value: Decimal | None, currency: str) -> Decimal | None:
+    return round_money(value, currency) if value is not None else None
 
 
 # 1. In the request
@@ -242,6 +239,7 @@ def _statement_row(*, job: BankImportJob, statement: Statement, position: int) -
     company = job.company
     account = bank_account_get_or_create(company=company, statement=statement)
     check = statement.balance_check()
+    currency = _currency(statement.currency)
     row, _ = BankStatement.objects.get_or_create(
         company=company,
         file_sha256=job.file_sha256,
@@ -255,11 +253,11 @@ def _statement_row(*, job: BankImportJob, statement: Statement, position: int) -
             "account_number_last4": statement.account_number_last4 or "",
             "period_from": statement.period_from,
             "period_to": statement.period_to,
-            "currency": _currency(statement.currency),
-            "opening_balance": _money(statement.opening_balance),
-            "closing_balance": _money(statement.closing_balance),
+            "currency": currency,
+            "opening_balance": _money(statement.opening_balance, currency),
+            "closing_balance": _money(statement.closing_balance, currency),
             "balance_ok": check.ok,
-            "balance_difference": _money(check.difference),
+            "balance_difference": _money(check.difference, currency),
             "transactions_count": len(statement.transactions),
             "complete": False,
         },
@@ -286,7 +284,7 @@ def _store_batch(*, statement: BankStatement, lines: dict[str, Transaction]) -> 
             statement=statement,
             date=line.date,
             value_date=line.value_date,
-            amount=round_money(line.amount),
+            amount=round_money(line.amount, _currency(line.currency) or statement.currency),
             currency=_currency(line.currency) or statement.currency,
             description=line.description or "",
             reference=(line.reference or "")[:255],

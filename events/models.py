@@ -3,6 +3,7 @@
 from django.db import models
 
 from companies.models import Company
+from invoisx.exactjson import ExactJSONDecoder, ExactJSONEncoder
 from invoisx.ids import PublicIdField
 
 
@@ -27,7 +28,8 @@ class Event(models.Model):
     public_id = PublicIdField(prefix="evt")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=64, choices=EventType.choices)
-    data = models.JSONField()
+    # Amounts in `data` are Decimals, stored and read back as their exact digits (jsonb keeps them too).
+    data = models.JSONField(encoder=ExactJSONEncoder, decoder=ExactJSONDecoder)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

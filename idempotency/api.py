@@ -2,7 +2,8 @@
 
 A request without an `Idempotency-Key` header runs as usual. With one, the first request claims the
 key and its successful answer (2xx) is kept; a repeat gets that answer again with the header
-`Idempotent-Replayed: true` and nothing is created twice. Answers that are errors are not kept.
+`Idempotent-Replayed: true` and nothing is created twice: its `data` is byte for byte the first
+answer's (amounts included). Answers that are errors are not kept.
 """
 
 import functools
@@ -23,6 +24,7 @@ from idempotency.services import (
 )
 from invoisx.api.errors import ValidationFailed
 from invoisx.api.permissions import request_company
+from invoisx.exactjson import RawJSON
 
 HEADER = "Idempotency-Key"
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII, as Stripe takes it
@@ -65,7 +67,8 @@ def idempotent(handler: Handler) -> Handler:
             fingerprint=request_fingerprint(request),
         )
         if not fresh:
-            return Response(claim.response_body, status=claim.response_status, headers={"Idempotent-Replayed": "true"})
+            data = RawJSON(claim.response_body) if claim.response_body is not None else None
+            return Response(data, status=claim.response_status, headers={"Idempotent-Replayed": "true"})
         try:
             response = handler(view, request, *args, **kwargs)
         except BaseException:

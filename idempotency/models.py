@@ -23,7 +23,8 @@ class IdempotentRequest(models.Model):
     path = models.CharField(max_length=500)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request's method, path and content")
     response_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Null while running")
-    response_body = models.JSONField(null=True, blank=True)
+    # JSON text, not a JSONField: a replay must be byte for byte the first answer (jsonb reorders keys).
+    response_body = models.TextField(null=True, blank=True, help_text="The answer's data as JSON")
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 

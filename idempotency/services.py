@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils import timezone
 from rest_framework.request import Request
-from rest_framework.utils.encoders import JSONEncoder
 
 from companies.models import Company
 from idempotency.models import IdempotentRequest
 from invoisx.api.errors import ApiError
+from invoisx.exactjson import ExactJSONEncoder, dumps
 from invoisx.retention import delete_in_batches
 
 
@@ -57,7 +57,7 @@ def request_fingerprint(request: Request) -> str:
         "query": _canonical(request.query_params),
         "data": _canonical(request.data),
     }
-    return hashlib.sha256(json.dumps(content, sort_keys=True, cls=JSONEncoder).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(content, sort_keys=True, cls=ExactJSONEncoder).encode()).hexdigest()
 
 
 def idempotent_request_claim(
@@ -94,8 +94,9 @@ def _abandoned(claim: IdempotentRequest) -> bool:
 
 
 def idempotent_request_complete(*, claim: IdempotentRequest, status: int, body: Any) -> None:
+    """Keep the answer's data as the API writes it (`exactjson`), to be replayed as those very bytes."""
     claim.response_status = status
-    claim.response_body = json.loads(json.dumps(body, cls=JSONEncoder))
+    claim.response_body = dumps(body)
     claim.completed_at = timezone.now()
     claim.save(update_fields=["response_status", "response_body", "completed_at"])
 

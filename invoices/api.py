@@ -22,7 +22,7 @@ from invoisx.api.pagination import paginate, paginated_data
 from invoisx.api.parsers import LimitedJSONParser
 from invoisx.api.permissions import request_company, request_token
 from invoisx.api.schema import PAGE_PARAMETERS, deleted_response, enveloped, list_enveloped, responses
-from invoisx.api.serializers import PublicIdRelatedField, StrictSerializer
+from invoisx.api.serializers import MoneyField, PublicIdRelatedField, StrictSerializer
 from invoisx.money import normalise_currency
 
 # Output
@@ -45,23 +45,21 @@ class LineItemSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=1000)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=False)
     unit_price = serializers.DecimalField(max_digits=16, decimal_places=4, coerce_to_string=False)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+    amount = MoneyField(currency="invoice.currency")
 
 
 class TotalsSerializer(serializers.Serializer):
-    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+    subtotal = MoneyField()
     tax_rate = serializers.DecimalField(max_digits=7, decimal_places=4, coerce_to_string=False, allow_null=True)
-    tax_amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
-    total = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+    tax_amount = MoneyField()
+    total = MoneyField()
 
 
 class PaymentSerializer(serializers.Serializer):
     status = serializers.ChoiceField(source="payment_status", choices=PaymentStatus.choices)
-    amount_paid = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
-    amount_written_off = serializers.DecimalField(
-        max_digits=14, decimal_places=2, coerce_to_string=False, help_text="Short payments accepted as bank fees"
-    )
-    amount_due = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+    amount_paid = MoneyField()
+    amount_written_off = MoneyField(help_text="Short payments accepted as bank fees")
+    amount_due = MoneyField()
     last_payment_date = serializers.DateField(allow_null=True)
 
 
@@ -114,7 +112,7 @@ class LineItemInputSerializer(StrictSerializer):
     description = serializers.CharField(max_length=1000)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=4)
     unit_price = serializers.DecimalField(max_digits=16, decimal_places=4)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    amount = MoneyField(required=False, allow_null=True)
 
     def validate_quantity(self, value: Any) -> Any:
         if value == 0:
@@ -123,12 +121,12 @@ class LineItemInputSerializer(StrictSerializer):
 
 
 class TotalsInputSerializer(StrictSerializer):
-    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    subtotal = MoneyField(required=False, allow_null=True)
     tax_rate = serializers.DecimalField(
         max_digits=7, decimal_places=4, min_value=0, max_value=100, required=False, allow_null=True
     )
-    tax_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
-    total = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    tax_amount = MoneyField(required=False, allow_null=True)
+    total = MoneyField(required=False, allow_null=True)
 
 
 class InvoiceInputSerializer(StrictSerializer):

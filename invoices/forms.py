@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from invoices.models import Invoice
-from invoisx.money import clean_currency_field
+from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, clean_currency_field, round_money
 
 
 class InvoiceUploadForm(forms.Form):
@@ -22,10 +22,10 @@ class InvoiceReviewForm(forms.Form):
     invoice_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     currency = forms.CharField(min_length=3, max_length=3, required=False)
-    subtotal = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
+    subtotal = forms.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, required=False)
     tax_rate = forms.DecimalField(max_digits=7, decimal_places=4, min_value=0, max_value=100, required=False)
-    tax_amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
-    total = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
+    tax_amount = forms.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, required=False)
+    total = forms.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, required=False)
     notes = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     @classmethod
@@ -39,10 +39,10 @@ class InvoiceReviewForm(forms.Form):
             "invoice_date": invoice.invoice_date,
             "due_date": invoice.due_date,
             "currency": invoice.currency,
-            "subtotal": invoice.subtotal,
+            "subtotal": round_money(invoice.subtotal, invoice.currency),
             "tax_rate": invoice.tax_rate,
-            "tax_amount": invoice.tax_amount,
-            "total": invoice.total,
+            "tax_amount": round_money(invoice.tax_amount, invoice.currency),
+            "total": round_money(invoice.total, invoice.currency),
             "notes": invoice.notes,
         }
         form = cls(data, initial=initial)

@@ -43,7 +43,7 @@ from invoices.services import document_delete, invoice_event_data, supplier_get_
 from invoisx.api.errors import ApiError, ValidationFailed
 from invoisx.enqueue import enqueue_each_on_commit, enqueue_on_commit
 from invoisx.leases import LeasedWork, Lost
-from invoisx.money import CURRENCIES, round_money
+from invoisx.money import CURRENCIES, largest_amount, round_money, smallest_amount
 from usage.periods import BillingPeriod
 from usage.selectors import invoices_processed_count
 
@@ -220,12 +220,15 @@ def extractions_sweep(*, now: datetime | None = None) -> Lost:
     return lost
 
 
-def _money(value: Decimal | None) -> Decimal:
-    return round_money(value) if value is not None else Decimal("0.00")
+def _money(value: Decimal | None, currency: str) -> Decimal:
+    """An extracted amount as stored: rounded to the currency's minor unit; one too large to be real is dropped."""
+    if value is None or abs(value) >= largest_amount():
+        return Decimal(0)
+    return round_money(value, currency)
 
 
-def _cross_checks_pass(result: ExtractionResult) -> bool:
-    cent = Decimal("0.01")
+def _cross_checks_pass(result: ExtractionResult, currency: str) -> bool:
+    cent = smallest_amount(currency)
     if result.total is None:
         return False
     subtotal, tax = result.subtotal, result.tax_amount
@@ -258,10 +261,10 @@ def _apply_result(invoice_id: int, result: ExtractionResult, *, layout: Supplier
         invoice.invoice_date = result.invoice_date
         invoice.due_date = result.due_date
         invoice.currency = result.currency if result.currency in CURRENCIES else ""
-        invoice.subtotal = _money(result.subtotal)
+        invoice.subtotal = _money(result.subtotal, invoice.currency)
         invoice.tax_rate = result.tax_rate
-        invoice.tax_amount = _money(result.tax_amount)
-        invoice.total = _money(result.total)
+        invoice.tax_amount = _money(result.tax_amount, invoice.currency)
+        invoice.total = _money(result.total, invoice.currency)
         invoice.confidence = round(result.confidence, 4)
         invoice.field_confidence = result.field_confidence
         invoice.page_count = result.page_count
@@ -269,7 +272,9 @@ def _apply_result(invoice_id: int, result: ExtractionResult, *, layout: Supplier
         invoice.extraction_source = result.source
         invoice.processed_at = timezone.now()
         invoice.extraction_lease_until = None
-        confident = result.confidence >= settings.EXTRACTION_REVIEW_THRESHOLD and _cross_checks_pass(result)
+        confident = result.confidence >= settings.EXTRACTION_REVIEW_THRESHOLD and _cross_checks_pass(
+            result, invoice.currency
+        )
         invoice.status = Status.PROCESSED if confident else Status.NEEDS_REVIEW
         if invoice.invoice_number and _number_taken(invoice):
             invoice.notes = f"Invoice number {invoice.invoice_number} from this supplier was already received."
@@ -284,7 +289,7 @@ def _apply_result(invoice_id: int, result: ExtractionResult, *, layout: Supplier
                 description=(item.description or "")[:1000],
                 quantity=item.quantity if item.quantity is not None else Decimal(1),
                 unit_price=item.unit_price if item.unit_price is not None else (item.amount or Decimal(0)),
-                amount=_money(item.amount),
+                amount=_money(item.amount, invoice.currency),
             )
             for position, item in enumerate(result.line_items, start=1)
         )

@@ -3,6 +3,9 @@
 An invoice is either a sales invoice (the company bills a buyer) or a purchase invoice (a supplier
 bills the company). Purchase invoices usually arrive as documents and are extracted; `status`
 follows that life cycle. Invoices created through the API with their data are `processed` at once.
+
+Money columns have room for 3 decimals; every amount is written rounded to its currency's minor unit
+(`invoisx.money.round_money`): 1000 JPY, 12.30 MYR, 1.234 BHD.
 """
 
 import datetime
@@ -15,6 +18,7 @@ from django.db.models import Q
 from buyers.models import Buyer
 from companies.models import Company
 from invoisx.ids import PublicIdField
+from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, round_money
 
 
 class Supplier(models.Model):
@@ -71,18 +75,21 @@ class Invoice(models.Model):
     invoice_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    subtotal = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0)
     tax_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True, help_text="Percent")
-    tax_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    tax_amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0)
+    total = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0)
     confidence = models.FloatField(null=True, blank=True, help_text="Extraction confidence, 0 to 1")
     notes = models.TextField(blank=True)
 
     # What confirmed bank matches have paid (bank.services keeps these in step with its allocations).
     payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID)
-    amount_paid = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    amount_paid = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0)
     amount_written_off = models.DecimalField(
-        max_digits=14, decimal_places=2, default=0, help_text="Short payments accepted as bank fees"
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        default=0,
+        help_text="Short payments accepted as bank fees",
     )
     last_payment_date = models.DateField(null=True, blank=True)
 
@@ -152,7 +159,7 @@ class Invoice(models.Model):
 
     @property
     def amount_due(self) -> Decimal:
-        return max(self.total - self.amount_paid - self.amount_written_off, Decimal(0))
+        return round_money(max(self.total - self.amount_paid - self.amount_written_off, Decimal(0)), self.currency)
 
     @property
     def has_payments(self) -> bool:
@@ -212,7 +219,7 @@ class InvoiceLine(models.Model):
     description = models.CharField(max_length=1000)
     quantity = models.DecimalField(max_digits=14, decimal_places=4)
     unit_price = models.DecimalField(max_digits=16, decimal_places=4)
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
 
     class Meta:
         ordering = ["position"]

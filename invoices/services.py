@@ -21,7 +21,7 @@ from invoices.models import Direction, Invoice, InvoiceChange, InvoiceLine, Sour
 from invoices.totals import Line, compute_lines, compute_totals
 from invoisx.api.errors import Conflict, ResourceNotFound
 from invoisx.enqueue import enqueue
-from invoisx.money import normalise_currency
+from invoisx.money import fits_currency, money_problem, normalise_currency, round_money
 from invoisx.retention import delete_in_batches, retention_cutoff
 from tokens.models import ApiToken
 
@@ -59,7 +59,7 @@ def supplier_get_or_create(*, company: Company, name: str, address: str = "", ta
 
 
 def invoice_event_data(invoice: Invoice) -> dict[str, Any]:
-    """The webhook `data` of seed 001's invoice events."""
+    """The webhook `data` of seed 001's invoice events. Amounts stay Decimals: `Event.data` keeps them exact."""
     return {
         "id": invoice.public_id,
         "direction": invoice.direction,
@@ -67,7 +67,7 @@ def invoice_event_data(invoice: Invoice) -> dict[str, Any]:
         "invoice_number": invoice.invoice_number,
         "supplier": invoice.supplier.name if invoice.supplier else None,
         "buyer": invoice.buyer.name if invoice.buyer else None,
-        "total": float(invoice.total),
+        "total": round_money(invoice.total, invoice.currency),
         "currency": invoice.currency,
     }
 
@@ -107,8 +107,24 @@ def _save_lines(invoice: Invoice, lines: list[Line]) -> None:
     )
 
 
+def _check_amounts(
+    currency: str, line_items: list[dict[str, Any]] | None, totals: dict[str, Decimal | None] | None
+) -> None:
+    """Refuse given amounts with more decimals than the currency has (0.5 JPY), naming each field."""
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(line_items or []):
+        if item.get("amount") is not None and (problem := money_problem(Decimal(str(item["amount"])), currency)):
+            errors[f"line_items[{index}].amount"] = [problem]
+    for name in ("subtotal", "tax_amount", "total"):
+        value = (totals or {}).get(name)
+        if value is not None and (problem := money_problem(Decimal(str(value)), currency)):
+            errors[f"totals.{name}"] = [problem]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _apply_totals(invoice: Invoice, lines: list[Line], totals: dict[str, Decimal | None]) -> None:
-    computed = compute_totals(lines=lines, **totals)
+    computed = compute_totals(currency=invoice.currency, lines=lines, **totals)
     invoice.subtotal = computed.subtotal
     invoice.tax_rate = computed.tax_rate
     invoice.tax_amount = computed.tax_amount
@@ -149,7 +165,9 @@ def invoice_create(
     if direction == Direction.PURCHASE and (supplier is None or buyer):
         raise ValidationError({"supplier": ["A purchase invoice needs a supplier and no buyer_id."]})
     _check_dates(invoice_date, due_date)
-    lines = compute_lines(line_items or [])
+    currency = _currency(currency)
+    _check_amounts(currency, line_items, totals)
+    lines = compute_lines(line_items or [], currency=currency)
     if buyer is not None:
         buyer = buyer_lock_for_invoice(buyer=buyer, company=company)
 
@@ -160,7 +178,7 @@ def invoice_create(
         invoice_number=invoice_number.strip(),
         invoice_date=invoice_date,
         due_date=due_date,
-        currency=_currency(currency),
+        currency=currency,
         notes=notes,
         source=source,
     )
@@ -181,6 +199,10 @@ REVIEWED_STATUSES = (Status.PROCESSED, Status.NEEDS_REVIEW, Status.FAILED)
 def invoice_snapshot(invoice: Invoice) -> dict[str, Any]:
     """The correctable fields as JSON values, to compare before and after a change."""
     supplier = invoice.supplier
+
+    def money(value: Decimal) -> str:
+        return str(round_money(value, invoice.currency))
+
     return {
         "supplier.name": supplier.name if supplier else None,
         "supplier.address": supplier.address if supplier else None,
@@ -190,12 +212,12 @@ def invoice_snapshot(invoice: Invoice) -> dict[str, Any]:
         "invoice_date": invoice.invoice_date.isoformat() if invoice.invoice_date else None,
         "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
         "currency": invoice.currency,
-        "totals.subtotal": str(invoice.subtotal),
+        "totals.subtotal": money(invoice.subtotal),
         "totals.tax_rate": str(invoice.tax_rate) if invoice.tax_rate is not None else None,
-        "totals.tax_amount": str(invoice.tax_amount),
-        "totals.total": str(invoice.total),
+        "totals.tax_amount": money(invoice.tax_amount),
+        "totals.total": money(invoice.total),
         "line_items": [
-            [line.description, str(line.quantity), str(line.unit_price), str(line.amount)]
+            [line.description, str(line.quantity), str(line.unit_price), money(line.amount)]
             for line in invoice.lines.all()
         ],
         "notes": invoice.notes,
@@ -236,18 +258,29 @@ def invoice_update(
     for name in ("invoice_number", "invoice_date", "due_date", "notes"):
         if name in fields:
             setattr(invoice, name, fields[name])
+    currency_changes = "currency" in fields and _currency(fields["currency"]) != invoice.currency
     if "currency" in fields:
         currency = _currency(fields["currency"])
-        if currency != invoice.currency and invoice.has_payments:
+        if currency_changes and invoice.has_payments:
             raise ValidationError({"currency": ["Bank payments are matched to this invoice in its currency."]})
         invoice.currency = currency
     _check_dates(invoice.invoice_date, invoice.due_date)
 
-    amounts_change = "line_items" in fields or "totals" in fields
+    amounts_change = "line_items" in fields or "totals" in fields or currency_changes
+    _check_amounts(invoice.currency, fields.get("line_items"), fields.get("totals"))
+
+    def kept(stored: Decimal) -> Decimal:
+        """A stored amount that stays, in the (new) currency: refused if it has more decimals than that has."""
+        if currency_changes and not fits_currency(stored, invoice.currency):
+            raise ValidationError(
+                {"currency": [f"The amounts have more decimals than {invoice.currency} has; give them again with it."]}
+            )
+        return round_money(stored, invoice.currency)
+
     if "line_items" in fields:
-        lines = compute_lines(fields["line_items"] or [])
+        lines = compute_lines(fields["line_items"] or [], currency=invoice.currency)
     else:
-        lines = [Line(li.description, li.quantity, li.unit_price, li.amount) for li in invoice.lines.all()]
+        lines = [Line(li.description, li.quantity, li.unit_price, kept(li.amount)) for li in invoice.lines.all()]
     given = fields.get("totals") or {}
     totals: dict[str, Decimal | None] = {
         "tax_rate": given.get("tax_rate", invoice.tax_rate),
@@ -256,9 +289,9 @@ def invoice_update(
         "total": given.get("total"),
     }
     if totals["tax_rate"] is None and totals["tax_amount"] is None:
-        totals["tax_amount"] = invoice.tax_amount  # keep a tax that was given as an amount only
+        totals["tax_amount"] = kept(invoice.tax_amount)  # keep a tax that was given as an amount only
     if not lines and totals["subtotal"] is None and totals["total"] is None:
-        totals["subtotal"] = invoice.subtotal
+        totals["subtotal"] = kept(invoice.subtotal)
     if amounts_change:
         _apply_totals(invoice, lines, totals)
         invoice.refresh_payment_status()

@@ -7,7 +7,6 @@ the lease to run out, and the sweep queues the delivery again. The receiver may 
 message twice, always with the same `webhook-id`, which is what it deduplicates on.
 """
 
-import json
 import logging
 import random
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from invoisx import exactjson
 from webhooks import sending
 from webhooks.models import AttemptStatus, Delivery, DeliveryAttempt, DeliveryStatus
 from webhooks.signing import secret_decrypt, signature
@@ -47,8 +47,8 @@ def retry_delay(*, attempt_number: int) -> timedelta | None:
 
 
 def delivery_body(delivery: Delivery) -> bytes:
-    """The exact bytes that are signed and sent: seed 001's payload of the event."""
-    return json.dumps(delivery.event.payload(), separators=(",", ":"), ensure_ascii=False).encode()
+    """The exact bytes that are signed and sent: seed 001's payload of the event, amounts as exact decimals."""
+    return exactjson.dumps(delivery.event.payload()).encode()
 
 
 def delivery_headers(*, delivery: Delivery, secret: str, body: bytes, timestamp: int) -> dict[str, str]:

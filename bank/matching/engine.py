@@ -22,9 +22,10 @@ from typing import NamedTuple
 
 from bank.matching.index import IndexedInvoice, InvoiceIndex
 from bank.matching.normalise import (
-    cents,
+    MILLS,
     core_words,
     fold,
+    mills,
     original_amount,
     ref_candidates_folded,
     ref_key,
@@ -60,7 +61,7 @@ class _Evidence(NamedTuple):
 # stops tracking tuples of plain values, so they cost nothing in its full collections:
 # (-confidence, payment position, date gap, creation sequence, parts, settles, kind, evidence, rivals).
 # Sorting puts the best first, ties in statement order, and the unique sequence keeps the sort from
-# ever comparing further. parts: ((invoice index, cents applied, cents written off), ...). settles: needs
+# ever comparing further. parts: ((invoice index, mills applied, mills written off), ...). settles: needs
 # the invoices untouched (a partial payment only needs something open). evidence: an `_Evidence` as a
 # plain tuple, None for a combination of invoices. rivals: proposals of the payment that fit equally
 # well, 1 when unambiguous.
@@ -70,7 +71,7 @@ _Proposal = tuple[float, int, int, int, _Parts, bool, str, "tuple[float, float, 
 
 # A single-invoice score before the ambiguity check and the `min_confidence` cut, as a plain tuple
 # (there is one per candidate): (score, date gap, invoice index, payment in the invoice's currency in
-# cents, ref, name, relation, converted).
+# mills, ref, name, relation, converted).
 _Scored = tuple[float, int, int, int, float, float, str, bool]
 
 
@@ -113,13 +114,13 @@ def _reconcile(invoices: list[OpenInvoice], payments: list[Payment], config: Mat
         proposer.propose(payment, order, proposals)
     proposals.sort()
     items = index.items
-    remaining = [item.open_cents for item in items]
+    remaining = [item.open_mills for item in items]
     matched: set[int] = set()
     for negative_confidence, position, _, _, parts, settles, kind, evidence, rivals in proposals:
         if position in matched:
             continue
         if settles:
-            if any(remaining[i] != items[i].open_cents for i, _, _ in parts):
+            if any(remaining[i] != items[i].open_mills for i, _, _ in parts):
                 continue
         else:
             i, applied, _ = parts[0]
@@ -147,8 +148,8 @@ def _reconcile(invoices: list[OpenInvoice], payments: list[Payment], config: Mat
     return result
 
 
-def _money(amount_cents: int) -> Decimal:
-    return Decimal(amount_cents) / 100
+def _money(amount_mills: int) -> Decimal:
+    return Decimal(amount_mills).scaleb(-3)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -209,7 +210,7 @@ class _Proposer:
     def __init__(self, index: InvoiceIndex, config: MatchConfig) -> None:
         self.index = index
         self.config = config
-        self.fee_limits: dict[int, int] = {}  # open amount -> largest shortfall (cents) still a fee
+        self.fee_limits: dict[int, int] = {}  # open amount -> largest shortfall (mills) still a fee
         self.sequence = 0
 
     def propose(self, payment: Payment, order: int, out: list[_Proposal]) -> None:
@@ -219,13 +220,13 @@ class _Proposer:
         index, config = self.index, self.config
         items = index.items
         direction = "sales" if payment.amount > 0 else "purchase"
-        pay = cents(payment.amount)
+        pay = mills(payment.amount)
         original = (
             (payment.original_amount, payment.original_currency)
             if payment.original_amount is not None and payment.original_currency
             else original_amount(payment.description)
         )
-        orig_cents, orig_currency = (cents(original[0]), original[1]) if original else (0, "")
+        orig_mills, orig_currency = (mills(original[0]), original[1]) if original else (0, "")
 
         description = fold(payment.description)
         text = " ".join(part for part in (description, fold(payment.reference)) if part)
@@ -255,7 +256,7 @@ class _Proposer:
         for i in index.by_amount.get((direction, payment.currency, pay), ()):
             admissible(i)
         if orig_currency:
-            for i in index.by_amount.get((direction, orig_currency, orig_cents), ()):
+            for i in index.by_amount.get((direction, orig_currency, orig_mills), ()):
                 admissible(i)
 
         # The typo check runs only when no reference matched exactly: a payment quoting one invoice
@@ -281,17 +282,17 @@ class _Proposer:
                     ref = ref_of[i] = REF_FUZZY
                 elif name >= NAME_STRONG and item.tail and item.tail in words:
                     ref = ref_of[i] = REF_TAIL
-            open_cents = item.open_cents
-            if open_cents <= 0:
+            open_mills = item.open_mills
+            if open_mills <= 0:
                 continue
             converted = item.currency != payment.currency
-            amount = orig_cents if converted else pay
-            if amount == open_cents:
+            amount = orig_mills if converted else pay
+            if amount == open_mills:
                 relation = "exact"
-            elif amount > open_cents:
+            elif amount > open_mills:
                 relation = "overpaid"
             else:
-                relation = self._short_relation(amount, open_cents)
+                relation = self._short_relation(amount, open_mills)
             score = _score(ref, name, relation, converted)
             if score is None:
                 continue
@@ -301,17 +302,17 @@ class _Proposer:
 
         best = self._add_singles(scored, order, out)
         if best < 0.95:
-            self._add_subsets(candidates, ref_of, name_of, pay, orig_cents, payment.currency, order, out)
+            self._add_subsets(candidates, ref_of, name_of, pay, orig_mills, payment.currency, order, out)
 
-    def _short_relation(self, pay: int, open_cents: int) -> str:
+    def _short_relation(self, pay: int, open_mills: int) -> str:
         """A payment below the open amount: short by a bank fee, or a partial payment."""
-        limit = self.fee_limits.get(open_cents)
+        limit = self.fee_limits.get(open_mills)
         if limit is None:
             config = self.config
-            tolerance = max(config.fee_fixed, config.fee_percent * open_cents / 100 + config.fee_percent_fixed)
-            tolerance = min(tolerance, config.fee_max_share * open_cents / 100)
-            limit = self.fee_limits[open_cents] = math.floor(tolerance * 100)
-        return "fee" if open_cents - pay <= limit else "partial"
+            tolerance = max(config.fee_fixed, config.fee_percent * open_mills / MILLS + config.fee_percent_fixed)
+            tolerance = min(tolerance, config.fee_max_share * open_mills / MILLS)
+            limit = self.fee_limits[open_mills] = math.floor(tolerance * MILLS)
+        return "fee" if open_mills - pay <= limit else "partial"
 
     def _gather_names(self, payment: Payment, direction: str, description: str) -> dict[int, float]:
         """Invoices whose counterparty appears as the payment's counterparty, account or in its text.
@@ -385,8 +386,8 @@ class _Proposer:
                 weak += 1
                 if weak > WEAK_PROPOSALS_PER_PAYMENT:
                     break
-            open_cents = items[i].open_cents
-            written_off = open_cents - amount if relation == "fee" else 0
+            open_mills = items[i].open_mills
+            written_off = open_mills - amount if relation == "fee" else 0
             kind = relation if (ref or name >= NAME_STRONG) else "amount_only"
             self.sequence += 1
             out.append(
@@ -395,7 +396,7 @@ class _Proposer:
                     order,
                     gap,
                     self.sequence,
-                    ((i, min(amount, open_cents), written_off),),
+                    ((i, min(amount, open_mills), written_off),),
                     relation != "partial",
                     kind,
                     (ref, name, relation, converted),
@@ -410,7 +411,7 @@ class _Proposer:
         ref_of: dict[int, float],
         name_of: dict[int, float],
         pay: int,
-        orig_cents: int,
+        orig_mills: int,
         currency: str,
         order: int,
         out: list[_Proposal],
@@ -419,13 +420,13 @@ class _Proposer:
         items = self.index.items
 
         def amount_of(i: int) -> int:
-            return pay if items[i].currency == currency else orig_cents
+            return pay if items[i].currency == currency else orig_mills
 
         pool = [
             i
             for i in candidates
             if (name_of.get(i, 0.0) >= NAME_STRONG or ref_of.get(i, 0.0) >= REF_FUZZY)
-            and 0 < items[i].open_cents < amount_of(i)
+            and 0 < items[i].open_mills < amount_of(i)
         ]
         if len(pool) < 2:
             return
@@ -434,7 +435,7 @@ class _Proposer:
         target = amount_of(pool[0])
         pool = [i for i in pool if amount_of(i) == target]  # one currency per payment
         found: list[tuple[float, tuple[int, ...]]] = []
-        for combo in _exact_sums([items[i].open_cents for i in pool], target, self.config.max_subset):
+        for combo in _exact_sums([items[i].open_mills for i in pool], target, self.config.max_subset):
             invoices = tuple(pool[p] for p in combo)
             if len({items[i].core for i in invoices}) > 1:
                 continue  # one transfer settles invoices of one counterparty
@@ -459,7 +460,7 @@ class _Proposer:
                 score *= AMBIGUITY_FACTOR
             if score < self.config.min_confidence:
                 continue
-            parts = tuple((i, items[i].open_cents, 0) for i in invoices)
+            parts = tuple((i, items[i].open_mills, 0) for i in invoices)
             self.sequence += 1
             out.append((-score, order, 0, self.sequence, parts, True, "multi", None, len(rivals)))
 

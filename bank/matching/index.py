@@ -1,8 +1,9 @@
 """Lookup tables over the open invoices, so each payment touches only the invoices it could settle.
 
-Invoices are indexed by open amount in cents, by reference keys (number, payment reference, PO, their
-digits-only forms), by counterparty name (first two words of the name without legal form) and by
-counterparty account. A payment looks up only its own amount, words and name: no all-pairs scan.
+Invoices are indexed by open amount in thousandths (`normalise.mills`), by reference keys (number,
+payment reference, PO, their digits-only forms), by counterparty name (first two words of the name
+without legal form) and by counterparty account. A payment looks up only its own amount, words and
+name: no all-pairs scan.
 
 Everything a payment compares against (folded names, reference keys, date ordinals) is computed here
 once per invoice, or once per distinct counterparty name, never per payment.
@@ -11,7 +12,7 @@ once per invoice, or once per distinct counterparty name, never per payment.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bank.matching.normalise import cents, core_words, digit_core, fold, last_digit_group, ref_key
+from bank.matching.normalise import core_words, digit_core, fold, last_digit_group, mills, ref_key
 from bank.matching.types import OpenInvoice
 
 REF_EXACT = 1.0  # the number or a payment reference, letter for letter
@@ -21,7 +22,7 @@ REF_DIGITS = 0.9  # only the digits of a reference, e.g. the prefix dropped
 @dataclass(slots=True)
 class IndexedInvoice:
     invoice: OpenInvoice
-    open_cents: int
+    open_mills: int
     core: str  # name words without legal form, space separated
     full_name: str  # folded full name
     keys: tuple[str, ...]  # reference keys, for the typo check
@@ -62,7 +63,7 @@ class InvoiceIndex:
             tail = last_digit_group(inv.number)
             item = IndexedInvoice(
                 invoice=inv,
-                open_cents=cents(inv.amount_open),
+                open_mills=mills(inv.amount_open),
                 core=core,
                 full_name=full_name,
                 keys=tuple(keys),
@@ -74,7 +75,7 @@ class InvoiceIndex:
                 account=account,
             )
             self.items.append(item)
-            self.by_amount[(inv.direction, inv.currency, item.open_cents)].append(i)
+            self.by_amount[(inv.direction, inv.currency, item.open_mills)].append(i)
             for key in keys:
                 self.by_ref[key].append((i, REF_EXACT))
                 digits = digit_core(key)

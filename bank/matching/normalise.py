@@ -186,5 +186,12 @@ def original_amount(description: str) -> tuple[Decimal, str] | None:
     return (amount, found.group(1).upper()) if amount is not None else None
 
 
-def cents(amount: Decimal) -> int:
-    return int((abs(amount) * 100).to_integral_value())
+# The engine compares amounts as whole thousandths of their currency, which is exact for every ISO 4217
+# minor unit: 0 decimals (JPY, KRW), 2 (EUR, MYR) and 3 (BHD, KWD). The amounts it returns are
+# rounded to the invoice's currency when they are stored (bank.reconciliations).
+MILLS = 1000
+
+
+def mills(amount: Decimal) -> int:
+    """The amount's size in thousandths: 12.30 -> 12300, 1.234 -> 1234, 1000 (JPY) -> 1000000."""
+    return int((abs(amount) * MILLS).to_integral_value())

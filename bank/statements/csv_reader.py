@@ -41,6 +41,7 @@ from bank.statements.parsing import (
     parse_amount,
 )
 from bank.statements.result import Statement, StatementError, Transaction, normalise_account
+from invoisx.money import CURRENCIES, minor_unit
 
 DELIMITERS = (",", ";", "\t", "|")
 # How far down the file the header row may sit, below a preamble.
@@ -165,12 +166,27 @@ def _columns(header: list[str], body: list[list[str]]) -> list[Column]:
     sample = [cell for row in body[:VOTE_SAMPLE] for cell in row if cell]
     mark_votes = Counter(vote for cell in sample if not date_orders(cell) and (vote := decimal_mark_votes(cell)))
     decimal_hint = mark_votes.most_common(1)[0][0] if mark_votes and mark_votes["."] != mark_votes[","] else None
+    if decimal_hint is None:
+        decimal_hint = _three_decimal_mark(sample)
     order_votes = Counter(next(iter(orders)) for cell in sample if len(orders := date_orders(cell)) == 1)
     order_hint = "mdy" if order_votes["mdy"] > order_votes["dmy"] else "dmy"
     return [
         Column(index, header[index], [row[index] for row in body], decimal_hint=decimal_hint, order_hint=order_hint)
         for index in range(len(header))
     ]
+
+
+_LONE_MARK = re.compile(r"^[-+]?\d{1,3}([.,])\d{3}$")
+
+
+def _three_decimal_mark(sample: list[str]) -> str | None:
+    """In a file of three-decimal currencies (BHD, KWD...) "1.234" is one dinar and 234 fils, not 1234:
+    the mark such values use is the decimal mark."""
+    codes = {code for cell in sample if cell.isupper() and (code := currency_code(cell)) in CURRENCIES}
+    if not codes or any(minor_unit(code) != 3 for code in codes):
+        return None
+    marks = Counter(found[1] for cell in sample if (found := _LONE_MARK.match(cell.strip())))
+    return marks.most_common(1)[0][0] if len(marks) == 1 else None
 
 
 def _roles(columns: list[Column], has_header: bool) -> Roles:

@@ -12,6 +12,9 @@ from decimal import Decimal
 from itertools import product
 
 MAX_PER_FIELD = 6  # candidates kept per field: 7^3 combinations at most
+# Amounts are Decimals as printed, whatever the currency's minor unit: a cent's tolerance is exact for
+# whole yen and a little loose for dinars (3 decimals). What is stored is rounded to the currency's
+# minor unit afterwards (`invoices.intake`, `invoisx.money`).
 CENT = Decimal("0.01")
 
 

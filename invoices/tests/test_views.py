@@ -1,5 +1,7 @@
 """Dashboard pages for invoices: upload, review and corrections, the document, and who may see them."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -79,7 +81,7 @@ def test_saving_corrections_marks_the_invoice_processed_and_records_the_user():
     assert response.status_code == 302
     invoice.refresh_from_db()
     assert invoice.status == Status.PROCESSED
-    assert str(invoice.total) == "1332.00"
+    assert invoice.total == Decimal("1332.00")
     change = invoice.changes.get(field="totals.total")
     assert change.changed_by_user is not None
 

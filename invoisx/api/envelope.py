@@ -2,6 +2,8 @@
 
 Error answers are already complete envelopes (see errors.py). A view that must answer a bare body,
 such as `/ping` whose shape seed 001 fixes, sets `envelope = False`.
+
+Every answer is written by `invoisx.exactjson`, so a Decimal goes out as its exact digits.
 """
 
 from collections.abc import Mapping
@@ -10,9 +12,13 @@ from typing import Any
 from rest_framework.renderers import JSONRenderer
 
 from invoisx.api.meta import response_meta
+from invoisx.exactjson import ExactJSONEncoder
 
 
 class EnvelopeJSONRenderer(JSONRenderer):
+    # Amounts are Decimals: written as their exact digits, never through a float.
+    encoder_class = ExactJSONEncoder
+
     def render(
         self,
         data: Any,

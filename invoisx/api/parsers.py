@@ -1,7 +1,11 @@
-"""Request body parsing with a size cap: DRF reads the stream itself, past Django's own limit."""
+"""Request body parsing with a size cap: DRF reads the stream itself, past Django's own limit.
+
+Numbers with a fraction are read as Decimals, so an amount keeps every digit the client sent.
+"""
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
@@ -31,6 +35,6 @@ class LimitedJSONParser(JSONParser):
             )
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return json.loads(body.decode(encoding)) if body else {}
+            return json.loads(body.decode(encoding), parse_float=Decimal) if body else {}
         except (ValueError, UnicodeDecodeError) as error:
             raise ParseError(f"JSON parse error - {error}") from None

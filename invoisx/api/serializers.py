@@ -1,10 +1,14 @@
 """Serializer helpers shared by every API module."""
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import get_attribute
+
+from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, round_money
 
 
 class StrictSerializer(serializers.Serializer):
@@ -42,3 +46,27 @@ class PublicIdRelatedField(serializers.RelatedField):
 
     def to_representation(self, value: Any) -> str:
         return str(value.public_id)
+
+
+class MoneyField(serializers.DecimalField):
+    """An amount: a JSON number with exactly its currency's decimals (JPY `1000`, BHD `1.234`, MYR `12.30`).
+
+    `currency` is the dotted path from the serialized object to the amount's currency code. As input
+    it takes up to 3 decimals; the service checks them against the currency (`money.money_problem`).
+    """
+
+    def __init__(self, *, currency: str = "currency", **kwargs: Any) -> None:
+        self.currency_path = currency.split(".")
+        kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
+        kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
+        super().__init__(coerce_to_string=False, **kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        value = super().get_attribute(instance)
+        if value is None:
+            return None
+        currency = get_attribute(instance, self.currency_path) or ""
+        return round_money(Decimal(value), currency)
+
+    def to_representation(self, value: Any) -> Any:  # a Decimal, which the renderer writes exactly
+        return value if isinstance(value, Decimal) else Decimal(str(value))  # rounded by get_attribute

@@ -246,3 +246,40 @@ def test_a_number_two_suppliers_share_goes_to_the_one_the_payment_names():
 
     assert auto_pairs(result) == {("t-1", "p-1")}
     assert "ambiguous" not in result.matches[0].reason
+
+
+# Currencies with 0 and 3 decimals: amounts are compared in thousandths, exact for every minor unit
+
+
+def test_dinar_amounts_a_fils_apart_are_told_apart_and_allocated_exactly():
+    invoices = [
+        invoice("inv-0001", "1250.234", name="Gulf Trading WLL", currency="BHD"),
+        invoice("inv-0002", "1250.235", name="Gulf Trading WLL", currency="BHD"),
+    ]
+    paid = dataclasses.replace(payment("p1", "1250.235", "Gulf Trading WLL"), currency="BHD")
+
+    result = reconcile(invoices, [paid])
+
+    [match] = result.matches
+    [allocation] = match.allocations
+    assert (allocation.invoice_id, allocation.amount, match.kind) == ("inv-0002", Decimal("1250.235"), "exact")
+
+
+def test_yen_amounts_are_matched_and_allocated_in_whole_yen():
+    invoices = [invoice("inv-0001", "150000", name="Tokyo Parts KK", currency="JPY")]
+    paid = dataclasses.replace(payment("p1", "150000", "Tokyo Parts KK INV-2026-0001"), currency="JPY")
+
+    [match] = reconcile(invoices, [paid]).matches
+
+    assert match.kind == "exact"
+    assert match.allocations[0].amount == Decimal(150000)
+
+
+def test_a_dinar_payment_short_by_a_fee_writes_off_the_exact_fils():
+    invoices = [invoice("inv-0001", "100.500", name="Gulf Trading WLL", currency="KWD")]
+    paid = dataclasses.replace(payment("p1", "98.275", "Gulf Trading WLL INV-2026-0001"), currency="KWD")
+
+    [match] = reconcile(invoices, [paid]).matches
+
+    [allocation] = match.allocations
+    assert (match.kind, allocation.amount, allocation.write_off) == ("fee", Decimal("98.275"), Decimal("2.225"))

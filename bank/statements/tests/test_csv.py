@@ -101,6 +101,22 @@ def test_it_reads_decimal_commas_and_points_with_any_grouping(decimal: str, thou
     assert statement.closing_balance == CLOSING
 
 
+def test_it_reads_one_dot_three_digits_as_dinars_and_fils_in_a_three_decimal_currency() -> None:
+    text = "Date,Description,Amount,Currency\r\n02/03/2026,Fee,-1.234,BHD\r\n03/03/2026,Pay,250.500,BHD\r\n"
+
+    [statement] = read_statement(text.encode())
+
+    assert [t.amount for t in statement.transactions] == [Decimal("-1.234"), Decimal("250.500")]
+
+
+def test_it_still_reads_one_dot_three_digits_as_thousands_in_other_currencies() -> None:
+    text = "Date,Description,Amount,Currency\r\n02/03/2026,Rent,-1.234,EUR\r\n03/03/2026,Pay,250.500,EUR\r\n"
+
+    [statement] = read_statement(text.encode())
+
+    assert [t.amount for t in statement.transactions] == [Decimal("-1234"), Decimal("250500")]
+
+
 @pytest.mark.parametrize(
     "date_format", ["%d/%m/%Y", "%m/%d/%Y", "%Y-%m-%d", "%d.%m.%y", "%Y%m%d", "%d-%b-%Y", "%m/%d/%y"]
 )
