@@ -395,6 +395,9 @@ def test_a_supplier_is_reused_by_tax_id_whatever_the_name(alice, alice_api, invo
     assert Supplier.objects.filter(company=alice).count() == 1
 
 
+SEED_SUPPLIER = {"name": "Acme Supplies Ltd", "address": "123 Commerce St, London EC1A 1BB", "tax_id": "GB123456789"}
+
+
 def test_each_invoice_keeps_the_supplier_as_it_states_it(alice, alice_api, invoice):
     moved = {"name": "Acme Supplies Ltd", "address": "1 New Street, Leeds LS1 1AA", "tax_id": "GB123456789"}
     later = create(alice_api, seed_001(invoice_number="INV-2026-0107", supplier=moved))
@@ -402,9 +405,9 @@ def test_each_invoice_keeps_the_supplier_as_it_states_it(alice, alice_api, invoi
     assert later["supplier"] == {"id": invoice["supplier"]["id"], **moved}
     assert success_data(alice_api.get(url(invoice["id"])))["supplier"] == {
         "id": invoice["supplier"]["id"],
-        **SEED_001["supplier"],
+        **SEED_SUPPLIER,
     }
-    assert Supplier.objects.get(company=alice).address == SEED_001["supplier"]["address"]
+    assert Supplier.objects.get(company=alice).address == SEED_SUPPLIER["address"]
 
 
 def test_a_supplier_correction_changes_that_invoice_only(alice, alice_api, invoice):
@@ -418,12 +421,12 @@ def test_a_supplier_correction_changes_that_invoice_only(alice, alice_api, invoi
     data = success_data(alice_api.patch(url(later["id"]), {"supplier": corrected}, format="json"))
 
     assert data["supplier"] == {"id": invoice["supplier"]["id"], **corrected}
-    assert success_data(alice_api.get(url(invoice["id"])))["supplier"]["address"] == SEED_001["supplier"]["address"]
-    assert Supplier.objects.get(company=alice).address == SEED_001["supplier"]["address"]
+    assert success_data(alice_api.get(url(invoice["id"])))["supplier"]["address"] == SEED_SUPPLIER["address"]
+    assert Supplier.objects.get(company=alice).address == SEED_SUPPLIER["address"]
     change = Invoice.objects.get(public_id=later["id"]).changes.get()
     assert (change.field, change.old_value, change.new_value) == (
         "supplier.address",
-        SEED_001["supplier"]["address"],
+        SEED_SUPPLIER["address"],
         corrected["address"],
     )
 

@@ -44,7 +44,9 @@ def extracted(**changes: Any) -> Invoice:
 
 
 def reasons(invoice: Invoice, lines: list[str] | None = None) -> list[dict[str, Any]]:
-    return list(review_reasons(invoice, line_amounts=[Decimal(amount) for amount in lines or []]))
+    return [
+        dict(reason) for reason in review_reasons(invoice, line_amounts=[Decimal(amount) for amount in lines or []])
+    ]
 
 
 def codes(invoice: Invoice, lines: list[str] | None = None) -> list[tuple[str, str | None]]:
