@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("invoices", "0005_invoice_payment")]
-AFTER = [("invoices", "0006_invoice_printed_supplier_duplicate_of_review_reasons")]
+AFTER = [("invoices", "0007_invoice_printed_supplier_backfill")]
 
 
 @pytest.mark.django_db(transaction=True)
