@@ -187,8 +187,9 @@ def earliest_with_number(invoice: Invoice) -> Invoice | None:
     if invoice.direction != Direction.PURCHASE or invoice.supplier_id is None or not invoice.invoice_number:
         return None
     # Holding the supplier's row until commit makes two invoices with one number, saved at once,
-    # take turns: the second one sees the first and is marked its duplicate.
-    list(Supplier.objects.select_for_update().filter(pk=invoice.supplier_id).values_list("pk", flat=True))
+    # take turns: the second one sees the first and is marked its duplicate. No key lock: invoices
+    # that merely reference the supplier are not held up.
+    list(Supplier.objects.select_for_update(no_key=True).filter(pk=invoice.supplier_id).values_list("pk", flat=True))
     return (
         Invoice.objects.filter(
             company_id=invoice.company_id,
