@@ -37,8 +37,9 @@ class InvoiceAdmin(CompanyScopedAdmin):
         "currency",
     ]
     list_filter = ["company", "direction", "status", "currency", "source"]
-    search_fields = ["public_id", "invoice_number", "supplier__name", "buyer__name"]
-    readonly_fields = ["public_id", "created_at", "updated_at"]
+    search_fields = ["public_id", "invoice_number", "supplier_name", "supplier__name", "buyer__name"]
+    # Computed by `invoices.review`; read-only also keeps other companies' invoices out of a duplicate_of picker.
+    readonly_fields = ["public_id", "review_reasons", "duplicate_of", "reviewed_at", "created_at", "updated_at"]
     raw_id_fields = ["buyer", "supplier"]
     inlines = [InvoiceLineInline, InvoiceChangeInline]
 

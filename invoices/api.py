@@ -15,6 +15,7 @@ from idempotency.api import IDEMPOTENCY_PARAMETER, idempotent
 from invoices.imports import CSV_COLUMNS, MAX_CSV_BYTES, MAX_ROWS, invoice_import, rows_from_csv, rows_from_json
 from invoices.intake import file_too_large, invoice_upload
 from invoices.models import Direction, Invoice, PaymentStatus, Status
+from invoices.review import CODES as REVIEW_CODES
 from invoices.selectors import invoice_get, invoice_list, invoice_wait_until_settled
 from invoices.services import invoice_create, invoice_delete, invoice_update
 from invoisx.api.errors import ValidationFailed
@@ -29,10 +30,20 @@ from invoisx.money import normalise_currency
 
 
 class SupplierOutputSerializer(serializers.Serializer):
-    id = serializers.CharField(source="public_id")
-    name = serializers.CharField()
-    address = serializers.CharField()
-    tax_id = serializers.CharField()
+    """The supplier as the invoice's document prints it, and the id of the company's supplier record."""
+
+    id = serializers.CharField(
+        source="supplier.public_id", allow_null=True, help_text="The supplier record (sup_…) the invoice is linked to"
+    )
+    name = serializers.CharField(source="supplier_name", help_text="As printed; empty where the document shows none")
+    address = serializers.CharField(source="supplier_address", help_text="As printed; empty where none")
+    tax_id = serializers.CharField(source="supplier_tax_id", help_text="As printed; empty where none")
+
+
+class ReviewReasonSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=[(code, code) for code in REVIEW_CODES])
+    field = serializers.CharField(allow_null=True, help_text="The invoice field concerned, when one is")
+    message = serializers.CharField(help_text="What a person should check, with the figures")
 
 
 class BuyerSummarySerializer(serializers.Serializer):
@@ -67,7 +78,7 @@ class InvoiceOutputSerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     direction = serializers.ChoiceField(choices=Direction.choices)
     status = serializers.ChoiceField(choices=Status.choices)
-    supplier = SupplierOutputSerializer(allow_null=True)
+    supplier = serializers.SerializerMethodField(help_text="Purchase invoices: the supplier as printed")
     buyer = BuyerSummarySerializer(allow_null=True)
     invoice_number = serializers.CharField()
     invoice_date = serializers.DateField(allow_null=True)
@@ -80,9 +91,25 @@ class InvoiceOutputSerializer(serializers.Serializer):
     field_confidence = serializers.DictField(child=serializers.FloatField())
     page_count = serializers.IntegerField(allow_null=True)
     failure_reason = serializers.CharField()
+    review_reasons = ReviewReasonSerializer(
+        many=True, help_text="Why a person should review the invoice; empty when nothing needs one (status)"
+    )
+    duplicate_of = serializers.CharField(
+        source="duplicate_of.public_id",
+        allow_null=True,
+        help_text="The earliest invoice (inv_…) received with the same number from the same supplier. "
+        "On POST /invoices/extract of a file already received: that file's invoice, which is the answer.",
+    )
     notes = serializers.CharField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(SupplierOutputSerializer(allow_null=True))
+    def get_supplier(self, invoice: Invoice) -> dict[str, Any] | None:
+        printed = invoice.supplier_name or invoice.supplier_address or invoice.supplier_tax_id
+        if invoice.direction != Direction.PURCHASE or (invoice.supplier_id is None and not printed):
+            return None
+        return SupplierOutputSerializer(invoice).data
 
     @extend_schema_field(TotalsSerializer)
     def get_totals(self, invoice: Invoice) -> dict[str, Any]:
@@ -168,13 +195,14 @@ class InvoiceUpdateSerializer(InvoiceInputSerializer):
 
 
 INVOICE_FILTERS = [
-    OpenApiParameter("supplier", str, description="Supplier name contains (case-insensitive)"),
+    OpenApiParameter("supplier", str, description="Supplier name, as printed, contains (case-insensitive)"),
     OpenApiParameter("buyer", str, description="Buyer id (byr_…)"),
     OpenApiParameter("date_from", str, description="Invoice date on or after (YYYY-MM-DD)"),
     OpenApiParameter("date_to", str, description="Invoice date on or before (YYYY-MM-DD)"),
     OpenApiParameter("currency", str, description="ISO 4217 code"),
     OpenApiParameter("status", str, enum=Status.values),
     OpenApiParameter("direction", str, enum=Direction.values),
+    OpenApiParameter("duplicate_of", str, description="Invoices marked duplicates of this one (inv_…)"),
     OpenApiParameter("payment_status", str, enum=PaymentStatus.values, description="Paid by confirmed bank matches"),
     OpenApiParameter("search", str, description="Invoice number, supplier or buyer name contains"),
     OpenApiParameter("ordering", str, description="invoice_date, due_date, total, created_at; '-' reverses"),

@@ -30,11 +30,10 @@ class InvoiceReviewForm(forms.Form):
 
     @classmethod
     def for_invoice(cls, invoice: Invoice, data: Any = None) -> "InvoiceReviewForm":
-        supplier = invoice.supplier
         initial = {
-            "supplier_name": supplier.name if supplier else "",
-            "supplier_address": supplier.address if supplier else "",
-            "supplier_tax_id": supplier.tax_id if supplier else "",
+            "supplier_name": invoice.supplier_name,
+            "supplier_address": invoice.supplier_address,
+            "supplier_tax_id": invoice.supplier_tax_id,
             "invoice_number": invoice.invoice_number,
             "invoice_date": invoice.invoice_date,
             "due_date": invoice.due_date,

@@ -12,11 +12,14 @@ The chain, each step explicit:
    fails those whose worker stopped `EXTRACTION_MAX_ATTEMPTS` times: nothing stays `processing`.
 3. When the document comes from one of the company's suppliers whose layout was learned from
    corrections (`layouts`), the fields read with that layout replace the generic ones and the
-   invoice's supplier is that supplier.
-4. The engine's result is written in one transaction: supplier, fields, lines, per-field confidence,
-   status `processed` or `needs_review`, and the `invoice.processed` event; failures (a document
-   that cannot be read or shows no text at all, an engine error, a database that stays away, a run
-   over its time limit) end as `failed` with the reason and an `invoice.failed` event.
+   invoice is linked to that supplier (its name and address stay as this document prints them).
+4. The engine's result is written in one transaction: the supplier as the document prints it (and
+   the company's supplier record it is linked to), fields, lines, per-field confidence, the review
+   reasons (`review`: a number already received from that supplier is kept and marked
+   `duplicate_of`), status `processed` or `needs_review`, and the `invoice.processed` event;
+   failures (a document that cannot be read or shows no text at all, an engine error, a database
+   that stays away, a run over its time limit) end as `failed` with the reason and an
+   `invoice.failed` event.
 """
 
 import hashlib
@@ -39,11 +42,12 @@ from invoices.extraction.result import ExtractionResult
 from invoices.extraction.sniff import DocumentError
 from invoices.layouts import supplier_layout_apply, supplier_layout_used
 from invoices.models import Direction, Invoice, InvoiceLine, Source, Status, Supplier, SupplierLayout
+from invoices.review import invoice_review_refresh
 from invoices.services import document_delete, invoice_event_data, supplier_get_or_create
 from invoisx.api.errors import ApiError, ValidationFailed
 from invoisx.enqueue import enqueue_each_on_commit, enqueue_on_commit
 from invoisx.leases import LeasedWork, Lost
-from invoisx.money import CURRENCIES, largest_amount, round_money, smallest_amount
+from invoisx.money import CURRENCIES, largest_amount, round_money
 from usage.periods import BillingPeriod
 from usage.selectors import invoices_processed_count
 
@@ -227,35 +231,24 @@ def _money(value: Decimal | None, currency: str) -> Decimal:
     return round_money(value, currency)
 
 
-def _cross_checks_pass(result: ExtractionResult, currency: str) -> bool:
-    cent = smallest_amount(currency)
-    if result.total is None:
-        return False
-    subtotal, tax = result.subtotal, result.tax_amount
-    if subtotal is not None and tax is not None and abs(subtotal + tax - result.total) > cent:
-        return False
-    if result.line_items and result.subtotal is not None:
-        lines = sum((item.amount or Decimal(0) for item in result.line_items), Decimal(0))
-        if abs(lines - result.subtotal) > cent * max(1, len(result.line_items)):
-            return False
-    return not (result.invoice_date and result.due_date and result.due_date < result.invoice_date)
-
-
 def _apply_result(invoice_id: int, result: ExtractionResult, *, layout: SupplierLayout | None = None) -> None:
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().filter(pk=invoice_id, status=Status.PROCESSING).first()
         if invoice is None:
             return
-        supplier = result.supplier
+        printed = result.supplier
+        invoice.supplier_name = (printed.name or "").strip()[:200]
+        invoice.supplier_address = (printed.address or "").strip()
+        invoice.supplier_tax_id = (printed.tax_id or "").strip()[:50]
         recognised = _recognised_supplier(invoice, layout)
         if recognised is not None:
             invoice.supplier = recognised
-        elif supplier is not None and supplier.name:
+        elif invoice.supplier_name:
             invoice.supplier = supplier_get_or_create(
                 company=invoice.company,
-                name=supplier.name,
-                address=supplier.address or "",
-                tax_id=supplier.tax_id or "",
+                name=invoice.supplier_name,
+                address=invoice.supplier_address,
+                tax_id=invoice.supplier_tax_id,
             )
         invoice.invoice_number = (result.invoice_number or "")[:100]
         invoice.invoice_date = result.invoice_date
@@ -272,17 +265,7 @@ def _apply_result(invoice_id: int, result: ExtractionResult, *, layout: Supplier
         invoice.extraction_source = result.source
         invoice.processed_at = timezone.now()
         invoice.extraction_lease_until = None
-        confident = result.confidence >= settings.EXTRACTION_REVIEW_THRESHOLD and _cross_checks_pass(
-            result, invoice.currency
-        )
-        invoice.status = Status.PROCESSED if confident else Status.NEEDS_REVIEW
-        if invoice.invoice_number and _number_taken(invoice):
-            invoice.notes = f"Invoice number {invoice.invoice_number} from this supplier was already received."
-            invoice.invoice_number = ""
-            invoice.status = Status.NEEDS_REVIEW
-        invoice.save()
-        InvoiceLine.objects.filter(invoice=invoice).delete()
-        InvoiceLine.objects.bulk_create(
+        lines = [
             InvoiceLine(
                 invoice=invoice,
                 position=position,
@@ -292,7 +275,12 @@ def _apply_result(invoice_id: int, result: ExtractionResult, *, layout: Supplier
                 amount=_money(item.amount, invoice.currency),
             )
             for position, item in enumerate(result.line_items, start=1)
-        )
+        ]
+        invoice.status = Status.PROCESSED
+        invoice_review_refresh(invoice, line_amounts=[line.amount for line in lines])
+        invoice.save()
+        InvoiceLine.objects.filter(invoice=invoice).delete()
+        InvoiceLine.objects.bulk_create(lines)
         event_record(company=invoice.company, type=EventType.INVOICE_PROCESSED, data=invoice_event_data(invoice))
 
 
@@ -304,16 +292,3 @@ def _recognised_supplier(invoice: Invoice, layout: SupplierLayout | None) -> Sup
     if supplier is not None:
         supplier_layout_used(layout=layout)
     return supplier
-
-
-def _number_taken(invoice: Invoice) -> bool:
-    return (
-        Invoice.objects.filter(
-            company=invoice.company,
-            direction=Direction.PURCHASE,
-            supplier=invoice.supplier,
-            invoice_number=invoice.invoice_number,
-        )
-        .exclude(pk=invoice.pk)
-        .exists()
-    )

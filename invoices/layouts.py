@@ -8,8 +8,8 @@ correction, and those the reader was already sure of: a value nobody looked at a
 doubted is not learned, lest a wrong guess be repeated with confidence on every later invoice.
 
 During extraction, `supplier_layout_apply` looks for the company's supplier the new document comes
-from and, when one has a layout, lays the fields read with it over the generic ones and makes that
-supplier the invoice's.
+from and, when one has a layout, lays the fields read with it over the generic ones and links the
+invoice to that supplier; the supplier's name, address and tax id stay as the document prints them.
 
 Strictly per company: a layout is only ever looked up among the layouts of the invoice's company.
 """
@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from companies.models import Company
 from invoices.extraction.engine import Reading, apply_learned_layout, read_words
-from invoices.extraction.result import Party
 from invoices.extraction.sniff import DocumentError
 from invoices.extraction.templates import choose_layout, is_usable, learn_layout, merge_layouts
 from invoices.models import Direction, Invoice, Source, Status, SupplierLayout
@@ -73,10 +72,16 @@ def _confirmed_values(invoice: Invoice, fields: Collection[str] | None) -> dict[
     threshold = settings.EXTRACTION_REVIEW_THRESHOLD
     sure = {name for name, score in (invoice.field_confidence or {}).items() if score >= threshold}
     learned = {name: value for name, value in values.items() if fields is None or name in fields or name in sure}
-    # The supplier as the company knows it, shown on the review page beside every correction, is what
-    # recognises its next invoices (together with its learned labels: `templates.choose_layout`).
+    # The supplier as this invoice prints it (corrected on the review page, if need be) recognises its
+    # next invoices, together with its learned labels (`templates.choose_layout`); the record's name
+    # stands in for one the page was not read to print. `learn_layout` keeps only what the page shows.
     supplier = invoice.supplier
-    return learned | {"supplier_name": supplier.name, "supplier_tax_id": supplier.tax_id} if supplier else learned
+    if supplier is None:
+        return learned
+    return learned | {
+        "supplier_name": invoice.supplier_name or supplier.name,
+        "supplier_tax_id": invoice.supplier_tax_id or supplier.tax_id,
+    }
 
 
 def supplier_layout_learn(*, invoice: Invoice, fields: Collection[str] | None = None) -> SupplierLayout | None:
@@ -118,8 +123,8 @@ def supplier_layout_learn(*, invoice: Invoice, fields: Collection[str] | None = 
 def supplier_layout_apply(*, company: Company, reading: Reading) -> SupplierLayout | None:
     """Read a document with the layout of the company's supplier it comes from; the layout used, or None.
 
-    The learned fields replace the generic reader's (`engine.apply_learned_layout`) and the result's
-    supplier becomes that supplier as the company knows it.
+    The learned fields replace the generic reader's (`engine.apply_learned_layout`); the supplier stays
+    as the document prints it, and the caller links the invoice to the layout's supplier.
     """
     if reading.words is None:
         return None
@@ -128,9 +133,7 @@ def supplier_layout_apply(*, company: Company, reading: Reading) -> SupplierLayo
     if chosen is None:
         return None
     layout, template, recognised = chosen
-    supplier = layout.supplier
-    party = Party(name=supplier.name, address=supplier.address or None, tax_id=supplier.tax_id or None)
-    apply_learned_layout(reading, template, supplier=party, recognised=recognised)
+    apply_learned_layout(reading, template, recognised=recognised)
     return layout
 
 

@@ -71,6 +71,11 @@ class Invoice(models.Model):
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.API)
     buyer = models.ForeignKey(Buyer, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
     supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
+    # The supplier as this invoice's document prints it (empty where it prints nothing): `supplier` is
+    # the record it is linked to, and what that record says never overwrites what the page said.
+    supplier_name = models.CharField(max_length=200, blank=True)
+    supplier_address = models.TextField(blank=True)
+    supplier_tax_id = models.CharField(max_length=50, blank=True)
     invoice_number = models.CharField(max_length=100, blank=True)
     invoice_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
@@ -103,6 +108,19 @@ class Invoice(models.Model):
     extraction_source = models.CharField(max_length=20, blank=True)
     field_confidence = models.JSONField(default=dict, blank=True)
     failure_reason = models.TextField(blank=True)
+    # Why a person should look at it (`invoices.review`): status is `needs_review` exactly when this is not empty.
+    review_reasons = models.JSONField(default=list, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The earliest invoice received with the same number from the same supplier",
+    )
+    reviewed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a person last corrected it, vouching for what the reader was unsure of"
+    )
     processed_at = models.DateTimeField(null=True, blank=True)
     # Extraction is leased work (invoisx.leases): when it was last queued, until when a worker holds it,
     # and how many times a worker started it. The sweep queues it again, or fails it, from these.
@@ -125,17 +143,14 @@ class Invoice(models.Model):
             models.Index(
                 fields=["extraction_queued_at"], condition=Q(status="processing"), name="invoice_extraction_pending"
             ),
+            # A purchase invoice number received twice from one supplier is kept, and marked `duplicate_of`.
+            models.Index(fields=["company", "supplier", "invoice_number"], name="invoice_supplier_number"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "invoice_number"],
                 condition=Q(direction="sales") & ~Q(invoice_number=""),
                 name="unique_sales_invoice_number",
-            ),
-            models.UniqueConstraint(
-                fields=["company", "supplier", "invoice_number"],
-                condition=Q(direction="purchase") & ~Q(invoice_number=""),
-                name="unique_purchase_invoice_number_per_supplier",
             ),
             models.UniqueConstraint(
                 fields=["company", "document_sha256"],
@@ -154,8 +169,9 @@ class Invoice(models.Model):
 
     @property
     def counterparty_name(self) -> str:
-        party = self.buyer if self.direction == Direction.SALES else self.supplier
-        return party.name if party else ""
+        if self.direction == Direction.SALES:
+            return self.buyer.name if self.buyer else ""
+        return self.supplier_name
 
     @property
     def amount_due(self) -> Decimal:

@@ -22,7 +22,7 @@ class InvoiceFilterForm(forms.Form):
 
 
 class InvoiceFilter(django_filters.FilterSet):
-    supplier = django_filters.CharFilter(field_name="supplier__name", lookup_expr="icontains", max_length=200)
+    supplier = django_filters.CharFilter(field_name="supplier_name", lookup_expr="icontains", max_length=200)
     buyer = django_filters.CharFilter(field_name="buyer__public_id", max_length=40)
     date_from = django_filters.DateFilter(field_name="invoice_date", lookup_expr="gte", input_formats=ISO_DATE)
     date_to = django_filters.DateFilter(field_name="invoice_date", lookup_expr="lte", input_formats=ISO_DATE)
@@ -30,6 +30,7 @@ class InvoiceFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices)
     direction = django_filters.ChoiceFilter(choices=Direction.choices)
     payment_status = django_filters.ChoiceFilter(choices=PaymentStatus.choices)
+    duplicate_of = django_filters.CharFilter(field_name="duplicate_of__public_id", max_length=40)
     search = django_filters.CharFilter(method="filter_search", max_length=200)
     ordering = django_filters.OrderingFilter(fields=["invoice_date", "due_date", "total", "created_at"])
 
@@ -40,12 +41,12 @@ class InvoiceFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset: QuerySet[Invoice], name: str, value: str) -> QuerySet[Invoice]:
         return queryset.filter(
-            Q(invoice_number__icontains=value) | Q(supplier__name__icontains=value) | Q(buyer__name__icontains=value)
+            Q(invoice_number__icontains=value) | Q(supplier_name__icontains=value) | Q(buyer__name__icontains=value)
         )
 
 
 def _with_relations(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    return queryset.select_related("supplier", "buyer").prefetch_related("lines")
+    return queryset.select_related("supplier", "buyer", "duplicate_of").prefetch_related("lines")
 
 
 def invoice_list(*, company: Company, filters: Any) -> QuerySet[Invoice]:

@@ -18,6 +18,7 @@ from events.models import EventType
 from events.services import event_record
 from invoices.layouts import confirmed_fields, layout_can_be_learned
 from invoices.models import Direction, Invoice, InvoiceChange, InvoiceLine, Source, Status, Supplier
+from invoices.review import invoice_review_refresh
 from invoices.totals import Line, compute_lines, compute_totals
 from invoisx.api.errors import Conflict, ResourceNotFound
 from invoisx.enqueue import enqueue
@@ -58,6 +59,18 @@ def supplier_get_or_create(*, company: Company, name: str, address: str = "", ta
     return supplier
 
 
+def _link_supplier(invoice: Invoice, supplier: dict[str, str]) -> None:
+    """Keep the supplier as the invoice states it, and link the company's supplier record it names.
+
+    The record is found by tax id or name (created if new) and only has its blanks filled: a
+    correction of one invoice never rewrites the supplier as other invoices printed it.
+    """
+    invoice.supplier = supplier_get_or_create(company=invoice.company, **supplier)
+    invoice.supplier_name = supplier["name"].strip()
+    invoice.supplier_address = supplier.get("address", "").strip()
+    invoice.supplier_tax_id = supplier.get("tax_id", "").strip()
+
+
 def invoice_event_data(invoice: Invoice) -> dict[str, Any]:
     """The webhook `data` of seed 001's invoice events. Amounts stay Decimals: `Event.data` keeps them exact."""
     return {
@@ -65,7 +78,7 @@ def invoice_event_data(invoice: Invoice) -> dict[str, Any]:
         "direction": invoice.direction,
         "status": invoice.status,
         "invoice_number": invoice.invoice_number,
-        "supplier": invoice.supplier.name if invoice.supplier else None,
+        "supplier": invoice.supplier_name or None,
         "buyer": invoice.buyer.name if invoice.buyer else None,
         "total": round_money(invoice.total, invoice.currency),
         "currency": invoice.currency,
@@ -184,9 +197,10 @@ def invoice_create(
     )
     _apply_totals(invoice, lines, totals or {})
     if supplier is not None:
-        invoice.supplier = supplier_get_or_create(company=company, **supplier)
+        _link_supplier(invoice, supplier)
     if direction == Direction.SALES and not invoice.invoice_number:
         invoice.invoice_number = _next_sales_number(company, invoice_date)
+    invoice_review_refresh(invoice, line_amounts=[line.amount for line in lines])
     _save_unique(invoice)
     _save_lines(invoice, lines)
     event_record(company=company, type=EventType.INVOICE_CREATED, data=invoice_event_data(invoice))
@@ -198,15 +212,15 @@ REVIEWED_STATUSES = (Status.PROCESSED, Status.NEEDS_REVIEW, Status.FAILED)
 
 def invoice_snapshot(invoice: Invoice) -> dict[str, Any]:
     """The correctable fields as JSON values, to compare before and after a change."""
-    supplier = invoice.supplier
+    purchase = invoice.direction == Direction.PURCHASE
 
     def money(value: Decimal) -> str:
         return str(round_money(value, invoice.currency))
 
     return {
-        "supplier.name": supplier.name if supplier else None,
-        "supplier.address": supplier.address if supplier else None,
-        "supplier.tax_id": supplier.tax_id if supplier else None,
+        "supplier.name": invoice.supplier_name if purchase else None,
+        "supplier.address": invoice.supplier_address if purchase else None,
+        "supplier.tax_id": invoice.supplier_tax_id if purchase else None,
         "buyer_id": invoice.buyer.public_id if invoice.buyer else None,
         "invoice_number": invoice.invoice_number,
         "invoice_date": invoice.invoice_date.isoformat() if invoice.invoice_date else None,
@@ -231,9 +245,11 @@ def invoice_update(
     """Correct an invoice's data, keeping who changed what.
 
     New line items replace the old ones and totals are recomputed and cross-checked whenever lines or
-    totals are given; other changes leave the amounts as they were. A corrected extracted invoice
-    becomes `processed`: a person has now vouched for its data, and its supplier's layout is learned
-    from the fields they set once the correction commits (`layouts.supplier_layout_learn`, in a task).
+    totals are given; other changes leave the amounts as they were. A corrected extracted invoice has
+    been reviewed: a person has vouched for what the reader was unsure of, so it is `processed` unless
+    its data itself needs review (`review`: figures that disagree, a number already received). Its
+    supplier's layout is learned from the fields they set once the correction commits
+    (`layouts.supplier_layout_learn`, in a task).
 
     `invoice` only names the row: it is read again under its lock, and that copy is the one changed,
     compared (for the recorded changes) and saved. The caller's copy may be stale: saving it would
@@ -254,7 +270,7 @@ def invoice_update(
     if "supplier" in fields:
         if invoice.direction != Direction.PURCHASE:
             raise ValidationError({"supplier": ["Only purchase invoices have a supplier."]})
-        invoice.supplier = supplier_get_or_create(company=invoice.company, **fields.pop("supplier"))
+        _link_supplier(invoice, fields.pop("supplier"))
     for name in ("invoice_number", "invoice_date", "due_date", "notes"):
         if name in fields:
             setattr(invoice, name, fields[name])
@@ -298,6 +314,8 @@ def invoice_update(
     if invoice.status in REVIEWED_STATUSES and invoice.source == Source.UPLOAD:
         invoice.status = Status.PROCESSED
         invoice.failure_reason = ""
+        invoice.reviewed_at = timezone.now()  # settles what the reader was unsure of (`review`)
+    invoice_review_refresh(invoice, line_amounts=[line.amount for line in lines])
     _save_unique(invoice)
     if "line_items" in fields:
         _save_lines(invoice, lines)

@@ -72,6 +72,7 @@ def _review_context(invoice: Invoice, form: InvoiceReviewForm) -> dict[str, Any]
         "invoice": invoice,
         "form": form,
         "low_confidence": low,
+        "review_reasons": invoice.review_reasons or [],
         "field_confidence": confidence,
         "is_image": invoice.document_kind in ("png", "jpeg"),
         "is_pdf": invoice.document_kind == "pdf",

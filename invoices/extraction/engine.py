@@ -18,9 +18,9 @@ from PIL import Image
 from invoices.extraction.einvoice import open_pdf, parse_einvoice, parse_facturx
 from invoices.extraction.fields import read_fields
 from invoices.extraction.ocr import add_image_text, read_image, read_scanned_pdf
-from invoices.extraction.result import ExtractionResult, Party
+from invoices.extraction.result import ExtractionResult
 from invoices.extraction.sniff import DocumentError, Kind, looks_like_xml, sniff
-from invoices.extraction.templates import Template, apply_layout
+from invoices.extraction.templates import Template, apply_layout, compact, printed_identity
 from invoices.extraction.textpdf import read_text_pdf
 from invoices.extraction.words import WordDocument
 
@@ -170,12 +170,14 @@ def read_scanned(data: bytes) -> ExtractionResult:
     return read_fields(read_scanned_pdf(data))
 
 
-def apply_learned_layout(reading: Reading, template: Template, *, supplier: Party, recognised: float) -> list[str]:
+def apply_learned_layout(reading: Reading, template: Template, *, recognised: float) -> list[str]:
     """Lay what a supplier's learned layout reads in the document over the result; return the fields it changed.
 
     A learned value replaces the generic one unless the generic reader was surer of its own. The
-    recognised `supplier` (as the company knows it) replaces the party the generic reader found, with
-    the recognition's confidence; the invoice's confidence is then recomputed from its key fields.
+    supplier stays as this document prints it: the recognised supplier's name or tax id, printed here,
+    fills one the generic reader missed and vouches (with the recognition's confidence) for one it read
+    alike; nothing the page does not print (an address, say) comes from the supplier the company knows.
+    The invoice's confidence is then recomputed from its key fields.
     """
     result = reading.result
     if reading.words is None:
@@ -190,12 +192,14 @@ def apply_learned_layout(reading: Reading, template: Template, *, supplier: Part
             setattr(result, field, value)
             changed.append(field)
         confidence[field] = max(score, confidence.get(field, 0.0)) if current == value else score
-    result.supplier = supplier
-    for name in ("name", "address", "tax_id"):
-        if getattr(supplier, name):
-            confidence[f"supplier_{name}"] = recognised
-        else:
-            confidence.pop(f"supplier_{name}", None)
+    for name, printed in printed_identity(reading.words, template).items():
+        field, current = f"supplier_{name}", getattr(result.supplier, name)
+        if not current:
+            setattr(result.supplier, name, printed)
+            confidence[field] = recognised
+            changed.append(field)
+        elif compact(current) == compact(printed):
+            confidence[field] = max(recognised, confidence.get(field, 0.0))
     key = [confidence.get(name, 0.0) for name in KEY_FIELDS]
     result.confidence = round(sum(key) / len(key), 3)
     return changed

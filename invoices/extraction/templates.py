@@ -319,6 +319,27 @@ def _recognise(page: _Page, template: Template) -> float:
     return RECOGNISED_BY_NAME if anchors and page.shows(fold(supplier.get("name") or "")) else 0.0
 
 
+def printed_identity(document: WordDocument, template: Template) -> dict[str, str]:
+    """The template supplier's name and tax id as `document` prints them (its own spelling), where it does.
+
+    What the page does not print is left out: a recognised supplier vouches for who sent the invoice,
+    never for what this page says.
+    """
+    page = _Page(document)
+    supplier = template.get("supplier", {})
+    printed = {}
+    for key in ("name", "tax_id"):
+        wanted = str(supplier.get(key) or "")
+        if not compact(wanted):
+            continue
+        spans = ((line, span) for line in page.lines for span in _token_spans(line.text, wanted))
+        found = next(spans, None)
+        if found is not None:
+            line, (start, end) = found
+            printed[key] = line.text[start:end]
+    return printed
+
+
 def choose_layout(document: WordDocument, candidates: Iterable[tuple[K, Template]]) -> tuple[K, Template, float] | None:
     """The candidate whose supplier `document` comes from, with how sure that is; None when it is none of them.
 

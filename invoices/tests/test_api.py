@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from buyers.tests.factories import BuyerFactory
@@ -52,6 +53,8 @@ INVOICE_FIELDS = {
     "field_confidence",
     "page_count",
     "failure_reason",
+    "review_reasons",
+    "duplicate_of",
     "notes",
     "created_at",
     "updated_at",
@@ -120,6 +123,7 @@ def test_seed_001s_invoice_round_trips_through_post_and_get(alice, alice_api):
     assert set(fetched) == DETAIL_FIELDS
     assert re.fullmatch(r"inv_[A-Za-z0-9]+", fetched["id"])
     assert fetched["status"] == "processed"
+    assert (fetched["review_reasons"], fetched["duplicate_of"]) == ([], None)
     assert fetched["direction"] == "purchase"
     assert fetched["buyer"] is None
     assert fetched["supplier"]["id"].startswith("sup_")
@@ -324,18 +328,47 @@ def test_every_inconsistent_total_is_named_at_once(alice_api):
 # Duplicates and suppliers
 
 
-def test_the_same_purchase_invoice_number_from_the_same_supplier_is_a_conflict(alice, alice_api, invoice):
-    error = error_of(alice_api.post(INVOICES, seed_001(), format="json"), 409, "conflict")
+def test_the_same_purchase_invoice_number_from_the_same_supplier_is_kept_and_marked_a_duplicate(
+    alice, alice_api, invoice
+):
+    second = create(alice_api, seed_001())
 
-    assert "invoice_number" in error["details"]
-    assert Invoice.objects.filter(company=alice).count() == 1
-    assert Event.objects.filter(type="invoice.created").count() == 1
+    assert second["invoice_number"] == invoice["invoice_number"]
+    assert second["supplier"]["id"] == invoice["supplier"]["id"]
+    assert second["duplicate_of"] == invoice["id"]
+    assert second["status"] == "needs_review"
+    assert second["review_reasons"] == [
+        {
+            "code": "possible_duplicate",
+            "field": "invoice_number",
+            "message": f"Invoice number INV-2026-0042 from this supplier was already received as {invoice['id']}.",
+        }
+    ]
+    assert Invoice.objects.filter(company=alice).count() == 2
+    assert Event.objects.filter(type="invoice.created").count() == 2
+
+
+def test_a_third_copy_points_at_the_earliest_invoice(alice_api, invoice):
+    create(alice_api, seed_001())
+
+    third = create(alice_api, seed_001())
+
+    assert third["duplicate_of"] == invoice["id"]
+
+
+def test_duplicates_of_an_invoice_can_be_listed(alice_api, invoice):
+    second = create(alice_api, seed_001())
+    create(alice_api, seed_001(invoice_number="INV-2026-0043"))
+
+    listed = success_data(alice_api.get(INVOICES, {"duplicate_of": invoice["id"]}))["invoices"]
+
+    assert [row["id"] for row in listed] == [second["id"]]
 
 
 def test_a_supplier_is_recognised_by_tax_id_when_checking_duplicates(alice_api, invoice):
     body = seed_001(supplier={"name": "ACME SUPPLIES LIMITED", "tax_id": "gb123456789"})
 
-    error_of(alice_api.post(INVOICES, body, format="json"), 409, "conflict")
+    assert create(alice_api, body)["duplicate_of"] == invoice["id"]
 
 
 def test_the_same_number_from_another_supplier_is_accepted(alice, alice_api, invoice):
@@ -353,9 +386,49 @@ def test_bob_can_use_the_number_alice_used_with_the_same_supplier(bob_api, invoi
 def test_a_supplier_is_reused_by_tax_id_whatever_the_name(alice, alice_api, invoice):
     again = create(alice_api, seed_001(invoice_number="A-2", supplier={"name": "Acme (UK)", "tax_id": "gb123456789"}))
 
-    assert again["supplier"]["id"] == invoice["supplier"]["id"]
-    assert again["supplier"]["name"] == "Acme Supplies Ltd"
+    assert again["supplier"] == {
+        "id": invoice["supplier"]["id"],
+        "name": "Acme (UK)",
+        "address": "",
+        "tax_id": "gb123456789",
+    }
     assert Supplier.objects.filter(company=alice).count() == 1
+
+
+SEED_SUPPLIER = {"name": "Acme Supplies Ltd", "address": "123 Commerce St, London EC1A 1BB", "tax_id": "GB123456789"}
+
+
+def test_each_invoice_keeps_the_supplier_as_it_states_it(alice, alice_api, invoice):
+    moved = {"name": "Acme Supplies Ltd", "address": "1 New Street, Leeds LS1 1AA", "tax_id": "GB123456789"}
+    later = create(alice_api, seed_001(invoice_number="INV-2026-0107", supplier=moved))
+
+    assert later["supplier"] == {"id": invoice["supplier"]["id"], **moved}
+    assert success_data(alice_api.get(url(invoice["id"])))["supplier"] == {
+        "id": invoice["supplier"]["id"],
+        **SEED_SUPPLIER,
+    }
+    assert Supplier.objects.get(company=alice).address == SEED_SUPPLIER["address"]
+
+
+def test_a_supplier_correction_changes_that_invoice_only(alice, alice_api, invoice):
+    later = create(alice_api, seed_001(invoice_number="INV-2026-0107"))
+    corrected = {
+        "name": "Acme Supplies Ltd",
+        "address": "Unit 4, 123 Commerce St, London EC1A 1BB",
+        "tax_id": "GB123456789",
+    }
+
+    data = success_data(alice_api.patch(url(later["id"]), {"supplier": corrected}, format="json"))
+
+    assert data["supplier"] == {"id": invoice["supplier"]["id"], **corrected}
+    assert success_data(alice_api.get(url(invoice["id"])))["supplier"]["address"] == SEED_SUPPLIER["address"]
+    assert Supplier.objects.get(company=alice).address == SEED_SUPPLIER["address"]
+    change = Invoice.objects.get(public_id=later["id"]).changes.get()
+    assert (change.field, change.old_value, change.new_value) == (
+        "supplier.address",
+        SEED_SUPPLIER["address"],
+        corrected["address"],
+    )
 
 
 def test_a_supplier_without_a_tax_id_is_reused_by_name(alice, alice_api):
@@ -621,13 +694,25 @@ def test_patch_cannot_bill_bobs_buyer(alice_api, alices_buyer, bobs_buyer):
     assert snapshot(sale["id"]) == before
 
 
-def test_patch_to_a_number_already_used_by_the_supplier_is_a_conflict(alice_api, invoice):
+def test_patch_to_a_number_already_received_from_the_supplier_marks_a_duplicate(alice_api, invoice):
     other = create(alice_api, seed_001(invoice_number="INV-2026-0043"))
-    before = snapshot(other["id"])
 
-    error_of(alice_api.patch(url(other["id"]), {"invoice_number": "INV-2026-0042"}, format="json"), 409, "conflict")
+    data = success_data(alice_api.patch(url(other["id"]), {"invoice_number": "INV-2026-0042"}, format="json"))
 
-    assert snapshot(other["id"]) == before
+    assert (data["invoice_number"], data["duplicate_of"], data["status"]) == (
+        "INV-2026-0042",
+        invoice["id"],
+        "needs_review",
+    )
+    assert [reason["code"] for reason in data["review_reasons"]] == ["possible_duplicate"]
+
+
+def test_patch_to_a_new_number_clears_the_duplicate(alice_api, invoice):
+    second = create(alice_api, seed_001())
+
+    data = success_data(alice_api.patch(url(second["id"]), {"invoice_number": "INV-2026-0099"}, format="json"))
+
+    assert (data["duplicate_of"], data["status"], data["review_reasons"]) == (None, "processed", [])
 
 
 # Deleting
@@ -816,3 +901,25 @@ def test_a_sales_invoice_event_names_no_supplier(alice_api, alices_buyer):
     assert event.data["supplier"] is None
     assert event.data["invoice_number"] == "INV-2026-00001"
     assert event.data["total"] == 1080.00
+
+
+# The schema
+
+
+def test_the_schema_documents_the_printed_supplier_duplicates_and_review_reasons():
+    components = Client().get("/api/v1/schema?format=json").json()["components"]["schemas"]
+
+    invoice = components["InvoiceOutput"]["properties"]
+    reasons = invoice["review_reasons"]
+    assert reasons["type"] == "array"
+    reason = components[reasons["items"]["$ref"].rsplit("/", 1)[-1]]
+    assert set(reason["required"]) == {"code", "field", "message"}
+    assert reason["properties"]["field"]["nullable"] is True
+    code = reason["properties"]["code"]
+    enum = components[code["$ref"].rsplit("/", 1)[-1]]["enum"] if "$ref" in code else code["enum"]
+    assert {"low_confidence", "line_items_mismatch", "totals_mismatch", "possible_duplicate"} <= set(enum)
+    assert invoice["duplicate_of"]["nullable"] is True
+    supplier = invoice["supplier"]
+    printed = components[(supplier.get("allOf") or [supplier])[0]["$ref"].rsplit("/", 1)[-1]]
+    assert printed["properties"]["id"]["nullable"] is True
+    assert {"name", "address", "tax_id"} <= set(printed["properties"])

@@ -122,12 +122,41 @@ def test_the_same_file_twice_points_at_the_first_invoice(alice_api):
     assert Invoice.objects.count() == 1
 
 
+def test_another_document_with_a_number_already_received_keeps_it_and_points_at_the_first(alice_api):
+    first = success_data(upload(alice_api, ubl_invoice()), 200)
+
+    second = success_data(upload(alice_api, ubl_invoice() + b"<!-- sent again -->", name="again.xml"), 200)
+
+    assert second["id"] != first["id"]
+    assert (second["invoice_number"], second["duplicate_of"], second["status"]) == (
+        "UBL-1001",
+        first["id"],
+        "needs_review",
+    )
+    assert second["supplier"]["id"] == first["supplier"]["id"]
+    assert [reason["code"] for reason in second["review_reasons"]] == ["possible_duplicate"]
+    assert (first["duplicate_of"], first["review_reasons"]) == (None, [])
+
+
+def test_an_invoice_in_review_says_why_with_the_figures(alice_api):
+    data = success_data(upload(alice_api, ubl_invoice(total="1400.00")), 200)
+
+    assert data["status"] == "needs_review"
+    assert data["review_reasons"] == [
+        {
+            "code": "totals_mismatch",
+            "field": "total",
+            "message": "Subtotal 1,110.00 + tax 222.00 = 1,332.00, but the total is 1,400.00.",
+        }
+    ]
+
+
 def test_the_same_file_in_another_company_is_a_new_invoice(alice_api, bob_api):
     alices = success_data(upload(alice_api, ubl_invoice()), 200)
     bobs = success_data(upload(bob_api, ubl_invoice()), 200)
 
     assert bobs["id"] != alices["id"]
-    assert "duplicate_of" not in bobs
+    assert bobs["duplicate_of"] is None
 
 
 def png_bytes() -> bytes:

@@ -59,17 +59,25 @@ def test_one_bad_row_imports_nothing_and_every_bad_row_is_named(alice, alice_api
         purchase("PI-2", currency="GBX"),
         purchase("PI-3"),
         purchase("PI-4", totals={"subtotal": "100.00", "tax_amount": "20.00", "total": "999.00"}),
-        purchase("PI-1"),  # the same number from the same supplier twice in one batch
+        purchase("PI-5", due_date="2026-03-01"),
     ]
 
     details = validation_details(alice_api.post(IMPORT, body, format="json"))
 
     assert "rows[1].currency" in details
     assert any(key.startswith("rows[3].totals") for key in details)
-    assert any(key.startswith("rows[4]") for key in details)
+    assert "rows[4].due_date" in details
     assert not any(key.startswith(("rows[0]", "rows[2]")) for key in details)
     assert Invoice.objects.filter(company=alice).count() == 0
     assert Event.objects.filter(company=alice).count() == 0
+
+
+def test_a_number_received_twice_from_a_supplier_is_imported_and_marked_a_duplicate(alice, alice_api):
+    data = success_data(alice_api.post(IMPORT, [purchase("PI-1"), purchase("PI-1")], format="json"), 201)
+
+    first, second = (Invoice.objects.get(public_id=row["id"]) for row in data["invoices"])
+    assert (second.invoice_number, second.duplicate_of, second.status) == ("PI-1", first, "needs_review")
+    assert first.status == "processed"
 
 
 def test_a_csv_file_with_sales_and_purchase_rows_is_imported(alice, alice_api):

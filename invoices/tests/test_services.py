@@ -255,15 +255,15 @@ def test_purchase_invoices_are_not_numbered(alice):
     assert purchase_invoice(alice, number="").invoice_number == ""
 
 
-def test_the_same_purchase_number_from_the_same_supplier_is_a_conflict(alice):
-    purchase_invoice(alice, number="P-1")
+def test_the_same_purchase_number_from_the_same_supplier_is_kept_and_marked_a_duplicate(alice):
+    first = purchase_invoice(alice, number="P-1")
 
-    with pytest.raises(Conflict) as caught:
-        purchase_invoice(alice, number="P-1")
+    second = purchase_invoice(alice, number="P-1")
 
-    assert "invoice_number" in caught.value.details
-    assert Invoice.objects.count() == 1
-    assert Event.objects.filter(type="invoice.created").count() == 1
+    assert (second.invoice_number, second.duplicate_of, second.status) == ("P-1", first, Status.NEEDS_REVIEW)
+    assert [reason["code"] for reason in stored(second)["review_reasons"]] == ["possible_duplicate"]
+    assert stored(first)["duplicate_of_id"] is None
+    assert Event.objects.filter(type="invoice.created").count() == 2
 
 
 def test_the_same_purchase_number_from_another_supplier_is_fine(alice):
@@ -429,16 +429,13 @@ def test_an_update_checks_the_dates(alice):
     assert stored(invoice) == before
 
 
-def test_an_update_to_a_used_number_is_a_conflict_and_changes_nothing(alice):
-    purchase_invoice(alice, number="P-1")
+def test_an_update_to_a_number_already_received_marks_the_invoice_a_duplicate(alice):
+    first = purchase_invoice(alice, number="P-1")
     invoice = purchase_invoice(alice, number="P-2")
-    before = stored(invoice)
 
-    with pytest.raises(Conflict):
-        invoice_update(invoice=invoice, invoice_number="P-1", notes="Renumbered")
+    invoice_update(invoice=invoice, invoice_number="P-1", notes="Renumbered")
 
-    assert stored(invoice) == before
-    assert not Event.objects.filter(type="invoice.updated").exists()
+    assert (stored(invoice)["duplicate_of_id"], stored(invoice)["status"]) == (first.pk, Status.NEEDS_REVIEW)
 
 
 def test_a_wrong_line_on_update_keeps_the_old_lines(alice):

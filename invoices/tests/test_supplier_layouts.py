@@ -105,6 +105,39 @@ def test_a_corrected_invoice_teaches_the_layout_and_the_next_invoice_comes_out_r
     assert Event.objects.filter(type="invoice.processed", data__id=second["id"], data__status="processed").exists()
 
 
+def test_the_next_invoice_keeps_the_supplier_as_its_own_page_prints_it(alice, alice_api):
+    first = taught(alice_api)
+    record = Supplier.objects.get(company=alice)
+    assert record.address == "12 Inkwell Lane, Bristol BS1 4DJ"  # from the first invoice's page
+    no_address = [text for text in SECOND if "Inkwell Lane" not in text[2]]
+
+    second = upload(alice_api, make_pdf([no_address]), name="second.pdf")
+
+    assert second["invoice_number"] == "QPW/7802"  # read with the learned layout
+    assert second["supplier"] == {
+        "id": first["supplier"]["id"],
+        "name": "QUILLFEATHER PAPER WORKS",
+        "address": "",
+        "tax_id": QUILL_TAX_ID,
+    }
+    assert "supplier_address" not in second["field_confidence"]
+    assert second["field_confidence"]["supplier_name"] == 0.97  # its own name, and the recognised supplier's
+
+
+def test_a_corrected_supplier_name_stays_on_the_invoice_it_was_made_on(alice, alice_api):
+    first = taught(alice_api)
+    renamed = correct(
+        alice_api, first["id"], {"supplier": {"name": "Quillfeather Paper Works Ltd", "tax_id": QUILL_TAX_ID}}
+    )
+    assert renamed["supplier"]["name"] == "Quillfeather Paper Works Ltd"
+
+    second = upload(alice_api, make_pdf([SECOND]), name="second.pdf")
+
+    assert second["supplier"]["id"] == first["supplier"]["id"]
+    assert second["supplier"]["name"] == "QUILLFEATHER PAPER WORKS"
+    assert Supplier.objects.get(company=alice).name == "QUILLFEATHER PAPER WORKS"
+
+
 def test_the_layout_keeps_working_for_later_invoices(alice_api):
     taught(alice_api)
     upload(alice_api, make_pdf([SECOND]), name="second.pdf")

@@ -49,6 +49,28 @@ def test_an_upload_opens_the_review_page_of_the_new_invoice():
     assert b'class="field low-confidence"' not in page.content  # an e-invoice is read exactly
 
 
+def test_the_review_page_says_why_the_invoice_needs_review():
+    alice = member("Alice Trading")
+
+    page = alice.get(upload(alice)["Location"])
+
+    assert b'id="review-reasons"' in page.content
+    assert "Subtotal 1,110.00 + tax 222.00 = 1,332.00, but the total is 1,400.00." in page.content.decode()
+
+
+def test_the_review_page_of_a_duplicate_links_the_invoice_received_first():
+    alice = member("Alice Trading")
+    first = alice.get(upload(alice, ubl_invoice())["Location"])
+    assert b'id="review-reasons"' not in first.content
+
+    page = alice.get(upload(alice, ubl_invoice() + b"<!-- sent again -->")["Location"])
+
+    earlier = Invoice.objects.order_by("pk").first()
+    assert earlier is not None
+    assert f'href="/invoices/{earlier.public_id}/"' in page.content.decode()
+    assert f"already received as {earlier.public_id}" in page.content.decode()
+
+
 def test_the_upload_answers_json_for_the_progress_script():
     alice = member("Alice Trading")
 

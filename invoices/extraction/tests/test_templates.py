@@ -384,9 +384,8 @@ def test_learned_values_replace_the_generic_ones_and_raise_the_confidence():
     template = learn_layout(words(FIRST), CONFIRMED)
     reading = read_document(make_pdf([SECOND]))
     assert reading.result.confidence < 0.5
-    supplier = Party(name="Quillfeather Paper Works", tax_id=QUILL_TAX_ID)
 
-    changed = apply_learned_layout(reading, template, supplier=supplier, recognised=0.97)
+    changed = apply_learned_layout(reading, template, recognised=0.97)
 
     result = reading.result
     assert {"invoice_number", "invoice_date", "total"} <= set(changed)
@@ -395,9 +394,40 @@ def test_learned_values_replace_the_generic_ones_and_raise_the_confidence():
         date(2026, 4, 2),
         Decimal("930.60"),
     )
-    assert result.supplier == supplier
-    assert "supplier_address" not in result.field_confidence
     assert result.confidence >= 0.95
+
+
+def test_the_supplier_stays_as_the_page_prints_it_and_the_recognition_vouches_for_it():
+    template = learn_layout(words(FIRST), CONFIRMED)  # taught as "Quillfeather Paper Works"
+    reading = read_document(make_pdf([SECOND]))
+    generic_address_confidence = reading.result.field_confidence["supplier_address"]
+
+    apply_learned_layout(reading, template, recognised=0.97)
+
+    result = reading.result
+    assert result.supplier == Party(
+        name="QUILLFEATHER PAPER WORKS", address="12 Inkwell Lane, Bristol BS1 4DJ", tax_id=QUILL_TAX_ID
+    )
+    assert result.field_confidence["supplier_name"] == 0.97
+    assert result.field_confidence["supplier_tax_id"] == 0.97
+    assert result.field_confidence["supplier_address"] == generic_address_confidence
+
+
+def test_what_the_page_does_not_print_is_not_filled_from_the_recognised_supplier():
+    page = [text for text in SECOND if "Inkwell Lane" not in text[2]]  # this page prints no address
+    template = learn_layout(words(FIRST), CONFIRMED)
+    reading = read_document(make_pdf([page]))
+    reading.result.supplier = Party()  # as if the generic reader had found no supplier at all
+    reading.result.field_confidence = {
+        name: score for name, score in reading.result.field_confidence.items() if not name.startswith("supplier_")
+    }
+
+    changed = apply_learned_layout(reading, template, recognised=0.97)
+
+    result = reading.result
+    assert {"supplier_name", "supplier_tax_id"} <= set(changed)
+    assert result.supplier == Party(name="QUILLFEATHER PAPER WORKS", address=None, tax_id=QUILL_TAX_ID)
+    assert "supplier_address" not in result.field_confidence
 
 
 def test_a_value_read_only_by_position_does_not_replace_a_surer_generic_one():
@@ -408,7 +438,7 @@ def test_a_value_read_only_by_position_does_not_replace_a_surer_generic_one():
     assert reading.result.field_confidence["total"] > POSITIONED
     assert apply_layout(reading.words, template) == {"total": (Decimal("7.00"), POSITIONED)}
 
-    apply_learned_layout(reading, template, supplier=Party(name=name[2]), recognised=0.9)
+    apply_learned_layout(reading, template, recognised=0.9)
 
     assert reading.result.total == Decimal("102.75")
 
