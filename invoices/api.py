@@ -163,10 +163,34 @@ class InvoiceInputSerializer(StrictSerializer):
             raise serializers.ValidationError(str(error)) from None
 
 
+def _missing_fields(serializer: serializers.Serializer, given: dict[str, Any]) -> dict[str, list[str]]:
+    return {
+        name: ["This field is required."]
+        for name, field in serializer.fields.items()
+        if field.required and name not in given
+    }
+
+
 class InvoiceUpdateSerializer(InvoiceInputSerializer):
+    """A PATCH changes the fields it names. A supplier or line items it names replace the old ones
+    whole, so they are checked as complete objects: a partial root would otherwise let DRF skip their
+    required fields too, and hand the service half a supplier or a line without a price."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["partial"] = True
         super().__init__(*args, **kwargs)
+
+    def validate_supplier(self, value: dict[str, Any]) -> dict[str, Any]:
+        missing = _missing_fields(SupplierInputSerializer(), value)
+        if missing:
+            raise serializers.ValidationError(missing)
+        return value
+
+    def validate_line_items(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        missing = [_missing_fields(LineItemInputSerializer(), line) for line in value]
+        if any(missing):
+            raise serializers.ValidationError(missing)
+        return value
 
 
 INVOICE_FILTERS = [

@@ -1,4 +1,8 @@
-"""Request body parsing with a size cap: DRF reads the stream itself, past Django's own limit."""
+"""Request body parsing with a size and a depth cap: DRF reads the stream itself, past Django's own limit.
+
+The depth cap keeps every later walk over the parsed body (serializers, the idempotency fingerprint,
+JSON columns) far from Python's recursion limit: no real request nests more than a few levels.
+"""
 
 import json
 from collections.abc import Mapping
@@ -10,6 +14,8 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 from invoisx.api.errors import ApiError
+
+MAX_JSON_DEPTH = 64
 
 
 class PayloadTooLarge(ApiError):
@@ -31,6 +37,26 @@ class LimitedJSONParser(JSONParser):
             )
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return json.loads(body.decode(encoding)) if body else {}
+            data = json.loads(body.decode(encoding)) if body else {}
         except (ValueError, UnicodeDecodeError) as error:
             raise ParseError(f"JSON parse error - {error}") from None
+        except RecursionError:  # the decoder recurses once per level: thousands of levels exhaust it
+            data = None
+            too_deep = True
+        else:
+            too_deep = _deeper_than(data, MAX_JSON_DEPTH)
+        if too_deep:
+            raise ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        return data
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` levels, found without recursion."""
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
