@@ -76,13 +76,14 @@ def check_document(data: bytes) -> Kind:
         pages = len(reader.pages)
         if pages > MAX_PDF_PAGES:
             raise DocumentError(f"The PDF has {pages} pages; at most {MAX_PDF_PAGES} are accepted.")
-        _check_page_sizes(reader)
+        check_page_sizes(reader)
     if kind in (Kind.PNG, Kind.JPEG):
         _check_image(data)
     return kind
 
 
-def _check_page_sizes(reader: pypdf.PdfReader) -> None:
+def check_page_sizes(reader: pypdf.PdfReader) -> None:
+    """Refuse a PDF with a page no renderer should be asked to draw; `DocumentError` says which."""
     for number, page in enumerate(reader.pages, start=1):
         try:
             unit = float(page.user_unit)
