@@ -36,7 +36,7 @@ class OptionalEmailField(serializers.EmailField):
         empty, value = super().validate_empty_values(data)
         return (empty, "" if empty and value is None else value)
 
-    def to_representation(self, value: Any) -> str | None:
+    def to_representation(self, value: Any) -> Any:
         return str(value) if value else None
 
 
