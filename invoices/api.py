@@ -19,7 +19,7 @@ from invoices.selectors import invoice_get, invoice_list, invoice_wait_until_set
 from invoices.services import invoice_create, invoice_delete, invoice_update
 from invoisx.api.errors import ValidationFailed
 from invoisx.api.pagination import paginate, paginated_data
-from invoisx.api.parsers import LimitedJSONParser
+from invoisx.api.parsers import LimitedJSONParser, declared_length
 from invoisx.api.permissions import request_company, request_token
 from invoisx.api.schema import PAGE_PARAMETERS, deleted_response, enveloped, list_enveloped, responses
 from invoisx.api.serializers import PublicIdRelatedField, StrictSerializer
@@ -292,7 +292,7 @@ class InvoiceExtractApi(APIView):
     @idempotent
     def post(self, request: Request) -> Response:
         # Refuse an oversized body before the multipart parser spools it to disk.
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        declared = declared_length(request)
         if declared > settings.EXTRACTION_MAX_BYTES + 64 * 1024:
             raise file_too_large()
         file = request.FILES.get("file")

@@ -9,11 +9,12 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from rest_framework import status
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from invoisx.api.errors import ApiError
+from invoisx.api.errors import ApiError, ValidationFailed
 
 MAX_JSON_DEPTH = 64
 
@@ -22,6 +23,16 @@ class PayloadTooLarge(ApiError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     code = "payload_too_large"
     message = "The request body is too large."
+
+
+def declared_length(request: HttpRequest) -> int:
+    """The body size the client declares, to refuse an oversized upload before it is read."""
+    raw = request.META.get("CONTENT_LENGTH") or "0"
+    if not raw.isascii() or not raw.isdigit():
+        raise ValidationFailed(
+            "The Content-Length header is not a number.", details={"Content-Length": ["Must be a whole number."]}
+        )
+    return int(raw)
 
 
 class LimitedJSONParser(JSONParser):

@@ -65,3 +65,18 @@ def test_it_accepts_json_nested_as_deep_as_the_limit(alice_api):
 
     assert response.status_code == 400  # notes is not a list, and says so: the body itself was read
     assert "notes" in response.json()["error"]["details"]
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/api/v1/invoices/extract", {}),
+        ("/api/v1/bank/extract", {}),
+        ("/api/v1/buyers", {"HTTP_IDEMPOTENCY_KEY": "length-1"}),
+    ],
+)
+def test_a_malformed_content_length_is_a_400_naming_it(alice_api, path, headers):
+    response = alice_api.post(path, data=b"{}", content_type="application/json", CONTENT_LENGTH="12abc", **headers)
+
+    assert response.status_code == 400
+    assert "Content-Length" in response.json()["error"]["details"]
