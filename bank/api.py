@@ -47,7 +47,7 @@ from idempotency.api import IDEMPOTENCY_PARAMETER, idempotent
 from invoices.models import Invoice
 from invoisx.api.errors import ApiError, ValidationFailed
 from invoisx.api.pagination import paginate, paginated_data
-from invoisx.api.parsers import LimitedJSONParser
+from invoisx.api.parsers import LimitedJSONParser, declared_length
 from invoisx.api.permissions import request_company, request_token
 from invoisx.api.schema import PAGE_PARAMETERS, ErrorSerializer, enveloped, list_enveloped, responses
 from invoisx.api.serializers import MoneyField, PublicIdRelatedField, StrictSerializer
@@ -220,7 +220,7 @@ class BankExtractApi(APIView):
     @idempotent
     def post(self, request: Request) -> Response:
         # Refuse an oversized body before the multipart parser spools it to disk.
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        declared = declared_length(request)
         if declared > settings.BANK_STATEMENT_MAX_BYTES + 64 * 1024:
             raise statement_file_too_large()
         file = request.FILES.get("file")

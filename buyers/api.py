@@ -13,11 +13,12 @@ from idempotency.api import IDEMPOTENCY_PARAMETER, idempotent
 from invoisx.api.pagination import paginate, paginated_data
 from invoisx.api.permissions import request_company
 from invoisx.api.schema import PAGE_PARAMETERS, deleted_response, enveloped, list_enveloped, responses
-from invoisx.api.serializers import StrictSerializer
+from invoisx.api.serializers import OptionalEmailField, StrictSerializer
 
 
 class BuyerOutputSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="public_id")
+    email = OptionalEmailField(help_text="null when the buyer has none")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -30,7 +31,7 @@ class BuyerInputSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     tax_id = serializers.CharField(max_length=50, required=False, allow_blank=True)
     registration_number = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = OptionalEmailField(max_length=254)
     phone = serializers.RegexField(r"^[0-9+()\-. ]{0,40}$", max_length=40, required=False, allow_blank=True)
     contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     address_line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)

@@ -23,6 +23,7 @@ from idempotency.services import (
     request_fingerprint,
 )
 from invoisx.api.errors import ValidationFailed
+from invoisx.api.parsers import declared_length
 from invoisx.api.permissions import request_company
 from invoisx.exactjson import RawJSON
 
@@ -56,7 +57,7 @@ def idempotent(handler: Handler) -> Handler:
             )
         # The fingerprint parses the body; refuse an oversized one before it is spooled to disk, as the
         # upload views do themselves (no endpoint taking a key accepts more than an upload's limit).
-        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.EXTRACTION_MAX_BYTES + 64 * 1024:
+        if declared_length(request) > settings.EXTRACTION_MAX_BYTES + 64 * 1024:
             message = f"The request is larger than {settings.EXTRACTION_MAX_BYTES // (1024 * 1024)} MB."
             raise ValidationFailed(message, details={"file": [message]})
         claim, fresh = idempotent_request_claim(

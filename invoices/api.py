@@ -20,7 +20,7 @@ from invoices.selectors import invoice_get, invoice_list, invoice_wait_until_set
 from invoices.services import invoice_create, invoice_delete, invoice_update
 from invoisx.api.errors import ValidationFailed
 from invoisx.api.pagination import paginate, paginated_data
-from invoisx.api.parsers import LimitedJSONParser
+from invoisx.api.parsers import LimitedJSONParser, declared_length
 from invoisx.api.permissions import request_company, request_token
 from invoisx.api.schema import PAGE_PARAMETERS, deleted_response, enveloped, list_enveloped, responses
 from invoisx.api.serializers import MoneyField, PublicIdRelatedField, StrictSerializer
@@ -188,10 +188,34 @@ class InvoiceInputSerializer(StrictSerializer):
             raise serializers.ValidationError(str(error)) from None
 
 
+def _missing_fields(serializer: serializers.Serializer, given: dict[str, Any]) -> dict[str, list[str]]:
+    return {
+        name: ["This field is required."]
+        for name, field in serializer.fields.items()
+        if field.required and name not in given
+    }
+
+
 class InvoiceUpdateSerializer(InvoiceInputSerializer):
+    """A PATCH changes the fields it names. A supplier or line items it names replace the old ones
+    whole, so they are checked as complete objects: a partial root would otherwise let DRF skip their
+    required fields too, and hand the service half a supplier or a line without a price."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["partial"] = True
         super().__init__(*args, **kwargs)
+
+    def validate_supplier(self, value: dict[str, Any]) -> dict[str, Any]:
+        missing = _missing_fields(SupplierInputSerializer(), value)
+        if missing:
+            raise serializers.ValidationError(missing)
+        return value
+
+    def validate_line_items(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        missing = [_missing_fields(LineItemInputSerializer(), line) for line in value]
+        if any(missing):
+            raise serializers.ValidationError(missing)
+        return value
 
 
 INVOICE_FILTERS = [
@@ -294,7 +318,7 @@ class InvoiceExtractApi(APIView):
     @idempotent
     def post(self, request: Request) -> Response:
         # Refuse an oversized body before the multipart parser spools it to disk.
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        declared = declared_length(request)
         if declared > settings.EXTRACTION_MAX_BYTES + 64 * 1024:
             raise file_too_large()
         file = request.FILES.get("file")

@@ -93,15 +93,21 @@ TEMPLATES = [
     },
 ]
 
+# SQLite, however it is named: writers wait up to 20 s for the lock instead of failing at once, and
+# take it when their transaction begins. A deferred transaction that reads and then writes deadlocks
+# with a concurrent writer, and SQLite answers it "database is locked" without waiting.
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            "OPTIONS": SQLITE_OPTIONS,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -230,6 +236,10 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "invoices.models.Status",
         "ReconciliationStatusEnum": "bank.models.ReconciliationStatus",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "invoisx.api.schema.add_common_error_responses",
+    ],
 }
 
 # Extraction of uploaded supplier invoices

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from companies.models import Company
@@ -131,7 +132,25 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> EndpointWithSecret:
 
 def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
     """Deletes its deliveries too; the events stay in the outbox."""
-    endpoint.delete()
+    with transaction.atomic():
+        # Wait for the transactions fanning events out to it (they hold it, see `_held`) and only then
+        # collect its deliveries, theirs included; fan-outs that come later no longer find it.
+        if WebhookEndpoint.objects.select_for_update().filter(pk=endpoint.pk).exists():
+            endpoint.delete()
+
+
+def _held(endpoints: QuerySet[WebhookEndpoint]) -> list[WebhookEndpoint]:
+    """The endpoints, each kept from being deleted until this transaction ends; those deleted meanwhile
+    are left out. A delivery's foreign key is checked at commit: without the lock, an endpoint deleted
+    between this read and that commit fails the whole change that recorded the event.
+
+    FOR KEY SHARE, not FOR UPDATE: it blocks only deletion, so concurrent fan-outs and edits of the
+    endpoint go on. SQLite has no row locks and needs none: its writers hold the whole database.
+    """
+    if connection.vendor != "postgresql":
+        return list(endpoints)
+    sql, params = endpoints.query.sql_with_params()
+    return list(WebhookEndpoint.objects.raw(f"{sql} FOR KEY SHARE", params))
 
 
 def deliveries_fan_out(*, events: Iterable[Event]) -> list[Delivery]:
@@ -144,7 +163,7 @@ def deliveries_fan_out(*, events: Iterable[Event]) -> list[Delivery]:
     if not events:
         return []
     endpoints_by_company: dict[int, list[WebhookEndpoint]] = {}
-    for endpoint in WebhookEndpoint.objects.filter(company_id__in={e.company_id for e in events}, active=True):
+    for endpoint in _held(WebhookEndpoint.objects.filter(company_id__in={e.company_id for e in events}, active=True)):
         endpoints_by_company.setdefault(endpoint.company_id, []).append(endpoint)
     now = timezone.now()
     deliveries = [
@@ -163,6 +182,8 @@ def deliveries_fan_out(*, events: Iterable[Event]) -> list[Delivery]:
 def webhook_test_send(*, endpoint: WebhookEndpoint) -> Delivery:
     """A `webhook.test` event, delivered to this endpoint only (active or not)."""
     with transaction.atomic():
+        if not _held(WebhookEndpoint.objects.filter(pk=endpoint.pk)):
+            raise ResourceNotFound("The webhook endpoint was deleted.")
         event = Event.objects.create(
             company=endpoint.company,
             type=EventType.WEBHOOK_TEST,

@@ -20,6 +20,8 @@ from bank.statements.ofx import read_ofx
 from bank.statements.pdf import read_pdf
 from bank.statements.result import Statement, StatementError
 from bank.statements.sniff import Format, sniff
+from invoices.extraction.engine import check_page_sizes
+from invoices.extraction.sniff import DocumentError
 
 # The API accepts uploads up to 20 MB (seed 001); no real statement comes near it.
 MAX_BYTES = 20 * 1024 * 1024
@@ -60,6 +62,10 @@ def _check_pdf(data: bytes) -> None:
         raise StatementError(f"The PDF could not be read: {exc}") from exc
     if pages == 0:
         raise StatementError("The PDF has no pages.")
+    try:
+        check_page_sizes(reader)
+    except DocumentError as error:
+        raise StatementError(error.message) from None
 
 
 def read_statement(

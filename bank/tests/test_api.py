@@ -196,6 +196,16 @@ def test_the_largest_amount_stored_is_imported_exactly(alice_api):
     assert BankTransaction.objects.get().amount == largest
 
 
+def test_a_pdf_statement_whose_page_box_is_absurd_is_a_400_naming_file(alice_api):
+    from invoices.tests.test_extract_api import pdf_with_media_box
+
+    details = validation_details(upload(alice_api, pdf_with_media_box([0, 0, 1e9, 1e9]), name="statement.pdf"))
+
+    assert list(details) == ["file"]
+    assert "page size" in details["file"][0]
+    assert stored() == (0, 0, 0)
+
+
 def test_a_request_without_a_file_is_a_400_naming_file(alice_api):
     details = validation_details(alice_api.post(EXTRACT, {"other": "x"}, format="multipart"))
 

@@ -100,7 +100,16 @@ def test_it_creates_a_buyer_with_only_a_name(alice_api):
     data = success_data(alice_api.post(BUYERS, {"name": "Walk-in Customer"}, format="json"), 201)
 
     assert data["name"] == "Walk-in Customer"
-    assert data["tax_id"] == data["email"] == data["country"] == ""
+    assert data["tax_id"] == data["country"] == ""
+    assert data["email"] is None  # "" is not an email: a missing one is null
+
+
+@pytest.mark.parametrize("email", ["", None])
+def test_an_email_given_empty_or_null_is_stored_empty_and_answered_null(alice_api, email):
+    data = success_data(alice_api.post(BUYERS, {"name": "Walk-in Customer", "email": email}, format="json"), 201)
+
+    assert data["email"] is None
+    assert Buyer.objects.get(public_id=data["id"]).email == ""
 
 
 @pytest.mark.parametrize(
@@ -326,7 +335,8 @@ def test_put_replaces_the_buyer_and_clears_the_optional_fields_left_out(alice_ap
 
     assert data["name"] == "Tan Holdings Berhad"
     assert data["country"] == "MY"
-    assert data["email"] == data["tax_id"] == data["city"] == ""
+    assert data["tax_id"] == data["city"] == ""
+    assert data["email"] is None
     buyer.refresh_from_db()
     assert (buyer.name, buyer.email, buyer.tax_id, buyer.city) == ("Tan Holdings Berhad", "", "", "")
 

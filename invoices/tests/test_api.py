@@ -569,6 +569,10 @@ def test_it_pages_through_invoices(alice_api, ledger, params, expected, paginati
         ({"limit": "all"}, "limit"),
         ({"page": "0"}, "page"),
         ({"page": "first"}, "page"),
+        ({"page": str(2**63)}, "page"),
+        ({"page": str(2**64 + 1)}, "page"),
+        ({"page": "9" * 5000}, "page"),
+        ({"limit": str(2**64)}, "limit"),
         ({"date_from": "2026-13-01"}, "date_from"),
         ({"date_from": "01/04/2026"}, "date_from"),
         ({"date_to": "yesterday"}, "date_to"),
@@ -626,6 +630,32 @@ def test_patch_can_move_the_supplier_to_another_one(alice, alice_api, invoice):
 
     assert data["supplier"]["name"] == "Globex Corporation"
     assert Supplier.objects.filter(company=alice).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"supplier": {}}, "supplier.name"),
+        ({"supplier": {"address": "1 New Road, Leeds"}}, "supplier.name"),
+        ({"supplier": {"tax_id": "GB999999973"}}, "supplier.name"),
+        ({"line_items": [{}]}, "line_items[0].description"),
+        ({"line_items": [{"description": "Widget C", "quantity": 10}]}, "line_items[0].unit_price"),
+        (
+            {"line_items": [{"description": "Widget C", "quantity": 1, "unit_price": 5}, {"quantity": 2}]},
+            "line_items[1].unit_price",
+        ),
+    ],
+)
+def test_patch_with_an_incomplete_nested_object_names_what_is_missing_and_changes_nothing(
+    alice_api, invoice, body, field
+):
+    """A supplier or a line item given in a PATCH replaces the old one whole, so it must be complete."""
+    before = snapshot(invoice["id"])
+
+    details = validation_details(alice_api.patch(url(invoice["id"]), body, format="json"))
+
+    assert field in details
+    assert snapshot(invoice["id"]) == before
 
 
 def test_patch_cannot_change_the_direction(alice_api, invoice):

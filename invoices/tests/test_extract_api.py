@@ -16,6 +16,8 @@ from PIL import Image
 
 from events.models import Event
 from invoices import intake
+from invoices.extraction.engine import check_document
+from invoices.extraction.sniff import Kind
 from invoices.models import Invoice, Status
 from invoisx.tests.envelope import error_of, success_data
 
@@ -183,6 +185,47 @@ def test_a_file_that_is_not_a_readable_invoice_is_refused_and_nothing_is_stored(
 
     assert "file" in error["details"]
     assert not Invoice.objects.exists()
+
+
+def pdf_with_media_box(box: list[float], *, user_unit: float | None = None) -> bytes:
+    from pypdf import PdfWriter
+    from pypdf.generic import FloatObject, NameObject, RectangleObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    page.mediabox = RectangleObject(box)
+    if user_unit is not None:
+        page[NameObject("/UserUnit")] = FloatObject(user_unit)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("box", "user_unit"),
+    [
+        ([0, 0, 1e9, 1e9], None),
+        ([0, 0, 595, 1e9], None),
+        ([-1e9, -1e9, 0, 0], None),
+        ([0, 0, 0, 0], None),
+        ([0, 0, 595, 0], None),
+        ([0, 0, -595, 0], None),
+        ([0, 0, 1, 1], None),
+        ([0, 0, 595, 842], 1e6),
+    ],
+)
+def test_a_pdf_whose_page_box_is_absurd_is_refused_naming_the_file(alice_api, box, user_unit):
+    error = error_of(
+        upload(alice_api, pdf_with_media_box(box, user_unit=user_unit), name="a.pdf"), 400, "validation_error"
+    )
+
+    assert "page size" in error["details"]["file"][0]
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("box", [[0, 0, 595, 842], [595, 842, -10, 0], [0, 0, 14400, 3]])
+def test_a_pdf_page_of_a_real_size_passes_the_upload_check_whichever_corners_its_box_names(box):
+    assert check_document(pdf_with_media_box(box)) is Kind.PDF
 
 
 def test_a_file_over_the_size_limit_is_refused(alice_api, settings):

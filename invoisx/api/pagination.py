@@ -11,6 +11,9 @@ from invoisx.api.errors import ValidationFailed
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Python reads any whole number, but the database's OFFSET is a 64-bit integer: bound the page so
+# (page - 1) * limit always fits (and says so in the schema).
+MAX_PAGE = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -29,24 +32,24 @@ class Page:
         }
 
 
-def _positive_int(request: Request, name: str, default: int, maximum: int | None = None) -> int:
+def _positive_int(request: Request, name: str, default: int, maximum: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
     try:
         value = int(raw)
-    except ValueError:
+    except ValueError:  # also a number too long to convert (over 4,300 digits)
         raise ValidationFailed(
             f"'{name}' must be a whole number.", details={name: ["Must be a whole number."]}
         ) from None
-    if value < 1 or (maximum is not None and value > maximum):
-        bound = f"between 1 and {maximum}" if maximum else "1 or more"
+    if not 1 <= value <= maximum:
+        bound = f"between 1 and {maximum}"
         raise ValidationFailed(f"'{name}' must be {bound}.", details={name: [f"Must be {bound}."]})
     return value
 
 
 def paginate(request: Request, queryset: QuerySet[Any]) -> Page:
-    page = _positive_int(request, "page", 1)
+    page = _positive_int(request, "page", 1, MAX_PAGE)
     limit = _positive_int(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
     total = queryset.count()
     offset = (page - 1) * limit

@@ -22,6 +22,28 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class OptionalEmailField(serializers.EmailField):
+    """An email address that may be missing: stored as "", written as null, since "" is no email.
+
+    Input takes an address, "" or null alike."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        return super().to_internal_value(data) or ""
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        empty, value = super().validate_empty_values(data)
+        return (empty, "" if empty and value is None else value)
+
+    def to_representation(self, value: Any) -> Any:
+        return str(value) if value else None
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class PublicIdRelatedField(serializers.RelatedField):
     """Refers to another object by its public id, looked up only among the caller's company's rows."""

@@ -33,3 +33,50 @@ def test_it_answers_400_for_a_body_that_is_not_json(alice_api, raw):
 
     assert response.status_code == 400
     assert response.json()["error"]["details"]["body"]
+
+
+@pytest.mark.parametrize("depth", [65, 5_000, 200_000])
+def test_it_answers_400_naming_the_body_for_json_nested_too_deep(alice_api, depth):
+    raw = "[" * depth + "]" * depth
+
+    response = alice_api.post("/api/v1/buyers", data=raw, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "nested deeper than 64 levels" in response.json()["error"]["details"]["body"][0]
+
+
+def test_a_deep_object_is_refused_before_the_idempotency_key_fingerprints_it(alice_api):
+    raw = '{"a": ' * 5_000 + "1" + "}" * 5_000
+
+    response = alice_api.post(
+        "/api/v1/invoices", data=raw, content_type="application/json", HTTP_IDEMPOTENCY_KEY="deep-1"
+    )
+
+    assert response.status_code == 400
+    assert "nested deeper than 64 levels" in response.json()["error"]["details"]["body"][0]
+
+
+def test_it_accepts_json_nested_as_deep_as_the_limit(alice_api):
+    nested: object = "x"
+    for _ in range(63):
+        nested = [nested]
+
+    response = alice_api.post("/api/v1/buyers", data={"name": "Deep", "notes": nested}, format="json")
+
+    assert response.status_code == 400  # notes is not a list, and says so: the body itself was read
+    assert "notes" in response.json()["error"]["details"]
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/api/v1/invoices/extract", {}),
+        ("/api/v1/bank/extract", {}),
+        ("/api/v1/buyers", {"HTTP_IDEMPOTENCY_KEY": "length-1"}),
+    ],
+)
+def test_a_malformed_content_length_is_a_400_naming_it(alice_api, path, headers):
+    response = alice_api.post(path, data=b"{}", content_type="application/json", CONTENT_LENGTH="12abc", **headers)
+
+    assert response.status_code == 400
+    assert "Content-Length" in response.json()["error"]["details"]
