@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, TestCase
 from PIL import Image
 
 from bank.models import BankStatement, Reconciliation
@@ -68,7 +68,9 @@ def tour_pages(user: User) -> list[str]:
     statement_file = mt940_message(
         [Line(date(2026, 3, 3), Decimal("120.00"), "Payment INV-2026-0101", "Acme Trading BV", "NONREF")]
     ).encode()
-    client.post("/bank/upload", {"file": SimpleUploadedFile("march.sta", statement_file)})
+    # The import is queued on commit: run it as the commit of a real request would.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post("/bank/upload", {"file": SimpleUploadedFile("march.sta", statement_file)})
     statement = BankStatement.objects.get(company=company)
     client.post(f"/bank/statements/{statement.public_id}/reconcile", {})
     reconciliation = Reconciliation.objects.get(company=company)
