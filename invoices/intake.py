@@ -35,18 +35,12 @@ from invoices.extraction.sniff import DocumentError
 from invoices.layouts import supplier_layout_apply, supplier_layout_used
 from invoices.models import Direction, Invoice, InvoiceLine, Source, Status, Supplier, SupplierLayout
 from invoices.services import invoice_event_data, supplier_get_or_create
-from invoisx.api.errors import ApiError, ValidationFailed
+from invoisx.errors import MONTHLY_LIMIT_REACHED, VALIDATION_ERROR, DomainError
 from invoisx.money import CURRENCIES, round_money
 from usage.periods import BillingPeriod
 from usage.selectors import invoices_processed_count
 
 logger = logging.getLogger(__name__)
-
-
-class MonthlyLimitReached(ApiError):
-    status_code = 429
-    code = "monthly_limit_reached"
-    message = "The monthly invoice processing limit of your plan has been reached."
 
 
 @dataclass(frozen=True)
@@ -60,10 +54,12 @@ def processed_this_month(*, company: Company) -> int:
     return invoices_processed_count(company=company, period=BillingPeriod.current())
 
 
-def file_too_large() -> ValidationFailed:
+def file_too_large() -> DomainError:
     limit = settings.EXTRACTION_MAX_BYTES
-    return ValidationFailed(
-        f"The file is larger than {limit // (1024 * 1024)} MB.", details={"file": ["File too large."]}
+    return DomainError(
+        code=VALIDATION_ERROR,
+        message=f"The file is larger than {limit // (1024 * 1024)} MB.",
+        details={"file": ["File too large."]},
     )
 
 
@@ -75,11 +71,11 @@ def _read_checked(file: UploadedFile) -> tuple[bytes, str]:
     if len(data) > limit:
         raise file_too_large()
     if not data:
-        raise ValidationFailed("The file is empty.", details={"file": ["The file is empty."]})
+        raise DomainError(code=VALIDATION_ERROR, message="The file is empty.", details={"file": ["The file is empty."]})
     try:
         kind = check_document(data)
     except DocumentError as error:
-        raise ValidationFailed(error.message, details={"file": [error.message]}) from None
+        raise DomainError(code=VALIDATION_ERROR, message=error.message, details={"file": [error.message]}) from None
     return data, str(kind)
 
 
@@ -91,8 +87,9 @@ def invoice_upload(*, company: Company, file: UploadedFile, counts_towards_usage
         return Upload(invoice=earlier, duplicate=True)
     limit = company.plan_limits.invoices_per_month
     if counts_towards_usage and processed_this_month(company=company) >= limit:
-        raise MonthlyLimitReached(
-            f"The {company.get_plan_display()} plan processes {limit} invoices a month; the limit is reached.",
+        raise DomainError(
+            code=MONTHLY_LIMIT_REACHED,
+            message=f"The {company.get_plan_display()} plan processes {limit} invoices a month; the limit is reached.",
             details={"invoices_limit": [str(limit)]},
         )
     try:

@@ -16,7 +16,7 @@ from events.services import event_record
 from invoices.layouts import confirmed_fields, layout_can_be_learned
 from invoices.models import Direction, Invoice, InvoiceChange, InvoiceLine, Source, Status, Supplier
 from invoices.totals import Line, compute_lines, compute_totals
-from invoisx.api.errors import Conflict
+from invoisx.errors import CONFLICT, DomainError
 from invoisx.money import normalise_currency
 from tokens.models import ApiToken
 
@@ -112,8 +112,9 @@ def _save_unique(invoice: Invoice) -> None:
         with transaction.atomic():
             invoice.save()
     except IntegrityError:
-        raise Conflict(
-            f"An invoice numbered '{invoice.invoice_number}' already exists"
+        raise DomainError(
+            code=CONFLICT,
+            message=f"An invoice numbered '{invoice.invoice_number}' already exists"
             + (" from this supplier." if invoice.direction == Direction.PURCHASE else "."),
             details={"invoice_number": ["Already used."]},
         ) from None
@@ -205,7 +206,9 @@ def invoice_update(
     """
     _lock_payments(invoice)
     if invoice.status == Status.PROCESSING:
-        raise Conflict("The invoice is still being extracted; correct it once it is processed.")
+        raise DomainError(
+            code=CONFLICT, message="The invoice is still being extracted; correct it once it is processed."
+        )
     confirmed = confirmed_fields(fields)
     before = invoice_snapshot(invoice)
     if "direction" in fields and fields.pop("direction") != invoice.direction:
@@ -301,7 +304,9 @@ def _lock_payments(invoice: Invoice) -> None:
 def invoice_delete(*, invoice: Invoice) -> None:
     _lock_payments(invoice)
     if invoice.has_payments:
-        raise Conflict("Bank payments are matched to this invoice; reject those matches before deleting it.")
+        raise DomainError(
+            code=CONFLICT, message="Bank payments are matched to this invoice; reject those matches before deleting it."
+        )
     data = invoice_event_data(invoice)
     company = invoice.company
     invoice.delete()

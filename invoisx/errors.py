@@ -50,3 +50,27 @@ class DomainError(Exception):
 
     def __repr__(self) -> str:
         return f"DomainError(code={self.code!r}, message={self.message!r}, details={self.details!r})"
+
+
+def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn nested field errors (DRF's error detail) into `{"line_items[0].amount": ["..."]}`."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = "body" if key == "non_field_errors" and not prefix else key
+            # ListField reports its items by position: line_items[0].amount
+            path = f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{name}" if prefix else str(name))
+            if key == "non_field_errors" and prefix:
+                path = prefix
+            for field, messages in flatten_errors(value, path).items():
+                flat.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            flat[prefix or "body"] = [str(item) for item in detail]
+        else:
+            for index, item in enumerate(detail):
+                if item:
+                    flat.update(flatten_errors(item, f"{prefix}[{index}]"))
+    else:
+        flat[prefix or "body"] = [str(detail)]
+    return flat

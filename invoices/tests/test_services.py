@@ -18,7 +18,8 @@ from invoices.services import (
     supplier_get_or_create,
 )
 from invoices.tests.factories import SupplierFactory, purchase_invoice, sales_invoice
-from invoisx.api.errors import Conflict
+from invoisx.errors import CONFLICT
+from invoisx.tests.domain_errors import raises_domain_error
 
 pytestmark = pytest.mark.django_db
 
@@ -258,7 +259,7 @@ def test_purchase_invoices_are_not_numbered(alice):
 def test_the_same_purchase_number_from_the_same_supplier_is_a_conflict(alice):
     purchase_invoice(alice, number="P-1")
 
-    with pytest.raises(Conflict) as caught:
+    with raises_domain_error(CONFLICT) as caught:
         purchase_invoice(alice, number="P-1")
 
     assert "invoice_number" in caught.value.details
@@ -282,7 +283,7 @@ def test_the_same_purchase_number_in_another_company_is_fine(alice, bob):
 def test_the_same_sales_number_twice_is_a_conflict(alice):
     sales_invoice(alice, invoice_number="S-1")
 
-    with pytest.raises(Conflict):
+    with raises_domain_error(CONFLICT):
         sales_invoice(alice, invoice_number="S-1")
 
 
@@ -434,7 +435,7 @@ def test_an_update_to_a_used_number_is_a_conflict_and_changes_nothing(alice):
     invoice = purchase_invoice(alice, number="P-2")
     before = stored(invoice)
 
-    with pytest.raises(Conflict):
+    with raises_domain_error(CONFLICT):
         invoice_update(invoice=invoice, invoice_number="P-1", notes="Renumbered")
 
     assert stored(invoice) == before

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from invoisx import errors as domain
 from invoisx.api.meta import response_meta
+from invoisx.errors import flatten_errors
 
 # error.code -> error_code where seed 000 has an upper-case code of its own.
 SEED_000_CODES = {
@@ -152,30 +153,6 @@ def error_json_response(
 ) -> JsonResponse:
     """An error answered outside DRF (middleware, Django's error handlers)."""
     return JsonResponse(error_body(request, code=code, message=message, details=details), status=status_code)
-
-
-def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Turn DRF's nested error detail into `{"line_items[0].amount": ["..."]}`."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            name = "body" if key == "non_field_errors" and not prefix else key
-            # ListField reports its items by position: line_items[0].amount
-            path = f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{name}" if prefix else str(name))
-            if key == "non_field_errors" and prefix:
-                path = prefix
-            for field, messages in flatten_errors(value, path).items():
-                flat.setdefault(field, []).extend(messages)
-    elif isinstance(detail, list):
-        if all(not isinstance(item, dict | list) for item in detail):
-            flat[prefix or "body"] = [str(item) for item in detail]
-        else:
-            for index, item in enumerate(detail):
-                if item:
-                    flat.update(flatten_errors(item, f"{prefix}[{index}]"))
-    else:
-        flat[prefix or "body"] = [str(detail)]
-    return flat
 
 
 def _validation_message(details: dict[str, list[str]]) -> str:
