@@ -16,8 +16,8 @@ from bank.models import (
 )
 from companies.models import Company
 from invoices.models import Invoice, PaymentStatus, Status
-from invoisx.api.errors import ResourceNotFound
 from invoisx.api.filtering import apply_filters
+from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
 
 ISO_DATE = ["%Y-%m-%d"]  # YYYY-MM-DD only: 01/04/2026 is ambiguous between locales
 
@@ -53,7 +53,7 @@ def statement_list(*, company: Company) -> QuerySet[BankStatement]:
 def statement_get(*, company: Company, public_id: str) -> BankStatement:
     statement = statement_list(company=company).filter(public_id=public_id).first()
     if statement is None:
-        raise ResourceNotFound("No bank statement with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No bank statement with this id.")
     return statement
 
 
@@ -84,7 +84,7 @@ def reconciliation_list(*, company: Company, filters: Any = None) -> QuerySet[Re
 def reconciliation_get(*, company: Company, public_id: str) -> Reconciliation:
     reconciliation = reconciliation_list(company=company).filter(public_id=public_id).first()
     if reconciliation is None:
-        raise ResourceNotFound("No reconciliation with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No reconciliation with this id.")
     return reconciliation
 
 
@@ -115,14 +115,14 @@ def reconciliation_matches(*, reconciliation: Reconciliation, filters: Any = Non
 def match_get(*, reconciliation: Reconciliation, public_id: str) -> PaymentMatch:
     match = reconciliation_matches(reconciliation=reconciliation).filter(public_id=public_id).first()
     if match is None:
-        raise ResourceNotFound("No match with this id in this reconciliation.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No match with this id in this reconciliation.")
     return match
 
 
 def transaction_get(*, company: Company, public_id: str) -> BankTransaction:
     line = BankTransaction.objects.filter(company=company, public_id=public_id).first()
     if line is None:
-        raise ResourceNotFound("No bank transaction with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No bank transaction with this id.")
     return line
 
 

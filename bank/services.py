@@ -25,7 +25,7 @@ from bank.statements.result import normalise_account
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoisx.api.errors import ValidationFailed
+from invoisx.errors import VALIDATION_ERROR, DomainError
 from invoisx.money import CURRENCIES, round_money
 
 # Amounts are stored with max_digits=16, decimal_places=2.
@@ -46,11 +46,11 @@ class StatementImport:
         return sum(statement.duplicate_transactions_count for statement in self.statements)
 
 
-def _refuse(message: str) -> ValidationFailed:
-    return ValidationFailed(message, details={"file": [message]})
+def _refuse(message: str) -> DomainError:
+    return DomainError(code=VALIDATION_ERROR, message=message, details={"file": [message]})
 
 
-def statement_file_too_large() -> ValidationFailed:
+def statement_file_too_large() -> DomainError:
     return _refuse(f"The file is larger than {settings.EXTRACTION_MAX_BYTES // (1024 * 1024)} MB.")
 
 
@@ -164,7 +164,7 @@ def _store_transactions(*, statement: BankStatement, lines: Statement) -> None:
 
 
 def statement_import(*, company: Company, file: UploadedFile) -> StatementImport:
-    """Store every statement of the uploaded file, or raise `ValidationFailed` naming `file` having stored nothing."""
+    """Store every statement of the uploaded file, or raise a `DomainError` naming `file` having stored nothing."""
     data = _read_upload(file)
     statements = _read_statements(data)
     digest = hashlib.sha256(data).hexdigest()

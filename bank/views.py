@@ -31,7 +31,7 @@ from bank.selectors import (
 from bank.services import statement_import
 from dashboard.access import company_page, page_company
 from invoices.models import Direction, Invoice
-from invoisx.api.errors import ApiError
+from invoisx.errors import DomainError
 
 OPEN_INVOICE_CHOICES = 50  # invoices offered for a manual match, closest in amount first
 ROWS_SHOWN = 200  # matches of each kind on the review page; the API pages through all of them
@@ -61,7 +61,7 @@ def statement_upload_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             imported = statement_import(company=page_company(request), file=form.cleaned_data["file"])
-        except ApiError as error:
+        except DomainError as error:
             form.add_error("file", error.message)
         else:
             first = imported.statements[0]
@@ -177,7 +177,7 @@ def match_decide_page(request: HttpRequest, reconciliation_id: str, match_id: st
             was_confirmed = match.state == MatchState.CONFIRMED
             match_reject(match=match, actor=_actor(request))
             messages.success(request, "Match undone." if was_confirmed else "Suggestion rejected.")
-    except ApiError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     return redirect("dashboard:reconciliation", reconciliation_id=reconciliation.public_id)
 
@@ -217,7 +217,7 @@ def manual_match_page(request: HttpRequest, reconciliation_id: str) -> HttpRespo
             allocations=[ManualAllocation(invoice=invoice, amount=amount)],
             actor=_actor(request),
         )
-    except ApiError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Matched to {invoice}.")
