@@ -9,7 +9,7 @@ from buyers.models import Buyer
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoisx.api.errors import Conflict
+from invoisx.errors import CONFLICT, DomainError
 from invoisx.tax_ids import validate_tax_id
 
 EDITABLE_FIELDS = (
@@ -67,8 +67,9 @@ def buyer_update(*, buyer: Buyer, **fields: Any) -> Buyer:
 @transaction.atomic
 def buyer_delete(*, buyer: Buyer) -> None:
     if buyer.invoices.exists():
-        raise Conflict(
-            "This buyer has invoices and cannot be deleted.",
+        raise DomainError(
+            code=CONFLICT,
+            message="This buyer has invoices and cannot be deleted.",
             details={"id": [f"{buyer.invoices.count()} invoice(s) refer to this buyer."]},
         )
     data = _event_data(buyer)

@@ -9,7 +9,7 @@ from invoisx.errors import DomainError
 
 
 @contextmanager
-def raises_domain_error(code: str) -> Iterator[pytest.ExceptionInfo[DomainError]]:
-    with pytest.raises(DomainError) as caught:
+def raises_domain_error(code: str, *, match: str | None = None) -> Iterator[pytest.ExceptionInfo[DomainError]]:
+    with pytest.raises(DomainError, match=match) as caught:
         yield caught
     assert caught.value.code == code, caught.value
