@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from companies.models import Company
 from events.models import Event, EventType
-from invoisx.api.errors import Conflict, ValidationFailed
+from invoisx.errors import CONFLICT, VALIDATION_ERROR, DomainError
 from webhooks.delivery import deliveries_due
 from webhooks.destinations import UnsafeDestination, url_check
 from webhooks.models import ALL_EVENTS, SUBSCRIBABLE_EVENTS, Delivery, DeliveryStatus, WebhookEndpoint
@@ -29,22 +29,33 @@ class EndpointWithSecret:
 def _clean_url(url: str) -> str:
     url = url.strip()
     if len(url) > URL_MAX_LENGTH:
-        raise ValidationFailed(details={"url": [f"Must be at most {URL_MAX_LENGTH} characters."]})
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message="The request failed validation.",
+            details={"url": [f"Must be at most {URL_MAX_LENGTH} characters."]},
+        )
     try:
         url_check(url)
     except UnsafeDestination as refused:
-        raise ValidationFailed(f"Invalid value for 'url': {refused}", details={"url": [str(refused)]}) from None
+        raise DomainError(
+            code=VALIDATION_ERROR, message=f"Invalid value for 'url': {refused}", details={"url": [str(refused)]}
+        ) from None
     return url
 
 
 def _clean_event_types(event_types: Sequence[str]) -> list[str]:
     """Known event types in a stable order; ["*"] for every event."""
     if not event_types:
-        raise ValidationFailed(details={"events": ['Name at least one event type, or "*" for every event.']})
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message="The request failed validation.",
+            details={"events": ['Name at least one event type, or "*" for every event.']},
+        )
     unknown = sorted(set(event_types) - set(SUBSCRIBABLE_EVENTS) - {ALL_EVENTS})
     if unknown:
-        raise ValidationFailed(
-            f"Invalid value for 'events': unknown event type(s) {', '.join(unknown)}.",
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message=f"Invalid value for 'events': unknown event type(s) {', '.join(unknown)}.",
             details={"events": [f"Unknown event type(s): {', '.join(unknown)}."]},
         )
     if ALL_EVENTS in event_types:
@@ -161,8 +172,8 @@ def delivery_retry(*, delivery: Delivery) -> Delivery:
         if not changed:
             delivery.refresh_from_db()
             if delivery.status == DeliveryStatus.SUCCEEDED:
-                raise Conflict("This delivery already succeeded.")
-            raise Conflict("This delivery is being sent right now.")
+                raise DomainError(code=CONFLICT, message="This delivery already succeeded.")
+            raise DomainError(code=CONFLICT, message="This delivery is being sent right now.")
         _queue_on_commit([delivery.pk])
     delivery.refresh_from_db()
     return delivery
