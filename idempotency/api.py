@@ -6,20 +6,24 @@ key and its successful answer (2xx) is kept; a repeat gets that answer again wit
 """
 
 import functools
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
 
 from idempotency.services import (
     idempotent_request_claim,
     idempotent_request_complete,
     idempotent_request_release,
-    request_fingerprint,
 )
 from invoisx.api.errors import ValidationFailed
 from invoisx.api.permissions import request_company
@@ -39,6 +43,35 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 
 Handler = Callable[..., Response]
+
+
+def _canonical(value: Any) -> Any:
+    """The request content in a stable form: files by name and SHA-256, form fields as lists."""
+    if isinstance(value, UploadedFile):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)  # the view reads it next
+        return f"file:{value.name}:{digest.hexdigest()}"
+    if isinstance(value, QueryDict):
+        return {key: [_canonical(item) for item in items] for key, items in value.lists()}
+    if isinstance(value, dict):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    return value
+
+
+def request_fingerprint(request: Request) -> str:
+    """SHA-256 of the method, path, query and parsed body: the same request sent again has the same one,
+    whatever multipart boundary or JSON key order the client used."""
+    content = {
+        "method": request.method,
+        "path": request.path,
+        "query": _canonical(request.query_params),
+        "data": _canonical(request.data),
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, cls=JSONEncoder).encode()).hexdigest()
 
 
 def idempotent(handler: Handler) -> Handler:
@@ -72,7 +105,8 @@ def idempotent(handler: Handler) -> Handler:
             idempotent_request_release(claim=claim)
             raise
         if 200 <= response.status_code < 300:
-            idempotent_request_complete(claim=claim, status=response.status_code, body=response.data)
+            body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+            idempotent_request_complete(claim=claim, status=response.status_code, body=body)
         else:
             idempotent_request_release(claim=claim)
         return response
