@@ -18,7 +18,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from integrations.errors import ProviderRateLimited, ProviderUnavailable
+from invoisx.errors import PROVIDER_RATE_LIMITED, PROVIDER_UNAVAILABLE, DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -52,15 +52,19 @@ def send(method: str, url: str, *, provider: str, **kwargs: Any) -> requests.Res
                 "%s %s to %s failed: %s (attempt %s)", provider, method, _path(url), type(error).__name__, attempt
             )
             if last:
-                raise ProviderUnavailable(f"{provider} could not be reached. Try again later.") from error
+                raise DomainError(
+                    code=PROVIDER_UNAVAILABLE, message=f"{provider} could not be reached. Try again later."
+                ) from error
             sleep(_backoff(attempt))
             continue
         if response.status_code == 429:
             wait = retry_after_seconds(response.headers)
             logger.warning("%s rate limited %s %s (retry after %s s)", provider, method, _path(url), wait)
             if last or (wait is not None and wait > settings.INTEGRATIONS_MAX_RETRY_AFTER_SECONDS):
-                raise ProviderRateLimited(
-                    f"{provider} is rate limiting this company. Try again later.", wait=wait or _backoff(attempt)
+                raise DomainError(
+                    code=PROVIDER_RATE_LIMITED,
+                    message=f"{provider} is rate limiting this company. Try again later.",
+                    retry_after=wait or _backoff(attempt),
                 )
             sleep(wait if wait is not None else _backoff(attempt))
             continue
@@ -69,8 +73,9 @@ def send(method: str, url: str, *, provider: str, **kwargs: Any) -> requests.Res
                 "%s answered %s to %s %s (attempt %s)", provider, response.status_code, method, _path(url), attempt
             )
             if last:
-                raise ProviderUnavailable(
-                    f"{provider} answered with an error ({response.status_code}). Try again later."
+                raise DomainError(
+                    code=PROVIDER_UNAVAILABLE,
+                    message=f"{provider} answered with an error ({response.status_code}). Try again later.",
                 )
             sleep(_backoff(attempt))
             continue
@@ -88,7 +93,9 @@ def json_of(response: requests.Response, *, provider: str) -> Any:
     try:
         return response.json()
     except ValueError as error:
-        raise ProviderUnavailable(f"{provider} answered with something that is not JSON.") from error
+        raise DomainError(
+            code=PROVIDER_UNAVAILABLE, message=f"{provider} answered with something that is not JSON."
+        ) from error
 
 
 def idempotency_key(prefix: str, step: str, payload: Any) -> str:
