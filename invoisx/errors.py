@@ -48,8 +48,17 @@ class DomainError(Exception):
         self.details = details or {}
         self.retry_after = max(1, round(retry_after)) if retry_after is not None else None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments: the default (cls, args) pickling would lose them, and Celery pickles
+        # what a task raises.
+        return (_rebuild, (self.code, self.message, self.details, self.retry_after))
+
     def __repr__(self) -> str:
         return f"DomainError(code={self.code!r}, message={self.message!r}, details={self.details!r})"
+
+
+def _rebuild(code: str, message: str, details: dict[str, Any], retry_after: int | None) -> DomainError:
+    return DomainError(code=code, message=message, details=details, retry_after=retry_after)
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:

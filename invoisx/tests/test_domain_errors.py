@@ -1,6 +1,7 @@
 """One error type for the domain: `DomainError` stays free of DRF, and the API maps each code to a status."""
 
 import ast
+import pickle
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,19 @@ def test_no_module_outside_the_api_layer_imports_drf_or_the_api_errors():
     ]
 
     assert not found, "Raise invoisx.errors.DomainError (or Django's ValidationError) instead:\n" + "\n".join(found)
+
+
+def test_a_domain_error_survives_pickling_as_a_celery_result_does():
+    error = DomainError(code=errors.PROVIDER_RATE_LIMITED, message="Slow down.", details={"x": ["y"]}, retry_after=3)
+
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+
+    assert (copy.code, copy.message, copy.details, copy.retry_after) == (
+        errors.PROVIDER_RATE_LIMITED,
+        "Slow down.",
+        {"x": ["y"]},
+        3,
+    )
 
 
 def test_every_code_has_a_status_and_the_table_names_only_codes():
