@@ -36,6 +36,8 @@ def stored() -> tuple[int, int, int]:
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    # The import job runs here, even where CI configures a broker (no worker serves these tests).
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
 @pytest.fixture

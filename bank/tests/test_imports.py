@@ -29,6 +29,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    # The import job runs here, even where CI configures a broker (no worker serves these tests).
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
 @pytest.fixture
