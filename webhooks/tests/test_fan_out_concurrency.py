@@ -33,7 +33,7 @@ JOIN_SECONDS = 30
 def postgresql(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> None:
     require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
     # Deliveries committed here must not be sent anywhere: only the rows matter.
-    monkeypatch.setattr(services, "_queue", lambda delivery_ids: None)
+    monkeypatch.setattr(services, "_queue_on_commit", lambda delivery_ids: None)
 
 
 def race(first: Callable[[], Any], second: Callable[[], Any]) -> dict[str, Any]:
