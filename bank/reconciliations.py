@@ -53,8 +53,8 @@ from events.models import EventType
 from events.services import event_record, events_record
 from invoices.models import Direction, Invoice, PaymentStatus
 from invoices.services import invoice_event_data
-from invoisx.api.errors import Conflict, ValidationFailed
 from invoisx.enqueue import enqueue_each_on_commit, enqueue_on_commit
+from invoisx.errors import CONFLICT, VALIDATION_ERROR, DomainError
 from invoisx.leases import LeasedWork, Lost
 from invoisx.money import money_problem, round_money
 
@@ -74,9 +74,15 @@ def reconciliation_start(
 ) -> Reconciliation:
     """Record a run over the statement's lines (those booked within the dates, when given) and queue it."""
     if statement.company_id != company.pk:  # the callers look it up within the company; never trust that blindly
-        raise ValidationFailed("No bank statement with this id.", details={"statement_id": ["Not found."]})
+        raise DomainError(
+            code=VALIDATION_ERROR, message="No bank statement with this id.", details={"statement_id": ["Not found."]}
+        )
     if date_from and date_to and date_from > date_to:
-        raise ValidationFailed("date_from is after date_to.", details={"date_from": ["Must be on or before date_to."]})
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message="date_from is after date_to.",
+            details={"date_from": ["Must be on or before date_to."]},
+        )
     with transaction.atomic():
         reconciliation = Reconciliation.objects.create(
             company=company,
@@ -484,19 +490,25 @@ def match_confirm(*, match: PaymentMatch, actor: str) -> PaymentMatch:
         if match.state == MatchState.CONFIRMED:
             return match
         if match.state != MatchState.SUGGESTED:
-            raise Conflict(f"This match is {match.state}; only a suggested match can be confirmed.")
+            raise DomainError(
+                code=CONFLICT, message=f"This match is {match.state}; only a suggested match can be confirmed."
+            )
         _check_transaction_room(match.transaction, match.amount)
         if not _confirm_many([match], actor=actor):
-            raise Conflict("The invoices of this match no longer owe what it applies; match the payment by hand.")
+            raise DomainError(
+                code=CONFLICT,
+                message="The invoices of this match no longer owe what it applies; match the payment by hand.",
+            )
     return match
 
 
 def _check_transaction_room(line: BankTransaction, amount: Decimal) -> None:
     explained = _confirmed_use([line.pk]).get(line.pk, Decimal(0))
     if explained + amount > abs(line.amount):
-        raise Conflict(
-            f"Only {round_money(abs(line.amount) - explained, line.currency)} of this transaction is not yet matched; "
-            f"this match needs {round_money(amount, line.currency)}."
+        raise DomainError(
+            code=CONFLICT,
+            message=f"Only {round_money(abs(line.amount) - explained, line.currency)} of this transaction is "
+            f"not yet matched; this match needs {round_money(amount, line.currency)}.",
         )
 
 
@@ -508,7 +520,9 @@ def match_reject(*, match: PaymentMatch, actor: str) -> PaymentMatch:
         if match.state == MatchState.REJECTED:
             return match
         if match.state == MatchState.SUPERSEDED:
-            raise Conflict("A later reconciliation replaced this suggestion; decide on that one instead.")
+            raise DomainError(
+                code=CONFLICT, message="A later reconciliation replaced this suggestion; decide on that one instead."
+            )
         was_confirmed = match.state == MatchState.CONFIRMED
         invoices = list(_lock_invoices(match.allocations.values_list("invoice_id", flat=True)).values())
         match.state = MatchState.REJECTED
@@ -537,17 +551,31 @@ def match_manual(
     and the match then uses whatever is left of the transaction.
     """
     if not allocations:
-        raise ValidationFailed("Name at least one invoice.", details={"allocations": ["This list may not be empty."]})
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message="Name at least one invoice.",
+            details={"allocations": ["This list may not be empty."]},
+        )
     if len({a.invoice.pk for a in allocations}) != len(allocations):
-        raise ValidationFailed("An invoice is named twice.", details={"allocations": ["Each invoice once."]})
+        raise DomainError(
+            code=VALIDATION_ERROR, message="An invoice is named twice.", details={"allocations": ["Each invoice once."]}
+        )
     if reconciliation.status != ReconciliationStatus.COMPLETED:
-        raise Conflict(f"This reconciliation is {reconciliation.status}; match by hand once it has completed.")
+        raise DomainError(
+            code=CONFLICT,
+            message=f"This reconciliation is {reconciliation.status}; match by hand once it has completed.",
+        )
     # The API looks every id up within the caller's company; refuse a mix-up here all the same.
     if line.company_id != reconciliation.company_id:
-        raise ValidationFailed("No bank transaction with this id.", details={"transaction_id": ["Not found."]})
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message="No bank transaction with this id.",
+            details={"transaction_id": ["Not found."]},
+        )
     if not line.statements.filter(pk=reconciliation.statement_id).exists():
-        raise ValidationFailed(
-            "The transaction is not on this reconciliation's statement.",
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message="The transaction is not on this reconciliation's statement.",
             details={"transaction_id": ["Not on the reconciled statement."]},
         )
     with transaction.atomic():
@@ -558,7 +586,7 @@ def match_manual(
         currencies = _check_allocations(line, allocations, invoices)
         left = round_money(abs(line.amount) - _confirmed_use([line.pk]).get(line.pk, Decimal(0)), line.currency)
         if left <= 0:
-            raise Conflict("This transaction is already fully matched.")
+            raise DomainError(code=CONFLICT, message="This transaction is already fully matched.")
         same_currency = currencies == {line.currency}
         rows = []
         budget = left
@@ -567,20 +595,23 @@ def match_manual(
             due = invoice.amount_due
             amount = a.amount if a.amount is not None else min(due - a.write_off, budget)
             if amount <= 0 or a.write_off < 0:
-                raise ValidationFailed(
-                    f"Nothing is left to apply to invoice {invoice}.",
+                raise DomainError(
+                    code=VALIDATION_ERROR,
+                    message=f"Nothing is left to apply to invoice {invoice}.",
                     details={f"allocations[{n}].amount": ["Must be greater than zero."]},
                 )
             if amount + a.write_off > due:
-                raise ValidationFailed(
-                    f"Invoice {invoice} owes {due} {invoice.currency}; {amount + a.write_off} is more.",
+                raise DomainError(
+                    code=VALIDATION_ERROR,
+                    message=f"Invoice {invoice} owes {due} {invoice.currency}; {amount + a.write_off} is more.",
                     details={f"allocations[{n}].amount": [f"At most {due}."]},
                 )
             if same_currency:
                 budget -= amount
                 if budget < 0:
-                    raise ValidationFailed(
-                        f"The invoices take more than the {left} {line.currency} left of the payment.",
+                    raise DomainError(
+                        code=VALIDATION_ERROR,
+                        message=f"The invoices take more than the {left} {line.currency} left of the payment.",
                         details={f"allocations[{n}].amount": ["More than the payment has left."]},
                     )
             rows.append((invoice, amount, a.write_off))
@@ -615,31 +646,42 @@ def _check_allocations(
     for n, a in enumerate(allocations):
         invoice = invoices.get(a.invoice.pk)
         if invoice is None or invoice.company_id != line.company_id:
-            raise ValidationFailed("No invoice with this id.", details={f"allocations[{n}].invoice_id": ["Not found."]})
+            raise DomainError(
+                code=VALIDATION_ERROR,
+                message="No invoice with this id.",
+                details={f"allocations[{n}].invoice_id": ["Not found."]},
+            )
         if invoice.direction != direction:
             money = "in" if line.amount > 0 else "out"
-            raise ValidationFailed(
-                f"Money {money} pays {direction} invoices; {invoice} is a {invoice.direction} invoice.",
+            raise DomainError(
+                code=VALIDATION_ERROR,
+                message=f"Money {money} pays {direction} invoices; {invoice} is a {invoice.direction} invoice.",
                 details={f"allocations[{n}].invoice_id": [f"Must be a {direction} invoice."]},
             )
         if invoice.status not in OPEN_STATUSES:
-            raise ValidationFailed(
-                f"Invoice {invoice} is {invoice.status}.",
+            raise DomainError(
+                code=VALIDATION_ERROR,
+                message=f"Invoice {invoice} is {invoice.status}.",
                 details={f"allocations[{n}].invoice_id": ["The invoice must be processed."]},
             )
         for name, value in (("amount", a.amount), ("write_off", a.write_off)):
             problem = money_problem(value, invoice.currency) if value is not None else None
             if problem:
-                raise ValidationFailed(problem, details={f"allocations[{n}].{name}": [problem]})
+                raise DomainError(
+                    code=VALIDATION_ERROR, message=problem, details={f"allocations[{n}].{name}": [problem]}
+                )
         if invoice.currency != line.currency and a.amount is None:
-            raise ValidationFailed(
-                f"Invoice {invoice} is in {invoice.currency}, the payment in {line.currency}: give the amount.",
+            raise DomainError(
+                code=VALIDATION_ERROR,
+                message=f"Invoice {invoice} is in {invoice.currency}, the payment in {line.currency}: give the amount.",
                 details={f"allocations[{n}].amount": ["Required when the currencies differ."]},
             )
         currencies.add(invoice.currency)
     if len(currencies) > 1:
-        raise ValidationFailed(
-            "The invoices of one match must share a currency.", details={"allocations": ["Mixed currencies."]}
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message="The invoices of one match must share a currency.",
+            details={"allocations": ["Mixed currencies."]},
         )
     return currencies
 
@@ -649,8 +691,10 @@ def matches_confirm_suggested(
 ) -> list[PaymentMatch]:
     """Confirm every open suggestion of a run at least `min_confidence` sure, best first."""
     if not 0 <= min_confidence <= 1:  # also refuses NaN, which compares false with everything
-        raise ValidationFailed(
-            "min_confidence must be between 0 and 1.", details={"min_confidence": ["Between 0 and 1."]}
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message="min_confidence must be between 0 and 1.",
+            details={"min_confidence": ["Between 0 and 1."]},
         )
     suggested = PaymentMatch.objects.filter(
         reconciliation=reconciliation, state=MatchState.SUGGESTED, confidence__gte=min_confidence

@@ -18,8 +18,8 @@ from bank.models import (
 )
 from companies.models import Company
 from invoices.models import Invoice, PaymentStatus, Status
-from invoisx.api.errors import ResourceNotFound
 from invoisx.api.filtering import apply_filters
+from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
 from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 MONEY_DIGITS = {"max_digits": MONEY_MAX_DIGITS, "decimal_places": MONEY_DECIMAL_PLACES}
@@ -64,7 +64,7 @@ def file_statements(*, company: Company, file_sha256: str) -> QuerySet[BankState
 def import_get(*, company: Company, public_id: str) -> BankImportJob:
     job = BankImportJob.objects.filter(company=company, public_id=public_id).first()
     if job is None:
-        raise ResourceNotFound("No bank statement import with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No bank statement import with this id.")
     return job
 
 
@@ -78,7 +78,7 @@ def import_statements(*, job: BankImportJob) -> list[BankStatement]:
 def statement_get(*, company: Company, public_id: str) -> BankStatement:
     statement = statement_list(company=company).filter(public_id=public_id).first()
     if statement is None:
-        raise ResourceNotFound("No bank statement with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No bank statement with this id.")
     return statement
 
 
@@ -109,7 +109,7 @@ def reconciliation_list(*, company: Company, filters: Any = None) -> QuerySet[Re
 def reconciliation_get(*, company: Company, public_id: str) -> Reconciliation:
     reconciliation = reconciliation_list(company=company).filter(public_id=public_id).first()
     if reconciliation is None:
-        raise ResourceNotFound("No reconciliation with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No reconciliation with this id.")
     return reconciliation
 
 
@@ -140,14 +140,14 @@ def reconciliation_matches(*, reconciliation: Reconciliation, filters: Any = Non
 def match_get(*, reconciliation: Reconciliation, public_id: str) -> PaymentMatch:
     match = reconciliation_matches(reconciliation=reconciliation).filter(public_id=public_id).first()
     if match is None:
-        raise ResourceNotFound("No match with this id in this reconciliation.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No match with this id in this reconciliation.")
     return match
 
 
 def transaction_get(*, company: Company, public_id: str) -> BankTransaction:
     line = BankTransaction.objects.filter(company=company, public_id=public_id).first()
     if line is None:
-        raise ResourceNotFound("No bank transaction with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No bank transaction with this id.")
     return line
 
 

@@ -39,18 +39,18 @@ from bank.statements.result import normalise_account
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoisx.api.errors import ValidationFailed
 from invoisx.enqueue import enqueue_on_commit
+from invoisx.errors import VALIDATION_ERROR, DomainError
 from invoisx.money import CURRENCIES, largest_amount, round_money
 
 logger = logging.getLogger(__name__)
 
 
-def _refuse(message: str) -> ValidationFailed:
-    return ValidationFailed(message, details={"file": [message]})
+def _refuse(message: str) -> DomainError:
+    return DomainError(code=VALIDATION_ERROR, message=message, details={"file": [message]})
 
 
-def statement_file_too_large() -> ValidationFailed:
+def statement_file_too_large() -> DomainError:
     return _refuse(
         f"The file is larger than {settings.BANK_STATEMENT_MAX_BYTES // (1024 * 1024)} MB (BANK_STATEMENT_MAX_BYTES)."
     )
@@ -164,7 +164,7 @@ def _job_create(*, company: Company, file: UploadedFile, actor: str) -> tuple[Ba
 def statement_import_start(*, company: Company, file: UploadedFile, actor: str = "") -> BankImportJob:
     """Check and store the upload as an import job and queue its import (or answer the job that has it).
 
-    Raises `ValidationFailed` naming `file` for a file refused before any import.
+    Raises a `DomainError` naming `file` for a file refused before any import.
     """
     job, needs_run = _job_create(company=company, file=file, actor=actor)
     if needs_run:
@@ -203,7 +203,7 @@ def statement_import_run(*, job_id: int) -> None:
         data = handle.read()
     try:
         statements = _read_statements(data)
-    except ValidationFailed as refused:
+    except DomainError as refused:
         statement_import_fail(job_id=job.pk, reason=refused.message, code=ImportFailure.REFUSED)
         return
     rows = [_statement_row(job=job, statement=statement, position=p) for p, statement in enumerate(statements)]

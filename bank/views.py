@@ -40,7 +40,7 @@ from bank.selectors import (
 from bank.services import statement_import_start
 from dashboard.access import company_page, page_company
 from invoices.models import Direction, Invoice
-from invoisx.api.errors import ApiError
+from invoisx.errors import DomainError
 from invoisx.waiting import wait_while_status
 
 OPEN_INVOICE_CHOICES = 50  # invoices offered for a manual match, closest in amount first
@@ -73,7 +73,7 @@ def statement_upload_page(request: HttpRequest) -> HttpResponse:
             job = statement_import_start(
                 company=page_company(request), file=form.cleaned_data["file"], actor=_actor(request)
             )
-        except ApiError as error:
+        except DomainError as error:
             form.add_error("file", error.message)
         else:
             wait_while_status(BankImportJob, job.pk, ImportStatus.PROCESSING, seconds=settings.BANK_IMPORT_WAIT_SECONDS)
@@ -206,7 +206,7 @@ def match_decide_page(request: HttpRequest, reconciliation_id: str, match_id: st
             was_confirmed = match.state == MatchState.CONFIRMED
             match_reject(match=match, actor=_actor(request))
             messages.success(request, "Match undone." if was_confirmed else "Suggestion rejected.")
-    except ApiError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     return redirect("dashboard:reconciliation", reconciliation_id=reconciliation.public_id)
 
@@ -246,7 +246,7 @@ def manual_match_page(request: HttpRequest, reconciliation_id: str) -> HttpRespo
             allocations=[ManualAllocation(invoice=invoice, amount=amount)],
             actor=_actor(request),
         )
-    except ApiError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Matched to {invoice}.")

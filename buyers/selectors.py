@@ -7,8 +7,8 @@ from django.db.models import Q, QuerySet
 
 from buyers.models import Buyer
 from companies.models import Company
-from invoisx.api.errors import ResourceNotFound
 from invoisx.api.filtering import apply_filters
+from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
 
 
 class BuyerFilter(django_filters.FilterSet):
@@ -42,5 +42,5 @@ def buyer_list(*, company: Company, filters: Any) -> QuerySet[Buyer]:
 def buyer_get(*, company: Company, public_id: str) -> Buyer:
     buyer = Buyer.objects.filter(company=company, public_id=public_id).first()
     if buyer is None:
-        raise ResourceNotFound("No buyer with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No buyer with this id.")
     return buyer

@@ -9,7 +9,7 @@ from buyers.models import Buyer
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoisx.api.errors import Conflict, ResourceNotFound
+from invoisx.errors import CONFLICT, RESOURCE_NOT_FOUND, DomainError
 from invoisx.tax_ids import validate_tax_id
 
 EDITABLE_FIELDS = (
@@ -65,7 +65,7 @@ def _locked(buyer: Buyer, *, for_delete: bool = False) -> Buyer:
         .first()
     )
     if locked is None:
-        raise ResourceNotFound("No buyer with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No buyer with this id.")
     return locked
 
 
@@ -99,8 +99,9 @@ def buyer_delete(*, buyer: Buyer) -> None:
     # is either committed and counted here, or waits and then finds the buyer gone.
     buyer = _locked(buyer, for_delete=True)
     if buyer.invoices.exists():
-        raise Conflict(
-            "This buyer has invoices and cannot be deleted.",
+        raise DomainError(
+            code=CONFLICT,
+            message="This buyer has invoices and cannot be deleted.",
             details={"id": [f"{buyer.invoices.count()} invoice(s) refer to this buyer."]},
         )
     data = _event_data(buyer)

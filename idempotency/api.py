@@ -7,11 +7,15 @@ answer's (amounts included). Answers that are errors are not kept.
 """
 
 import functools
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,12 +24,11 @@ from idempotency.services import (
     idempotent_request_claim,
     idempotent_request_complete,
     idempotent_request_release,
-    request_fingerprint,
 )
 from invoisx.api.errors import ValidationFailed
 from invoisx.api.parsers import declared_length
 from invoisx.api.permissions import request_company
-from invoisx.exactjson import RawJSON
+from invoisx.exactjson import ExactJSONEncoder, RawJSON
 
 HEADER = "Idempotency-Key"
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII, as Stripe takes it
@@ -42,6 +45,35 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 
 Handler = Callable[..., Response]
+
+
+def _canonical(value: Any) -> Any:
+    """The request content in a stable form: files by name and SHA-256, form fields as lists."""
+    if isinstance(value, UploadedFile):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)  # the view reads it next
+        return f"file:{value.name}:{digest.hexdigest()}"
+    if isinstance(value, QueryDict):
+        return {key: [_canonical(item) for item in items] for key, items in value.lists()}
+    if isinstance(value, dict):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    return value
+
+
+def request_fingerprint(request: Request) -> str:
+    """SHA-256 of the method, path, query and parsed body: the same request sent again has the same one,
+    whatever multipart boundary or JSON key order the client used."""
+    content = {
+        "method": request.method,
+        "path": request.path,
+        "query": _canonical(request.query_params),
+        "data": _canonical(request.data),
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, cls=ExactJSONEncoder).encode()).hexdigest()
 
 
 def idempotent(handler: Handler) -> Handler:

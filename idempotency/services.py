@@ -1,63 +1,20 @@
 """Claiming an Idempotency-Key for a request, keeping its answer, or letting it go."""
 
-import hashlib
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.http import QueryDict
 from django.utils import timezone
-from rest_framework.request import Request
 
 from companies.models import Company
 from idempotency.models import IdempotentRequest
-from invoisx.api.errors import ApiError
-from invoisx.exactjson import ExactJSONEncoder, dumps
+from invoisx.errors import IDEMPOTENCY_KEY_IN_USE, IDEMPOTENCY_KEY_REUSED, DomainError
+from invoisx.exactjson import dumps
 from invoisx.retention import delete_in_batches
 
-
-class IdempotencyKeyInUse(ApiError):
-    status_code = 409
-    code = "idempotency_key_in_use"
-    message = "A request with this Idempotency-Key is still being processed; retry once it has finished."
-
-
-class IdempotencyKeyReused(ApiError):
-    status_code = 422
-    code = "idempotency_key_reused"
-    message = "This Idempotency-Key was used for a different request; use a new key for a new request."
-
-
-def _canonical(value: Any) -> Any:
-    """The request content in a stable form: files by name and SHA-256, form fields as lists."""
-    if isinstance(value, UploadedFile):
-        digest = hashlib.sha256()
-        for chunk in value.chunks():
-            digest.update(chunk)
-        value.seek(0)  # the view reads it next
-        return f"file:{value.name}:{digest.hexdigest()}"
-    if isinstance(value, QueryDict):
-        return {key: [_canonical(item) for item in items] for key, items in value.lists()}
-    if isinstance(value, dict):
-        return {str(key): _canonical(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical(item) for item in value]
-    return value
-
-
-def request_fingerprint(request: Request) -> str:
-    """SHA-256 of the method, path, query and parsed body: the same request sent again has the same one,
-    whatever multipart boundary or JSON key order the client used."""
-    content = {
-        "method": request.method,
-        "path": request.path,
-        "query": _canonical(request.query_params),
-        "data": _canonical(request.data),
-    }
-    return hashlib.sha256(json.dumps(content, sort_keys=True, cls=ExactJSONEncoder).encode()).hexdigest()
+KEY_IN_USE_MESSAGE = "A request with this Idempotency-Key is still being processed; retry once it has finished."
+KEY_REUSED_MESSAGE = "This Idempotency-Key was used for a different request; use a new key for a new request."
 
 
 def idempotent_request_claim(
@@ -80,11 +37,11 @@ def idempotent_request_claim(
             except IntegrityError:
                 continue  # another request claimed it a moment ago
         if earlier.fingerprint != fingerprint:
-            raise IdempotencyKeyReused()
+            raise DomainError(code=IDEMPOTENCY_KEY_REUSED, message=KEY_REUSED_MESSAGE)
         if not earlier.completed:
-            raise IdempotencyKeyInUse()
+            raise DomainError(code=IDEMPOTENCY_KEY_IN_USE, message=KEY_IN_USE_MESSAGE)
         return earlier, False
-    raise IdempotencyKeyInUse()
+    raise DomainError(code=IDEMPOTENCY_KEY_IN_USE, message=KEY_IN_USE_MESSAGE)
 
 
 def _abandoned(claim: IdempotentRequest) -> bool:

@@ -9,10 +9,10 @@ from typing import Any
 import requests
 
 from integrations import transport
-from integrations.errors import ReconnectRequired
 from integrations.models import Connection, Provider
 from integrations.oauth import ProviderConfig, provider_config
 from integrations.services import connection_access_token
+from invoisx.errors import INTEGRATION_RECONNECT_REQUIRED, DomainError
 
 
 class ApiClient:
@@ -28,15 +28,17 @@ class ApiClient:
     def request(
         self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
     ) -> requests.Response:
-        """The provider's answer to `method path`; raises ReconnectRequired when it keeps refusing our token."""
+        """The provider's answer to `method path`; raises (reconnect required) when it keeps refusing our token."""
         token = connection_access_token(connection=self.connection)
         response = self._send(method, path, token, headers, kwargs)
         if response.status_code == 401:
             token = connection_access_token(connection=self.connection, rejected=token)
             response = self._send(method, path, token, headers, kwargs)
             if response.status_code == 401:
-                raise ReconnectRequired(
-                    f"{self.label} refused the connection's token. Reconnect {self.label} in Settings › Integrations."
+                raise DomainError(
+                    code=INTEGRATION_RECONNECT_REQUIRED,
+                    message=f"{self.label} refused the connection's token. "
+                    f"Reconnect {self.label} in Settings › Integrations.",
                 )
         return response
 

@@ -18,8 +18,8 @@ import requests
 from django.conf import settings
 
 from integrations import transport
-from integrations.errors import ConnectFailed, ProviderUnavailable, ReconnectRequired
 from integrations.models import Provider
+from invoisx.errors import INTEGRATION_CONNECT_FAILED, INTEGRATION_RECONNECT_REQUIRED, PROVIDER_UNAVAILABLE, DomainError
 
 SESSION_KEY = "integrations_oauth"
 
@@ -143,9 +143,13 @@ def _token_set(response: requests.Response, config: ProviderConfig) -> TokenSet:
             refresh_expires_in=int(refresh_expires) if refresh_expires is not None else None,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ProviderUnavailable(f"{config.label} answered the token request without tokens.") from error
+        raise DomainError(
+            code=PROVIDER_UNAVAILABLE, message=f"{config.label} answered the token request without tokens."
+        ) from error
     if not tokens.access_token or not tokens.refresh_token:
-        raise ProviderUnavailable(f"{config.label} answered the token request without tokens.")
+        raise DomainError(
+            code=PROVIDER_UNAVAILABLE, message=f"{config.label} answered the token request without tokens."
+        )
     return tokens
 
 
@@ -161,7 +165,10 @@ def code_exchange(config: ProviderConfig, *, code: str, redirect_uri: str) -> To
     response = _token_request(config, {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri})
     if response.status_code != 200:
         reason = _oauth_error(response) or f"HTTP {response.status_code}"
-        raise ConnectFailed(f"{config.label} refused the authorization ({reason}). Please connect again.")
+        raise DomainError(
+            code=INTEGRATION_CONNECT_FAILED,
+            message=f"{config.label} refused the authorization ({reason}). Please connect again.",
+        )
     return _token_set(response, config)
 
 
@@ -169,11 +176,16 @@ def token_refresh(config: ProviderConfig, *, refresh_token: str) -> TokenSet:
     response = _token_request(config, {"grant_type": "refresh_token", "refresh_token": refresh_token})
     if response.status_code in (400, 401):
         # invalid_grant: revoked, expired or already rotated. Only a person can fix it.
-        raise ReconnectRequired(
-            f"{config.label} refused to renew the connection. Reconnect {config.label} in Settings › Integrations."
+        raise DomainError(
+            code=INTEGRATION_RECONNECT_REQUIRED,
+            message=f"{config.label} refused to renew the connection. "
+            f"Reconnect {config.label} in Settings › Integrations.",
         )
     if response.status_code != 200:
-        raise ProviderUnavailable(f"{config.label} answered the token refresh with HTTP {response.status_code}.")
+        raise DomainError(
+            code=PROVIDER_UNAVAILABLE,
+            message=f"{config.label} answered the token refresh with HTTP {response.status_code}.",
+        )
     return _token_set(response, config)
 
 

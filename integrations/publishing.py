@@ -32,17 +32,18 @@ from events.models import EventType
 from events.services import event_record
 from integrations import quickbooks, transport, xero
 from integrations.client import ApiClient
-from integrations.errors import (
-    IntegrationNotConnected,
-    InvoiceNotPublishable,
-    PublishInProgress,
-    ReconnectRequired,
-)
 from integrations.models import Connection, Provider, Publication, PublicationStatus
 from invoices.models import Direction, Invoice, Status
 from invoices.services import invoice_event_data
-from invoisx.api.errors import ApiError
+from invoisx.errors import (
+    INTEGRATION_NOT_CONNECTED,
+    INTEGRATION_RECONNECT_REQUIRED,
+    INVOICE_NOT_PUBLISHABLE,
+    PUBLISH_IN_PROGRESS,
+    DomainError,
+)
 
+PUBLISH_IN_PROGRESS_MESSAGE = "This invoice is being published to this target right now. Try again in a moment."
 PUBLISHERS: dict[str, ModuleType] = {Provider.QUICKBOOKS: quickbooks, Provider.XERO: xero}
 
 
@@ -52,13 +53,15 @@ def invoice_publish(*, company: Company, invoice: Invoice, target: str, sandbox:
     if invoice.company_id != company.pk:
         raise ValueError("invoice of another company")  # callers look invoices up within the company
     if invoice.direction != Direction.PURCHASE:
-        raise InvoiceNotPublishable(
-            "Only purchase invoices (from suppliers) can be published; this is a sales invoice.",
+        raise DomainError(
+            code=INVOICE_NOT_PUBLISHABLE,
+            message="Only purchase invoices (from suppliers) can be published; this is a sales invoice.",
             details={"invoice_id": ["Not a purchase invoice."]},
         )
     if invoice.status != Status.PROCESSED:
-        raise InvoiceNotPublishable(
-            f"Only processed invoices can be published; this one is {invoice.get_status_display().lower()}.",
+        raise DomainError(
+            code=INVOICE_NOT_PUBLISHABLE,
+            message=f"Only processed invoices can be published; this one is {invoice.get_status_display().lower()}.",
             details={"invoice_id": [f"Status is {invoice.status}."]},
         )
     publication = Publication.objects.filter(invoice=invoice, target=target, sandbox=sandbox).first()
@@ -66,9 +69,14 @@ def invoice_publish(*, company: Company, invoice: Invoice, target: str, sandbox:
         return publication  # no call to the provider, not even to check the connection
     connection = Connection.objects.filter(company=company, provider=target).first()
     if connection is None:
-        raise IntegrationNotConnected(f"{label} is not connected. Connect it in Settings › Integrations.")
+        raise DomainError(
+            code=INTEGRATION_NOT_CONNECTED, message=f"{label} is not connected. Connect it in Settings › Integrations."
+        )
     if connection.needs_reconnect:
-        raise ReconnectRequired(f"The {label} connection has expired. Reconnect {label} in Settings › Integrations.")
+        raise DomainError(
+            code=INTEGRATION_RECONNECT_REQUIRED,
+            message=f"The {label} connection has expired. Reconnect {label} in Settings › Integrations.",
+        )
 
     publication, claimed = _claim(company=company, invoice=invoice, target=target, sandbox=sandbox)
     if not claimed:
@@ -76,7 +84,7 @@ def invoice_publish(*, company: Company, invoice: Invoice, target: str, sandbox:
     try:
         with transport.deadline(settings.INTEGRATIONS_PUBLISH_DEADLINE_SECONDS):
             _publish(publication, invoice=invoice, client=ApiClient(connection, sandbox=sandbox))
-    except ApiError as error:
+    except DomainError as error:
         Publication.objects.filter(pk=publication.pk).update(
             status=PublicationStatus.FAILED, failure_reason=error.message
         )
@@ -100,13 +108,13 @@ def _claim(*, company: Company, invoice: Invoice, target: str, sandbox: bool) ->
         return existing, False
     stale = existing.claimed_at < now - timedelta(seconds=settings.INTEGRATIONS_PUBLISH_STALE_SECONDS)
     if existing.status == PublicationStatus.PUBLISHING and not stale:
-        raise PublishInProgress()
+        raise DomainError(code=PUBLISH_IN_PROGRESS, message=PUBLISH_IN_PROGRESS_MESSAGE)
     # Compare-and-set on what we read: of two callers retrying a failed publish, one wins.
     taken = Publication.objects.filter(pk=existing.pk, status=existing.status, claimed_at=existing.claimed_at).update(
         status=PublicationStatus.PUBLISHING, claimed_at=now, failure_reason="", attempts=F("attempts") + 1
     )
     if not taken:
-        raise PublishInProgress()
+        raise DomainError(code=PUBLISH_IN_PROGRESS, message=PUBLISH_IN_PROGRESS_MESSAGE)
     existing.refresh_from_db()
     return existing, True
 

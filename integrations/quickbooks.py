@@ -17,8 +17,8 @@ import requests
 from django.conf import settings
 
 from integrations import transport
-from integrations.errors import ConnectFailed, ProviderRejected, ProviderUnavailable
 from invoices.models import Invoice
+from invoisx.errors import INTEGRATION_CONNECT_FAILED, PROVIDER_UNAVAILABLE, PROVIDER_VALIDATION_ERROR, DomainError
 
 if TYPE_CHECKING:
     from integrations.client import ApiClient
@@ -63,16 +63,23 @@ def fault_details(response: requests.Response) -> dict[str, list[str]]:
 
 def _checked(response: requests.Response, what: str) -> Any:
     if response.status_code in (400, 403, 404, 422):
-        raise ProviderRejected(f"QuickBooks rejected the {what}.", details=fault_details(response))
+        raise DomainError(
+            code=PROVIDER_VALIDATION_ERROR, message=f"QuickBooks rejected the {what}.", details=fault_details(response)
+        )
     if response.status_code != 200:
-        raise ProviderUnavailable(f"QuickBooks answered the {what} with HTTP {response.status_code}.")
+        raise DomainError(
+            code=PROVIDER_UNAVAILABLE, message=f"QuickBooks answered the {what} with HTTP {response.status_code}."
+        )
     return transport.json_of(response, provider=LABEL)
 
 
 def company_info(base_url: str, *, access_token: str, realm_id: str) -> tuple[str, str]:
     """The connected company's (realmId, CompanyName), read with the fresh token at connect time."""
     if not realm_id or not realm_id.isdigit():
-        raise ConnectFailed("QuickBooks did not say which company was connected (realmId). Please connect again.")
+        raise DomainError(
+            code=INTEGRATION_CONNECT_FAILED,
+            message="QuickBooks did not say which company was connected (realmId). Please connect again.",
+        )
     response = transport.send(
         "GET",
         f"{base_url}/v3/company/{realm_id}/companyinfo/{realm_id}",
@@ -81,7 +88,10 @@ def company_info(base_url: str, *, access_token: str, realm_id: str) -> tuple[st
         headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
     )
     if response.status_code != 200:
-        raise ConnectFailed(f"QuickBooks did not show the connected company (HTTP {response.status_code}).")
+        raise DomainError(
+            code=INTEGRATION_CONNECT_FAILED,
+            message=f"QuickBooks did not show the connected company (HTTP {response.status_code}).",
+        )
     info = transport.json_of(response, provider=LABEL).get("CompanyInfo") or {}
     return realm_id, str(info.get("CompanyName") or info.get("LegalName") or "")
 
@@ -100,8 +110,10 @@ def contact_ensure(client: "ApiClient", invoice: Invoice, *, key: str) -> str:
     """The Vendor.Id of the invoice's supplier, found by DisplayName or created."""
     name = (invoice.supplier.name if invoice.supplier else "").strip()[:500]
     if not name:
-        raise ProviderRejected(
-            "The invoice has no supplier to publish as a QuickBooks vendor.", details={"supplier": ["Required."]}
+        raise DomainError(
+            code=PROVIDER_VALIDATION_ERROR,
+            message="The invoice has no supplier to publish as a QuickBooks vendor.",
+            details={"supplier": ["Required."]},
         )
     statement = f"select * from Vendor where DisplayName = {_quote(name)}"  # noqa: S608 - QuickBooks' query language, quoted
     found = _query(client, statement).get("Vendor") or []
@@ -118,8 +130,9 @@ def _expense_account(client: "ApiClient") -> str:
         return str(settings.QUICKBOOKS_EXPENSE_ACCOUNT_ID)
     accounts = _query(client, "select * from Account where AccountType = 'Expense' maxresults 1").get("Account") or []
     if not accounts:
-        raise ProviderRejected(
-            "The QuickBooks company has no Expense account to book the bill to.",
+        raise DomainError(
+            code=PROVIDER_VALIDATION_ERROR,
+            message="The QuickBooks company has no Expense account to book the bill to.",
             details={"quickbooks": ["Create an Expense account or set QUICKBOOKS_EXPENSE_ACCOUNT_ID."]},
         )
     return str(accounts[0]["Id"])
@@ -183,7 +196,11 @@ def document_attach(client: "ApiClient", invoice: Invoice, *, external_id: str, 
     answers = _checked(response, "attachment").get("AttachableResponse") or [{}]
     first = answers[0] if isinstance(answers[0], dict) else {}
     if "Fault" in first:
-        raise ProviderRejected("QuickBooks rejected the attachment.", details={"document": [str(first["Fault"])]})
+        raise DomainError(
+            code=PROVIDER_VALIDATION_ERROR,
+            message="QuickBooks rejected the attachment.",
+            details={"document": [str(first["Fault"])]},
+        )
     return str((first.get("Attachable") or {}).get("Id", ""))
 
 

@@ -12,10 +12,9 @@ from django.utils import timezone
 
 from companies.models import Company
 from integrations import quickbooks, xero
-from integrations.errors import IntegrationNotConnected, ReconnectRequired
 from integrations.models import Connection, Provider
 from integrations.oauth import code_exchange, provider_config, token_refresh, token_revoke
-from invoisx.api.errors import ApiError
+from invoisx.errors import INTEGRATION_NOT_CONNECTED, INTEGRATION_RECONNECT_REQUIRED, DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ def connection_access_token(*, connection: Connection, rejected: str = "") -> st
     with transaction.atomic():
         locked = Connection.objects.select_for_update().filter(pk=connection.pk).first()
         if locked is None:
-            raise IntegrationNotConnected(f"{config.label} was disconnected.")
+            raise DomainError(code=INTEGRATION_NOT_CONNECTED, message=f"{config.label} was disconnected.")
         if locked.needs_reconnect:
             refused = True
         elif locked.access_token_is_fresh and locked.access_token != rejected:
@@ -80,7 +79,9 @@ def connection_access_token(*, connection: Connection, rejected: str = "") -> st
         else:
             try:
                 tokens = token_refresh(config, refresh_token=locked.refresh_token)
-            except ReconnectRequired:
+            except DomainError as error:
+                if error.code != INTEGRATION_RECONNECT_REQUIRED:
+                    raise
                 # Remember it (committed below) so the next call does not retry a dead grant.
                 locked.needs_reconnect = True
                 locked.save(update_fields=["needs_reconnect"])
@@ -97,8 +98,10 @@ def connection_access_token(*, connection: Connection, rejected: str = "") -> st
                 token = tokens.access_token
     connection.refresh_from_db()
     if refused:
-        raise ReconnectRequired(
-            f"{config.label} refused to renew the connection. Reconnect {config.label} in Settings › Integrations."
+        raise DomainError(
+            code=INTEGRATION_RECONNECT_REQUIRED,
+            message=f"{config.label} refused to renew the connection. "
+            f"Reconnect {config.label} in Settings › Integrations.",
         )
     return token
 
@@ -128,6 +131,6 @@ def connection_disconnect(*, connection: Connection) -> bool:
     revoked = False
     try:
         revoked = token_revoke(config, refresh_token=refresh_token)
-    except ApiError as error:
+    except DomainError as error:
         logger.warning("revoking %s for company %s failed: %s", connection.provider, connection.company_id, error.code)
     return revoked

@@ -8,8 +8,8 @@ Tokens travel in headers and bodies only, which are never logged.
 
 Within `deadline(seconds)` every call and retry shares one overall budget: a call's timeout is the
 smaller of INTEGRATIONS_HTTP_TIMEOUT and the time left, no retry starts (nor waits) past it, and
-running out raises `ProviderTimedOut`. Publishing sets one shorter than gunicorn's worker timeout,
-so a slow provider ends the request with an answer instead of a killed worker.
+running out raises a `DomainError` with code `provider_timeout` (504). Publishing sets one shorter
+than gunicorn's worker timeout, so a slow provider ends the request with an answer instead of a killed worker.
 """
 
 import hashlib
@@ -25,7 +25,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from integrations.errors import ProviderRateLimited, ProviderTimedOut, ProviderUnavailable
+from invoisx.errors import PROVIDER_RATE_LIMITED, PROVIDER_TIMEOUT, PROVIDER_UNAVAILABLE, DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +56,12 @@ def _time_left() -> float | None:
     return None if current is None else current[0] - clock()
 
 
-def _out_of_time(provider: str) -> ProviderTimedOut:
+def _out_of_time(provider: str) -> DomainError:
     current = _deadline.get()
     budget = f" within {current[1]:g} s" if current is not None else ""
-    return ProviderTimedOut(f"{provider} did not answer{budget}; nothing more was tried. Try again.")
+    return DomainError(
+        code=PROVIDER_TIMEOUT, message=f"{provider} did not answer{budget}; nothing more was tried. Try again."
+    )
 
 
 def _timeout(provider: str) -> float:
@@ -107,7 +109,9 @@ def send(method: str, url: str, *, provider: str, **kwargs: Any) -> requests.Res
             if not _time_for(0 if last else pause):  # the deadline cut this call short, or leaves no retry
                 raise _out_of_time(provider) from error
             if last:
-                raise ProviderUnavailable(f"{provider} could not be reached. Try again later.") from error
+                raise DomainError(
+                    code=PROVIDER_UNAVAILABLE, message=f"{provider} could not be reached. Try again later."
+                ) from error
             sleep(pause)
             continue
         if response.status_code == 429:
@@ -115,7 +119,11 @@ def send(method: str, url: str, *, provider: str, **kwargs: Any) -> requests.Res
             logger.warning("%s rate limited %s %s (retry after %s s)", provider, method, _path(url), wait)
             pause = wait if wait is not None else _backoff(attempt)
             if last or pause > settings.INTEGRATIONS_MAX_RETRY_AFTER_SECONDS or not _time_for(pause):
-                raise ProviderRateLimited(f"{provider} is rate limiting this company. Try again later.", wait=pause)
+                raise DomainError(
+                    code=PROVIDER_RATE_LIMITED,
+                    message=f"{provider} is rate limiting this company. Try again later.",
+                    retry_after=pause,
+                )
             sleep(pause)
             continue
         if response.status_code >= 500:
@@ -126,8 +134,9 @@ def send(method: str, url: str, *, provider: str, **kwargs: Any) -> requests.Res
             if not last and not _time_for(pause):  # no time left for a retry
                 raise _out_of_time(provider)
             if last:
-                raise ProviderUnavailable(
-                    f"{provider} answered with an error ({response.status_code}). Try again later."
+                raise DomainError(
+                    code=PROVIDER_UNAVAILABLE,
+                    message=f"{provider} answered with an error ({response.status_code}). Try again later.",
                 )
             sleep(pause)
             continue
@@ -145,7 +154,9 @@ def json_of(response: requests.Response, *, provider: str) -> Any:
     try:
         return response.json()
     except ValueError as error:
-        raise ProviderUnavailable(f"{provider} answered with something that is not JSON.") from error
+        raise DomainError(
+            code=PROVIDER_UNAVAILABLE, message=f"{provider} answered with something that is not JSON."
+        ) from error
 
 
 def idempotency_key(prefix: str, step: str, payload: Any) -> str:

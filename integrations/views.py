@@ -21,8 +21,8 @@ from integrations.models import Provider
 from integrations.oauth import authorize_url, provider_config, state_consume, state_issue
 from integrations.selectors import connection_list, publication_list
 from integrations.services import connection_complete, connection_disconnect
-from invoisx.api.errors import ApiError
 from invoisx.csp import csp_allow
+from invoisx.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def integration_callback(request: HttpRequest, provider: str) -> HttpResponse:
             realm_id=request.GET.get("realmId", ""),
             user=request.user if isinstance(request.user, User) else None,
         )
-    except ApiError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Connected to {chosen.label}: {connection.external_company_name or 'company'}.")

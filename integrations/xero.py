@@ -17,9 +17,9 @@ import requests
 from django.conf import settings
 
 from integrations import transport
-from integrations.errors import ConnectFailed, ProviderRejected, ProviderUnavailable
 from integrations.quickbooks import CONTENT_TYPES
 from invoices.models import Invoice
+from invoisx.errors import INTEGRATION_CONNECT_FAILED, PROVIDER_UNAVAILABLE, PROVIDER_VALIDATION_ERROR, DomainError
 
 if TYPE_CHECKING:
     from integrations.client import ApiClient
@@ -47,9 +47,13 @@ def validation_details(response: requests.Response) -> dict[str, list[str]]:
 
 def _checked(response: requests.Response, what: str) -> Any:
     if response.status_code in (400, 403, 404, 422):
-        raise ProviderRejected(f"Xero rejected the {what}.", details=validation_details(response))
+        raise DomainError(
+            code=PROVIDER_VALIDATION_ERROR, message=f"Xero rejected the {what}.", details=validation_details(response)
+        )
     if response.status_code != 200:
-        raise ProviderUnavailable(f"Xero answered the {what} with HTTP {response.status_code}.")
+        raise DomainError(
+            code=PROVIDER_UNAVAILABLE, message=f"Xero answered the {what} with HTTP {response.status_code}."
+        )
     return transport.json_of(response, provider=LABEL)
 
 
@@ -62,7 +66,10 @@ def connected_tenant(*, access_token: str) -> tuple[str, str]:
         headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
     )
     if response.status_code != 200:
-        raise ConnectFailed(f"Xero did not list the connected organisations (HTTP {response.status_code}).")
+        raise DomainError(
+            code=INTEGRATION_CONNECT_FAILED,
+            message=f"Xero did not list the connected organisations (HTTP {response.status_code}).",
+        )
     tenants = transport.json_of(response, provider=LABEL)
     organisations = [
         tenant
@@ -70,7 +77,10 @@ def connected_tenant(*, access_token: str) -> tuple[str, str]:
         if isinstance(tenant, dict) and tenant.get("tenantType") == "ORGANISATION" and tenant.get("tenantId")
     ]
     if not organisations:
-        raise ConnectFailed("No Xero organisation was authorised. Please connect again and choose one.")
+        raise DomainError(
+            code=INTEGRATION_CONNECT_FAILED,
+            message="No Xero organisation was authorised. Please connect again and choose one.",
+        )
     return str(organisations[0]["tenantId"]), str(organisations[0].get("tenantName") or "")
 
 
@@ -83,8 +93,10 @@ def contact_ensure(client: "ApiClient", invoice: Invoice, *, key: str) -> str:
     supplier = invoice.supplier
     name = (supplier.name if supplier else "").strip()[:255]
     if not name:
-        raise ProviderRejected(
-            "The invoice has no supplier to publish as a Xero contact.", details={"supplier": ["Required."]}
+        raise DomainError(
+            code=PROVIDER_VALIDATION_ERROR,
+            message="The invoice has no supplier to publish as a Xero contact.",
+            details={"supplier": ["Required."]},
         )
     response = client.request("GET", f"{API}/Contacts", params={"where": f"Name=={_where_string(name)}"})
     found = _checked(response, "contact lookup").get("Contacts") or []

@@ -24,6 +24,7 @@ from invoisx.api.parsers import LimitedJSONParser, declared_length
 from invoisx.api.permissions import request_company, request_token
 from invoisx.api.schema import PAGE_PARAMETERS, deleted_response, enveloped, list_enveloped, responses
 from invoisx.api.serializers import MoneyField, PublicIdRelatedField, StrictSerializer
+from invoisx.errors import VALIDATION_ERROR, DomainError
 from invoisx.money import normalise_currency
 
 # Output
@@ -390,7 +391,10 @@ class InvoiceImportApi(APIView):
 
         def validate(data: dict[str, Any]) -> dict[str, Any]:
             serializer = InvoiceInputSerializer(data=data, context={"company": company})
-            serializer.is_valid(raise_exception=True)
+            if not serializer.is_valid():
+                raise DomainError(
+                    code=VALIDATION_ERROR, message="The invoice failed validation.", details=serializer.errors
+                )
             return dict(serializer.validated_data)
 
         created = invoice_import(company=company, rows=rows, validate=validate)

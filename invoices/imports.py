@@ -15,12 +15,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
 
 from companies.models import Company
 from invoices.models import Invoice, Source
 from invoices.services import invoice_create
-from invoisx.api.errors import ApiError, ValidationFailed, flatten_errors
+from invoisx.errors import VALIDATION_ERROR, DomainError, flatten_errors
 
 MAX_ROWS = 10_000
 MAX_CSV_BYTES = 20 * 1024 * 1024
@@ -55,8 +54,10 @@ def rows_from_json(payload: Any) -> list[ImportRow]:
     if isinstance(payload, dict) and set(payload) == {"invoices"}:
         payload = payload["invoices"]
     if not isinstance(payload, list):
-        raise ValidationFailed(
-            "Send a JSON array of invoices, or a CSV file.", details={"body": ["Expected a list of invoices."]}
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message="Send a JSON array of invoices, or a CSV file.",
+            details={"body": ["Expected a list of invoices."]},
         )
     _check_count(len(payload))
     return [ImportRow(index, item) for index, item in enumerate(payload)]
@@ -65,13 +66,17 @@ def rows_from_json(payload: Any) -> list[ImportRow]:
 def rows_from_csv(data: bytes) -> list[ImportRow]:
     """The rows of a CSV file with a header row naming `CSV_COLUMNS` (any order; unknown columns refused)."""
     if len(data) > MAX_CSV_BYTES:
-        raise ValidationFailed(
-            f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.", details={"file": ["Too large."]}
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message=f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.",
+            details={"file": ["Too large."]},
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationFailed("The CSV must be UTF-8.", details={"file": ["Not UTF-8 text."]}) from None
+        raise DomainError(
+            code=VALIDATION_ERROR, message="The CSV must be UTF-8.", details={"file": ["Not UTF-8 text."]}
+        ) from None
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
     except csv.Error:
@@ -81,7 +86,9 @@ def rows_from_csv(data: bytes) -> list[ImportRow]:
     unknown = sorted(set(header) - set(CSV_COLUMNS))
     if not header or unknown:
         problem = f"Unknown columns: {', '.join(unknown)}." if unknown else "The file has no header row."
-        raise ValidationFailed(problem, details={"file": [f"{problem} Columns: {', '.join(CSV_COLUMNS)}."]})
+        raise DomainError(
+            code=VALIDATION_ERROR, message=problem, details={"file": [f"{problem} Columns: {', '.join(CSV_COLUMNS)}."]}
+        )
     reader.fieldnames = header
     rows = []
     for record in reader:
@@ -117,22 +124,26 @@ def _csv_invoice(values: dict[str, str]) -> dict[str, Any]:
 
 def _check_count(count: int) -> None:
     if count > MAX_ROWS:
-        raise ValidationFailed(
-            f"At most {MAX_ROWS} invoices can be imported in one call.", details={"body": ["Too many rows."]}
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message=f"At most {MAX_ROWS} invoices can be imported in one call.",
+            details={"body": ["Too many rows."]},
         )
 
 
 def invoice_import(
     *, company: Company, rows: Iterable[ImportRow], validate: Callable[[dict[str, Any]], dict[str, Any]]
 ) -> list[Invoice]:
-    """Create every row's invoice, or none: a `ValidationFailed` names each failing row's fields.
+    """Create every row's invoice, or none: a `DomainError` names each failing row's fields.
 
     `validate` turns a row into the keyword arguments of `invoice_create` (the API's serializer), or
-    raises DRF's `ValidationError`.
+    raises a `DomainError` whose details are the row's (nested) field errors.
     """
     rows = list(rows)
     if not rows:
-        raise ValidationFailed("There is nothing to import.", details={"body": ["No invoices given."]})
+        raise DomainError(
+            code=VALIDATION_ERROR, message="There is nothing to import.", details={"body": ["No invoices given."]}
+        )
     errors: dict[str, list[str]] = {}
     failed = 0
     with transaction.atomic():
@@ -150,8 +161,10 @@ def invoice_import(
         if failed:
             transaction.set_rollback(True)
     if failed:
-        raise ValidationFailed(
-            f"{failed} of {len(rows)} invoices failed validation; nothing was imported.", details=errors
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message=f"{failed} of {len(rows)} invoices failed validation; nothing was imported.",
+            details=errors,
         )
     return created
 
@@ -169,11 +182,9 @@ def _create_row(
         arguments = validate(row.data)
         with transaction.atomic():  # a savepoint: a failing row must not poison the rest of the check
             created.append(invoice_create(company=company, source=Source.IMPORT, **arguments))
-    except ValidationError as error:
-        return flatten_errors(error.detail, prefix)
     except DjangoValidationError as error:
         detail = error.message_dict if hasattr(error, "error_dict") else {"body": error.messages}
         return flatten_errors(detail, prefix)
-    except ApiError as error:
+    except DomainError as error:
         return flatten_errors(error.details, prefix) if error.details else {prefix: [error.message]}
     return {}

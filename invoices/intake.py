@@ -44,8 +44,8 @@ from invoices.layouts import supplier_layout_apply, supplier_layout_used
 from invoices.models import Direction, Invoice, InvoiceLine, Source, Status, Supplier, SupplierLayout
 from invoices.review import invoice_review_refresh
 from invoices.services import document_delete, invoice_event_data, supplier_get_or_create
-from invoisx.api.errors import ApiError, ValidationFailed
 from invoisx.enqueue import enqueue_each_on_commit, enqueue_on_commit
+from invoisx.errors import MONTHLY_LIMIT_REACHED, VALIDATION_ERROR, DomainError
 from invoisx.leases import LeasedWork, Lost
 from invoisx.money import CURRENCIES, largest_amount, round_money
 from usage.periods import BillingPeriod
@@ -54,12 +54,6 @@ from usage.selectors import invoices_processed_count
 logger = logging.getLogger(__name__)
 
 EXTRACTION = LeasedWork(model=Invoice, busy=Status.PROCESSING, prefix="extraction_", setting="EXTRACTION")
-
-
-class MonthlyLimitReached(ApiError):
-    status_code = 429
-    code = "monthly_limit_reached"
-    message = "The monthly invoice processing limit of your plan has been reached."
 
 
 @dataclass(frozen=True)
@@ -73,10 +67,12 @@ def processed_this_month(*, company: Company) -> int:
     return invoices_processed_count(company=company, period=BillingPeriod.current())
 
 
-def file_too_large() -> ValidationFailed:
+def file_too_large() -> DomainError:
     limit = settings.EXTRACTION_MAX_BYTES
-    return ValidationFailed(
-        f"The file is larger than {limit // (1024 * 1024)} MB.", details={"file": ["File too large."]}
+    return DomainError(
+        code=VALIDATION_ERROR,
+        message=f"The file is larger than {limit // (1024 * 1024)} MB.",
+        details={"file": ["File too large."]},
     )
 
 
@@ -88,11 +84,11 @@ def _read_checked(file: UploadedFile) -> tuple[bytes, str]:
     if len(data) > limit:
         raise file_too_large()
     if not data:
-        raise ValidationFailed("The file is empty.", details={"file": ["The file is empty."]})
+        raise DomainError(code=VALIDATION_ERROR, message="The file is empty.", details={"file": ["The file is empty."]})
     try:
         kind = check_document(data)
     except DocumentError as error:
-        raise ValidationFailed(error.message, details={"file": [error.message]}) from None
+        raise DomainError(code=VALIDATION_ERROR, message=error.message, details={"file": [error.message]}) from None
     return data, str(kind)
 
 
@@ -106,8 +102,9 @@ def invoice_upload(*, company: Company, file: UploadedFile, counts_towards_usage
         return Upload(invoice=earlier, duplicate=True)
     limit = company.plan_limits.invoices_per_month
     if counts_towards_usage and processed_this_month(company=company) >= limit:
-        raise MonthlyLimitReached(
-            f"The {company.get_plan_display()} plan processes {limit} invoices a month; the limit is reached.",
+        raise DomainError(
+            code=MONTHLY_LIMIT_REACHED,
+            message=f"The {company.get_plan_display()} plan processes {limit} invoices a month; the limit is reached.",
             details={"invoices_limit": [str(limit)]},
         )
     stored = ""

@@ -8,8 +8,8 @@ from django.db.models import Q, QuerySet
 
 from companies.models import Company
 from invoices.models import Direction, Invoice, PaymentStatus, Status
-from invoisx.api.errors import ResourceNotFound
 from invoisx.api.filtering import apply_filters
+from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
 from invoisx.money import clean_currency_field
 from invoisx.waiting import wait_while_status
 
@@ -56,7 +56,7 @@ def invoice_list(*, company: Company, filters: Any) -> QuerySet[Invoice]:
 def invoice_get(*, company: Company, public_id: str) -> Invoice:
     invoice = _with_relations(Invoice.objects.filter(company=company, public_id=public_id)).first()
     if invoice is None:
-        raise ResourceNotFound("No invoice with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No invoice with this id.")
     return invoice
 
 

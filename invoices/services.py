@@ -20,8 +20,8 @@ from invoices.layouts import confirmed_fields, layout_can_be_learned
 from invoices.models import Direction, Invoice, InvoiceChange, InvoiceLine, Source, Status, Supplier
 from invoices.review import invoice_review_refresh
 from invoices.totals import Line, compute_lines, compute_totals
-from invoisx.api.errors import Conflict, ResourceNotFound
 from invoisx.enqueue import enqueue
+from invoisx.errors import CONFLICT, RESOURCE_NOT_FOUND, DomainError
 from invoisx.money import fits_currency, money_problem, normalise_currency, round_money
 from invoisx.retention import delete_in_batches, retention_cutoff
 from tokens.models import ApiToken
@@ -149,8 +149,9 @@ def _save_unique(invoice: Invoice) -> None:
         with transaction.atomic():
             invoice.save()
     except IntegrityError:
-        raise Conflict(
-            f"An invoice numbered '{invoice.invoice_number}' already exists"
+        raise DomainError(
+            code=CONFLICT,
+            message=f"An invoice numbered '{invoice.invoice_number}' already exists"
             + (" from this supplier." if invoice.direction == Direction.PURCHASE else "."),
             details={"invoice_number": ["Already used."]},
         ) from None
@@ -257,7 +258,9 @@ def invoice_update(
     """
     invoice = _locked(invoice)
     if invoice.status == Status.PROCESSING:
-        raise Conflict("The invoice is still being extracted; correct it once it is processed.")
+        raise DomainError(
+            code=CONFLICT, message="The invoice is still being extracted; correct it once it is processed."
+        )
     confirmed = confirmed_fields(fields)
     before = invoice_snapshot(invoice)
     if "direction" in fields and fields.pop("direction") != invoice.direction:
@@ -371,7 +374,7 @@ def _locked(invoice: Invoice, *, for_delete: bool = False) -> Invoice:
         .first()
     )
     if locked is None:
-        raise ResourceNotFound("No invoice with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No invoice with this id.")
     return locked
 
 
@@ -381,7 +384,9 @@ def invoice_delete(*, invoice: Invoice) -> None:
     would still need)."""
     invoice = _locked(invoice, for_delete=True)
     if invoice.has_payments:
-        raise Conflict("Bank payments are matched to this invoice; reject those matches before deleting it.")
+        raise DomainError(
+            code=CONFLICT, message="Bank payments are matched to this invoice; reject those matches before deleting it."
+        )
     data = invoice_event_data(invoice)
     company = invoice.company
     document = invoice.document.name

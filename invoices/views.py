@@ -18,7 +18,7 @@ from invoices.intake import invoice_upload
 from invoices.models import Direction, Invoice, Status
 from invoices.selectors import InvoiceFilter
 from invoices.services import invoice_update
-from invoisx.api.errors import ApiError
+from invoisx.errors import DomainError
 
 
 @company_page()
@@ -49,7 +49,7 @@ def invoice_upload_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 upload = invoice_upload(company=page_company(request), file=form.cleaned_data["file"])
-            except ApiError as error:
+            except DomainError as error:
                 form.add_error("file", error.message)
             else:
                 review = reverse("dashboard:invoice-review", args=[upload.invoice.public_id])
@@ -97,7 +97,7 @@ def invoice_review(request: HttpRequest, invoice_id: str) -> HttpResponse:
                 for field, errors in error.message_dict.items():
                     name = field.replace("totals.", "").replace("supplier.", "supplier_")
                     form.add_error(name if name in form.fields else None, errors)
-            except ApiError as error:
+            except DomainError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, "Corrections saved.")

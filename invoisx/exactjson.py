@@ -14,14 +14,16 @@ from decimal import Decimal
 from typing import Any
 
 import simplejson
-from rest_framework.utils.encoders import JSONEncoder as DrfJSONEncoder
+from django.core.serializers.json import DjangoJSONEncoder
 
 # Already-encoded JSON, written as it is: a stored answer replayed byte for byte.
 RawJSON = simplejson.RawJSON
 
 
-class ExactJSONEncoder(DrfJSONEncoder):
-    """DRF's encoder (dates, UUIDs, lazy strings...) but with Decimals written exactly."""
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder (dates as ECMA-262, UUIDs, lazy strings) but with Decimals written exactly.
+
+    Django's, not DRF's: this module sits below the API layer (stored events use it too)."""
 
     def encode(self, o: Any) -> str:
         return simplejson.dumps(

@@ -6,8 +6,8 @@ import django_filters
 from django.db.models import Prefetch, QuerySet
 
 from companies.models import Company
-from invoisx.api.errors import ResourceNotFound
 from invoisx.api.filtering import apply_filters
+from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
 from webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint
 
 
@@ -26,7 +26,7 @@ def endpoint_list(*, company: Company) -> QuerySet[WebhookEndpoint]:
 def endpoint_get(*, company: Company, public_id: str) -> WebhookEndpoint:
     endpoint = endpoint_list(company=company).filter(public_id=public_id).first()
     if endpoint is None:
-        raise ResourceNotFound("No webhook endpoint with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No webhook endpoint with this id.")
     return endpoint
 
 
@@ -45,5 +45,5 @@ def endpoint_deliveries(*, endpoint: WebhookEndpoint, filters: Any = None) -> Qu
 def delivery_get(*, company: Company, public_id: str) -> Delivery:
     delivery = _with_history(Delivery.objects.filter(company=company, public_id=public_id)).first()
     if delivery is None:
-        raise ResourceNotFound("No webhook delivery with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No webhook delivery with this id.")
     return delivery

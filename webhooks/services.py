@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from companies.models import Company
 from events.models import Event, EventType
-from invoisx.api.errors import Conflict, ResourceNotFound, ValidationFailed
 from invoisx.enqueue import enqueue_each, enqueue_each_on_commit
+from invoisx.errors import CONFLICT, RESOURCE_NOT_FOUND, VALIDATION_ERROR, DomainError
 from invoisx.retention import delete_in_batches, retention_cutoff
 from webhooks.delivery import deliveries_due
 from webhooks.destinations import UnsafeDestination, url_check
@@ -34,22 +34,33 @@ class EndpointWithSecret:
 def _clean_url(url: str) -> str:
     url = url.strip()
     if len(url) > URL_MAX_LENGTH:
-        raise ValidationFailed(details={"url": [f"Must be at most {URL_MAX_LENGTH} characters."]})
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message="The request failed validation.",
+            details={"url": [f"Must be at most {URL_MAX_LENGTH} characters."]},
+        )
     try:
         url_check(url)
     except UnsafeDestination as refused:
-        raise ValidationFailed(f"Invalid value for 'url': {refused}", details={"url": [str(refused)]}) from None
+        raise DomainError(
+            code=VALIDATION_ERROR, message=f"Invalid value for 'url': {refused}", details={"url": [str(refused)]}
+        ) from None
     return url
 
 
 def _clean_event_types(event_types: Sequence[str]) -> list[str]:
     """Known event types in a stable order; ["*"] for every event."""
     if not event_types:
-        raise ValidationFailed(details={"events": ['Name at least one event type, or "*" for every event.']})
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message="The request failed validation.",
+            details={"events": ['Name at least one event type, or "*" for every event.']},
+        )
     unknown = sorted(set(event_types) - set(SUBSCRIBABLE_EVENTS) - {ALL_EVENTS})
     if unknown:
-        raise ValidationFailed(
-            f"Invalid value for 'events': unknown event type(s) {', '.join(unknown)}.",
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message=f"Invalid value for 'events': unknown event type(s) {', '.join(unknown)}.",
             details={"events": [f"Unknown event type(s): {', '.join(unknown)}."]},
         )
     if ALL_EVENTS in event_types:
@@ -85,7 +96,7 @@ def _locked(endpoint: WebhookEndpoint) -> WebhookEndpoint:
     """
     locked = WebhookEndpoint.objects.select_for_update(no_key=True).filter(pk=endpoint.pk).first()
     if locked is None:
-        raise ResourceNotFound("No webhook endpoint with this id.")
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No webhook endpoint with this id.")
     return locked
 
 
@@ -183,7 +194,7 @@ def webhook_test_send(*, endpoint: WebhookEndpoint) -> Delivery:
     """A `webhook.test` event, delivered to this endpoint only (active or not)."""
     with transaction.atomic():
         if not _held(WebhookEndpoint.objects.filter(pk=endpoint.pk)):
-            raise ResourceNotFound("The webhook endpoint was deleted.")
+            raise DomainError(code=RESOURCE_NOT_FOUND, message="The webhook endpoint was deleted.")
         event = Event.objects.create(
             company=endpoint.company,
             type=EventType.WEBHOOK_TEST,
@@ -210,8 +221,8 @@ def delivery_retry(*, delivery: Delivery) -> Delivery:
         if not changed:
             delivery.refresh_from_db()
             if delivery.status == DeliveryStatus.SUCCEEDED:
-                raise Conflict("This delivery already succeeded.")
-            raise Conflict("This delivery is being sent right now.")
+                raise DomainError(code=CONFLICT, message="This delivery already succeeded.")
+            raise DomainError(code=CONFLICT, message="This delivery is being sent right now.")
         _queue_on_commit([delivery.pk])
     delivery.refresh_from_db()
     return delivery

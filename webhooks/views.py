@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dashboard.access import company_page, page_company
-from invoisx.api.errors import ApiError
+from invoisx.errors import DomainError
 from webhooks.forms import EndpointForm
 from webhooks.models import Delivery, WebhookEndpoint
 from webhooks.selectors import endpoint_deliveries, endpoint_list
@@ -31,7 +31,7 @@ def _endpoint(request: HttpRequest, endpoint_id: str) -> WebhookEndpoint:
     return get_object_or_404(endpoint_list(company=page_company(request)), public_id=endpoint_id)
 
 
-def _add_service_errors(form: EndpointForm, error: ApiError) -> None:
+def _add_service_errors(form: EndpointForm, error: DomainError) -> None:
     for field, errors in (error.details or {"url": [error.message]}).items():
         form.add_error(field if field in form.fields else None, errors)
 
@@ -54,7 +54,7 @@ def webhook_create_page(request: HttpRequest) -> HttpResponse:
                 event_types=form.cleaned_data["event_types"],
                 active=form.cleaned_data["active"],
             )
-        except ApiError as error:
+        except DomainError as error:
             _add_service_errors(form, error)
         else:
             # Rendered, not redirected: the secret is not kept anywhere it could be shown again.
@@ -75,7 +75,7 @@ def webhook_page(request: HttpRequest, endpoint_id: str) -> HttpResponse:
                 event_types=form.cleaned_data["event_types"],
                 active=form.cleaned_data["active"],
             )
-        except ApiError as error:
+        except DomainError as error:
             _add_service_errors(form, error)
         else:
             messages.success(request, "Webhook endpoint saved.")
@@ -122,7 +122,7 @@ def delivery_retry_page(request: HttpRequest, delivery_id: str) -> HttpResponse:
     )
     try:
         delivery_retry(delivery=delivery)
-    except ApiError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Delivery {delivery.public_id} sent again.")

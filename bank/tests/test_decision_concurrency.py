@@ -14,7 +14,7 @@ from events.models import Event
 from invoices import services as invoice_services
 from invoices.models import Invoice, PaymentStatus
 from invoices.services import invoice_delete, invoice_update
-from invoisx.api.errors import Conflict, ValidationFailed
+from invoisx.errors import CONFLICT, VALIDATION_ERROR, DomainError
 from invoisx.tests.races import Race, postgresql  # noqa: F401
 
 
@@ -58,7 +58,8 @@ def test_a_match_rejected_first_cannot_then_be_confirmed(alice, postgresql, monk
     )
 
     assert first.state == MatchState.REJECTED
-    assert isinstance(second, Conflict), second
+    assert isinstance(second, DomainError), second
+    assert second.code == CONFLICT
     assert race.second_waited_for_lock
     assert Invoice.objects.get(pk=owed.pk).payment_status == PaymentStatus.UNPAID
     assert PaymentMatch.objects.get(pk=suggestion.pk).state == MatchState.REJECTED
@@ -101,7 +102,8 @@ def test_a_manual_match_to_an_invoice_deleted_meanwhile_is_refused_cleanly(alice
     )
 
     assert first is None
-    assert isinstance(second, ValidationFailed), second
+    assert isinstance(second, DomainError), second
+    assert second.code == VALIDATION_ERROR
     assert second.details == {"allocations[0].invoice_id": ["Not found."]}
     assert race.second_waited_for_lock
     assert not PaymentMatch.objects.filter(state=MatchState.CONFIRMED).exists()
@@ -131,7 +133,8 @@ def test_a_manual_match_sees_the_currency_an_invoice_was_corrected_to_meanwhile(
     )
 
     assert first.currency == "USD"
-    assert isinstance(second, ValidationFailed), second
+    assert isinstance(second, DomainError), second
+    assert second.code == VALIDATION_ERROR
     assert second.details == {"allocations[0].amount": ["Required when the currencies differ."]}
     assert race.second_waited_for_lock
     assert Invoice.objects.get(pk=owed.pk).payment_status == PaymentStatus.UNPAID

@@ -36,7 +36,7 @@ from bank.tests.test_reconcile_services import NOBODY_IS_SURE, assert_books_bala
 from conftest import require
 from invoices.models import Invoice, PaymentStatus
 from invoices.tests.test_worker_killed import kill_group, start_worker, wait_for
-from invoisx.api.errors import Conflict, ValidationFailed
+from invoisx.errors import CONFLICT, VALIDATION_ERROR, DomainError
 from invoisx.tests.processes import manage, redis_db_url
 
 HOLD_SECONDS = 2.0  # how long the first writer keeps its transaction open once the second has started
@@ -76,7 +76,7 @@ class Race:
     def _call(self, name: str, write: Callable[[], Any]) -> None:
         try:
             self.outcomes[name] = write()
-        except (Conflict, ValidationFailed) as refused:
+        except DomainError as refused:
             self.outcomes[name] = refused
         except Exception as error:  # a deadlock or a crash: reported by the test, not lost in the thread
             self.outcomes[name] = error
@@ -101,7 +101,7 @@ class Race:
 
 
 def refused(outcome: Any) -> bool:
-    return isinstance(outcome, Conflict | ValidationFailed)
+    return isinstance(outcome, DomainError) and outcome.code in (CONFLICT, VALIDATION_ERROR)
 
 
 def test_two_manual_matches_of_different_payments_cannot_both_pay_one_invoice(alice, postgresql, monkeypatch, settings):

@@ -42,7 +42,8 @@ from events.models import Event, EventType
 from invoices.models import Invoice, PaymentStatus
 from invoices.services import invoice_update
 from invoices.tests.factories import purchase_invoice, sales_invoice
-from invoisx.api.errors import Conflict, ValidationFailed
+from invoisx.errors import CONFLICT, VALIDATION_ERROR
+from invoisx.tests.domain_errors import raises_domain_error
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +167,7 @@ def test_a_manual_match_in_another_currency_needs_the_amount(alice):
     reconciliation = run(alice, shown)
     wire = line_of(shown, "460.00")
 
-    with pytest.raises(ValidationFailed) as missing:
+    with raises_domain_error(VALIDATION_ERROR) as missing:
         match_manual(reconciliation=reconciliation, line=wire, allocations=[ManualAllocation(usd)], actor="alice")
     assert "allocations[0].amount" in missing.value.details
 
@@ -187,7 +188,7 @@ def test_a_manual_match_in_another_currency_cannot_pay_more_than_is_owed(alice):
     shown = statement(alice, (4, "480.00", "Wire transfer"))
     reconciliation = run(alice, shown)
 
-    with pytest.raises(ValidationFailed) as too_much:
+    with raises_domain_error(VALIDATION_ERROR) as too_much:
         match_manual(
             reconciliation=reconciliation,
             line=line_of(shown, "480.00"),
@@ -275,7 +276,7 @@ def test_a_manual_match_cannot_take_more_than_the_payment_has_left(alice):
     line = line_of(shown, "100.00")
     match_manual(reconciliation=reconciliation, line=line, allocations=[ManualAllocation(first)], actor="alice")
 
-    with pytest.raises(ValidationFailed):
+    with raises_domain_error(VALIDATION_ERROR):
         match_manual(
             reconciliation=reconciliation,
             line=line,
@@ -286,7 +287,7 @@ def test_a_manual_match_cannot_take_more_than_the_payment_has_left(alice):
 
     assert rest.amount == Decimal("20.00")
     assert payment(second)[:2] == (PaymentStatus.PARTIALLY_PAID, Decimal("20.00"))
-    with pytest.raises(Conflict):
+    with raises_domain_error(CONFLICT):
         match_manual(reconciliation=reconciliation, line=line, allocations=[ManualAllocation(second)], actor="a")
     assert_books_balance(alice)
 
@@ -321,7 +322,7 @@ def test_a_suggestion_for_an_invoice_corrected_down_meanwhile_is_refused(alice, 
     [match] = matches_of(reconciliation)
     invoice_update(invoice=fresh(inv), line_items=[{"description": "Less", "quantity": 1, "unit_price": "90.00"}])
 
-    with pytest.raises(Conflict):
+    with raises_domain_error(CONFLICT):
         match_confirm(match=match, actor="alice")
 
     assert payment(inv)[:2] == (PaymentStatus.UNPAID, Decimal(0))
@@ -335,7 +336,7 @@ def test_a_suggestion_for_a_deleted_invoice_is_refused(alice, settings):
     reconciliation = run(alice, shown)
     fresh(inv).delete()
 
-    with pytest.raises(Conflict):
+    with raises_domain_error(CONFLICT):
         match_confirm(match=matches_of(reconciliation)[0], actor="alice")
     assert matches_confirm_suggested(reconciliation=reconciliation, actor="alice") == []
     assert line_of(shown, "100.00").match_status == MatchStatus.UNMATCHED
@@ -348,7 +349,7 @@ def test_a_suggestion_for_an_invoice_that_failed_meanwhile_is_refused(alice, set
     reconciliation = run(alice, shown)
     Invoice.objects.filter(pk=inv.pk).update(status="failed")
 
-    with pytest.raises(Conflict):
+    with raises_domain_error(CONFLICT):
         match_confirm(match=matches_of(reconciliation)[0], actor="alice")
     assert payment(inv)[:2] == (PaymentStatus.UNPAID, Decimal(0))
 
@@ -415,12 +416,12 @@ def test_a_superseded_or_rejected_suggestion_cannot_be_confirmed(alice, settings
     [old] = matches_of(run(alice, shown))
     [new] = matches_of(run(alice, shown))
 
-    with pytest.raises(Conflict):
+    with raises_domain_error(CONFLICT):
         match_confirm(match=old, actor="alice")
-    with pytest.raises(Conflict):
+    with raises_domain_error(CONFLICT):
         match_reject(match=old, actor="alice")
     match_reject(match=new, actor="alice")
-    with pytest.raises(Conflict):
+    with raises_domain_error(CONFLICT):
         match_confirm(match=new, actor="alice")
 
 
@@ -504,7 +505,7 @@ def test_confirm_all_on_two_runs_suggesting_the_same_invoice_pays_it_once(alice,
 
     assert payment(inv)[:2] == (PaymentStatus.PAID, Decimal("100.00"))
     assert line_of(april, "100.00").match_status == MatchStatus.UNMATCHED
-    with pytest.raises(Conflict):
+    with raises_domain_error(CONFLICT):
         match_confirm(match=matches_of(second)[0], actor="alice")
     assert_books_balance(alice)
 
@@ -546,7 +547,7 @@ def test_confirm_all_refuses_a_minimum_confidence_that_is_not_a_share(alice, set
     invoice(alice, "INV-2026-0222", "1210.00")
     reconciliation = run(alice, statement(alice, (3, "1210.00", "INV-2026-0222 / Acme Trading BV")))
 
-    with pytest.raises(ValidationFailed) as refused:
+    with raises_domain_error(VALIDATION_ERROR) as refused:
         matches_confirm_suggested(reconciliation=reconciliation, actor="alice", min_confidence=min_confidence)
 
     assert "min_confidence" in refused.value.details
@@ -559,7 +560,7 @@ def test_confirm_all_refuses_a_minimum_confidence_that_is_not_a_share(alice, set
 def test_a_run_refuses_another_companys_statement(alice, bob):
     bobs = statement(bob, (3, "100.00", "Payment / Acme Trading BV"))
 
-    with pytest.raises(ValidationFailed) as refused:
+    with raises_domain_error(VALIDATION_ERROR) as refused:
         reconciliation_start(company=alice, statement=bobs, actor="alice")
 
     assert "statement_id" in refused.value.details
@@ -572,21 +573,21 @@ def test_a_manual_match_refuses_another_companys_invoice_or_line(alice, bob):
     alices_run = run(alice, alices_statement)
     bobs_statement = statement(bob, (3, "-2.80", "Cafe / Costa Coffee"))
 
-    with pytest.raises(ValidationFailed) as foreign_invoice:
+    with raises_domain_error(VALIDATION_ERROR) as foreign_invoice:
         match_manual(
             reconciliation=alices_run,
             line=line_of(alices_statement, "-2.80"),
             allocations=[ManualAllocation(bobs)],
             actor="alice",
         )
-    with pytest.raises(ValidationFailed) as foreign_line:
+    with raises_domain_error(VALIDATION_ERROR) as foreign_line:
         match_manual(
             reconciliation=alices_run,
             line=line_of(bobs_statement, "-2.80"),
             allocations=[ManualAllocation(bobs)],
             actor="alice",
         )
-    with pytest.raises(ValidationFailed) as other_statement:
+    with raises_domain_error(VALIDATION_ERROR) as other_statement:
         match_manual(
             reconciliation=run(bob, statement(bob, (4, "-1.00", "Other"))),
             line=line_of(bobs_statement, "-2.80"),

@@ -5,7 +5,8 @@ import pytest
 from buyers.models import Buyer
 from buyers.services import buyer_delete, buyer_update
 from buyers.tests.factories import BuyerFactory
-from invoisx.api.errors import ResourceNotFound
+from invoisx.errors import RESOURCE_NOT_FOUND
+from invoisx.tests.domain_errors import raises_domain_error
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def test_updating_or_deleting_a_buyer_deleted_meanwhile_is_not_found(alice):
     stale = Buyer.objects.get(pk=buyer.pk)
     buyer_delete(buyer=buyer)
 
-    with pytest.raises(ResourceNotFound):
+    with raises_domain_error(RESOURCE_NOT_FOUND):
         buyer_update(buyer=stale, name="Too late")
-    with pytest.raises(ResourceNotFound):
+    with raises_domain_error(RESOURCE_NOT_FOUND):
         buyer_delete(buyer=stale)

@@ -12,7 +12,7 @@ from buyers.tests.factories import BuyerFactory
 from invoices import services as invoice_services
 from invoices.models import Invoice
 from invoices.services import invoice_create
-from invoisx.api.errors import Conflict
+from invoisx.errors import CONFLICT, DomainError
 from invoisx.tests.races import Race, postgresql  # noqa: F401
 
 
@@ -53,7 +53,8 @@ def test_a_buyer_being_invoiced_is_not_deleted_under_the_new_invoice(alice, post
     first, second = race.run(lambda: invoice_for(buyer), lambda: buyer_delete(buyer=Buyer.objects.get(pk=buyer.pk)))
 
     assert isinstance(first, Invoice), first
-    assert isinstance(second, Conflict), second
+    assert isinstance(second, DomainError), second
+    assert second.code == CONFLICT
     assert race.second_waited_for_lock
     assert Invoice.objects.get(pk=first.pk).buyer_id == buyer.pk
 

@@ -13,10 +13,11 @@ import pytest
 from django.db import connection, connections
 
 from conftest import require
-from integrations.errors import PublishInProgress
 from integrations.models import Provider, Publication, PublicationStatus
 from integrations.publishing import invoice_publish
 from integrations.tests.conftest import bill, connect
+from invoisx.errors import PUBLISH_IN_PROGRESS, DomainError
+from invoisx.tests.domain_errors import raises_domain_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +26,7 @@ def in_thread(target, results: list, *args) -> threading.Thread:
     def run() -> None:
         try:
             results.append(target(*args))
-        except PublishInProgress as error:
+        except DomainError as error:
             results.append(error)
         finally:
             connections.close_all()
@@ -47,7 +48,7 @@ def test_a_second_publish_while_the_first_is_at_quickbooks_creates_no_second_bil
             break
         threading.Event().wait(0.01)
 
-    with pytest.raises(PublishInProgress):
+    with raises_domain_error(PUBLISH_IN_PROGRESS):
         invoice_publish(company=alice, invoice=invoice, target="quickbooks")
 
     qb.gate.set()
@@ -77,7 +78,7 @@ def test_many_simultaneous_publishes_create_one_bill(alice, qb):
     published = [result for result in results if isinstance(result, Publication)]
     assert len(results) == 8
     assert published
-    assert all(isinstance(result, Publication | PublishInProgress) for result in results)
+    assert all(isinstance(result, Publication) or result.code == PUBLISH_IN_PROGRESS for result in results)
     assert {publication.external_id for publication in published} == set(qb.bills)
     assert len(qb.bills) == 1
     assert len(qb.calls("POST", f"/v3/company/{qb.realm_id}/bill")) == 1

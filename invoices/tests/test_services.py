@@ -18,7 +18,8 @@ from invoices.services import (
     supplier_get_or_create,
 )
 from invoices.tests.factories import SupplierFactory, purchase_invoice, sales_invoice
-from invoisx.api.errors import Conflict, ResourceNotFound
+from invoisx.errors import CONFLICT, RESOURCE_NOT_FOUND
+from invoisx.tests.domain_errors import raises_domain_error
 
 pytestmark = pytest.mark.django_db
 
@@ -282,7 +283,7 @@ def test_the_same_purchase_number_in_another_company_is_fine(alice, bob):
 def test_the_same_sales_number_twice_is_a_conflict(alice):
     sales_invoice(alice, invoice_number="S-1")
 
-    with pytest.raises(Conflict):
+    with raises_domain_error(CONFLICT):
         sales_invoice(alice, invoice_number="S-1")
 
 
@@ -514,9 +515,9 @@ def test_updating_an_invoice_deleted_meanwhile_is_not_found(alice):
     stale = Invoice.objects.get(pk=invoice.pk)
     invoice_delete(invoice=invoice)
 
-    with pytest.raises(ResourceNotFound):
+    with raises_domain_error(RESOURCE_NOT_FOUND):
         invoice_update(invoice=stale, notes="Too late.")
-    with pytest.raises(ResourceNotFound):
+    with raises_domain_error(RESOURCE_NOT_FOUND):
         invoice_delete(invoice=stale)
     assert Event.objects.filter(type="invoice.deleted").count() == 1
 

@@ -10,7 +10,7 @@ from invoices import services
 from invoices.models import Invoice, InvoiceChange
 from invoices.services import invoice_delete, invoice_update
 from invoices.tests.factories import purchase_invoice
-from invoisx.api.errors import ResourceNotFound
+from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
 from invoisx.tests.races import Race, postgresql  # noqa: F401
 
 
@@ -73,6 +73,7 @@ def test_a_correction_of_an_invoice_deleted_meanwhile_is_not_found(alice, postgr
     )
 
     assert first is None
-    assert isinstance(second, ResourceNotFound), second
+    assert isinstance(second, DomainError), second
+    assert second.code == RESOURCE_NOT_FOUND
     assert race.second_waited_for_lock
     assert not Invoice.objects.filter(pk=invoice.pk).exists()

@@ -6,7 +6,9 @@ An error body is readable by clients of both seed documents:
      "error": {"code": "invalid_api_key", "message": "...", "docs_url": "...", "details": {...}},
      "meta": {"timestamp": "...", "request_id": "..."}}
 
-Services raise the domain errors below (or Django's ValidationError); views never build error
+Services raise `invoisx.errors.DomainError` (or Django's ValidationError), which knows no HTTP;
+`DOMAIN_ERROR_STATUS` below gives each code its status. The `ApiError` classes are for API-layer
+code only (authentication, permissions, parsers, pagination, filtering). Views never build error
 responses by hand. Anything that escapes is answered by `handler500` with `processing_error`.
 """
 
@@ -20,7 +22,9 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
 
+from invoisx import errors as domain
 from invoisx.api.meta import response_meta
+from invoisx.errors import flatten_errors
 
 # error.code -> error_code where seed 000 has an upper-case code of its own.
 SEED_000_CODES = {
@@ -30,6 +34,29 @@ SEED_000_CODES = {
     "insufficient_scope": "FORBIDDEN",
     "company_access_denied": "COMPANY_ACCESS_DENIED",
 }
+
+# DomainError.code -> HTTP status; statuses of seed 001's error table where it names the code.
+DOMAIN_ERROR_STATUS = {
+    domain.VALIDATION_ERROR: status.HTTP_400_BAD_REQUEST,
+    domain.RESOURCE_NOT_FOUND: status.HTTP_404_NOT_FOUND,
+    domain.PROCESSING_ERROR: status.HTTP_500_INTERNAL_SERVER_ERROR,
+    domain.MONTHLY_LIMIT_REACHED: status.HTTP_429_TOO_MANY_REQUESTS,
+    domain.CONFLICT: status.HTTP_409_CONFLICT,
+    domain.IDEMPOTENCY_KEY_IN_USE: status.HTTP_409_CONFLICT,
+    domain.IDEMPOTENCY_KEY_REUSED: status.HTTP_422_UNPROCESSABLE_ENTITY,
+    domain.INTEGRATION_NOT_CONNECTED: status.HTTP_409_CONFLICT,
+    domain.INTEGRATION_RECONNECT_REQUIRED: status.HTTP_409_CONFLICT,
+    domain.INTEGRATION_CONNECT_FAILED: status.HTTP_400_BAD_REQUEST,
+    domain.INVOICE_NOT_PUBLISHABLE: status.HTTP_409_CONFLICT,
+    domain.PUBLISH_IN_PROGRESS: status.HTTP_409_CONFLICT,
+    domain.PROVIDER_RATE_LIMITED: status.HTTP_503_SERVICE_UNAVAILABLE,
+    domain.PROVIDER_VALIDATION_ERROR: status.HTTP_422_UNPROCESSABLE_ENTITY,
+    domain.PROVIDER_UNAVAILABLE: status.HTTP_502_BAD_GATEWAY,
+    domain.PROVIDER_TIMEOUT: status.HTTP_504_GATEWAY_TIMEOUT,
+}
+# A code missing from the table is still the client's request refused, not a server fault;
+# test_domain_errors makes sure every code in invoisx.errors has its own entry.
+UNKNOWN_DOMAIN_ERROR_STATUS = status.HTTP_400_BAD_REQUEST
 
 
 class ApiError(drf_exceptions.APIException):
@@ -129,30 +156,6 @@ def error_json_response(
     return JsonResponse(error_body(request, code=code, message=message, details=details), status=status_code)
 
 
-def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Turn DRF's nested error detail into `{"line_items[0].amount": ["..."]}`."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            name = "body" if key == "non_field_errors" and not prefix else key
-            # ListField reports its items by position: line_items[0].amount
-            path = f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{name}" if prefix else str(name))
-            if key == "non_field_errors" and prefix:
-                path = prefix
-            for field, messages in flatten_errors(value, path).items():
-                flat.setdefault(field, []).extend(messages)
-    elif isinstance(detail, list):
-        if all(not isinstance(item, dict | list) for item in detail):
-            flat[prefix or "body"] = [str(item) for item in detail]
-        else:
-            for index, item in enumerate(detail):
-                if item:
-                    flat.update(flatten_errors(item, f"{prefix}[{index}]"))
-    else:
-        flat[prefix or "body"] = [str(detail)]
-    return flat
-
-
 def _validation_message(details: dict[str, list[str]]) -> str:
     field, messages = next(iter(details.items()))
     if field == "body":
@@ -173,7 +176,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, DjangoPermissionDenied):
         exc = InsufficientScope()
 
-    if isinstance(exc, ApiError):
+    if isinstance(exc, domain.DomainError):
+        code, message, details = exc.code, exc.message, exc.details
+        status_code = DOMAIN_ERROR_STATUS.get(exc.code, UNKNOWN_DOMAIN_ERROR_STATUS)
+        if exc.retry_after is not None:
+            headers["Retry-After"] = str(exc.retry_after)
+    elif isinstance(exc, ApiError):
         code, message, details, status_code = exc.code, exc.message, exc.details, exc.status_code
     elif isinstance(exc, drf_exceptions.ValidationError):
         details = flatten_errors(exc.detail)

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from events.models import Event, EventType
 from events.services import event_record, events_record
-from invoisx.api.errors import Conflict, ResourceNotFound, ValidationFailed
+from invoisx.errors import CONFLICT, RESOURCE_NOT_FOUND, VALIDATION_ERROR
+from invoisx.tests.domain_errors import raises_domain_error
 from webhooks.delivery import deliveries_due
 from webhooks.destinations import address_is_public
 from webhooks.models import Delivery, DeliveryStatus, WebhookEndpoint
@@ -95,7 +96,7 @@ def test_a_succeeded_delivery_cannot_be_retried(alice):
     [delivery] = record(alice)
     Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SUCCEEDED)
     delivery.refresh_from_db()
-    with pytest.raises(Conflict):
+    with raises_domain_error(CONFLICT):
         delivery_retry(delivery=delivery)
 
 
@@ -103,7 +104,7 @@ def test_a_delivery_being_sent_cannot_be_retried(alice):
     endpoint(alice)
     [delivery] = record(alice)
     Delivery.objects.filter(pk=delivery.pk).update(claimed_until=timezone.now() + timedelta(minutes=1))
-    with pytest.raises(Conflict, match="being sent"):
+    with raises_domain_error(CONFLICT, match="being sent"):
         delivery_retry(delivery=delivery)
 
 
@@ -176,7 +177,7 @@ def test_the_sweep_command_queues_and_on_the_embedded_default_sends(alice, setti
 )
 def test_private_addresses_and_unsafe_urls_are_refused(alice, settings, url):
     settings.WEBHOOKS_ALLOW_PRIVATE = False
-    with pytest.raises(ValidationFailed) as refused:
+    with raises_domain_error(VALIDATION_ERROR) as refused:
         endpoint_create(company=alice, url=url)
     assert set(refused.value.details) == {"url"}
 
@@ -195,7 +196,7 @@ def test_allow_private_accepts_local_receivers(alice, settings):
 def test_an_update_is_checked_like_a_create(alice, settings):
     settings.WEBHOOKS_ALLOW_PRIVATE = False
     created = endpoint(alice)
-    with pytest.raises(ValidationFailed):
+    with raises_domain_error(VALIDATION_ERROR):
         endpoint_update(endpoint=created.endpoint, url="https://10.0.0.1/")
     created.endpoint.refresh_from_db()
     assert created.endpoint.url == "https://93.184.216.34/hooks"
@@ -209,12 +210,12 @@ def test_ipv4_mapped_ipv6_is_judged_by_its_ipv4_address():
 
 
 def test_unknown_event_types_are_refused_and_star_means_every_event(alice):
-    with pytest.raises(ValidationFailed) as refused:
+    with raises_domain_error(VALIDATION_ERROR) as refused:
         endpoint(alice, event_types=["invoice.processed", "invoice.exploded"])
     assert set(refused.value.details) == {"events"}
-    with pytest.raises(ValidationFailed):
+    with raises_domain_error(VALIDATION_ERROR):
         endpoint(alice, event_types=["webhook.test"])
-    with pytest.raises(ValidationFailed):
+    with raises_domain_error(VALIDATION_ERROR):
         endpoint(alice, event_types=[])
     assert endpoint(alice, event_types=["invoice.paid", "*"]).endpoint.event_types == ["*"]
 
@@ -254,7 +255,7 @@ def test_changing_an_endpoint_deleted_meanwhile_is_not_found(alice):
     stale = endpoint(alice).endpoint
     WebhookEndpoint.objects.filter(pk=stale.pk).delete()
 
-    with pytest.raises(ResourceNotFound):
+    with raises_domain_error(RESOURCE_NOT_FOUND):
         endpoint_update(endpoint=stale, active=False)
-    with pytest.raises(ResourceNotFound):
+    with raises_domain_error(RESOURCE_NOT_FOUND):
         endpoint_rotate_secret(endpoint=stale)
