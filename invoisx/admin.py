@@ -19,6 +19,7 @@ from django.contrib.admin.options import BaseModelAdmin
 from django.contrib.admin.utils import get_fields_from_path, lookup_spawns_duplicates
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -96,6 +97,26 @@ class CompanyScopedAdmin(CompanyScopedChoices, admin.ModelAdmin):
         scoped = queryset.filter(**{f"{self.company_field}__in": company_ids_for_user(user=request.user)})
         # Through a to-many path (a user's memberships) a row would come back once per company.
         return scoped.distinct() if lookup_spawns_duplicates(self.opts, self.company_field) else scoped
+
+    # A change page may be minutes old when it is saved. Each field carries the value the page showed
+    # (a hidden initial), so `changed_data` holds only what this operator changed, and only that is
+    # written: a stale page never writes back a payment, a correction or a revocation made meanwhile.
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        plain = not db_field.many_to_many and not isinstance(db_field, models.FileField)
+        if field is not None and plain and not field.disabled:
+            field.show_hidden_initial = True
+        return field
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        concrete = {field.name: field for field in obj._meta.concrete_fields}
+        changed = [name for name in form.changed_data if name in concrete]
+        if changed:
+            stamps = [name for name, field in concrete.items() if getattr(field, "auto_now", False)]
+            obj.save(update_fields=[*changed, *stamps])
 
     def get_list_filter(self, request: HttpRequest) -> Any:
         # Django's plain related filter lists every row of the related model, every company's;
