@@ -9,8 +9,10 @@ every statement that showed it.
 
 A `BankImportJob` is one uploaded file and its import, run by a Celery task (pretix's import job):
 `processing` until its statements are written, then `completed` (with the counts) or `failed` (with
-the reason). Its statements stay `complete=False`, hidden from every read, while their lines are
-written in batches; they all become complete in the one transaction that completes the job.
+the reason). It is leased work like a reconciliation (`invoisx.leases`): the task claims it, and a
+sweep queues it again when its message or worker was lost. Its statements stay `complete=False`,
+hidden from every read, while their lines are written in batches; they all become complete in the one
+transaction that completes the job.
 
 A `Reconciliation` is one run of the matching engine over a statement's transactions. Each of its
 `PaymentMatch`es ties one transaction to one or more invoices through `MatchAllocation`s, in the
@@ -136,12 +138,17 @@ class BankImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True, help_text="When a worker last started it")
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Leased work (invoisx.leases): who runs the import, and what the sweep does when it is lost.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["company", "-created_at"]),
             models.Index(fields=["company", "file_sha256", "status"]),
+            models.Index(fields=["queued_at"], condition=Q(status="processing"), name="bank_import_pending"),
         ]
 
     def __str__(self) -> str:

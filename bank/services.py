@@ -4,8 +4,11 @@ The chain, each step explicit (pretix's bank import job):
 1. `statement_import_start` (in the request) checks the upload (size, then `check_statement`: empty,
    binary, unsafe XML, locked PDF; any refusal is a 400 naming `file`). A file the company imported
    before (same SHA-256) answers a job completed at once, marked as a duplicate; a file whose import
-   is still running answers that job. Otherwise the file is stored on a new `processing` job, and
-   `bank.tasks.import_statement` is queued once that commits.
+   is still `processing` answers that job. Otherwise the file is stored on a new `processing` job,
+   and `bank.tasks.import_statement` is queued once that commits. The job is leased work (`IMPORT`,
+   see `invoisx.leases`): the task claims it, and `statement_imports_sweep` (beat) queues again a job
+   whose message or worker was lost, or fails it once its worker stopped `BANK_IMPORT_MAX_ATTEMPTS`
+   times; so a `processing` job is never dead for long, and a new upload can always wait for it.
 2. `statement_import_run` (in the task) reads the file outside any transaction (a file it refuses,
    too many lines or an amount too large to store, fails the job with the reason), then writes:
    the account and the statement rows (not yet `complete`) in a short transaction, then the lines in
@@ -39,11 +42,13 @@ from bank.statements.result import normalise_account
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoisx.enqueue import enqueue_on_commit
+from invoisx.enqueue import enqueue_each_on_commit, enqueue_on_commit
 from invoisx.errors import VALIDATION_ERROR, DomainError
+from invoisx.leases import LeasedWork, Lost
 from invoisx.money import CURRENCIES, largest_amount, round_money
 
 logger = logging.getLogger(__name__)
+IMPORT = LeasedWork(model=BankImportJob, busy=ImportStatus.PROCESSING, prefix="", setting="BANK_IMPORT")
 
 
 def _refuse(message: str) -> DomainError:
@@ -146,17 +151,18 @@ def _job_create(*, company: Company, file: UploadedFile, actor: str) -> tuple[Ba
         _count(job, earlier, duplicate=True)
         job.save()
         return job, False
-    # A job that has outlived the task's hard time limit is dead, whatever its row says.
-    alive_since = timezone.now() - datetime.timedelta(seconds=settings.BANK_IMPORT_TIME_LIMIT)
+    # A job whose worker died or whose message was lost is the sweep's to queue again (or fail), not
+    # this upload's to replace: one job per file at a time.
     running = (
         BankImportJob.objects.filter(company=company, file_sha256=digest, status=ImportStatus.PROCESSING)
-        .filter(created_at__gte=alive_since)
         .order_by("-created_at")
         .first()
     )
     if running is not None:
         return running, False
     job.file.save(f"{digest[:16]}.{kind}", ContentFile(data), save=False)  # before the transaction: no lock held
+    for column, value in IMPORT.queued(now=timezone.now()).items():
+        setattr(job, column, value)
     job.save()
     return job, True
 
@@ -186,15 +192,54 @@ def statement_import(*, company: Company, file: UploadedFile, actor: str = "") -
 # 2. In the task
 
 
-def statement_import_fail(*, job_id: int, reason: str, code: str = ImportFailure.ERROR) -> None:
-    BankImportJob.objects.filter(pk=job_id, status=ImportStatus.PROCESSING).update(
-        status=ImportStatus.FAILED, failure_code=code, failure_reason=reason, finished_at=timezone.now()
+def statement_import_release(*, job_id: int) -> None:
+    """Let go of the job after its run stopped to be retried, so that the retry may claim it."""
+    IMPORT.release(job_id)
+
+
+def statement_import_fail(
+    *, job_id: int, reason: str, code: str = ImportFailure.ERROR, lost_at: datetime.datetime | None = None
+) -> None:
+    """End a `processing` job as `failed` with the reason. With `lost_at` (the sweep), only if no worker
+    holds it at that time: one may have claimed it since the sweep looked."""
+    jobs = BankImportJob.objects.filter(pk=job_id, status=ImportStatus.PROCESSING)
+    if lost_at is not None:
+        jobs = jobs.filter(IMPORT.free(now=lost_at))
+    jobs.update(
+        status=ImportStatus.FAILED,
+        failure_code=code,
+        failure_reason=reason,
+        finished_at=timezone.now(),
+        lease_until=None,
     )
 
 
-def statement_import_run(*, job_id: int) -> None:
-    """Import the job's file. Safe to run twice: only a `processing` job is worked on, and every write
-    is idempotent (module docstring)."""
+def statement_imports_sweep(*, now: datetime.datetime | None = None) -> Lost:
+    """Queue again the import jobs that no message or worker will finish; fail those out of attempts."""
+    from bank.tasks import import_statement
+
+    now = now or timezone.now()
+    lost = IMPORT.lost(now=now)
+    for job_id in lost.exhausted:
+        logger.warning("statement import %s stopped %s times without finishing", job_id, IMPORT.max_attempts)
+        statement_import_fail(
+            job_id=job_id,
+            reason=(
+                f"The import was started {IMPORT.max_attempts} times and stopped each time without finishing "
+                "(the worker was lost); upload the file again."
+            ),
+            lost_at=now,
+        )
+    enqueue_each_on_commit(import_statement, lost.requeue)
+    return lost
+
+
+def statement_import_run(*, job_id: int, new_attempt: bool = True) -> None:
+    """Import the job's file. Safe to run twice: only a `processing` job that no other worker holds is
+    worked on, and every write is idempotent (module docstring). `new_attempt` is False for Celery's
+    retries of one run."""
+    if not IMPORT.claim(job_id, now=timezone.now(), new_attempt=new_attempt):
+        return  # deleted, finished by an earlier run, or another worker runs it
     job = BankImportJob.objects.select_related("company").filter(pk=job_id, status=ImportStatus.PROCESSING).first()
     if job is None:
         return  # deleted, or finished by an earlier run
@@ -360,6 +405,7 @@ def _complete(job: BankImportJob, rows: list[BankStatement], *, duplicate: bool)
         updated = BankImportJob.objects.filter(pk=job.pk, status=ImportStatus.PROCESSING).update(
             status=job.status,
             finished_at=job.finished_at,
+            lease_until=None,
             duplicate=job.duplicate,
             statements_count=job.statements_count,
             transactions_count=job.transactions_count,

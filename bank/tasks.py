@@ -14,7 +14,12 @@ from bank.reconciliations import (
     reconciliation_run,
     reconciliations_sweep,
 )
-from bank.services import statement_import_fail, statement_import_run
+from bank.services import (
+    statement_import_fail,
+    statement_import_release,
+    statement_import_run,
+    statement_imports_sweep,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +91,11 @@ def import_statement(self: Task, job_id: int) -> None:
     """Import one uploaded statement file. Safe to run twice: only a `processing` job is worked on,
     and a second run writes nothing the first one wrote (see `bank.services`).
 
-    A job that cannot finish is marked `failed` with the reason, never left `processing`.
+    A job that cannot finish is marked `failed` with the reason, never left `processing`; a worker
+    that dies leaves the lease to run out, and the sweep queues the job again.
     """
     try:
-        statement_import_run(job_id=job_id)
+        statement_import_run(job_id=job_id, new_attempt=self.request.retries == 0)
     except SoftTimeLimitExceeded:
         logger.warning("statement import %s exceeded its time limit", job_id)
         statement_import_fail(
@@ -98,9 +104,21 @@ def import_statement(self: Task, job_id: int) -> None:
     except OperationalError:
         if self.request.retries >= (self.max_retries or 0):
             statement_import_fail(job_id=job_id, reason="The database was unavailable; upload the file again.")
+        else:
+            # The retry claims the job again; if the database is too far gone to let go of it now,
+            # the lease runs out and the sweep brings it back.
+            with contextlib.suppress(OperationalError):
+                statement_import_release(job_id=job_id)
         raise  # retried with backoff until then
     except Exception:
         logger.exception("statement import %s failed", job_id)
         statement_import_fail(job_id=job_id, reason="The import failed unexpectedly; upload the file again.")
         if not self.request.is_eager:
             raise  # recorded as failed by the worker; run eagerly, the upload answers with the failed job instead
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def sweep_statement_imports() -> int:
+    """Queue again the import jobs whose message or worker was lost, fail those out of attempts. Run by beat."""
+    lost = statement_imports_sweep()
+    return len(lost.requeue) + len(lost.exhausted)

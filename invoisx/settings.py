@@ -248,7 +248,8 @@ EXTRACTION_WAIT_SECONDS = env.float("EXTRACTION_WAIT_SECONDS", default=25.0)
 EXTRACTION_REVIEW_THRESHOLD = env.float("EXTRACTION_REVIEW_THRESHOLD", default=0.8)
 EXTRACTION_SOFT_TIME_LIMIT = env.int("EXTRACTION_SOFT_TIME_LIMIT", default=120)
 EXTRACTION_TIME_LIMIT = env.int("EXTRACTION_TIME_LIMIT", default=150)
-# Extractions and reconciliations are leased work (invoisx.leases), swept every WORK_SWEEP_SECONDS:
+# Extractions, reconciliations and bank statement imports are leased work (invoisx.leases), swept every
+# WORK_SWEEP_SECONDS:
 # a worker holds one for *_LEASE_SECONDS (more than the hard time limit; past it the worker is presumed
 # dead), one queued but not started after *_REQUEUE_SECONDS (its message was lost) is queued again, and
 # one started *_MAX_ATTEMPTS times without finishing fails with a reason.
@@ -276,6 +277,10 @@ BANK_IMPORT_WAIT_SECONDS = env.float("BANK_IMPORT_WAIT_SECONDS", default=20.0)
 BANK_IMPORT_BATCH_ROWS = env.int("BANK_IMPORT_BATCH_ROWS", default=2000)
 BANK_IMPORT_SOFT_TIME_LIMIT = env.int("BANK_IMPORT_SOFT_TIME_LIMIT", default=600)
 BANK_IMPORT_TIME_LIMIT = env.int("BANK_IMPORT_TIME_LIMIT", default=660)
+# Leased like extractions and reconciliations (see above); the lease outlasts BANK_IMPORT_TIME_LIMIT.
+BANK_IMPORT_LEASE_SECONDS = env.int("BANK_IMPORT_LEASE_SECONDS", default=900)
+BANK_IMPORT_REQUEUE_SECONDS = env.int("BANK_IMPORT_REQUEUE_SECONDS", default=900)
+BANK_IMPORT_MAX_ATTEMPTS = env.int("BANK_IMPORT_MAX_ATTEMPTS", default=3)
 # Secrets kept at rest encrypted (OAuth tokens, webhook signing secrets), see invoisx/encryption.py:
 # Fernet keys, comma-separated; the first encrypts, all decrypt. Empty: keys derived from SECRET_KEY.
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
@@ -378,7 +383,7 @@ RETENTION_PURGE_SECONDS = env.float("RETENTION_PURGE_SECONDS", default=3600.0)
 
 # Kept if another block defined a schedule first; `celery -A invoisx beat` runs it. Without beat, the
 # same from cron or with --every: `manage.py webhooks_sweep`, `extractions_sweep`,
-# `reconciliations_sweep` and `purge_expired`.
+# `reconciliations_sweep`, `statement_imports_sweep` and `purge_expired`.
 CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "task": "webhooks.tasks.sweep_webhook_deliveries",
@@ -390,6 +395,10 @@ CELERY_BEAT_SCHEDULE["extractions-sweep"] = {
 }
 CELERY_BEAT_SCHEDULE["reconciliations-sweep"] = {
     "task": "bank.tasks.sweep_reconciliations",
+    "schedule": WORK_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["statement-imports-sweep"] = {
+    "task": "bank.tasks.sweep_statement_imports",
     "schedule": WORK_SWEEP_SECONDS,
 }
 CELERY_BEAT_SCHEDULE["retention-purge"] = {

@@ -169,10 +169,16 @@ def test_a_task_retried_after_dying_mid_import_imports_each_line_once(alice, ali
         store(**kwargs)
 
     monkeypatch.setattr(services, "_store_batch", die_after_two_batches)
-    with pytest.raises(OperationalError):
-        services.statement_import_run(job_id=queued[0])
+    task = tasks.import_statement
+    task.push_request(retries=0)
+    try:
+        with pytest.raises(OperationalError):  # raised on, for Celery to retry with backoff
+            task._orig_run(queued[0])
+    finally:
+        task.pop_request()
     assert BankTransaction.objects.count() == 4  # two batches stored, then the worker died
-    assert BankImportJob.objects.get().status == ImportStatus.PROCESSING
+    job = BankImportJob.objects.get()
+    assert (job.status, job.attempts, job.lease_until) == (ImportStatus.PROCESSING, 1, None)  # let go for the retry
 
     run_task(queued[0])  # the message delivered again
     run_task(queued[0])  # and once more, after it completed
