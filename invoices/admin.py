@@ -1,9 +1,15 @@
 """Admin for suppliers, invoices and their lines, and the supplier layouts learned from corrections."""
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from invoices.models import Invoice, InvoiceChange, InvoiceLine, Supplier, SupplierLayout
+from invoices.services import invoice_delete
 from invoisx.admin import CompanyScopedAdmin, CompanyScopedInline
+from invoisx.errors import DomainError
 
 
 class InvoiceLineInline(CompanyScopedInline):
@@ -42,6 +48,18 @@ class InvoiceAdmin(CompanyScopedAdmin):
     readonly_fields = ["public_id", "review_reasons", "duplicate_of", "reviewed_at", "created_at", "updated_at"]
     raw_id_fields = ["buyer", "supplier"]
     inlines = [InvoiceLineInline, InvoiceChangeInline]
+
+    # Through the service, as the API and the dashboard delete: matched payments refuse it, the event
+    # is recorded, and the stored document is deleted once the deletion commits.
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        try:
+            invoice_delete(invoice=obj)
+        except DomainError as error:
+            self.message_user(request, f"{obj}: {error.message}", level=messages.ERROR)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for invoice in queryset:
+            self.delete_model(request, invoice)
 
 
 @admin.register(Supplier)
