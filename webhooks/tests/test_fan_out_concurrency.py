@@ -20,6 +20,7 @@ from django.db import connection, connections, transaction
 from conftest import require
 from events.models import Event, EventType
 from events.services import event_record
+from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
 from webhooks import services
 from webhooks.models import Delivery, WebhookEndpoint
 from webhooks.services import endpoint_delete, webhook_test_send
@@ -113,5 +114,6 @@ def test_a_test_event_for_an_endpoint_being_deleted_is_refused_not_a_server_erro
     outcomes = race(first=delete(hook.pk), second=lambda: webhook_test_send(endpoint=hook))
 
     assert outcomes["first"] is None, outcomes
-    assert getattr(outcomes["second"], "status_code", None) == 404, outcomes
+    assert isinstance(outcomes["second"], DomainError), outcomes
+    assert outcomes["second"].code == RESOURCE_NOT_FOUND  # answered 404
     assert not Delivery.objects.exists()
