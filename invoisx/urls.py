@@ -5,12 +5,13 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dashboard.urls import auth_urlpatterns
-from invoisx.api.views import PingApi
+from invoisx.api.views import AuthVersionApi, PingApi
 from invoisx.csp import csp_extend
 from invoisx.throttles import throttle_login
 
 api_v1: list[URLPattern | URLResolver] = [
     path("ping", PingApi.as_view(), name="ping"),
+    path("auth/version", AuthVersionApi.as_view(), name="auth-version"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI's stylesheet draws its icons from data: URLs.
     path("docs", csp_extend(img_src=["data:"])(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),

@@ -36,6 +36,15 @@ class HasRequiredScope(BasePermission):
         return True
 
 
+class TokenAuthenticated(BasePermission):
+    """Any valid API token, whatever its scopes: for endpoints that tell nothing of a company."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not isinstance(request.auth, ApiToken):
+            raise AuthenticationRequired()
+        return True
+
+
 def request_token(request: Request) -> ApiToken:
     """The API token an authenticated request was made with."""
     token = request.auth

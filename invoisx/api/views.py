@@ -1,9 +1,10 @@
-"""Endpoints of the API itself (ping), and JSON answers for errors raised outside DRF views."""
+"""Endpoints of the API itself (ping, auth/version), and JSON answers for errors raised outside DRF views."""
 
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 
 from invoisx.api.errors import error_json_response
 from invoisx.api.middleware import API_PREFIX
+from invoisx.api.permissions import TokenAuthenticated
 
 API_VERSION = "1.0"
 
@@ -40,6 +42,18 @@ class PingApi(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response({"pong": True, "version": API_VERSION, "status": "operational"})
+
+
+class AuthVersionApi(APIView):
+    """The API version as a bare JSON string, as seed 002's clients decode it: a token check that
+    needs no scope and tells nothing of the company."""
+
+    permission_classes = [TokenAuthenticated]
+    envelope = False
+
+    @extend_schema(operation_id="auth_version", responses={200: OpenApiTypes.STR})
+    def get(self, request: Request) -> Response:
+        return Response(API_VERSION)
 
 
 def _is_api(request: HttpRequest) -> bool:

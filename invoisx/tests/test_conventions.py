@@ -17,6 +17,7 @@ from events.models import Event
 from events.services import event_record
 from invoices.tests.factories import purchase_invoice
 from invoisx.api import ratelimit
+from tokens.services import token_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -413,3 +414,35 @@ def test_the_api_shows_public_ids_not_database_keys(alice_api, alice):
     assert [item["id"] for item in buyers] == [buyer.public_id]
     assert invoice.public_id in [item["id"] for item in invoices]
     assert all(item["id"].startswith("inv_") for item in invoices)
+
+
+# auth/version (seed 002)
+
+AUTH_VERSION = "/api/v1/auth/version"
+
+
+def test_auth_version_answers_the_bare_version_string_to_any_valid_token(alice, make_client):
+    response = make_client(alice, scopes=[]).get(AUTH_VERSION)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response.content == b'"1.0"'
+    assert response["X-RateLimit-Limit"]
+    assert response["X-Request-ID"]
+
+
+def test_auth_version_without_a_token_is_a_401_envelope(db):
+    response = APIClient().get(AUTH_VERSION)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_required"
+
+
+def test_auth_version_with_a_revoked_token_is_a_401(alice, make_client):
+    client = make_client(alice)
+    token_revoke(token=client.token)
+
+    response = client.get(AUTH_VERSION)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
