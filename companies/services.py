@@ -1,11 +1,43 @@
-"""Writes for tenancy: creating companies and adding staff to them."""
+"""Writes for tenancy: creating companies, adding staff to them, and the company's seller profile."""
+
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from stdnum import bic, iban
+from stdnum.exceptions import ValidationError as StdnumValidationError
 
-from companies.models import Company, Membership, Role
+from companies.models import Company, InvoiceLanguage, Membership, Role
 from companies.plans import PlanName
+from invoisx.countries import normalise_country
+from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
+from invoisx.money import normalise_currency
+from invoisx.tax_ids import validate_tax_id
+
+# The seller fields of EN 16931 a company keeps in its profile, in the order forms show them.
+PROFILE_FIELDS = (
+    "legal_name",
+    "tax_id",
+    "registration_number",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "iban",
+    "bic",
+    "bank_account_number",
+    "bank_name",
+    "default_currency",
+    "payment_terms_days",
+    "invoice_language",
+)
+MAX_PAYMENT_TERMS_DAYS = 365
 
 
 @transaction.atomic
@@ -24,3 +56,74 @@ def company_create(*, name: str, plan: str = PlanName.STARTER) -> Company:
 def membership_grant(*, user: AbstractBaseUser, company: Company, role: str = Role.VIEWER) -> Membership:
     membership, _ = Membership.objects.update_or_create(user=user, company=company, defaults={"role": role})
     return membership
+
+
+def _profile_problems(company: Company) -> dict[str, list[str]]:
+    """Tidies the profile fields of `company` in place; returns the messages of those that are wrong."""
+    problems: dict[str, list[str]] = {}
+    for name in PROFILE_FIELDS:
+        value = getattr(company, name)
+        if isinstance(value, str):
+            setattr(company, name, value.strip())
+    if company.country:
+        try:
+            company.country = normalise_country(company.country)
+        except ValueError as error:
+            problems["country"] = [str(error)]
+    if company.tax_id:
+        country = None if "country" in problems else company.country or None
+        try:
+            company.tax_id = validate_tax_id(company.tax_id, country)
+        except ValueError as error:
+            problems["tax_id"] = [str(error)]
+    if company.email:
+        try:
+            validate_email(company.email)
+        except ValidationError:
+            problems["email"] = ["Enter a valid email address."]
+    if company.iban:
+        try:
+            company.iban = iban.validate(company.iban)
+        except StdnumValidationError as error:
+            problems["iban"] = [f"Not a valid IBAN: {str(error).rstrip('.')}."]
+    if company.bic:
+        try:
+            company.bic = bic.validate(company.bic)
+        except StdnumValidationError as error:
+            problems["bic"] = [f"Not a valid BIC: {str(error).rstrip('.')}."]
+    if company.default_currency:
+        try:
+            company.default_currency = normalise_currency(company.default_currency)
+        except ValueError as error:
+            problems["default_currency"] = [str(error)]
+    days = company.payment_terms_days
+    if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= MAX_PAYMENT_TERMS_DAYS:
+        problems["payment_terms_days"] = [f"Payment terms are 0 to {MAX_PAYMENT_TERMS_DAYS} days."]
+    if company.invoice_language not in InvoiceLanguage.values:
+        problems["invoice_language"] = [f"Choose one of: {', '.join(InvoiceLanguage.values)}."]
+    return problems
+
+
+@transaction.atomic
+def company_profile_update(*, company: Company, actor: AbstractBaseUser | None = None, **fields: Any) -> Company:
+    """Change the given profile fields of the company, re-read under its row lock; saves only what changed.
+
+    Raises ValidationError naming every wrong field. `actor` is who asks (a dashboard user; None for a token).
+    """
+    unknown = sorted(set(fields) - set(PROFILE_FIELDS))
+    if unknown:
+        raise ValidationError({name: ["Not a company profile field."] for name in unknown})
+    # FOR NO KEY UPDATE: rows referring to the company (invoices, buyers) are not held up by it.
+    locked = Company.objects.select_for_update(no_key=True).filter(pk=company.pk).first()
+    if locked is None:
+        raise DomainError(code=RESOURCE_NOT_FOUND, message="No such company.")
+    stored = {name: getattr(locked, name) for name in PROFILE_FIELDS}
+    for name, value in fields.items():
+        setattr(locked, name, "" if value is None and name != "payment_terms_days" else value)
+    problems = _profile_problems(locked)
+    if problems:
+        raise ValidationError(problems)
+    changed = [name for name in PROFILE_FIELDS if getattr(locked, name) != stored[name]]
+    if changed:
+        locked.save(update_fields=changed)
+    return locked

@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("webhooks.dashboard_urls")),
     path("", include("usage.dashboard_urls")),
     path("", include("integrations.dashboard_urls")),
+    path("", include("companies.dashboard_urls")),
 ]
 
 auth_urlpatterns = [

@@ -15,6 +15,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI's stylesheet draws its icons from data: URLs.
     path("docs", csp_extend(img_src=["data:"])(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path("", include("companies.urls")),
     path("", include("buyers.urls")),
     path("", include("invoices.urls")),
     path("", include("bank.urls")),
