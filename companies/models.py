@@ -23,26 +23,28 @@ class Company(models.Model):
     next_invoice_sequence = models.PositiveIntegerField(default=1)
     # The seller on the invoices the company issues (EN 16931 BG-4 to BG-6, BG-16), kept by
     # `company_profile_update`, which validates each field.
-    legal_name = models.CharField(max_length=200, blank=True)
-    tax_id = models.CharField(max_length=50, blank=True)
-    registration_number = models.CharField(max_length=50, blank=True)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    address_line1 = models.CharField(max_length=200, blank=True)
-    address_line2 = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    state = models.CharField(max_length=100, blank=True)
-    postal_code = models.CharField(max_length=20, blank=True)
-    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
-    iban = models.CharField(max_length=34, blank=True)
-    bic = models.CharField(max_length=11, blank=True)
-    bank_account_number = models.CharField(max_length=50, blank=True)
-    bank_name = models.CharField(max_length=200, blank=True)
-    default_currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217")
+    legal_name = models.CharField(max_length=200, blank=True, db_default="")
+    tax_id = models.CharField(max_length=50, blank=True, db_default="")
+    registration_number = models.CharField(max_length=50, blank=True, db_default="")
+    email = models.EmailField(blank=True, db_default="")
+    phone = models.CharField(max_length=40, blank=True, db_default="")
+    address_line1 = models.CharField(max_length=200, blank=True, db_default="")
+    address_line2 = models.CharField(max_length=200, blank=True, db_default="")
+    city = models.CharField(max_length=100, blank=True, db_default="")
+    state = models.CharField(max_length=100, blank=True, db_default="")
+    postal_code = models.CharField(max_length=20, blank=True, db_default="")
+    country = models.CharField(max_length=2, blank=True, db_default="", help_text="ISO 3166-1 alpha-2")
+    iban = models.CharField(max_length=34, blank=True, db_default="")
+    bic = models.CharField(max_length=11, blank=True, db_default="")
+    bank_account_number = models.CharField(max_length=50, blank=True, db_default="")
+    bank_name = models.CharField(max_length=200, blank=True, db_default="")
+    default_currency = models.CharField(max_length=3, blank=True, db_default="", help_text="ISO 4217")
     payment_terms_days = models.PositiveSmallIntegerField(
-        default=30, validators=[MinValueValidator(0), MaxValueValidator(365)]
+        default=30, db_default=30, validators=[MinValueValidator(0), MaxValueValidator(365)]
     )
-    invoice_language = models.CharField(max_length=2, choices=InvoiceLanguage.choices, default=InvoiceLanguage.EN)
+    invoice_language = models.CharField(
+        max_length=2, choices=InvoiceLanguage.choices, default=InvoiceLanguage.EN, db_default=InvoiceLanguage.EN
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

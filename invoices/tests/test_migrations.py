@@ -1,11 +1,19 @@
 """Data migrations of invoices: existing rows lose nothing they showed before."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("invoices", "0005_invoice_payment")]
 AFTER = [("invoices", "0009_invoice_printed_supplier_backfill")]
+
+
+@pytest.fixture(autouse=True)
+def _schema_brought_back_up_to_date(transactional_db):
+    """Whatever happens in the test, the next tests get the current schema, not the old one."""
+    yield
+    call_command("migrate", verbosity=0)
 
 
 @pytest.mark.django_db(transaction=True)
