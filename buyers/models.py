@@ -22,6 +22,7 @@ class Buyer(models.Model):
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
     notes = models.TextField(blank=True)
+    wants_ubl = models.BooleanField(default=False, help_text="Email the UBL e-invoice with the PDF")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

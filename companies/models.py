@@ -45,6 +45,7 @@ class Company(models.Model):
     invoice_language = models.CharField(
         max_length=2, choices=InvoiceLanguage.choices, default=InvoiceLanguage.EN, db_default=InvoiceLanguage.EN
     )
+    logo = models.FileField(upload_to="logos/", blank=True, db_default="", help_text="PNG or JPEG, on issued PDFs")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

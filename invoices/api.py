@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -14,7 +15,21 @@ from buyers.models import Buyer
 from idempotency.api import IDEMPOTENCY_PARAMETER, idempotent
 from invoices.imports import CSV_COLUMNS, MAX_CSV_BYTES, MAX_ROWS, invoice_import, rows_from_csv, rows_from_json
 from invoices.intake import file_too_large, invoice_upload
-from invoices.models import Direction, Invoice, PaymentStatus, Status
+from invoices.issuing.calc import TaxCategory
+from invoices.issuing.document import money_text
+from invoices.issuing.selectors import invoice_taxes
+from invoices.issuing.services import invoice_issue
+from invoices.models import (
+    Direction,
+    DocumentType,
+    Invoice,
+    Language,
+    NumberSeries,
+    PaperSize,
+    PaymentStatus,
+    State,
+    Status,
+)
 from invoices.review import CODES as REVIEW_CODES
 from invoices.selectors import invoice_get, invoice_list, invoice_wait_until_settled
 from invoices.services import invoice_create, invoice_delete, invoice_update
@@ -53,16 +68,48 @@ class BuyerSummarySerializer(serializers.Serializer):
     tax_id = serializers.CharField()
 
 
+def _rate_field(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=7, decimal_places=4, coerce_to_string=False, allow_null=True, **kwargs)
+
+
 class LineItemSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=1000)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=False)
+    unit = serializers.CharField(help_text="UN/ECE Recommendation 20 unit code; empty means C62 (one)")
     unit_price = serializers.DecimalField(max_digits=16, decimal_places=4, coerce_to_string=False)
+    discount_amount = MoneyField(currency="invoice.currency", help_text="Line discount (BT-136)")
+    discount_reason = serializers.CharField()
+    charge_amount = MoneyField(currency="invoice.currency", help_text="Line charge (BT-141)")
+    charge_reason = serializers.CharField()
+    tax_category = serializers.CharField(
+        help_text="UNCL 5305: S, Z, E, AE, K, G or O; empty on lines that take totals.tax_rate"
+    )
+    tax_rate = _rate_field(help_text="Percent; null on lines that take totals.tax_rate")
+    tax_exemption_reason = serializers.CharField()
+    amount = MoneyField(currency="invoice.currency", help_text="Net: quantity × unit price − discount + charge")
+
+
+class AllowanceChargeSerializer(serializers.Serializer):
     amount = MoneyField(currency="invoice.currency")
+    reason = serializers.CharField()
+    tax_category = serializers.CharField()
+    tax_rate = _rate_field()
+
+
+class TaxSubtotalSerializer(serializers.Serializer):
+    category = serializers.CharField(help_text="UNCL 5305 tax category")
+    rate = _rate_field()
+    taxable_amount = serializers.CharField(help_text="Decimal string in the invoice's currency")
+    tax_amount = serializers.CharField(help_text="Decimal string in the invoice's currency")
+    exemption_reason = serializers.CharField()
 
 
 class TotalsSerializer(serializers.Serializer):
-    subtotal = MoneyField()
-    tax_rate = serializers.DecimalField(max_digits=7, decimal_places=4, coerce_to_string=False, allow_null=True)
+    line_total = MoneyField(help_text="Sum of the lines' net amounts (BT-106)")
+    allowance_total = MoneyField(help_text="Document discounts (BT-107)")
+    charge_total = MoneyField(help_text="Document charges (BT-108)")
+    subtotal = MoneyField(help_text="Total without tax (BT-109)")
+    tax_rate = _rate_field(help_text="The invoice's one rate; null when it has several")
     tax_amount = MoneyField()
     total = MoneyField()
 
@@ -79,6 +126,25 @@ class InvoiceOutputSerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     direction = serializers.ChoiceField(choices=Direction.choices)
     status = serializers.ChoiceField(choices=Status.choices)
+    state = serializers.ChoiceField(
+        choices=State.choices,
+        help_text="draft, issued, sent or void for sales invoices issued here; recorded for invoices issued "
+        "elsewhere (purchase invoices, and sales invoices recorded with their number)",
+    )
+    document_type = serializers.ChoiceField(choices=DocumentType.choices)
+    preceding_invoice = serializers.CharField(
+        source="preceding_invoice.public_id", allow_null=True, help_text="Credit notes: the invoice (inv_…) corrected"
+    )
+    series = serializers.CharField(source="series.public_id", allow_null=True, help_text="The number series (ser_…)")
+    language = serializers.CharField(help_text="Of the PDF and email (en, ms, fr, de); empty: the company's")
+    paper_size = serializers.ChoiceField(choices=PaperSize.choices)
+    buyer_reference = serializers.CharField()
+    purchase_order = serializers.CharField()
+    delivery_date = serializers.DateField(allow_null=True)
+    issued_at = serializers.DateTimeField(allow_null=True)
+    sent_at = serializers.DateTimeField(allow_null=True)
+    voided_at = serializers.DateTimeField(allow_null=True)
+    void_reason = serializers.CharField()
     supplier = serializers.SerializerMethodField(help_text="Purchase invoices: the supplier as printed")
     buyer = BuyerSummarySerializer(allow_null=True)
     invoice_number = serializers.CharField()
@@ -86,7 +152,10 @@ class InvoiceOutputSerializer(serializers.Serializer):
     due_date = serializers.DateField(allow_null=True)
     currency = serializers.CharField()
     line_items = LineItemSerializer(source="lines", many=True)
+    discounts = serializers.SerializerMethodField()
+    charges = serializers.SerializerMethodField()
     totals = serializers.SerializerMethodField()
+    taxes = serializers.SerializerMethodField(help_text="The tax breakdown per category and rate (BG-23)")
     payment = serializers.SerializerMethodField(help_text="What confirmed bank matches have paid")
     confidence = serializers.FloatField(allow_null=True)
     field_confidence = serializers.DictField(child=serializers.FloatField())
@@ -116,6 +185,29 @@ class InvoiceOutputSerializer(serializers.Serializer):
     def get_totals(self, invoice: Invoice) -> dict[str, Any]:
         return TotalsSerializer(invoice).data
 
+    @extend_schema_field(AllowanceChargeSerializer(many=True))
+    def get_discounts(self, invoice: Invoice) -> list[dict[str, Any]]:
+        items = [item for item in invoice.allowances_charges.all() if not item.is_charge]
+        return AllowanceChargeSerializer(items, many=True).data
+
+    @extend_schema_field(AllowanceChargeSerializer(many=True))
+    def get_charges(self, invoice: Invoice) -> list[dict[str, Any]]:
+        items = [item for item in invoice.allowances_charges.all() if item.is_charge]
+        return AllowanceChargeSerializer(items, many=True).data
+
+    @extend_schema_field(TaxSubtotalSerializer(many=True))
+    def get_taxes(self, invoice: Invoice) -> list[dict[str, Any]]:
+        return [
+            {
+                "category": tax.category,
+                "rate": tax.rate,
+                "taxable_amount": money_text(tax.taxable_amount, invoice.currency),
+                "tax_amount": money_text(tax.tax_amount, invoice.currency),
+                "exemption_reason": tax.exemption_reason,
+            }
+            for tax in invoice_taxes(invoice)
+        ]
+
     @extend_schema_field(PaymentSerializer)
     def get_payment(self, invoice: Invoice) -> dict[str, Any]:
         return PaymentSerializer(invoice).data
@@ -139,7 +231,21 @@ class SupplierInputSerializer(StrictSerializer):
 class LineItemInputSerializer(StrictSerializer):
     description = serializers.CharField(max_length=1000)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=4)
+    unit = serializers.RegexField(
+        r"^[A-Z0-9]{2,3}$", required=False, allow_blank=True, help_text="UN/ECE Rec. 20 code: C62, HUR, KGM, …"
+    )
     unit_price = serializers.DecimalField(max_digits=16, decimal_places=4)
+    discount_amount = MoneyField(required=False, allow_null=True, min_value=0)
+    discount_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    charge_amount = MoneyField(required=False, allow_null=True, min_value=0)
+    charge_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    tax_category = serializers.ChoiceField(
+        choices=TaxCategory.CHOICES, required=False, allow_blank=True, help_text="UNCL 5305; the line's own"
+    )
+    tax_rate = serializers.DecimalField(
+        max_digits=7, decimal_places=4, min_value=0, max_value=100, required=False, allow_null=True
+    )
+    tax_exemption_reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
     amount = MoneyField(required=False, allow_null=True)
 
     def validate_quantity(self, value: Any) -> Any:
@@ -155,6 +261,15 @@ class TotalsInputSerializer(StrictSerializer):
     )
     tax_amount = MoneyField(required=False, allow_null=True)
     total = MoneyField(required=False, allow_null=True)
+
+
+class AllowanceChargeInputSerializer(StrictSerializer):
+    amount = MoneyField(min_value=0)
+    reason = serializers.CharField(max_length=200)
+    tax_category = serializers.ChoiceField(choices=TaxCategory.CHOICES, required=False, allow_blank=True)
+    tax_rate = serializers.DecimalField(
+        max_digits=7, decimal_places=4, min_value=0, max_value=100, required=False, allow_null=True
+    )
 
 
 class InvoiceInputSerializer(StrictSerializer):
@@ -173,14 +288,34 @@ class InvoiceInputSerializer(StrictSerializer):
         max_length=100,
         required=False,
         allow_blank=True,
-        help_text="Sales invoices are numbered INV-YYYY-NNNNN when left out",
+        help_text="Sales invoices: leave out to create a draft, numbered from its series when issued; "
+        "give it to record an invoice issued elsewhere",
     )
-    invoice_date = serializers.DateField()
+    invoice_date = serializers.DateField(required=False, allow_null=True, help_text="Drafts: the issue date if set")
     due_date = serializers.DateField(required=False, allow_null=True)
     currency = serializers.CharField(min_length=3, max_length=3)
     line_items = serializers.ListField(child=LineItemInputSerializer(), required=False, max_length=1000)
     totals = TotalsInputSerializer(required=False)
+    discounts = serializers.ListField(
+        child=AllowanceChargeInputSerializer(), required=False, max_length=100, help_text="Drafts: BG-20"
+    )
+    charges = serializers.ListField(
+        child=AllowanceChargeInputSerializer(), required=False, max_length=100, help_text="Drafts: BG-21"
+    )
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    language = serializers.ChoiceField(choices=Language.choices, required=False, allow_null=True)
+    paper_size = serializers.ChoiceField(choices=PaperSize.choices, required=False)
+    buyer_reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    purchase_order = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    delivery_date = serializers.DateField(required=False, allow_null=True)
+    series_id = PublicIdRelatedField(
+        "number series",
+        queryset=NumberSeries.objects.all(),
+        source="series",
+        required=False,
+        allow_null=True,
+        help_text="Drafts: the series (ser_…) to number from; the default one when left out",
+    )
 
     def validate_currency(self, value: str) -> str:
         try:
@@ -195,6 +330,12 @@ def _missing_fields(serializer: serializers.Serializer, given: dict[str, Any]) -
         for name, field in serializer.fields.items()
         if field.required and name not in given
     }
+
+
+class InvoiceCreateSerializer(InvoiceInputSerializer):
+    issue = serializers.BooleanField(
+        required=False, default=False, help_text="Sales: create the draft and issue it in one call"
+    )
 
 
 class InvoiceUpdateSerializer(InvoiceInputSerializer):
@@ -226,6 +367,8 @@ INVOICE_FILTERS = [
     OpenApiParameter("date_to", str, description="Invoice date on or before (YYYY-MM-DD)"),
     OpenApiParameter("currency", str, description="ISO 4217 code"),
     OpenApiParameter("status", str, enum=Status.values),
+    OpenApiParameter("state", str, enum=State.values),
+    OpenApiParameter("document_type", str, enum=DocumentType.values),
     OpenApiParameter("direction", str, enum=Direction.values),
     OpenApiParameter("duplicate_of", str, description="Invoices marked duplicates of this one (inv_…)"),
     OpenApiParameter("payment_status", str, enum=PaymentStatus.values, description="Paid by confirmed bank matches"),
@@ -249,15 +392,26 @@ class InvoiceListApi(APIView):
     @extend_schema(
         parameters=[IDEMPOTENCY_PARAMETER],
         operation_id="invoices_create",
-        request=InvoiceInputSerializer,
+        request=InvoiceCreateSerializer,
         responses=responses({201: enveloped("InvoiceDetail", InvoiceDetailSerializer())}),
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        serializer = InvoiceInputSerializer(data=request.data, context={"company": request_company(request)})
+        company = request_company(request)
+        serializer = InvoiceCreateSerializer(data=request.data, context={"company": company})
         serializer.is_valid(raise_exception=True)
-        invoice = invoice_create(company=request_company(request), **serializer.validated_data)
-        invoice = invoice_get(company=request_company(request), public_id=invoice.public_id)
+        fields = dict(serializer.validated_data)
+        issue = fields.pop("issue")
+        if issue and fields.get("invoice_number"):
+            raise ValidationFailed(
+                "An invoice issued here is numbered from its series.",
+                details={"invoice_number": ["Leave it out to issue the invoice here."]},
+            )
+        with transaction.atomic():
+            invoice = invoice_create(company=company, **fields)
+            if issue:
+                invoice = invoice_issue(invoice=invoice, token=request_token(request))
+        invoice = invoice_get(company=company, public_id=invoice.public_id)
         return Response(InvoiceDetailSerializer(invoice).data, status=status.HTTP_201_CREATED)
 
 

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from companies.models import Company
-from invoices.models import Direction, Invoice, PaymentStatus, Status
+from invoices.models import Direction, DocumentType, Invoice, PaymentStatus, State, Status
 from invoisx.api.filtering import apply_filters
 from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
 from invoisx.money import clean_currency_field
@@ -28,6 +28,8 @@ class InvoiceFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(field_name="invoice_date", lookup_expr="lte", input_formats=ISO_DATE)
     currency = django_filters.CharFilter(field_name="currency", max_length=3)
     status = django_filters.ChoiceFilter(choices=Status.choices)
+    state = django_filters.ChoiceFilter(choices=State.choices)
+    document_type = django_filters.ChoiceFilter(choices=DocumentType.choices)
     direction = django_filters.ChoiceFilter(choices=Direction.choices)
     payment_status = django_filters.ChoiceFilter(choices=PaymentStatus.choices)
     duplicate_of = django_filters.CharFilter(field_name="duplicate_of__public_id", max_length=40)
@@ -46,7 +48,9 @@ class InvoiceFilter(django_filters.FilterSet):
 
 
 def _with_relations(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    return queryset.select_related("supplier", "buyer", "duplicate_of").prefetch_related("lines")
+    return queryset.select_related("supplier", "buyer", "duplicate_of", "preceding_invoice", "series").prefetch_related(
+        "lines", "allowances_charges"
+    )
 
 
 def invoice_list(*, company: Company, filters: Any) -> QuerySet[Invoice]:

@@ -1,5 +1,6 @@
 """Writes for invoices and suppliers. Each records its event in the same transaction."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,13 +17,33 @@ from buyers.services import buyer_lock_for_invoice
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
+from invoices.issuing.build import line_input
+from invoices.issuing.calc import AllowanceChargeInput, compute
 from invoices.layouts import confirmed_fields, layout_can_be_learned
-from invoices.models import Direction, Invoice, InvoiceChange, InvoiceLine, Source, Status, Supplier
+from invoices.models import (
+    AllowanceCharge,
+    Direction,
+    DocumentType,
+    Invoice,
+    InvoiceChange,
+    InvoiceLine,
+    Source,
+    State,
+    Status,
+    Supplier,
+)
 from invoices.review import invoice_review_refresh
-from invoices.totals import Line, compute_lines, compute_totals
+from invoices.totals import compute_lines, compute_totals
 from invoisx.enqueue import enqueue
 from invoisx.errors import CONFLICT, RESOURCE_NOT_FOUND, DomainError
-from invoisx.money import fits_currency, money_problem, normalise_currency, round_money
+from invoisx.money import (
+    fits_currency,
+    largest_amount,
+    money_problem,
+    normalise_currency,
+    round_money,
+    smallest_amount,
+)
 from invoisx.retention import delete_in_batches, retention_cutoff
 from tokens.models import ApiToken
 
@@ -85,63 +106,242 @@ def invoice_event_data(invoice: Invoice) -> dict[str, Any]:
     }
 
 
-def _next_sales_number(company: Company, invoice_date: date | None) -> str:
-    # NO KEY UPDATE: numbers are taken one at a time, while rows that refer to the company (events,
-    # other invoices) can still be committed meanwhile; FOR UPDATE would make them wait, and deadlock
-    # with a writer that already holds a row this creation then needs (a buyer being deleted).
-    locked = Company.objects.select_for_update(no_key=True).get(pk=company.pk)
-    year = (invoice_date or date.today()).year
-    sequence = locked.next_invoice_sequence
-    existing = Invoice.objects.filter(company=company, direction=Direction.SALES)
-    while existing.filter(invoice_number=f"INV-{year}-{sequence:05d}").exists():
-        sequence += 1
-    locked.next_invoice_sequence = sequence + 1
-    locked.save(update_fields=["next_invoice_sequence"])
-    return f"INV-{year}-{sequence:05d}"
-
-
 def _check_dates(invoice_date: date | None, due_date: date | None) -> None:
     if invoice_date and due_date and due_date < invoice_date:
         raise ValidationError({"due_date": ["The due date is before the invoice date."]})
 
 
-def _save_lines(invoice: Invoice, lines: list[Line]) -> None:
+# The tax and discount fields a line item may carry besides description, quantity, unit price and amount.
+LINE_TAX_FIELDS = (
+    "tax_category",
+    "tax_rate",
+    "tax_exemption_reason",
+    "unit",
+    "discount_amount",
+    "discount_reason",
+    "charge_amount",
+    "charge_reason",
+)
+
+
+@dataclass
+class Amounts:
+    """What an invoice's lines and totals come to, as stored."""
+
+    lines: list[dict[str, Any]]
+    allowances_charges: list[AllowanceChargeInput]
+    line_total: Decimal
+    allowance_total: Decimal
+    charge_total: Decimal
+    subtotal: Decimal
+    tax_rate: Decimal | None
+    tax_amount: Decimal
+    total: Decimal
+
+
+def _is_itemised(line_items: list[dict[str, Any]], discounts: list[Any], charges: list[Any], draft: bool) -> bool:
+    """Itemised tax (EN 16931: a category and rate per line, discounts and charges) applies to drafts
+    and to any invoice whose lines carry tax of their own; others keep one rate for the whole."""
+    if discounts or charges:
+        return True
+    if not line_items:
+        return False
+    return draft or any(item.get(name) not in (None, "", 0) for item in line_items for name in LINE_TAX_FIELDS)
+
+
+def _legacy_amounts(currency: str, line_items: list[dict[str, Any]], totals: dict[str, Any]) -> Amounts:
+    lines = compute_lines(line_items, currency=currency)
+    computed = compute_totals(currency=currency, lines=lines, **totals)
+    return Amounts(
+        lines=[
+            {
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "amount": line.amount,
+            }
+            for line in lines
+        ],
+        allowances_charges=[],
+        line_total=computed.subtotal,
+        allowance_total=Decimal(0),
+        charge_total=Decimal(0),
+        subtotal=computed.subtotal,
+        tax_rate=computed.tax_rate,
+        tax_amount=computed.tax_amount,
+        total=computed.total,
+    )
+
+
+def _itemised_amounts(
+    currency: str,
+    line_items: list[dict[str, Any]],
+    totals: dict[str, Any],
+    discounts: list[dict[str, Any]],
+    charges: list[dict[str, Any]],
+    *,
+    draft: bool,
+) -> Amounts:
+    """EN 16931 arithmetic (`invoices.issuing.calc`); given amounts are cross-checked against it.
+
+    A draft may leave a line's tax out for now (it is asked for when the invoice is issued); anything
+    it does give must already obey the rules.
+    """
+    default_rate = totals.get("tax_rate")
+    inputs = [line_input(item, default_rate=default_rate) for item in line_items]
+    items = [
+        AllowanceChargeInput(
+            is_charge=is_charge,
+            amount=Decimal(str(item["amount"])),
+            reason=str(item.get("reason") or ""),
+            tax_category=item.get("tax_category") or ("Z" if (item.get("tax_rate", default_rate) == 0) else "S"),
+            tax_rate=item.get("tax_rate", default_rate),
+        )
+        for is_charge, given in ((False, discounts), (True, charges))
+        for item in given
+    ]
+    computed = compute(currency=currency, lines=inputs, allowances_charges=items)
+    problems = dict(computed.problems)
+    if draft:
+        untaxed = {
+            f"line_items[{index}].tax_rate"
+            for index, item in enumerate(line_items)
+            if not item.get("tax_category") and item.get("tax_rate") is None
+        }
+        problems = {name: messages for name, messages in problems.items() if name not in untaxed}
+    unit = smallest_amount(currency)
+    for index, (item, line) in enumerate(zip(line_items, computed.lines, strict=True)):
+        given = item.get("amount")
+        if given is not None and abs(Decimal(str(given)) - line.net_amount) > unit:
+            problems[f"line_items[{index}].amount"] = [
+                f"{given} does not equal quantity × unit price − discount + charge ({line.net_amount})."
+            ]
+    checks = (
+        ("subtotal", computed.tax_exclusive, unit, "the lines less discounts plus charges"),
+        ("tax_amount", computed.tax_total, unit * max(1, len(inputs)), "the tax of each category"),
+        ("total", computed.tax_inclusive, unit, "subtotal + tax"),
+    )
+    for name, expected, tolerance, what in checks:
+        given = totals.get(name)
+        if given is not None and abs(Decimal(str(given)) - expected) > tolerance:
+            problems[f"totals.{name}"] = [f"{given} does not equal {what} ({expected})."]
+    for name in ("tax_exclusive", "tax_total", "tax_inclusive"):
+        if abs(getattr(computed, name)) >= largest_amount():
+            problems["totals.total"] = [f"Amounts must be less than {largest_amount():,f}."]
+    if problems:
+        raise ValidationError(problems)
+    return Amounts(
+        lines=[
+            {
+                "description": line.source.description,
+                "quantity": line.source.quantity,
+                "unit_price": line.source.unit_price,
+                "amount": line.net_amount,
+                **{name: item.get(name) for name in LINE_TAX_FIELDS if item.get(name) is not None},
+                # Each line keeps the category and rate it was taxed at, the default rate included.
+                **(
+                    {"tax_category": line.source.tax_category, "tax_rate": line.source.tax_rate}
+                    if item.get("tax_category") or line.source.tax_rate is not None
+                    else {}
+                ),
+            }
+            for item, line in zip(line_items, computed.lines, strict=True)
+        ],
+        allowances_charges=items,
+        line_total=computed.line_total,
+        allowance_total=computed.allowance_total,
+        charge_total=computed.charge_total,
+        subtotal=computed.tax_exclusive,
+        tax_rate=computed.single_rate if computed.taxes else default_rate,
+        tax_amount=computed.tax_total,
+        total=computed.tax_inclusive,
+    )
+
+
+def _apply_amounts(invoice: Invoice, amounts: Amounts) -> None:
+    invoice.line_total = amounts.line_total
+    invoice.allowance_total = amounts.allowance_total
+    invoice.charge_total = amounts.charge_total
+    invoice.subtotal = amounts.subtotal
+    invoice.tax_rate = amounts.tax_rate
+    invoice.tax_amount = amounts.tax_amount
+    invoice.total = amounts.total
+
+
+def _save_lines(invoice: Invoice, amounts: Amounts) -> None:
     invoice.lines.all().delete()
     InvoiceLine.objects.bulk_create(
         InvoiceLine(
             invoice=invoice,
             position=position,
-            description=line.description,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            amount=line.amount,
+            description=line["description"],
+            quantity=line["quantity"],
+            unit_price=line["unit_price"],
+            amount=line["amount"],
+            **{name: line[name] for name in LINE_TAX_FIELDS if line.get(name) is not None},
         )
-        for position, line in enumerate(lines, start=1)
+        for position, line in enumerate(amounts.lines, start=1)
+    )
+    invoice.allowances_charges.all().delete()
+    AllowanceCharge.objects.bulk_create(
+        AllowanceCharge(
+            invoice=invoice,
+            position=position,
+            is_charge=item.is_charge,
+            amount=round_money(item.amount, invoice.currency),
+            reason=item.reason,
+            tax_category=item.tax_category,
+            tax_rate=item.tax_rate,
+        )
+        for position, item in enumerate(amounts.allowances_charges, start=1)
     )
 
 
+def _stored_line_items(invoice: Invoice) -> list[dict[str, Any]]:
+    """The invoice's lines as line item dicts, as a caller would give them."""
+    return [
+        {
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "amount": line.amount,
+            **{name: getattr(line, name) for name in LINE_TAX_FIELDS},
+        }
+        for line in invoice.lines.all()
+    ]
+
+
+def _stored_allowances_charges(invoice: Invoice, *, is_charge: bool) -> list[dict[str, Any]]:
+    return [
+        {"amount": item.amount, "reason": item.reason, "tax_category": item.tax_category, "tax_rate": item.tax_rate}
+        for item in invoice.allowances_charges.all()
+        if item.is_charge == is_charge
+    ]
+
+
 def _check_amounts(
-    currency: str, line_items: list[dict[str, Any]] | None, totals: dict[str, Decimal | None] | None
+    currency: str,
+    line_items: list[dict[str, Any]] | None,
+    totals: dict[str, Decimal | None] | None,
+    discounts: list[dict[str, Any]] | None = None,
+    charges: list[dict[str, Any]] | None = None,
 ) -> None:
     """Refuse given amounts with more decimals than the currency has (0.5 JPY), naming each field."""
     errors: dict[str, list[str]] = {}
     for index, item in enumerate(line_items or []):
-        if item.get("amount") is not None and (problem := money_problem(Decimal(str(item["amount"])), currency)):
-            errors[f"line_items[{index}].amount"] = [problem]
+        for name in ("amount", "discount_amount", "charge_amount"):
+            if item.get(name) is not None and (problem := money_problem(Decimal(str(item[name])), currency)):
+                errors[f"line_items[{index}].{name}"] = [problem]
+    for label, items in (("discounts", discounts), ("charges", charges)):
+        for index, item in enumerate(items or []):
+            if problem := money_problem(Decimal(str(item["amount"])), currency):
+                errors[f"{label}[{index}].amount"] = [problem]
     for name in ("subtotal", "tax_amount", "total"):
         value = (totals or {}).get(name)
         if value is not None and (problem := money_problem(Decimal(str(value)), currency)):
             errors[f"totals.{name}"] = [problem]
     if errors:
         raise ValidationError(errors)
-
-
-def _apply_totals(invoice: Invoice, lines: list[Line], totals: dict[str, Decimal | None]) -> None:
-    computed = compute_totals(currency=invoice.currency, lines=lines, **totals)
-    invoice.subtotal = computed.subtotal
-    invoice.tax_rate = computed.tax_rate
-    invoice.tax_amount = computed.tax_amount
-    invoice.total = computed.total
 
 
 def _save_unique(invoice: Invoice) -> None:
@@ -157,6 +357,25 @@ def _save_unique(invoice: Invoice) -> None:
         ) from None
 
 
+def _amounts(
+    *,
+    currency: str,
+    line_items: list[dict[str, Any]],
+    totals: dict[str, Any],
+    discounts: list[dict[str, Any]],
+    charges: list[dict[str, Any]],
+    draft: bool,
+) -> Amounts:
+    _check_amounts(currency, line_items, totals, discounts, charges)
+    if _is_itemised(line_items, discounts, charges, draft):
+        return _itemised_amounts(currency, line_items, totals, discounts, charges, draft=draft)
+    return _legacy_amounts(currency, line_items, totals)
+
+
+# Fields of a sales invoice issued here that only drafts set (recorded invoices have no use for them).
+ISSUING_FIELDS = ("language", "paper_size", "buyer_reference", "purchase_order", "delivery_date", "series")
+
+
 @transaction.atomic
 def invoice_create(
     *,
@@ -170,40 +389,73 @@ def invoice_create(
     due_date: date | None = None,
     line_items: list[dict[str, Any]] | None = None,
     totals: dict[str, Decimal | None] | None = None,
+    discounts: list[dict[str, Any]] | None = None,
+    charges: list[dict[str, Any]] | None = None,
     notes: str = "",
     source: str = Source.API,
+    document_type: str = DocumentType.INVOICE,
+    preceding_invoice: Invoice | None = None,
+    **issuing: Any,
 ) -> Invoice:
+    """Record an invoice, or start a sales invoice to issue here.
+
+    A sales invoice without a number is a `draft`: it is numbered from its series when it is issued
+    (`invoices.issuing.services.invoice_issue`). One given a number was issued elsewhere and is
+    `recorded`, as every purchase invoice is.
+    """
     direction = direction or (Direction.SALES if buyer else Direction.PURCHASE)
     if direction == Direction.SALES and (buyer is None or supplier):
         raise ValidationError({"buyer_id": ["A sales invoice needs a buyer_id and no supplier."]})
     if direction == Direction.PURCHASE and (supplier is None or buyer):
         raise ValidationError({"supplier": ["A purchase invoice needs a supplier and no buyer_id."]})
+    draft = direction == Direction.SALES and not invoice_number.strip()
+    unknown = set(issuing) - set(ISSUING_FIELDS)
+    if unknown:
+        raise TypeError(f"Unexpected fields: {sorted(unknown)}")
+    if not draft and (issuing or discounts or charges or document_type != DocumentType.INVOICE):
+        named = sorted(issuing) + (["discounts"] if discounts else []) + (["charges"] if charges else [])
+        raise ValidationError(
+            {name: ["Only a sales invoice issued here (a draft, without invoice_number) has this."] for name in named}
+            or {"document_type": ["Credit notes are issued here, from the invoice they correct."]}
+        )
     _check_dates(invoice_date, due_date)
     currency = _currency(currency)
-    _check_amounts(currency, line_items, totals)
-    lines = compute_lines(line_items or [], currency=currency)
+    amounts = _amounts(
+        currency=currency,
+        line_items=line_items or [],
+        totals=totals or {},
+        discounts=discounts or [],
+        charges=charges or [],
+        draft=draft,
+    )
     if buyer is not None:
         buyer = buyer_lock_for_invoice(buyer=buyer, company=company)
+    series = issuing.pop("series", None)
+    if series is not None and (series.company_id != company.pk or series.document_type != document_type):
+        raise ValidationError({"series_id": [f"Not a {DocumentType(document_type).label.lower()} series."]})
 
     invoice = Invoice(
         company=company,
         direction=direction,
         buyer=buyer,
+        state=State.DRAFT if draft else State.RECORDED,
+        document_type=document_type,
+        preceding_invoice=preceding_invoice,
+        series=series,
         invoice_number=invoice_number.strip(),
         invoice_date=invoice_date,
         due_date=due_date,
         currency=currency,
         notes=notes,
         source=source,
+        **{name: value for name, value in issuing.items() if value is not None},
     )
-    _apply_totals(invoice, lines, totals or {})
+    _apply_amounts(invoice, amounts)
     if supplier is not None:
         _link_supplier(invoice, supplier)
-    if direction == Direction.SALES and not invoice.invoice_number:
-        invoice.invoice_number = _next_sales_number(company, invoice_date)
-    invoice_review_refresh(invoice, line_amounts=[line.amount for line in lines])
+    invoice_review_refresh(invoice, line_amounts=[line["amount"] for line in amounts.lines])
     _save_unique(invoice)
-    _save_lines(invoice, lines)
+    _save_lines(invoice, amounts)
     event_record(company=company, type=EventType.INVOICE_CREATED, data=invoice_event_data(invoice))
     return invoice
 
@@ -233,6 +485,11 @@ def invoice_snapshot(invoice: Invoice) -> dict[str, Any]:
         "totals.total": money(invoice.total),
         "line_items": [
             [line.description, str(line.quantity), str(line.unit_price), money(line.amount)]
+            + (
+                [line.tax_category, str(line.tax_rate) if line.tax_rate is not None else None]
+                if line.tax_category
+                else []
+            )
             for line in invoice.lines.all()
         ],
         "notes": invoice.notes,
@@ -256,11 +513,24 @@ def invoice_update(
     compared (for the recorded changes) and saved. The caller's copy may be stale: saving it would
     undo whatever another correction or a bank payment wrote since it was loaded. Returns the saved copy.
     """
-    invoice = _locked(invoice)
+    invoice = invoice_lock(invoice)
     if invoice.status == Status.PROCESSING:
         raise DomainError(
             code=CONFLICT, message="The invoice is still being extracted; correct it once it is processed."
         )
+    if invoice.is_issued:
+        raise DomainError(
+            code=CONFLICT,
+            message=f"Invoice {invoice.invoice_number} is {invoice.state}: an issued invoice changes only "
+            "through a credit note.",
+        )
+    draft = invoice.is_draft
+    if draft and fields.get("invoice_number"):
+        raise ValidationError({"invoice_number": ["A draft is numbered from its series when it is issued."]})
+    issuing = {name: fields.pop(name) for name in ISSUING_FIELDS if name in fields}
+    if not draft and (issuing or fields.get("discounts") or fields.get("charges")):
+        named = sorted(issuing) + [name for name in ("discounts", "charges") if fields.get(name)]
+        raise ValidationError({name: ["Only a sales invoice issued here (a draft) has this."] for name in named})
     confirmed = confirmed_fields(fields)
     before = invoice_snapshot(invoice)
     if "direction" in fields and fields.pop("direction") != invoice.direction:
@@ -269,11 +539,22 @@ def invoice_update(
         if invoice.direction != Direction.SALES:
             raise ValidationError({"buyer_id": ["Only sales invoices have a buyer."]})
         buyer = fields.pop("buyer")
+        if buyer is None and draft:
+            raise ValidationError({"buyer_id": ["A sales invoice needs a buyer."]})
         invoice.buyer = buyer_lock_for_invoice(buyer=buyer, company=invoice.company) if buyer else None
     if "supplier" in fields:
         if invoice.direction != Direction.PURCHASE:
             raise ValidationError({"supplier": ["Only purchase invoices have a supplier."]})
         _link_supplier(invoice, fields.pop("supplier"))
+    if "series" in issuing:
+        series = issuing.pop("series")
+        if series is not None and (
+            series.company_id != invoice.company_id or series.document_type != invoice.document_type
+        ):
+            raise ValidationError({"series_id": [f"Not a {invoice.get_document_type_display().lower()} series."]})
+        invoice.series = series
+    for name, value in issuing.items():
+        setattr(invoice, name, value if value is not None else Invoice._meta.get_field(name).get_default())
     for name in ("invoice_number", "invoice_date", "due_date", "notes"):
         if name in fields:
             setattr(invoice, name, fields[name])
@@ -285,8 +566,8 @@ def invoice_update(
         invoice.currency = currency
     _check_dates(invoice.invoice_date, invoice.due_date)
 
-    amounts_change = "line_items" in fields or "totals" in fields or currency_changes
-    _check_amounts(invoice.currency, fields.get("line_items"), fields.get("totals"))
+    amounts_change = any(name in fields for name in ("line_items", "totals", "discounts", "charges"))
+    amounts_change = amounts_change or currency_changes
 
     def kept(stored: Decimal) -> Decimal:
         """A stored amount that stays, in the (new) currency: refused if it has more decimals than that has."""
@@ -297,9 +578,11 @@ def invoice_update(
         return round_money(stored, invoice.currency)
 
     if "line_items" in fields:
-        lines = compute_lines(fields["line_items"] or [], currency=invoice.currency)
+        line_items = fields["line_items"] or []
     else:
-        lines = [Line(li.description, li.quantity, li.unit_price, kept(li.amount)) for li in invoice.lines.all()]
+        line_items = [item | {"amount": kept(item["amount"])} for item in _stored_line_items(invoice)]
+    discounts = fields["discounts"] if "discounts" in fields else _stored_allowances_charges(invoice, is_charge=False)
+    charges = fields["charges"] if "charges" in fields else _stored_allowances_charges(invoice, is_charge=True)
     given = fields.get("totals") or {}
     totals: dict[str, Decimal | None] = {
         "tax_rate": given.get("tax_rate", invoice.tax_rate),
@@ -307,21 +590,33 @@ def invoice_update(
         "subtotal": given.get("subtotal"),
         "total": given.get("total"),
     }
-    if totals["tax_rate"] is None and totals["tax_amount"] is None:
+    itemised = _is_itemised(line_items, discounts or [], charges or [], draft)
+    if not itemised and totals["tax_rate"] is None and totals["tax_amount"] is None:
         totals["tax_amount"] = kept(invoice.tax_amount)  # keep a tax that was given as an amount only
-    if not lines and totals["subtotal"] is None and totals["total"] is None:
+    if not line_items and totals["subtotal"] is None and totals["total"] is None:
         totals["subtotal"] = kept(invoice.subtotal)
+    amounts = None
     if amounts_change:
-        _apply_totals(invoice, lines, totals)
+        amounts = _amounts(
+            currency=invoice.currency,
+            line_items=line_items,
+            totals=totals,
+            discounts=discounts or [],
+            charges=charges or [],
+            draft=draft,
+        )
+        _apply_amounts(invoice, amounts)
         invoice.refresh_payment_status()
     if invoice.status in REVIEWED_STATUSES and invoice.source == Source.UPLOAD:
         invoice.status = Status.PROCESSED
         invoice.failure_reason = ""
         invoice.reviewed_at = timezone.now()  # settles what the reader was unsure of (`review`)
-    invoice_review_refresh(invoice, line_amounts=[line.amount for line in lines])
+    invoice_review_refresh(
+        invoice, line_amounts=[item["amount"] for item in (amounts.lines if amounts else line_items)]
+    )
     _save_unique(invoice)
-    if "line_items" in fields:
-        _save_lines(invoice, lines)
+    if amounts is not None:
+        _save_lines(invoice, amounts)
     _record_changes(invoice, before, invoice_snapshot(invoice), changed_by_user, changed_by_token)
     event_record(company=invoice.company, type=EventType.INVOICE_UPDATED, data=invoice_event_data(invoice))
     if confirmed and layout_can_be_learned(invoice):
@@ -359,7 +654,7 @@ def _record_changes(
     )
 
 
-def _locked(invoice: Invoice, *, for_delete: bool = False) -> Invoice:
+def invoice_lock(invoice: Invoice, *, for_delete: bool = False) -> Invoice:
     """The invoice as stored now, its row locked until the transaction ends (call inside one).
 
     Every writer of an invoice row (corrections, extraction, bank payments) takes this lock first, so
@@ -382,7 +677,13 @@ def _locked(invoice: Invoice, *, for_delete: bool = False) -> Invoice:
 def invoice_delete(*, invoice: Invoice) -> None:
     """Delete the invoice, and its stored document once that is committed (never a file a rollback
     would still need)."""
-    invoice = _locked(invoice, for_delete=True)
+    invoice = invoice_lock(invoice, for_delete=True)
+    if invoice.is_issued:
+        raise DomainError(
+            code=CONFLICT,
+            message=f"Invoice {invoice.invoice_number} was issued and cannot be deleted: void it, or correct it "
+            "with a credit note.",
+        )
     if invoice.has_payments:
         raise DomainError(
             code=CONFLICT, message="Bank payments are matched to this invoice; reject those matches before deleting it."

@@ -1,5 +1,7 @@
 """Suppliers, invoices and their line items, and the layouts learned from corrections of suppliers' invoices.
 
+A sales invoice issued here goes draft → issued → sent, or void (`State`); see `invoices.issuing`.
+
 An invoice is either a sales invoice (the company bills a buyer) or a purchase invoice (a supplier
 bills the company). Purchase invoices usually arrive as documents and are extracted; `status`
 follows that life cycle. Invoices created through the API with their data are `processed` at once.
@@ -17,6 +19,7 @@ from django.db.models import Q
 
 from buyers.models import Buyer
 from companies.models import Company
+from invoices.issuing.calc import TaxCategory
 from invoisx.ids import PublicIdField
 from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, round_money
 
@@ -57,6 +60,40 @@ class Source(models.TextChoices):
     IMPORT = "import", "Imported"
 
 
+class State(models.TextChoices):
+    """Where a sales invoice issued here stands; `recorded` is an invoice issued elsewhere (every purchase
+    invoice, and sales invoices recorded with the number another system gave them)."""
+
+    DRAFT = "draft", "Draft"
+    ISSUED = "issued", "Issued"
+    SENT = "sent", "Sent"
+    VOID = "void", "Void"
+    RECORDED = "recorded", "Recorded"
+
+
+# The states of invoices issued here: their content is frozen, and changes only through a credit note.
+ISSUED_STATES = (State.ISSUED, State.SENT, State.VOID)
+
+
+class DocumentType(models.TextChoices):
+    """UNTDID 1001 document types: a commercial invoice (380) or a credit note (381)."""
+
+    INVOICE = "invoice", "Invoice"
+    CREDIT_NOTE = "credit_note", "Credit note"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    MALAY = "ms", "Malay"
+    FRENCH = "fr", "French"
+    GERMAN = "de", "German"
+
+
+class PaperSize(models.TextChoices):
+    A4 = "A4", "A4"
+    LETTER = "Letter", "Letter"
+
+
 class PaymentStatus(models.TextChoices):
     UNPAID = "unpaid", "Unpaid"
     PARTIALLY_PAID = "partially_paid", "Partly paid"
@@ -69,6 +106,24 @@ class Invoice(models.Model):
     direction = models.CharField(max_length=10, choices=Direction.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROCESSED)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.API)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECORDED)
+    document_type = models.CharField(max_length=12, choices=DocumentType.choices, default=DocumentType.INVOICE)
+    # A credit note names the invoice it corrects (BG-3).
+    preceding_invoice = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
+    )
+    series = models.ForeignKey(
+        "invoices.NumberSeries", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
+    language = models.CharField(max_length=2, choices=Language.choices, blank=True, help_text="Of the PDF and email")
+    paper_size = models.CharField(max_length=6, choices=PaperSize.choices, default=PaperSize.A4)
+    buyer_reference = models.CharField(max_length=200, blank=True, help_text="BT-10: the buyer's reference")
+    purchase_order = models.CharField(max_length=200, blank=True, help_text="BT-13: the buyer's order number")
+    delivery_date = models.DateField(null=True, blank=True, help_text="BT-72: when goods or services were supplied")
+    issued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=500, blank=True)
     buyer = models.ForeignKey(Buyer, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
     supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
     # The supplier as this invoice's document prints it (empty where it prints nothing): `supplier` is
@@ -80,6 +135,10 @@ class Invoice(models.Model):
     invoice_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3)
+    # EN 16931 totals: lines (BT-106) − discounts (BT-107) + charges (BT-108) = subtotal, without tax (BT-109).
+    line_total = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0)
+    allowance_total = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0)
+    charge_total = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0)
     subtotal = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0)
     tax_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True, help_text="Percent")
     tax_amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0)
@@ -140,6 +199,7 @@ class Invoice(models.Model):
             models.Index(fields=["company", "currency"]),
             models.Index(fields=["company", "total"]),
             models.Index(fields=["company", "payment_status"]),
+            models.Index(fields=["company", "state"]),
             models.Index(
                 fields=["extraction_queued_at"], condition=Q(status="processing"), name="invoice_extraction_pending"
             ),
@@ -158,6 +218,14 @@ class Invoice(models.Model):
                 name="unique_document_per_company",
             ),
             models.CheckConstraint(
+                condition=Q(direction="sales") | Q(state="recorded"),
+                name="only_sales_invoices_are_issued",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["issued", "sent", "void"]) | ~Q(invoice_number=""),
+                name="issued_invoice_has_number",
+            ),
+            models.CheckConstraint(
                 condition=(Q(direction="sales") & Q(supplier__isnull=True))
                 | (Q(direction="purchase") & Q(buyer__isnull=True)),
                 name="invoice_party_matches_direction",
@@ -172,6 +240,15 @@ class Invoice(models.Model):
         if self.direction == Direction.SALES:
             return self.buyer.name if self.buyer else ""
         return self.supplier_name
+
+    @property
+    def is_issued(self) -> bool:
+        """Issued here: frozen, changed only through a credit note."""
+        return self.state in ISSUED_STATES
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == State.DRAFT
 
     @property
     def amount_due(self) -> Decimal:
@@ -230,11 +307,25 @@ class InvoiceChange(models.Model):
 
 
 class InvoiceLine(models.Model):
+    """A line item. `amount` is its net amount (BT-131): quantity × unit price − discount + charge.
+
+    `tax_category` (UNCL 5305) and `tax_rate` are the line's own; blank / null on lines that take the
+    invoice's `tax_rate` (and on invoices recorded from documents, which state tax for the whole).
+    """
+
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField()
     description = models.CharField(max_length=1000)
     quantity = models.DecimalField(max_digits=14, decimal_places=4)
+    unit = models.CharField(max_length=3, blank=True, help_text="UN/ECE Recommendation 20 code; C62 (one) if blank")
     unit_price = models.DecimalField(max_digits=16, decimal_places=4)
+    discount_amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0)
+    discount_reason = models.CharField(max_length=200, blank=True)
+    charge_amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0)
+    charge_reason = models.CharField(max_length=200, blank=True)
+    tax_category = models.CharField(max_length=2, blank=True, choices=TaxCategory.CHOICES)
+    tax_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True, help_text="Percent")
+    tax_exemption_reason = models.CharField(max_length=300, blank=True)
     amount = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
 
     class Meta:

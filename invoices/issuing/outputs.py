@@ -1,0 +1,77 @@
+"""Everything made from an issued document: the CII and UBL XML, the signed Factur-X PDF and the envelope.
+
+`issue_outputs` runs at issue, inside its transaction; `preview_pdf` renders a draft, unsigned and
+marked DRAFT, for a person to check before issuing.
+"""
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from signing.jws import envelope_build
+from signing.pades import sign_pdf
+
+from companies.models import Company
+from invoices.issuing.build import document_build, invoice_computed
+from invoices.issuing.cii import cii_xml
+from invoices.issuing.facturx import embed_cii
+from invoices.issuing.pdf import render_pdf
+from invoices.issuing.ubl import ubl_xml
+from invoices.models import Invoice
+
+LOGO_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+@dataclass(frozen=True)
+class Outputs:
+    cii: bytes
+    ubl: bytes
+    pdf: bytes
+    pdf_sha256: str
+    envelope: dict[str, Any]
+    digest: str
+
+
+def company_logo(company: Company) -> tuple[bytes | None, str | None]:
+    """The company's logo and its media type, or (None, None) without one (or one that cannot be read)."""
+    if not company.logo:
+        return None, None
+    try:
+        with company.logo.open("rb") as file:
+            data = file.read()
+    except OSError:
+        return None, None
+    kind = next((media for magic, media in LOGO_TYPES.items() if data.startswith(magic)), None)
+    return (data, kind) if kind else (None, None)
+
+
+def issue_outputs(*, company: Company, invoice: Invoice, document: dict[str, Any]) -> Outputs:
+    cii = cii_xml(document)
+    ubl = ubl_xml(document)
+    logo, logo_type = company_logo(company)
+    pdf = embed_cii(render_pdf(document, logo=logo, logo_type=logo_type), cii)
+    kind = "Credit note" if document["type"] == "credit_note" else "Invoice"
+    pdf = sign_pdf(company=company, pdf=pdf, reason=f"{kind} {document['number']} ({invoice.public_id})")
+    envelope = envelope_build(company=company, document=document, uuid=str(uuid.uuid4()))
+    return Outputs(
+        cii=cii,
+        ubl=ubl,
+        pdf=pdf,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        envelope=envelope,
+        digest=envelope["head"]["dig"]["val"],
+    )
+
+
+def preview_pdf(*, invoice: Invoice) -> bytes:
+    """The draft as its PDF would look, marked DRAFT and unnumbered; nothing is stored or signed."""
+    from django.utils import timezone
+
+    computed = invoice_computed(invoice)
+    issue_date = invoice.invoice_date or timezone.localdate()
+    document = document_build(
+        invoice=invoice, computed=computed, number="", issue_date=issue_date, due_date=invoice.due_date
+    )
+    logo, logo_type = company_logo(invoice.company)
+    return render_pdf(document, logo=logo, logo_type=logo_type, draft=True)
