@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "invoisx",
     "companies",
+    "signing",
     "tokens",
     "events",
     "buyers",

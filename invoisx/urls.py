@@ -8,6 +8,7 @@ from dashboard.urls import auth_urlpatterns
 from invoisx.api.views import AuthVersionApi, PingApi
 from invoisx.csp import csp_extend
 from invoisx.throttles import throttle_login
+from signing.views import jwks_view
 
 api_v1: list[URLPattern | URLResolver] = [
     path("ping", PingApi.as_view(), name="ping"),
@@ -22,10 +23,12 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("webhooks.urls")),
     path("", include("usage.urls")),
     path("", include("integrations.urls")),
+    path("", include("signing.urls")),
 ]
 
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
+    path(".well-known/jwks.json", jwks_view, name="jwks"),
     # Ahead of the admin's own route to its login page, which it does not throttle.
     path("admin/login/", throttle_login(admin.site.login)),
     path("admin/", admin.site.urls),
