@@ -18,6 +18,9 @@ from companies.tests.factories import CompanyFactory
 from tokens.scopes import ALL_SCOPES
 from tokens.services import token_issue
 
+# The `smtp_server` fixture: a real SMTP server on 127.0.0.1 that Django's settings point at.
+pytest_plugins = ["invoisx.tests.smtp"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

@@ -187,13 +187,15 @@ X_FRAME_OPTIONS = "DENY"
 RATELIMIT_IP_META_KEY = "invoisx.security.ratelimit_client_ip"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)  # seconds a reset link works
 
-# Email (password reset links): printed to the console until EMAIL_HOST names an SMTP server.
+# Email (invoices to buyers, password reset links): printed to the console until EMAIL_HOST names an
+# SMTP server. On the console backend an invoice counts as sent, so a production deployment sets EMAIL_HOST.
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
 EMAIL_PORT = env.int("EMAIL_PORT", default=587)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)  # implicit TLS, usually port 465
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=not EMAIL_USE_SSL)  # STARTTLS, usually port 587
+# Seconds any one exchange with the SMTP server may take, so a hung server cannot hold a worker.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
@@ -203,6 +205,9 @@ EMAIL_BACKEND = env.str(
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="InvoisX <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The right-hand side of the Message-IDs of invoice mails, by which bounces find their invoice; empty:
+# the domain of DEFAULT_FROM_EMAIL.
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
