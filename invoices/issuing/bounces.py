@@ -8,6 +8,9 @@ part (one block for the message, one per recipient) and the original message or 
 mailbox that collects them can find the delivery they belong to.
 """
 
+import base64
+import binascii
+import quopri
 import re
 from dataclasses import dataclass
 from email import message_from_bytes, policy
@@ -96,15 +99,20 @@ def parse_bounce(message_bytes: bytes) -> Bounce | None:
 
 
 def _status_blocks(part: Message) -> list[Message]:
-    # The email package parses message/delivery-status into one Message per block of fields.
-    payload = part.get_payload()
-    if isinstance(payload, list):
-        return [block for block in payload if isinstance(block, Message)]
-    # Some reporters send it base64 or quoted-printable; then it is text to parse ourselves.
-    raw = part.get_payload(decode=True)
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(payload)
-    chunks = re.split(r"\r?\n\s*\r?\n", text.strip())
-    return [HeaderParser().parsestr(chunk) for chunk in chunks if chunk.strip()]
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if encoding not in {"base64", "quoted-printable"}:
+        # The email package parses message/delivery-status into one Message per block of fields.
+        payload = part.get_payload()
+        return [block for block in payload if isinstance(block, Message)] if isinstance(payload, list) else []
+    # Some reporters encode the fields, which the email package then reads as one block of nonsense:
+    # decode the part's body and split it into blocks here.
+    body = part.as_string().replace("\r\n", "\n").partition("\n\n")[2]
+    try:
+        raw = base64.b64decode(body) if encoding == "base64" else quopri.decodestring(body.encode())
+    except binascii.Error:
+        return []
+    text = raw.decode("utf-8", "replace").replace("\r\n", "\n")
+    return [HeaderParser().parsestr(chunk) for chunk in re.split(r"\n\s*\n", text.strip()) if chunk.strip()]
 
 
 def _recipient(block: Message) -> BouncedRecipient:

@@ -17,6 +17,7 @@ import smtplib
 import socket
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from email.utils import formataddr, make_msgid, parseaddr
 from enum import StrEnum
 from typing import Any
@@ -205,7 +206,7 @@ def message_id_domain() -> str:
 
 
 def invoice_from_address(*, seller_name: str) -> str:
-    """The seller's name on the operator's sending address: `"Nordlicht Software" <invoices@host>`.
+    """The seller's name on the operator's sending address: `Nordlicht Software <invoices@host>`.
 
     Mail leaves from DEFAULT_FROM_EMAIL, whose domain the operator's SPF and DKIM cover; the buyer's
     replies go to the seller through Reply-To.
@@ -287,7 +288,7 @@ def _account(payment: dict[str, Any]) -> str:
 
 
 def _is_positive(amount: str) -> bool:
-    return any(digit not in "0.-" for digit in amount) and not amount.startswith("-")
+    return Decimal(amount) > 0
 
 
 def _amount(amount: str, currency: str, language: str) -> str:

@@ -110,6 +110,14 @@ def test_the_body_gives_the_amount_due_and_the_due_date_in_the_documents_languag
     assert "Nordlicht Software" in body
 
 
+def test_where_to_pay_is_given_only_when_the_seller_has_an_account_and_something_is_due():
+    assert "Please transfer the amount to IBAN DE89370400440532013000 (BIC COBADEFFXXX), quoting INV-2026-00001." in (
+        invoice_email(one_rate()).body
+    )
+    assert "transfer" not in invoice_email(MATRIX["no_bank_account"]()).body
+    assert "transfer" not in invoice_email(credit_note()).body
+
+
 def test_every_case_of_the_matrix_makes_a_mail_naming_its_number_and_amount():
     for name, build in MATRIX.items():
         doc = build()
