@@ -17,7 +17,7 @@ from bank.models import (
     Reconciliation,
 )
 from companies.models import Company
-from invoices.models import Invoice, PaymentStatus, Status
+from invoices.models import DocumentType, Invoice, PaymentStatus, State, Status
 from invoisx.api.filtering import apply_filters
 from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
 from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
@@ -152,13 +152,21 @@ def transaction_get(*, company: Company, public_id: str) -> BankTransaction:
 
 
 OPEN_STATUSES = (Status.PROCESSED, Status.NEEDS_REVIEW)  # extracted and not failed: real invoices
+# Drafts were never issued and void invoices are cancelled: neither is owed.
+PAYABLE_STATES = (State.ISSUED, State.SENT, State.RECORDED)
 
 
 def open_invoices(*, company: Company) -> QuerySet[Invoice]:
-    """Invoices that can still receive money: real (processed or in review), not yet paid, with a total
-    and a currency."""
+    """Invoices that can still receive money: real (processed or in review, issued or recorded, not a
+    credit note), not yet paid, with a total and a currency."""
     return (
-        Invoice.objects.filter(company=company, status__in=OPEN_STATUSES, total__gt=0)
+        Invoice.objects.filter(
+            company=company,
+            status__in=OPEN_STATUSES,
+            state__in=PAYABLE_STATES,
+            document_type=DocumentType.INVOICE,
+            total__gt=0,
+        )
         .exclude(payment_status=PaymentStatus.PAID)
         .exclude(currency="")
     )

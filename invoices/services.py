@@ -418,6 +418,8 @@ def invoice_create(
             {name: ["Only a sales invoice issued here (a draft, without invoice_number) has this."] for name in named}
             or {"document_type": ["Credit notes are issued here, from the invoice they correct."]}
         )
+    if invoice_date is None and not draft:
+        raise ValidationError({"invoice_date": ["This field is required."]})
     _check_dates(invoice_date, due_date)
     currency = _currency(currency)
     amounts = _amounts(
@@ -564,6 +566,8 @@ def invoice_update(
         if currency_changes and invoice.has_payments:
             raise ValidationError({"currency": ["Bank payments are matched to this invoice in its currency."]})
         invoice.currency = currency
+    if invoice.invoice_date is None and not draft:
+        raise ValidationError({"invoice_date": ["This field may not be null."]})
     _check_dates(invoice.invoice_date, invoice.due_date)
 
     amounts_change = any(name in fields for name in ("line_items", "totals", "discounts", "charges"))

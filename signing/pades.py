@@ -96,7 +96,7 @@ def verify_pdf(pdf: bytes) -> PdfVerification:
         invoice_id = info.get(INVOICE_ID_KEY) if isinstance(info, generic.DictionaryObject) else None
     # pyHanko's reader raises whatever a malformed file provokes (PdfReadError, KeyError, TypeError,
     # IndexError, ...): any of them means the same thing here.
-    except Exception:  # noqa: BLE001
+    except Exception:
         result.problems.append("The file is not a readable PDF.")
         return result
     if isinstance(invoice_id, str) and invoice_id:
@@ -110,7 +110,7 @@ def verify_pdf(pdf: bytes) -> PdfVerification:
         signer_certificate = signature.signer_cert
         fingerprint = hashlib.sha256(signer_certificate.dump()).hexdigest()
         signed_at = signature.self_reported_timestamp
-    except Exception:  # noqa: BLE001 - a signature dictionary or CMS blob that does not parse
+    except Exception:
         result.problems.append("The PDF's signature cannot be read.")
         return result
     result.signed_at = signed_at
@@ -144,5 +144,5 @@ def _validate(
     context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=signed_at)
     try:
         return validate_pdf_signature(signature, signer_validation_context=context)
-    except Exception:  # noqa: BLE001 - as above: a malformed signature raises anything
+    except Exception:
         return None

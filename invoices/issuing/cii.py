@@ -175,7 +175,12 @@ def _party(parent: etree._Element, name: str, party: dict[str, Any], *, vat_id: 
 
 def _address(parent: etree._Element, address: dict[str, Any]) -> None:
     element = _sub(parent, RAM, "PostalTradeAddress")
-    for key, name in (("postal_code", "PostcodeCode"), ("line1", "LineOne"), ("line2", "LineTwo"), ("city", "CityName")):
+    for key, name in (
+        ("postal_code", "PostcodeCode"),
+        ("line1", "LineOne"),
+        ("line2", "LineTwo"),
+        ("city", "CityName"),
+    ):
         if address[key]:
             _text(element, name, address[key])
     _text(element, "CountryID", address["country"])

@@ -9,9 +9,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from signing.jws import envelope_build
-from signing.pades import sign_pdf
-
 from companies.models import Company
 from invoices.issuing.build import document_build, invoice_computed
 from invoices.issuing.cii import cii_xml
@@ -19,6 +16,8 @@ from invoices.issuing.facturx import embed_cii
 from invoices.issuing.pdf import render_pdf
 from invoices.issuing.ubl import ubl_xml
 from invoices.models import Invoice
+from signing.jws import envelope_build
+from signing.pades import sign_pdf
 
 LOGO_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
@@ -47,12 +46,12 @@ def company_logo(company: Company) -> tuple[bytes | None, str | None]:
 
 
 def issue_outputs(*, company: Company, invoice: Invoice, document: dict[str, Any]) -> Outputs:
-    cii = cii_xml(document)
-    ubl = ubl_xml(document)
+    cii = cii_xml(document=document)
+    ubl = ubl_xml(document=document)
     logo, logo_type = company_logo(company)
-    pdf = embed_cii(render_pdf(document, logo=logo, logo_type=logo_type), cii)
+    pdf = embed_cii(pdf=render_pdf(document, logo=logo, logo_type=logo_type), cii=cii, document=document)
     kind = "Credit note" if document["type"] == "credit_note" else "Invoice"
-    pdf = sign_pdf(company=company, pdf=pdf, reason=f"{kind} {document['number']} ({invoice.public_id})")
+    pdf = sign_pdf(company=company, pdf=pdf, reason=f"{kind} {document['number']}", invoice_id=invoice.public_id)
     envelope = envelope_build(company=company, document=document, uuid=str(uuid.uuid4()))
     return Outputs(
         cii=cii,

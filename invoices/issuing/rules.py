@@ -82,7 +82,10 @@ def document_problems(*, document: dict[str, Any]) -> dict[str, list[str]]:
         add("due_date", "An invoice with an amount to pay needs a due date or payment terms (BR-CO-25).")
     payment = document["payment"]
     if payment["means_code"] == CREDIT_TRANSFER and not (payment["iban"] or payment["account_number"]):
-        add("company.iban", "Payment by credit transfer needs the account to pay into: an IBAN or account number (BR-61).")
+        add(
+            "company.iban",
+            "Payment by credit transfer needs the account to pay into: an IBAN or account number (BR-61).",
+        )
 
     # The seller (the company's profile).
     if not (supplier["legal_name"] or supplier["name"]):

@@ -76,7 +76,7 @@ def issue_problems(*, invoice: Invoice, computed: Computed, document: dict[str, 
     if computed.tax_inclusive < 0:
         problems["totals.total"] = ["The total is negative: issue a credit note instead."]
     if document is not None and not problems:
-        problems |= document_problems(document)
+        problems |= document_problems(document=document)
     return problems
 
 
@@ -108,7 +108,9 @@ def invoice_issue(*, invoice: Invoice, user: User | None = None, token: ApiToken
         raise ValidationError(problems)
     # The preview document (number not yet taken) is checked first, so a refused issue takes no number.
     problems = document_problems(
-        document_build(invoice=invoice, computed=computed, number="PENDING", issue_date=issue_date, due_date=due_date)
+        document=document_build(
+            invoice=invoice, computed=computed, number="PENDING", issue_date=issue_date, due_date=due_date
+        )
     )
     if problems:
         raise ValidationError(problems)

@@ -113,7 +113,9 @@ def ubl_xml(*, document: dict[str, Any]) -> bytes:
     for line in document["lines"]:
         element = _cac(root, "CreditNoteLine" if credit_note else "InvoiceLine")
         _cbc(element, "ID", str(line["index"]))
-        _cbc(element, "CreditedQuantity" if credit_note else "InvoicedQuantity", line["quantity"], unitCode=line["unit"])
+        _cbc(
+            element, "CreditedQuantity" if credit_note else "InvoicedQuantity", line["quantity"], unitCode=line["unit"]
+        )
         amount(element, "LineExtensionAmount", line["amount"])
         for is_charge, adjustment in ((False, line["discount"]), (True, line["charge"])):
             if adjustment:

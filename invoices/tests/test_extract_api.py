@@ -84,7 +84,12 @@ def test_an_e_invoice_is_read_exactly_and_answered_200(alice_api):
     assert data["supplier"]["tax_id"] == "GB980780684"
     assert data["invoice_number"] == "UBL-1001"
     assert (data["invoice_date"], data["due_date"], data["currency"]) == ("2026-04-01", "2026-05-01", "GBP")
-    assert data["totals"] == {"subtotal": 1110.0, "tax_rate": 20.0, "tax_amount": 222.0, "total": 1332.0}
+    assert {k: data["totals"][k] for k in ("subtotal", "tax_rate", "tax_amount", "total")} == {
+        "subtotal": 1110.0,
+        "tax_rate": 20.0,
+        "tax_amount": 222.0,
+        "total": 1332.0,
+    }
     assert [(line["description"], line["quantity"], line["amount"]) for line in data["line_items"]] == [
         ("Widget A", 50.0, 600.0),
         ("Widget B", 20.0, 510.0),

@@ -90,8 +90,11 @@ def test_each_amount_is_written_with_exactly_its_currencys_decimals(alice_api, c
 
     assert created.status_code == 201, created.content
     content = created.content.decode()
-    assert f'"unit_price":{Decimal(unit_price):.4f},"amount":{amount}}}' in content
-    assert f'"totals":{{"subtotal":{amount},"tax_rate":0.0000,"tax_amount":{zero},"total":{amount}}}' in content
+    assert f'"unit_price":{Decimal(unit_price):.4f},"discount_amount":{zero},' in content
+    assert f'"charge_amount":{zero},' in content
+    assert f',"amount":{amount}}}' in content
+    assert f'"totals":{{"line_total":{amount},"allowance_total":{zero},"charge_total":{zero},' in content
+    assert f'"subtotal":{amount},"tax_rate":0.0000,"tax_amount":{zero},"total":{amount}}}' in content
     assert f'"amount_paid":{zero},"amount_written_off":{zero},"amount_due":{amount},' in content
 
 

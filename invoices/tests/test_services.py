@@ -223,35 +223,6 @@ def test_a_due_date_on_the_invoice_date_is_fine(alice):
     assert purchase_invoice(alice, invoice_date=date(2026, 4, 1), due_date=date(2026, 4, 1)).pk
 
 
-def test_sales_invoices_are_numbered_from_the_companys_sequence(alice, bob):
-    buyer = BuyerFactory(company=alice)
-
-    numbers = [sales_invoice(alice, buyer=buyer).invoice_number for _ in range(3)]
-
-    assert numbers == ["INV-2026-00001", "INV-2026-00002", "INV-2026-00003"]
-    assert sales_invoice(bob).invoice_number == "INV-2026-00001"
-
-
-def test_the_number_takes_the_year_of_the_invoice_date(alice):
-    assert sales_invoice(alice, invoice_date=date(2025, 12, 31)).invoice_number == "INV-2025-00001"
-
-
-def test_numbering_skips_a_number_already_given_by_hand(alice):
-    buyer = BuyerFactory(company=alice)
-    sales_invoice(alice, buyer=buyer, invoice_number="INV-2026-00001")
-
-    assert sales_invoice(alice, buyer=buyer).invoice_number == "INV-2026-00002"
-    assert sales_invoice(alice, buyer=buyer).invoice_number == "INV-2026-00003"
-
-
-def test_a_rejected_sale_uses_up_no_number(alice):
-    buyer = BuyerFactory(company=alice)
-    with pytest.raises(ValidationError):
-        sales_invoice(alice, buyer=buyer, due_date=date(2026, 1, 1))
-
-    assert sales_invoice(alice, buyer=buyer).invoice_number == "INV-2026-00001"
-
-
 def test_purchase_invoices_are_not_numbered(alice):
     assert purchase_invoice(alice, number="").invoice_number == ""
 

@@ -94,7 +94,12 @@ def test_a_corrected_invoice_teaches_the_layout_and_the_next_invoice_comes_out_r
     assert second["supplier"]["id"] == first["supplier"]["id"]
     assert second["invoice_number"] == "QPW/7802"
     assert (second["invoice_date"], second["due_date"], second["currency"]) == ("2026-04-02", "2026-05-02", "GBP")
-    assert second["totals"] == {"subtotal": 775.5, "tax_rate": 20.0, "tax_amount": 155.1, "total": 930.6}
+    assert {k: second["totals"][k] for k in ("subtotal", "tax_rate", "tax_amount", "total")} == {
+        "subtotal": 775.5,
+        "tax_rate": 20.0,
+        "tax_amount": 155.1,
+        "total": 930.6,
+    }
     assert second["confidence"] >= 0.95
     for field in ("invoice_number", "invoice_date", "due_date", "subtotal", "tax_amount", "total"):
         assert second["field_confidence"][field] >= 0.95, field
