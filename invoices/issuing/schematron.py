@@ -67,7 +67,7 @@ class Failure:
 
 
 class SchematronError(Exception):
-    """The schematron could not be run on the document (not well-formed XML, another kind of document, Saxon failure)."""
+    """The schematron could not run on the document: not well-formed, another kind of document, Saxon failed."""
 
 
 def validate_cii(xml: bytes, *, include_warnings: bool = False) -> list[Failure]:

@@ -2,6 +2,7 @@
 
 import io
 from decimal import Decimal
+from typing import Any
 
 import pypdf
 import pytest
@@ -32,9 +33,12 @@ def pdf() -> bytes:
     return pdfa_3b()
 
 
+def catalog(pdf_bytes: bytes) -> Any:
+    return pypdf.PdfReader(io.BytesIO(pdf_bytes)).trailer["/Root"].get_object()
+
+
 def xmp(pdf_bytes: bytes) -> etree._Element:
-    reader = pypdf.PdfReader(io.BytesIO(pdf_bytes))
-    return etree.fromstring(reader.trailer["/Root"]["/Metadata"].get_object().get_data())
+    return etree.fromstring(catalog(pdf_bytes)["/Metadata"].get_object().get_data())
 
 
 def xmp_value(root: etree._Element, path: str) -> str:
@@ -63,9 +67,9 @@ def test_the_pdf_stays_pdf_a_3b_with_the_factur_x_metadata_and_output_intent(pdf
     assert xmp_value(root, "fx:DocumentType") == "INVOICE"
     assert xmp_value(root, "fx:DocumentFileName") == "factur-x.xml"
     assert xmp_value(root, "dc:title") == "Nordlicht Software GmbH: Invoice INV-2026-00001"
-    catalog = pypdf.PdfReader(io.BytesIO(facturx)).trailer["/Root"]
-    assert catalog["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"
-    attachment = catalog["/AF"][0].get_object()
+    root = catalog(facturx)
+    assert root["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"
+    attachment = root["/AF"][0].get_object()
     assert attachment["/F"] == "factur-x.xml"
     assert attachment["/AFRelationship"] == "/Data"
 
@@ -77,8 +81,7 @@ def test_the_embedded_xml_is_the_cii_byte_for_byte(pdf):
 
 
 def test_the_input_pdf_a_is_what_makes_the_output_pdf_a(pdf):
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert "/OutputIntents" in catalog(pdf)
     assert xmp_value(xmp(pdf), "pdfaid:part") == "3"
 
 

@@ -28,7 +28,9 @@ def expected_fields(document: dict[str, Any]) -> dict[str, object]:
     totals = document["totals"]
     return {
         "supplier_name": supplier["legal_name"] or supplier["name"],
-        "supplier_address": ", ".join(part for part in (address["line1"], address["line2"], town, address["state"], address["country"]) if part),
+        "supplier_address": ", ".join(
+            part for part in (address["line1"], address["line2"], town, address["state"], address["country"]) if part
+        ),
         "supplier_tax_id": supplier["tax_id"] or None,
         "invoice_number": document["number"],
         "invoice_date": date.fromisoformat(document["issue_date"]),
