@@ -134,6 +134,7 @@ def _executable(kind: str) -> Any:
 
 
 def _executable_locked(kind: str) -> Any:
+    # Imported here: loading Saxon's native library is not free, and most processes never validate.
     from saxonche import PySaxonProcessor
 
     if _saxon.get("pid") != os.getpid():
