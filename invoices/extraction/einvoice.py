@@ -198,9 +198,11 @@ def _single_rate(rates: list[Decimal | None]) -> Decimal | None:
     return distinct.pop() if len(distinct) == 1 else None
 
 
-def _join_address(lines: list[str | None], postcode: str | None, city: str | None, country: str | None) -> str | None:
+def _join_address(
+    lines: list[str | None], postcode: str | None, city: str | None, region: str | None, country: str | None
+) -> str | None:
     town = " ".join(part for part in (postcode, city) if part)
-    parts = [part for part in [*lines, town, country] if part]
+    parts = [part for part in [*lines, town, region, country] if part]
     return ", ".join(parts) or None
 
 
@@ -252,6 +254,7 @@ def _cii_party(party: etree._Element | None) -> Party:
             [_text(_child(address, line)) for line in ("LineOne", "LineTwo", "LineThree")],
             _text(_child(address, "PostcodeCode")),
             _text(_child(address, "CityName")),
+            _text(_child(address, "CountrySubDivisionName")),
             _text(_child(address, "CountryID")),
         ),
         tax_id=tax_ids.get("VA") or tax_ids.get("FC"),
@@ -332,6 +335,7 @@ def _ubl_party(party: etree._Element | None) -> Party:
             ],
             _text(_child(address, "PostalZone")),
             _text(_child(address, "CityName")),
+            _text(_child(address, "CountrySubentity")),
             _text(_child(address, "Country", "IdentificationCode")),
         ),
         tax_id=tax_ids.get("VAT") or next(iter(tax_ids.values()), None),

@@ -125,7 +125,8 @@ def _line(transaction: etree._Element, line: dict[str, Any]) -> None:
             allowance = _sub(settlement, RAM, "SpecifiedTradeAllowanceCharge")
             _indicator(allowance, is_charge=is_charge)
             _text(allowance, "ActualAmount", adjustment["amount"])
-            _text(allowance, "Reason", adjustment["reason"])
+            if adjustment["reason"]:  # an empty element would count as a reason given (BR-42, BR-44)
+                _text(allowance, "Reason", adjustment["reason"])
     _text(_sub(settlement, RAM, "SpecifiedTradeSettlementLineMonetarySummation"), "LineTotalAmount", line["amount"])
 
 
@@ -175,12 +176,8 @@ def _party(parent: etree._Element, name: str, party: dict[str, Any], *, vat_id: 
 
 def _address(parent: etree._Element, address: dict[str, Any]) -> None:
     element = _sub(parent, RAM, "PostalTradeAddress")
-    for key, name in (
-        ("postal_code", "PostcodeCode"),
-        ("line1", "LineOne"),
-        ("line2", "LineTwo"),
-        ("city", "CityName"),
-    ):
+    fields = (("postal_code", "PostcodeCode"), ("line1", "LineOne"), ("line2", "LineTwo"), ("city", "CityName"))
+    for key, name in fields:
         if address[key]:
             _text(element, name, address[key])
     _text(element, "CountryID", address["country"])
@@ -234,7 +231,8 @@ def _settlement(transaction: etree._Element, document: dict[str, Any]) -> None:
             allowance = _sub(settlement, RAM, "SpecifiedTradeAllowanceCharge")
             _indicator(allowance, is_charge=is_charge)
             _text(allowance, "ActualAmount", item["amount"])
-            _text(allowance, "Reason", item["reason"])
+            if item["reason"]:  # an empty element would count as a reason given (BR-33, BR-38)
+                _text(allowance, "Reason", item["reason"])
             _category(_sub(allowance, RAM, "CategoryTradeTax"), item["tax"])
 
     if payment["terms"] or document["due_date"]:

@@ -35,11 +35,12 @@ def embed_cii(*, pdf: bytes, cii: bytes, document: dict[str, Any] | None = None)
     if document is not None:
         seller = document["supplier"]["legal_name"] or document["supplier"]["name"]
         kind = "Credit note" if document["type"] == "credit_note" else "Invoice"
+        number, issued = document["number"], document["issue_date"]
         metadata = {
             "author": seller,
             "keywords": "Factur-X, Invoice",
-            "title": f"{seller}: {kind} {document['number']}",
-            "subject": f"Factur-X {kind.lower()} {document['number']} dated {document['issue_date']} issued by {seller}",
+            "title": f"{seller}: {kind} {number}",
+            "subject": f"Factur-X {kind.lower()} {number} dated {issued} issued by {seller}",
         }
         language = document["language"]
     return bytes(

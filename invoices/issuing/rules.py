@@ -84,7 +84,7 @@ def document_problems(*, document: dict[str, Any]) -> dict[str, list[str]]:
     if payment["means_code"] == CREDIT_TRANSFER and not (payment["iban"] or payment["account_number"]):
         add(
             "company.iban",
-            "Payment by credit transfer needs the account to pay into: an IBAN or account number (BR-61).",
+            "Payment by credit transfer needs an account to pay into: an IBAN or account number (BR-61).",
         )
 
     # The seller (the company's profile).
@@ -98,13 +98,12 @@ def document_problems(*, document: dict[str, Any]) -> dict[str, list[str]]:
             "An invoice outside the scope of tax (O) may not show the seller's VAT identifier (BR-O-02); "
             "issue it from a profile without one.",
         )
-    elif needing := sorted(categories & NEEDS_SELLER_VAT_ID):
-        if not seller_vat:
-            add(
-                "company.tax_id",
-                f"The seller's VAT identifier is required for tax category {', '.join(needing)} "
-                "(BR-S-02, BR-Z-02, BR-E-02, BR-AE-02, BR-IC-02, BR-G-02).",
-            )
+    elif (needing := sorted(categories & NEEDS_SELLER_VAT_ID)) and not seller_vat:
+        add(
+            "company.tax_id",
+            f"The seller's VAT identifier is required for tax category {', '.join(needing)} "
+            "(BR-S-02, BR-Z-02, BR-E-02, BR-AE-02, BR-IC-02, BR-G-02).",
+        )
     if seller_vat and TaxCategory.NOT_SUBJECT not in categories:
         _vat_prefix(add, "company.tax_id", seller_vat)
     if not seller_vat and not supplier["registration_number"]:

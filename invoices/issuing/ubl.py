@@ -86,7 +86,8 @@ def ubl_xml(*, document: dict[str, Any]) -> bytes:
         for item in items:
             allowance = _cac(root, "AllowanceCharge")
             _cbc(allowance, "ChargeIndicator", "true" if is_charge else "false")
-            _cbc(allowance, "AllowanceChargeReason", item["reason"])
+            if item["reason"]:  # an empty element would count as a reason given (BR-33, BR-38)
+                _cbc(allowance, "AllowanceChargeReason", item["reason"])
             amount(allowance, "Amount", item["amount"])
             _tax_category(allowance, "TaxCategory", item["tax"])
 
@@ -113,15 +114,15 @@ def ubl_xml(*, document: dict[str, Any]) -> bytes:
     for line in document["lines"]:
         element = _cac(root, "CreditNoteLine" if credit_note else "InvoiceLine")
         _cbc(element, "ID", str(line["index"]))
-        _cbc(
-            element, "CreditedQuantity" if credit_note else "InvoicedQuantity", line["quantity"], unitCode=line["unit"]
-        )
+        quantity = "CreditedQuantity" if credit_note else "InvoicedQuantity"
+        _cbc(element, quantity, line["quantity"], unitCode=line["unit"])
         amount(element, "LineExtensionAmount", line["amount"])
         for is_charge, adjustment in ((False, line["discount"]), (True, line["charge"])):
             if adjustment:
                 allowance = _cac(element, "AllowanceCharge")
                 _cbc(allowance, "ChargeIndicator", "true" if is_charge else "false")
-                _cbc(allowance, "AllowanceChargeReason", adjustment["reason"])
+                if adjustment["reason"]:
+                    _cbc(allowance, "AllowanceChargeReason", adjustment["reason"])
                 amount(allowance, "Amount", adjustment["amount"])
         item = _cac(element, "Item")
         _cbc(item, "Name", line["description"])
@@ -169,8 +170,13 @@ def _party(parent: etree._Element, party: dict[str, Any], *, vat_id: str) -> Non
     if trading_name := party_trading_name(party):
         _cbc(_cac(element, "PartyName"), "Name", trading_name)
     postal = _cac(element, "PostalAddress")
-    fields = (("line1", "StreetName"), ("line2", "AdditionalStreetName"), ("city", "CityName"))
-    fields += (("postal_code", "PostalZone"), ("state", "CountrySubentity"))
+    fields = (
+        ("line1", "StreetName"),
+        ("line2", "AdditionalStreetName"),
+        ("city", "CityName"),
+        ("postal_code", "PostalZone"),
+        ("state", "CountrySubentity"),
+    )
     for key, name in fields:
         if party["address"][key]:
             _cbc(postal, name, party["address"][key])

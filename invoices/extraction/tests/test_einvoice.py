@@ -608,3 +608,16 @@ def test_it_refuses_bad_input_with_a_clear_message(data: bytes, message: str) ->
 def test_a_facturx_pdf_with_an_unsafe_attachment_is_refused() -> None:
     with pytest.raises(DocumentError, match="DTD"):
         extract(pdf({"factur-x.xml": XXE}))
+
+
+def test_it_reads_the_suppliers_region_into_the_address_in_cii_and_ubl() -> None:
+    region_cii = cii(Invoice()).replace(
+        b"<ram:CountryID>DE</ram:CountryID>",
+        b"<ram:CountryID>DE</ram:CountryID><ram:CountrySubDivisionName>Berlin-Mitte</ram:CountrySubDivisionName>",
+        1,
+    )
+    region_ubl = ubl(Invoice()).replace(
+        b"<cac:Country>", b"<cbc:CountrySubentity>Berlin-Mitte</cbc:CountrySubentity><cac:Country>", 1
+    )
+    for data in (region_cii, region_ubl):
+        assert parse_einvoice(data).supplier.address == "Hauptstraße 1, 10115 Berlin, Berlin-Mitte, DE"

@@ -205,6 +205,52 @@ def no_bank_account() -> dict[str, Any]:
     return document(lines=[standard("Workshop", "1", "750")], iban="")
 
 
+def regional_addresses() -> dict[str, Any]:
+    """A seller and buyer with a region (state), hourly and weighed units, a 4-decimal price, a PO and a delivery date."""
+    supplier = seller(
+        name="Sierra Datos",
+        legal_name="Sierra Datos S.L.",
+        tax_id="ESB12345674",
+        registration_number="",
+        address={
+            "line1": "Calle de Alcalá 45",
+            "line2": "Planta 3",
+            "city": "Madrid",
+            "state": "Comunidad de Madrid",
+            "postal_code": "28014",
+            "country": "ES",
+        },
+    )
+    result = document(
+        lines=[
+            standard("Data engineering", "7.5", "95", rate="21", unit="HUR"),
+            standard("Sensor cable", "1250", "0.1234", rate="21", unit="MTR"),
+            standard("Bulk resin", "12.5", "3.2", rate="10", unit="KGM"),
+        ],
+        supplier=supplier,
+    )
+    result["purchase_order"] = "PO-2026-118"
+    result["delivery_date"] = "2026-12-01"
+    return result
+
+
+def credit_note_with_discounts() -> dict[str, Any]:
+    """A credit note with several rates, a line discount and document-level allowance and charge."""
+    return document(
+        lines=[
+            standard("Returned licences", "3", "199", discount_amount=D("19.90"), discount_reason="Return fee waived"),
+            standard("Returned manuals", "2", "24.99", rate="7"),
+        ],
+        allowances_charges=[
+            AllowanceChargeInput(False, D("10"), "Goodwill", TaxCategory.STANDARD, D(19)),
+            AllowanceChargeInput(True, D("4.20"), "Return shipping", TaxCategory.STANDARD, D(7)),
+        ],
+        document_type="credit_note",
+        number="CN-2026-00002",
+        preceding={"id": "inv_0000000000000000000003", "number": "INV-2026-00007", "issue_date": "2026-11-20"},
+    )
+
+
 MATRIX: dict[str, Callable[[], dict[str, Any]]] = {
     "one_rate": one_rate,
     "several_rates": several_rates,
@@ -219,4 +265,6 @@ MATRIX: dict[str, Callable[[], dict[str, Any]]] = {
     "credit_note": credit_note,
     "hundred_lines": hundred_lines,
     "no_bank_account": no_bank_account,
+    "regional_addresses": regional_addresses,
+    "credit_note_with_discounts": credit_note_with_discounts,
 }
