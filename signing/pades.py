@@ -13,11 +13,10 @@ PDF/A-3 allows (a custom XMP property would need an extension schema). `verify_p
 import datetime
 import hashlib
 import io
-import xml.etree.ElementTree as ElementTree
-
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
+from lxml import etree
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata.model import VENDOR
@@ -25,7 +24,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
-from pyhanko.sign.validation.status import PdfSignatureStatus
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -38,9 +37,9 @@ SIGNATURE_FIELD = "InvoisX"
 INVOICE_ID_KEY = "/InvoisXInvoiceId"
 FACTURX_XMP_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
 
-# pyHanko rewrites the XMP packet through ElementTree, which names unknown namespaces ns0, ns1...;
+# pyHanko rewrites the XMP packet through lxml, which names unknown namespaces ns0, ns1...;
 # Factur-X readers look for the `fx` prefix its extension schema declares.
-ElementTree.register_namespace("fx", FACTURX_XMP_NAMESPACE)
+etree.register_namespace("fx", FACTURX_XMP_NAMESPACE)
 
 
 def sign_pdf(*, company: Company, pdf: bytes, reason: str, location: str = "", invoice_id: str = "") -> bytes:
@@ -48,7 +47,7 @@ def sign_pdf(*, company: Company, pdf: bytes, reason: str, location: str = "", i
     certificate = signing_identity_ensure(company=company).certificate
     signer = _signer(certificate)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    info = writer.trailer.get("/Info")
+    info = writer.trailer["/Info"] if "/Info" in writer.trailer else None
     if isinstance(info, generic.DictionaryObject):
         if invoice_id:
             info[INVOICE_ID_KEY] = generic.TextStringObject(invoice_id)
@@ -92,7 +91,7 @@ def verify_pdf(pdf: bytes) -> PdfVerification:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
-        info = reader.trailer.get("/Info")
+        info = reader.trailer["/Info"] if "/Info" in reader.trailer else None
         invoice_id = info.get(INVOICE_ID_KEY) if isinstance(info, generic.DictionaryObject) else None
     # pyHanko's reader raises whatever a malformed file provokes (PdfReadError, KeyError, TypeError,
     # IndexError, ...): any of them means the same thing here.
@@ -121,7 +120,7 @@ def verify_pdf(pdf: bytes) -> PdfVerification:
         return result
     if not (status.intact and status.valid):
         result.problems.append("The PDF was changed after it was signed: its signature no longer matches its content.")
-    elif status.coverage != fields.SignatureCoverageLevel.ENTIRE_FILE:
+    elif status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         result.problems.append("Something was added to the PDF after it was signed.")
     if stored is None:
         subject = signer_certificate.subject.human_friendly
