@@ -101,5 +101,3 @@ def _as_dict(result: Verification) -> dict[str, Any]:
         "invoice_id": result.invoice_id,
         "problems": result.problems,
     }
-
-

@@ -13,6 +13,8 @@ PDF/A-3 allows (a custom XMP property would need an extension schema). `verify_p
 import datetime
 import hashlib
 import io
+from typing import Any
+
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
@@ -47,7 +49,7 @@ def sign_pdf(*, company: Company, pdf: bytes, reason: str, location: str = "", i
     certificate = signing_identity_ensure(company=company).certificate
     signer = _signer(certificate)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    info = writer.trailer["/Info"] if "/Info" in writer.trailer else None
+    info = _info(writer.trailer)
     if isinstance(info, generic.DictionaryObject):
         if invoice_id:
             info[INVOICE_ID_KEY] = generic.TextStringObject(invoice_id)
@@ -63,6 +65,14 @@ def sign_pdf(*, company: Company, pdf: bytes, reason: str, location: str = "", i
         md_algorithm="sha256",
     )
     return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+
+
+def _info(trailer: Any) -> Any:
+    # pyHanko's trailer is a mapping without `get`.
+    try:
+        return trailer["/Info"]
+    except KeyError:
+        return None
 
 
 def _signer(certificate: SigningCertificate) -> signers.SimpleSigner:
@@ -91,11 +101,11 @@ def verify_pdf(pdf: bytes) -> PdfVerification:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
-        info = reader.trailer["/Info"] if "/Info" in reader.trailer else None
+        info = _info(reader.trailer)
         invoice_id = info.get(INVOICE_ID_KEY) if isinstance(info, generic.DictionaryObject) else None
     # pyHanko's reader raises whatever a malformed file provokes (PdfReadError, KeyError, TypeError,
     # IndexError, ...): any of them means the same thing here.
-    except Exception:  # noqa: BLE001
+    except Exception:
         result.problems.append("The file is not a readable PDF.")
         return result
     if isinstance(invoice_id, str) and invoice_id:
@@ -109,7 +119,7 @@ def verify_pdf(pdf: bytes) -> PdfVerification:
         signer_certificate = signature.signer_cert
         fingerprint = hashlib.sha256(signer_certificate.dump()).hexdigest()
         signed_at = signature.self_reported_timestamp
-    except Exception:  # noqa: BLE001 - a signature dictionary or CMS blob that does not parse
+    except Exception:  # a signature dictionary or CMS blob that does not parse
         result.problems.append("The PDF's signature cannot be read.")
         return result
     result.signed_at = signed_at
@@ -143,5 +153,5 @@ def _validate(
     context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=signed_at)
     try:
         return validate_pdf_signature(signature, signer_validation_context=context)
-    except Exception:  # noqa: BLE001 - as above: a malformed signature raises anything
+    except Exception:  # as above: a malformed signature raises anything
         return None

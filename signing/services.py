@@ -211,9 +211,7 @@ def signing_certificate_upload(*, company: Company, pkcs12: bytes, password: str
         existing = SigningCertificate.objects.filter(fingerprint_sha256=fingerprint).first()
         if existing is not None and existing.company_id != company.pk:
             raise _refused("file", "This certificate is already in use on this instance.")
-        SigningCertificate.objects.filter(company=company, is_active=True).update(
-            is_active=False, deactivated_at=now
-        )
+        SigningCertificate.objects.filter(company=company, is_active=True).update(is_active=False, deactivated_at=now)
         if existing is not None:  # the same certificate uploaded again: it becomes the active one again
             existing.is_active = True
             existing.deactivated_at = None
@@ -222,9 +220,7 @@ def signing_certificate_upload(*, company: Company, pkcs12: bytes, password: str
         return _certificate_store(company, certificate, key, chain=chain, source=CertificateSource.UPLOADED)
 
 
-def _pkcs12_open(
-    data: bytes, password: str
-) -> tuple[object | None, x509.Certificate | None, list[x509.Certificate]]:
+def _pkcs12_open(data: bytes, password: str) -> tuple[object | None, x509.Certificate | None, list[x509.Certificate]]:
     secret = password.encode() if password else None
     try:
         key, certificate, chain = pkcs12.load_key_and_certificates(data, secret)
@@ -260,4 +256,3 @@ def _check_key_usage(certificate: x509.Certificate) -> None:
 
 def _refused(field: str, message: str) -> DomainError:
     return DomainError(code=VALIDATION_ERROR, message=message, details={field: [message]})
-

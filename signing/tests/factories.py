@@ -25,6 +25,8 @@ CII = b"""<?xml version="1.0" encoding="UTF-8"?>
  </ram:ApplicableHeaderTradeAgreement></rsm:SupplyChainTradeTransaction>
 </rsm:CrossIndustryInvoice>"""
 
+PASSWORD = "s3cret"
+
 HTML = """<html><head><title>Invoice INV-2026-00001</title></head><body>
 <h1>Invoice INV-2026-00001</h1><p>Alice Trading Sdn Bhd — Atelier Lumière SARL</p>
 <table><tr><td>Software licence</td><td>1000.00 EUR</td></tr></table></body></html>"""
@@ -78,9 +80,7 @@ def encipher_only_usage() -> x509.KeyUsage:
 def p12(
     key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | None,
     certificate: x509.Certificate | None,
-    password: str = "s3cret",
+    password: str = PASSWORD,
 ) -> bytes:
-    encryption = (
-        serialization.BestAvailableEncryption(password.encode()) if password else serialization.NoEncryption()
-    )
+    encryption = serialization.BestAvailableEncryption(password.encode()) if password else serialization.NoEncryption()
     return pkcs12.serialize_key_and_certificates(b"invoisx", key, certificate, None, encryption)

@@ -25,7 +25,9 @@ def envelope(alice):
 
 @pytest.fixture
 def signed_pdf(alice, unsigned):
-    return sign_pdf(company=alice, pdf=unsigned, reason="Invoice INV-2026-00001", invoice_id="inv_0000000000000000000001")
+    return sign_pdf(
+        company=alice, pdf=unsigned, reason="Invoice INV-2026-00001", invoice_id="inv_0000000000000000000001"
+    )
 
 
 def _upload(client, content: bytes, name: str = "invoice.pdf"):

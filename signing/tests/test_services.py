@@ -14,7 +14,7 @@ from signing.services import (
     signing_envelope_key_rotate,
     signing_identity_ensure,
 )
-from signing.tests.factories import encipher_only_usage, p12, self_signed
+from signing.tests.factories import PASSWORD, encipher_only_usage, p12, self_signed
 
 
 def test_a_new_company_gets_a_certificate_and_an_envelope_key(alice):
@@ -22,8 +22,9 @@ def test_a_new_company_gets_a_certificate_and_an_envelope_key(alice):
     envelope_key = EnvelopeKey.objects.get(company=alice, is_active=True)
     loaded = x509.load_pem_x509_certificate(certificate.certificate_pem.encode())
     assert loaded.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "Alice Trading Sdn Bhd"
-    assert isinstance(loaded.public_key(), rsa.RSAPublicKey)
-    assert loaded.public_key().key_size == 2048
+    public_key = loaded.public_key()
+    assert isinstance(public_key, rsa.RSAPublicKey)
+    assert public_key.key_size == 2048
     assert loaded.not_valid_after_utc - loaded.not_valid_before_utc > datetime.timedelta(days=3650)
     assert certificate.fingerprint_sha256 == certificate_fingerprint(loaded)
     assert certificate.source == CertificateSource.GENERATED
@@ -32,8 +33,9 @@ def test_a_new_company_gets_a_certificate_and_an_envelope_key(alice):
 
 
 def test_the_certificate_names_the_legal_name_and_country(db):
-    company = CompanyFactory(name="Nordlicht", legal_name="Nordlicht Software GmbH", country="DE")
-    loaded = x509.load_pem_x509_certificate(company.signing_certificates.get().certificate_pem.encode())
+    CompanyFactory(name="Nordlicht", legal_name="Nordlicht Software GmbH", country="DE")
+    stored = SigningCertificate.objects.get(company__name="Nordlicht")
+    loaded = x509.load_pem_x509_certificate(stored.certificate_pem.encode())
     assert loaded.subject.rfc4514_string() == "C=DE,O=Nordlicht Software GmbH,CN=Nordlicht Software GmbH"
 
 
@@ -92,7 +94,7 @@ def test_an_elliptic_curve_pkcs12_without_a_password_is_accepted(alice):
     assert uploaded.is_active
 
 
-def _refusal(company, data: bytes, password: str = "s3cret") -> DomainError:
+def _refusal(company, data: bytes, password: str = PASSWORD) -> DomainError:
     with pytest.raises(DomainError) as refused:
         signing_certificate_upload(company=company, pkcs12=data, password=password)
     assert SigningCertificate.objects.get(company=company, is_active=True).source == CertificateSource.GENERATED
