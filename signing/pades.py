@@ -18,6 +18,9 @@ from typing import Any
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from lxml import etree
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -29,6 +32,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from companies.models import Company
 from signing.models import SigningCertificate
@@ -75,12 +79,36 @@ def _info(trailer: Any) -> Any:
         return None
 
 
+class _LoadedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner parses the private key, and for RSA checks it (about 60 ms), at each of
+    the two signatures it computes per PDF (a dry run to size the field, then the real one); this one
+    parses it once."""
+
+    def __init__(self, *, private_key: PrivateKeyTypes, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._private_key = private_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
+        key = self._private_key
+        if mechanism == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, padding.PKCS1v15(), hash_algorithm)
+        if mechanism == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, ec.ECDSA(hash_algorithm))
+        return super().sign_raw(data, digest_algorithm)
+
+
 def _signer(certificate: SigningCertificate) -> signers.SimpleSigner:
-    key_der = asn1_pem.unarmor(certificate_private_key(certificate))[2]
+    key_pem = certificate_private_key(certificate)
+    # Our own key, sealed with an authenticated cipher since we made or checked it: skip the RSA
+    # consistency check, the slowest part of loading it.
+    private_key = serialization.load_pem_private_key(key_pem, password=None, unsafe_skip_rsa_key_validation=True)
     chain = [_asn1_certificate(block) for block in _pem_blocks(certificate.chain_pem)]
-    return signers.SimpleSigner(
+    return _LoadedKeySigner(
+        private_key=private_key,
         signing_cert=_asn1_certificate(certificate.certificate_pem.encode()),
-        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+        signing_key=asn1_keys.PrivateKeyInfo.load(asn1_pem.unarmor(key_pem)[2]),
         cert_registry=SimpleCertificateStore.from_certs(chain),
     )
 

@@ -17,7 +17,12 @@ from signing.services import (
 from signing.tests.factories import PASSWORD, encipher_only_usage, p12, self_signed
 
 
-def test_a_new_company_gets_a_certificate_and_an_envelope_key(alice):
+def test_a_new_company_gets_a_certificate_and_an_envelope_key_once_it_is_committed(
+    db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        alice = CompanyFactory(name="Alice Trading Sdn Bhd")
+        assert not SigningCertificate.objects.filter(company=alice).exists()
     certificate = SigningCertificate.objects.get(company=alice, is_active=True)
     envelope_key = EnvelopeKey.objects.get(company=alice, is_active=True)
     loaded = x509.load_pem_x509_certificate(certificate.certificate_pem.encode())
@@ -32,8 +37,9 @@ def test_a_new_company_gets_a_certificate_and_an_envelope_key(alice):
     assert "d" not in envelope_key.public_jwk
 
 
-def test_the_certificate_names_the_legal_name_and_country(db):
-    CompanyFactory(name="Nordlicht", legal_name="Nordlicht Software GmbH", country="DE")
+def test_the_certificate_names_the_legal_name_and_country(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        CompanyFactory(name="Nordlicht", legal_name="Nordlicht Software GmbH", country="DE")
     stored = SigningCertificate.objects.get(company__name="Nordlicht")
     loaded = x509.load_pem_x509_certificate(stored.certificate_pem.encode())
     assert loaded.subject.rfc4514_string() == "C=DE,O=Nordlicht Software GmbH,CN=Nordlicht Software GmbH"
@@ -49,6 +55,12 @@ def test_private_keys_are_not_stored_in_plain_text(alice):
     assert not any("PRIVATE KEY" in str(value) for value in row.values())
 
 
+def test_a_company_deleted_before_its_creation_commits_gets_no_identity(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        CompanyFactory(name="Short-lived").delete()
+    assert not SigningCertificate.objects.exists()
+
+
 def test_ensuring_an_identity_twice_makes_nothing_new(alice):
     first = signing_identity_ensure(company=alice)
     second = signing_identity_ensure(company=alice)
@@ -57,9 +69,9 @@ def test_ensuring_an_identity_twice_makes_nothing_new(alice):
     assert EnvelopeKey.objects.filter(company=alice).count() == 1
 
 
-def test_a_company_without_an_identity_gets_one_at_first_use(alice):
-    SigningCertificate.objects.filter(company=alice).delete()
-    EnvelopeKey.objects.filter(company=alice).delete()
+def test_a_company_without_an_identity_gets_one_at_first_use(db):
+    alice = CompanyFactory(name="Alice Trading Sdn Bhd")
+    assert not SigningCertificate.objects.filter(company=alice).exists()
     identity = signing_identity_ensure(company=alice)
     assert identity.certificate.company == alice
     assert identity.envelope_key.company == alice
