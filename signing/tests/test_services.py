@@ -5,7 +5,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from companies.tests.factories import CompanyFactory
+from companies.models import Company
 from invoisx.errors import DomainError
 from signing.models import CertificateSource, EnvelopeKey, SigningCertificate
 from signing.services import (
@@ -21,7 +21,7 @@ def test_a_new_company_gets_a_certificate_and_an_envelope_key_once_it_is_committ
     db, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        alice = CompanyFactory(name="Alice Trading Sdn Bhd")
+        alice = Company.objects.create(name="Alice Trading Sdn Bhd")
         assert not SigningCertificate.objects.filter(company=alice).exists()
     certificate = SigningCertificate.objects.get(company=alice, is_active=True)
     envelope_key = EnvelopeKey.objects.get(company=alice, is_active=True)
@@ -39,7 +39,7 @@ def test_a_new_company_gets_a_certificate_and_an_envelope_key_once_it_is_committ
 
 def test_the_certificate_names_the_legal_name_and_country(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        CompanyFactory(name="Nordlicht", legal_name="Nordlicht Software GmbH", country="DE")
+        Company.objects.create(name="Nordlicht", legal_name="Nordlicht Software GmbH", country="DE")
     stored = SigningCertificate.objects.get(company__name="Nordlicht")
     loaded = x509.load_pem_x509_certificate(stored.certificate_pem.encode())
     assert loaded.subject.rfc4514_string() == "C=DE,O=Nordlicht Software GmbH,CN=Nordlicht Software GmbH"
@@ -57,7 +57,7 @@ def test_private_keys_are_not_stored_in_plain_text(alice):
 
 def test_a_company_deleted_before_its_creation_commits_gets_no_identity(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        CompanyFactory(name="Short-lived").delete()
+        Company.objects.create(name="Short-lived").delete()
     assert not SigningCertificate.objects.exists()
 
 
@@ -70,7 +70,7 @@ def test_ensuring_an_identity_twice_makes_nothing_new(alice):
 
 
 def test_a_company_without_an_identity_gets_one_at_first_use(db):
-    alice = CompanyFactory(name="Alice Trading Sdn Bhd")
+    alice = Company.objects.create(name="Alice Trading Sdn Bhd")
     assert not SigningCertificate.objects.filter(company=alice).exists()
     identity = signing_identity_ensure(company=alice)
     assert identity.certificate.company == alice

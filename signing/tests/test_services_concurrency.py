@@ -1,6 +1,6 @@
 """Two first uses of a company's signing identity at once, on PostgreSQL (see `invoisx.tests.races`)."""
 
-from companies.tests.factories import CompanyFactory
+from companies.models import Company
 from invoisx.tests.races import Race, postgresql  # noqa: F401
 from signing import services
 from signing.models import EnvelopeKey, SigningCertificate
@@ -8,7 +8,7 @@ from signing.services import signing_identity_ensure
 
 
 def test_two_first_uses_at_once_make_one_identity(postgresql, monkeypatch):  # noqa: F811
-    company = CompanyFactory(name="Racing Ltd")
+    company = Company.objects.create(name="Racing Ltd")
     # Its creation committed and made an identity: take it away, as for a company older than signing.
     SigningCertificate.objects.filter(company=company).delete()
     EnvelopeKey.objects.filter(company=company).delete()
