@@ -13,11 +13,15 @@ PDF/A-3 allows (a custom XMP property would need an extension schema). `verify_p
 import datetime
 import hashlib
 import io
-import xml.etree.ElementTree as ElementTree
+from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from lxml import etree
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata.model import VENDOR
@@ -25,9 +29,10 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
-from pyhanko.sign.validation.status import PdfSignatureStatus
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from companies.models import Company
 from signing.models import SigningCertificate
@@ -38,9 +43,9 @@ SIGNATURE_FIELD = "InvoisX"
 INVOICE_ID_KEY = "/InvoisXInvoiceId"
 FACTURX_XMP_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
 
-# pyHanko rewrites the XMP packet through ElementTree, which names unknown namespaces ns0, ns1...;
+# pyHanko rewrites the XMP packet through lxml, which names unknown namespaces ns0, ns1...;
 # Factur-X readers look for the `fx` prefix its extension schema declares.
-ElementTree.register_namespace("fx", FACTURX_XMP_NAMESPACE)
+etree.register_namespace("fx", FACTURX_XMP_NAMESPACE)
 
 
 def sign_pdf(*, company: Company, pdf: bytes, reason: str, location: str = "", invoice_id: str = "") -> bytes:
@@ -48,7 +53,7 @@ def sign_pdf(*, company: Company, pdf: bytes, reason: str, location: str = "", i
     certificate = signing_identity_ensure(company=company).certificate
     signer = _signer(certificate)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    info = writer.trailer.get("/Info")
+    info = _info(writer.trailer)
     if isinstance(info, generic.DictionaryObject):
         if invoice_id:
             info[INVOICE_ID_KEY] = generic.TextStringObject(invoice_id)
@@ -66,12 +71,44 @@ def sign_pdf(*, company: Company, pdf: bytes, reason: str, location: str = "", i
     return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
 
 
+def _info(trailer: Any) -> Any:
+    # pyHanko's trailer is a mapping without `get`.
+    try:
+        return trailer["/Info"]
+    except KeyError:
+        return None
+
+
+class _LoadedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner parses the private key, and for RSA checks it (about 60 ms), at each of
+    the two signatures it computes per PDF (a dry run to size the field, then the real one); this one
+    parses it once."""
+
+    def __init__(self, *, private_key: PrivateKeyTypes, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._private_key = private_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
+        key = self._private_key
+        if mechanism == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, padding.PKCS1v15(), hash_algorithm)
+        if mechanism == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, ec.ECDSA(hash_algorithm))
+        return super().sign_raw(data, digest_algorithm)
+
+
 def _signer(certificate: SigningCertificate) -> signers.SimpleSigner:
-    key_der = asn1_pem.unarmor(certificate_private_key(certificate))[2]
+    key_pem = certificate_private_key(certificate)
+    # Our own key, sealed with an authenticated cipher since we made or checked it: skip the RSA
+    # consistency check, the slowest part of loading it.
+    private_key = serialization.load_pem_private_key(key_pem, password=None, unsafe_skip_rsa_key_validation=True)
     chain = [_asn1_certificate(block) for block in _pem_blocks(certificate.chain_pem)]
-    return signers.SimpleSigner(
+    return _LoadedKeySigner(
+        private_key=private_key,
         signing_cert=_asn1_certificate(certificate.certificate_pem.encode()),
-        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+        signing_key=asn1_keys.PrivateKeyInfo.load(asn1_pem.unarmor(key_pem)[2]),
         cert_registry=SimpleCertificateStore.from_certs(chain),
     )
 
@@ -92,7 +129,7 @@ def verify_pdf(pdf: bytes) -> PdfVerification:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
-        info = reader.trailer.get("/Info")
+        info = _info(reader.trailer)
         invoice_id = info.get(INVOICE_ID_KEY) if isinstance(info, generic.DictionaryObject) else None
     # pyHanko's reader raises whatever a malformed file provokes (PdfReadError, KeyError, TypeError,
     # IndexError, ...): any of them means the same thing here.
@@ -110,7 +147,7 @@ def verify_pdf(pdf: bytes) -> PdfVerification:
         signer_certificate = signature.signer_cert
         fingerprint = hashlib.sha256(signer_certificate.dump()).hexdigest()
         signed_at = signature.self_reported_timestamp
-    except Exception:
+    except Exception:  # a signature dictionary or CMS blob that does not parse
         result.problems.append("The PDF's signature cannot be read.")
         return result
     result.signed_at = signed_at
@@ -121,7 +158,7 @@ def verify_pdf(pdf: bytes) -> PdfVerification:
         return result
     if not (status.intact and status.valid):
         result.problems.append("The PDF was changed after it was signed: its signature no longer matches its content.")
-    elif status.coverage != fields.SignatureCoverageLevel.ENTIRE_FILE:
+    elif status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         result.problems.append("Something was added to the PDF after it was signed.")
     if stored is None:
         subject = signer_certificate.subject.human_friendly
@@ -144,5 +181,5 @@ def _validate(
     context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=signed_at)
     try:
         return validate_pdf_signature(signature, signer_validation_context=context)
-    except Exception:
+    except Exception:  # as above: a malformed signature raises anything
         return None

@@ -240,7 +240,7 @@ def _looks_like_pkcs12(data: bytes) -> bool:
 
     try:
         pfx = asn1_pkcs12.Pfx.load(data, strict=True)
-        return pfx["version"].native == 3 and pfx["auth_safe"]["content_type"].native in ("data", "signed_data")
+        return pfx["version"].native == "v3" and pfx["auth_safe"]["content_type"].native in ("data", "signed_data")
     except (ValueError, TypeError, KeyError):
         return False
 
