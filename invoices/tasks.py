@@ -14,6 +14,7 @@ from invoices.intake import (
     invoice_extraction_release,
     invoice_extraction_run,
 )
+from invoices.issuing.sending import delivery_attempt, delivery_give_up, retry_delay
 from invoices.layouts import supplier_layout_learn
 from invoices.models import Invoice
 
@@ -89,3 +90,27 @@ def learn_supplier_layout(invoice_id: int, fields: list[str] | None = None) -> N
         supplier_layout_learn(invoice=invoice, fields=fields)
     except SoftTimeLimitExceeded:
         logger.warning("learning the supplier layout of invoice %s exceeded its time limit", invoice_id)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.EMAIL_SEND_SOFT_TIME_LIMIT,
+    time_limit=settings.EMAIL_SEND_SOFT_TIME_LIMIT + 30,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_invoice(self: Task, delivery_id: int) -> None:
+    """Email one queued delivery of an issued invoice; a failure the mail server may get over is retried."""
+    try:
+        outcome = delivery_attempt(delivery_id=delivery_id)
+    except SoftTimeLimitExceeded:
+        delivery_give_up(delivery_id=delivery_id, reason="The mail server took too long; send the invoice again.")
+        return
+    if outcome is not None and outcome.retry:
+        from invoices.models import InvoiceDelivery
+
+        attempts = InvoiceDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 1
+        raise self.retry(countdown=retry_delay(attempts), max_retries=None)

@@ -208,6 +208,10 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # The right-hand side of the Message-IDs of invoice mails, by which bounces find their invoice; empty:
 # the domain of DEFAULT_FROM_EMAIL.
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
+# A send task gives up (delivery failed) after this long; each attempt talks to the server a few times.
+EMAIL_SEND_SOFT_TIME_LIMIT = env.int("EMAIL_SEND_SOFT_TIME_LIMIT", default=120)
+# Temporary failures are retried 1, 2, 4, 8 minutes apart, never more than this many seconds apart.
+EMAIL_RETRY_MAX_DELAY = env.int("EMAIL_RETRY_MAX_DELAY", default=3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {

@@ -22,6 +22,7 @@ from events.models import EventType
 from events.services import event_record
 from invoices.issuing.build import document_build, invoice_computed
 from invoices.issuing.calc import Computed
+from invoices.issuing.email import new_message_id
 from invoices.issuing.outputs import issue_outputs
 from invoices.issuing.rules import document_problems
 from invoices.issuing.series import number_take, series_default
@@ -310,6 +311,7 @@ def invoice_send(
         recipients = [invoice.buyer.email]
     delivery = InvoiceDelivery.objects.create(
         invoice=invoice,
+        message_id=new_message_id(invoice_id=invoice.public_id),
         to=recipients,
         cc=[address.strip() for address in (cc or []) if address.strip()],
         status=DeliveryStatus.QUEUED,
