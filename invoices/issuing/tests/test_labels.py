@@ -73,9 +73,7 @@ def test_the_languages_other_than_english_translate_the_words_that_need_it():
     same_everywhere = {"iban", "bic", "unit", "page", "bank_name", "category_S"}
     for language in ("ms", "fr", "de"):
         untranslated = {
-            key
-            for key, text in LABELS[language].items()
-            if text == LABELS["en"][key] and key not in same_everywhere
+            key for key, text in LABELS[language].items() if text == LABELS["en"][key] and key not in same_everywhere
         }
         assert untranslated == set(), language
 
