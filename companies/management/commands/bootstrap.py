@@ -13,11 +13,28 @@ from django.db import transaction
 
 from companies.models import Company, Role
 from companies.plans import PlanName
-from companies.services import company_create, membership_grant
+from companies.services import company_create, company_profile_update, membership_grant
 from tokens.scopes import ALL_SCOPES
 from tokens.services import token_issue
 
 DEMO_COMPANY = "Demo Company"
+
+
+DEMO_SELLER_PROFILE = {
+    "legal_name": "Demo Company GmbH",
+    "tax_id": "DE136695976",
+    "registration_number": "HRB 123456 B",
+    "email": "billing@demo-company.example",
+    "address_line1": "Friedrichstraße 10",
+    "city": "Berlin",
+    "postal_code": "10117",
+    "country": "DE",
+    "iban": "DE89370400440532013000",
+    "bic": "COBADEFFXXX",
+    "bank_name": "Commerzbank",
+    "default_currency": "EUR",
+    "payment_terms_days": 30,
+}
 
 
 class Command(BaseCommand):
@@ -37,6 +54,8 @@ class Command(BaseCommand):
             )
             return
         company = company_create(name=DEMO_COMPANY, plan=PlanName.PRO)
+        # A complete seller profile (EN 16931 asks it of every issued invoice), so the demo can issue at once.
+        company_profile_update(company=company, **DEMO_SELLER_PROFILE)
         User = get_user_model()
         password = secrets.token_urlsafe(12)
         user = User.objects.filter(username=username).first()
