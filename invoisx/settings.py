@@ -244,6 +244,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "InvoiceStatusEnum": "invoices.models.Status",
+        "InvoiceStateEnum": "invoices.models.State",
+        "InvoiceDeliveryStatusEnum": "invoices.models.DeliveryStatus",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
         "ReconciliationStatusEnum": "bank.models.ReconciliationStatus",
     },
     "POSTPROCESSING_HOOKS": [

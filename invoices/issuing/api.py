@@ -25,10 +25,12 @@ from invoices.models import DeliveryStatus, DocumentType, Invoice, InvoiceDelive
 from invoices.selectors import invoice_get
 from invoisx.api.pagination import paginate, paginated_data
 from invoisx.api.permissions import request_company, request_token
-from invoisx.api.schema import PAGE_PARAMETERS, enveloped, list_enveloped, responses
+from invoisx.api.schema import PAGE_PARAMETERS, ErrorSerializer, enveloped, list_enveloped, responses
 from invoisx.api.serializers import StrictSerializer
 
 INVOICE_RESPONSE = enveloped("InvoiceDetail", InvoiceDetailSerializer())
+# The issued files of an invoice not issued here (a draft's UBL, a purchase invoice's envelope).
+NOT_ISSUED = OpenApiResponse(ErrorSerializer, description="conflict: the invoice was not issued here")
 
 
 def _invoice(request: Request, invoice_id: str) -> Invoice:
@@ -118,7 +120,7 @@ class SendInputSerializer(StrictSerializer):
     cc = serializers.ListField(child=serializers.EmailField(), required=False, max_length=10)
 
 
-class DeliverySerializer(serializers.Serializer):
+class InvoiceDeliverySerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     invoice_id = serializers.CharField(source="invoice.public_id")
     to = serializers.ListField(child=serializers.CharField())
@@ -138,7 +140,7 @@ class InvoiceSendApi(APIView):
         operation_id="invoices_send",
         request=SendInputSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses=responses({202: enveloped("InvoiceDelivery", DeliverySerializer())}),
+        responses=responses({202: enveloped("InvoiceDelivery", InvoiceDeliverySerializer())}),
         description="Email the issued invoice's PDF (and UBL, when the buyer wants it) to the buyer. The delivery "
         "is queued; its status says how it went (GET /invoices/{id}/deliveries).",
     )
@@ -150,7 +152,7 @@ class InvoiceSendApi(APIView):
             invoice=_invoice(request, invoice_id), token=request_token(request), **serializer.validated_data
         )
         delivery = InvoiceDelivery.objects.select_related("invoice").get(pk=delivery.pk)
-        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+        return Response(InvoiceDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
 
 class InvoiceDeliveriesApi(APIView):
@@ -159,11 +161,11 @@ class InvoiceDeliveriesApi(APIView):
     @extend_schema(
         operation_id="invoices_deliveries",
         parameters=PAGE_PARAMETERS,
-        responses=responses({200: list_enveloped("InvoiceDelivery", "deliveries", DeliverySerializer)}),
+        responses=responses({200: list_enveloped("InvoiceDelivery", "deliveries", InvoiceDeliverySerializer)}),
     )
     def get(self, request: Request, invoice_id: str) -> Response:
         page = paginate(request, deliveries_of(invoice=_invoice(request, invoice_id)).select_related("invoice"))
-        return Response(paginated_data("deliveries", page, DeliverySerializer(page.items, many=True).data))
+        return Response(paginated_data("deliveries", page, InvoiceDeliverySerializer(page.items, many=True).data))
 
 
 def _file(content: bytes, *, media_type: str, filename: str) -> HttpResponse:
@@ -188,7 +190,8 @@ class InvoicePdfApi(APIView):
                 (200, "application/pdf"): OpenApiResponse(
                     OpenApiTypes.BINARY,
                     description="Issued: the signed Factur-X PDF/A-3. Draft: a preview marked DRAFT, unsigned.",
-                )
+                ),
+                409: NOT_ISSUED,
             }
         ),
     )
@@ -210,7 +213,10 @@ class InvoiceUblApi(APIView):
     @extend_schema(
         operation_id="invoices_ubl",
         responses=responses(
-            {(200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY, description="UBL 2.1, Peppol BIS 3.0")}
+            {
+                (200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY, description="UBL 2.1, Peppol BIS 3.0"),
+                409: NOT_ISSUED,
+            }
         ),
     )
     def get(self, request: Request, invoice_id: str) -> HttpResponse:
@@ -225,7 +231,10 @@ class InvoiceCiiApi(APIView):
     @extend_schema(
         operation_id="invoices_cii",
         responses=responses(
-            {(200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY, description="UN/CEFACT CII, EN 16931")}
+            {
+                (200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY, description="UN/CEFACT CII, EN 16931"),
+                409: NOT_ISSUED,
+            }
         ),
     )
     def get(self, request: Request, invoice_id: str) -> HttpResponse:
@@ -239,7 +248,7 @@ class InvoiceEnvelopeApi(APIView):
 
     @extend_schema(
         operation_id="invoices_envelope",
-        responses=responses({200: enveloped("InvoiceEnvelope", OpenApiTypes.OBJECT)}),
+        responses=responses({200: enveloped("InvoiceEnvelope", OpenApiTypes.OBJECT), 409: NOT_ISSUED}),
         description="The signed JSON envelope (GOBL-style): head.dig is the SHA-256 of the canonical JSON of doc, "
         "sigs a compact ES256 JWS whose key is published at /.well-known/jwks.json. POST it to /verify.",
     )
