@@ -9,11 +9,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from companies.models import Company
 from invoices.issuing.build import document_build, invoice_computed
 from invoices.issuing.cii import cii_xml
 from invoices.issuing.facturx import embed_cii
 from invoices.issuing.pdf import render_pdf
+from invoices.issuing.schematron import validate_cii, validate_ubl, xsd_problems_cii, xsd_problems_ubl
 from invoices.issuing.ubl import ubl_xml
 from invoices.models import Invoice
 from signing.jws import envelope_build
@@ -45,9 +48,27 @@ def company_logo(company: Company) -> tuple[bytes | None, str | None]:
     return (data, kind) if kind else (None, None)
 
 
+def einvoice_problems(*, cii: bytes, ubl: bytes) -> dict[str, list[str]]:
+    """The EN 16931 schematron's fatal findings on the e-invoices, as a validation error's details.
+
+    `rules.document_problems` names the field of every rule it knows before anything is built; this is
+    the last guard, so that an invoice breaking a rule it does not know is still never issued.
+    """
+    problems = [
+        f"{syntax}: {failure.rule}: {failure.text} ({failure.location})"
+        for syntax, failures in (("CII", validate_cii(cii)), ("UBL", validate_ubl(ubl)))
+        for failure in failures
+    ]
+    problems += [f"CII: {problem}" for problem in xsd_problems_cii(cii)]
+    problems += [f"UBL: {problem}" for problem in xsd_problems_ubl(ubl)]
+    return {"einvoice": problems} if problems else {}
+
+
 def issue_outputs(*, company: Company, invoice: Invoice, document: dict[str, Any]) -> Outputs:
     cii = cii_xml(document=document)
     ubl = ubl_xml(document=document)
+    if problems := einvoice_problems(cii=cii, ubl=ubl):
+        raise ValidationError(problems)
     logo, logo_type = company_logo(company)
     pdf = embed_cii(pdf=render_pdf(document, logo=logo, logo_type=logo_type), cii=cii, document=document)
     kind = "Credit note" if document["type"] == "credit_note" else "Invoice"
