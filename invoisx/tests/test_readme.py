@@ -25,8 +25,11 @@ RUNSERVER = [sys.executable, "manage.py", "runserver", "127.0.0.1:{port}", "--no
 
 
 def walk_through() -> str:
+    """The README's API walk-through, then its issuing examples."""
     blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), re.DOTALL)
-    return next(block for block in blocks if "api/v1/ping" in block)
+    first = next(block for block in blocks if "api/v1/ping" in block)
+    issuing = next(block for block in blocks if "/credit-note" in block)
+    return first + "\n" + issuing
 
 
 def test_the_readme_opens_with_the_two_set_up_commands():
@@ -61,6 +64,7 @@ def test_the_curl_walk_through_works_against_a_fresh_install(tmp_path):
             env={**env, "TOKEN": token.group(1)},
             capture_output=True,
             text=True,
+            cwd=tmp_path,  # the walk-through saves invoice.pdf where it runs
             timeout=120,
             check=False,
         )
@@ -72,7 +76,12 @@ def test_the_curl_walk_through_works_against_a_fresh_install(tmp_path):
     assert '{"pong":true,"version":"1.0","status":"operational"}' in output
     assert "X-RateLimit-Remaining:" in output
     assert '"name":"Kedai Runcit Maju Sdn Bhd"' in output
-    assert '"invoice_number":"INV-2026-00001"' in output
+    assert '"invoice_number":"INV-2026-00001","invoice_date":"2026-04-02"' in output
+    assert '"state":"issued"' in output
+    assert '"document_type":"credit_note"' in output
+    assert '"valid":true' in output
+    assert '"state":"void"' in output
+    assert (tmp_path / "invoice.pdf").read_bytes().startswith(b"%PDF")
     assert '"supplier":{"id":"sup_' in output
     assert '"deleted":true' in output
     assert '"details":{"totals.total":' in output
