@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from PIL import ImageFile
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -30,6 +31,11 @@ from invoices.issuing.calc import TaxCategory
 from invoices.issuing.epc_qr import epc_qr_data_uri
 from invoices.issuing.labels import LABELS, MONTHS, UNITS
 from invoisx.money import minor_unit
+
+# Importing WeasyPrint switches Pillow to accept truncated images for the whole process; the invoice
+# reader (`invoices.extraction.ocr`) relies on Pillow refusing them. The PDF only ever embeds images
+# checked beforehand (the company's logo, the QR code), so the default is put back.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 TEMPLATE = "issuing/pdf/invoice.html"
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "issuing" / "pdf" / "invoice.css"

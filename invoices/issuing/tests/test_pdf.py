@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 from pypdf import PdfReader
 
 from invoices.issuing.pdf import (
@@ -336,3 +336,9 @@ def test_a_yen_invoice_has_no_decimals():
 
     assert "1,234" in text
     assert "JPY 9,502" in text
+
+
+def test_rendering_leaves_pillow_refusing_truncated_images_as_the_invoice_reader_needs():
+    render_pdf(one_rate())
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
