@@ -119,6 +119,7 @@ class PaymentSerializer(serializers.Serializer):
     amount_paid = MoneyField()
     amount_written_off = MoneyField(help_text="Short payments accepted as bank fees")
     amount_due = MoneyField()
+    amount_credited = MoneyField(help_text="What issued credit notes have credited; no longer due")
     last_payment_date = serializers.DateField(allow_null=True)
 
 

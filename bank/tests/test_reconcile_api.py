@@ -144,6 +144,7 @@ def test_confirmed_matches_mark_invoices_paid_or_partly_paid(alice_api, ledger, 
         "amount_paid": 1210.0,
         "amount_written_off": 0.0,
         "amount_due": 0.0,
+        "amount_credited": 0.0,
         "last_payment_date": "2026-03-03",
     }
     assert get_invoice(alice_api, ledger["installments"])["payment"]["status"] == "paid"  # two payments
@@ -348,6 +349,7 @@ def test_rejecting_a_confirmed_match_undoes_the_payment(alice_api, ledger, state
         "amount_paid": 0.0,
         "amount_written_off": 0.0,
         "amount_due": 1210.0,
+        "amount_credited": 0.0,
         "last_payment_date": None,
     }
 

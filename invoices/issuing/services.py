@@ -150,6 +150,8 @@ def invoice_issue(*, invoice: Invoice, user: User | None = None, token: ApiToken
     )
     issued.pdf.save(f"{number}.pdf", ContentFile(outputs.pdf), save=False)
     issued.save()
+    if invoice.document_type == DocumentType.CREDIT_NOTE and invoice.preceding_invoice_id:
+        _credit(invoice_id=invoice.preceding_invoice_id, amount=invoice.total)
     kind = (
         EventType.CREDIT_NOTE_ISSUED if invoice.document_type == DocumentType.CREDIT_NOTE else EventType.INVOICE_ISSUED
     )
@@ -185,16 +187,28 @@ def invoice_void(*, invoice: Invoice, reason: str, user: User | None = None, tok
         )
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the invoice is void."]})
+    if invoice.credit_notes.filter(state__in=(State.ISSUED, State.SENT)).exists():
+        raise DomainError(code=CONFLICT, message="Credit notes correct this invoice: void them first.")
     invoice.state = State.VOID
     invoice.voided_at = timezone.now()
     invoice.void_reason = reason.strip()[:500]
     invoice.save(update_fields=["state", "voided_at", "void_reason", "updated_at"])
+    if invoice.document_type == DocumentType.CREDIT_NOTE and invoice.preceding_invoice_id:
+        _credit(invoice_id=invoice.preceding_invoice_id, amount=-invoice.total)
     event_record(
         company=invoice.company,
         type=EventType.INVOICE_VOIDED,
         data=issued_event_data(invoice) | {"reason": invoice.void_reason},
     )
     return invoice
+
+
+def _credit(*, invoice_id: int, amount: Decimal) -> None:
+    """Add what an issued credit note credits to the invoice it corrects (subtract it when voided)."""
+    invoice = invoice_lock(Invoice(pk=invoice_id))
+    invoice.amount_credited = max(invoice.amount_credited + amount, Decimal(0))
+    invoice.refresh_payment_status()
+    invoice.save(update_fields=["amount_credited", "payment_status", "updated_at"])
 
 
 def credited_total(invoice: Invoice, *, excluding: Invoice | None = None) -> Decimal:

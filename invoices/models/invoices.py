@@ -156,6 +156,8 @@ class Invoice(models.Model):
         help_text="Short payments accepted as bank fees",
     )
     last_payment_date = models.DateField(null=True, blank=True)
+    # What issued credit notes (not void) have credited of this invoice: it is owed that much less.
+    amount_credited = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0)
 
     # The document an invoice was extracted from, and what extraction made of it.
     document = models.FileField(upload_to="invoices/%Y/%m/", blank=True)
@@ -252,7 +254,8 @@ class Invoice(models.Model):
 
     @property
     def amount_due(self) -> Decimal:
-        return round_money(max(self.total - self.amount_paid - self.amount_written_off, Decimal(0)), self.currency)
+        settled = self.amount_paid + self.amount_written_off + self.amount_credited
+        return round_money(max(self.total - settled, Decimal(0)), self.currency)
 
     @property
     def has_payments(self) -> bool:
@@ -266,8 +269,8 @@ class Invoice(models.Model):
         self.refresh_payment_status()
 
     def refresh_payment_status(self) -> None:
-        """Paid once payments and write-offs cover the total; call after the total changes too."""
-        settled = self.amount_paid + self.amount_written_off
+        """Paid once payments, write-offs and credit notes cover the total; call after the total changes too."""
+        settled = self.amount_paid + self.amount_written_off + self.amount_credited
         if settled <= 0:
             self.payment_status = PaymentStatus.UNPAID
         elif settled >= self.total:
