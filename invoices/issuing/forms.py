@@ -73,9 +73,7 @@ class InvoiceHeaderForm(forms.Form):
         help_text="Leave empty for the company's payment terms.",
     )
     delivery_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    language = forms.ChoiceField(
-        choices=[("", "The company's language")] + list(Language.choices), required=False
-    )
+    language = forms.ChoiceField(choices=[("", "The company's language"), *Language.choices], required=False)
     paper_size = forms.ChoiceField(choices=PaperSize.choices, initial=PaperSize.A4)
     buyer_reference = forms.CharField(max_length=200, required=False, label="Buyer reference")
     purchase_order = forms.CharField(max_length=200, required=False, label="Purchase order")
@@ -111,9 +109,12 @@ class InvoiceHeaderForm(forms.Form):
 
 class LineForm(forms.Form):
     description = forms.CharField(max_length=1000)
-    quantity = forms.DecimalField(max_digits=14, decimal_places=4, initial=Decimal(1), widget=forms.TextInput(
-        attrs={"inputmode": "decimal", "autocomplete": "off", "size": 6}
-    ))
+    quantity = forms.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        initial=Decimal(1),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 6}),
+    )
     unit = forms.CharField(
         max_length=3, required=False, initial="C62", widget=forms.TextInput(attrs={"list": "unit-codes", "size": 4})
     )
@@ -195,9 +196,7 @@ class EditorForms:
         else:
             lines = [self._line_initial(line) for line in invoice.lines.all()] if invoice else []
             items = [self._item_initial(item) for item in invoice.allowances_charges.all()] if invoice else []
-            self.lines = LineFormSet(
-                initial=lines or [{}], prefix="lines", form_kwargs=blank
-            )
+            self.lines = LineFormSet(initial=lines or [{}], prefix="lines", form_kwargs=blank)
             self.items = AllowanceChargeFormSet(initial=items, prefix="items", form_kwargs=blank)
         # Which editor row each of the service's `discounts[i]` and `charges[i]` came from.
         self._item_rows: dict[tuple[str, int], int] = {}

@@ -69,7 +69,9 @@ def _editor(request: HttpRequest, *, invoice: Invoice | None) -> HttpResponse:
             fields = editor.fields()
             try:
                 if invoice is None:
-                    invoice = invoice_create(company=company, direction=Direction.SALES, source=Source.DASHBOARD, **fields)
+                    invoice = invoice_create(
+                        company=company, direction=Direction.SALES, source=Source.DASHBOARD, **fields
+                    )
                 else:
                     invoice = invoice_update(invoice=invoice, changed_by_user=request.user, **fields)  # type: ignore[arg-type]
             except ValidationError as error:
@@ -121,16 +123,16 @@ def invoice_delete_page(request: HttpRequest, invoice_id: str) -> HttpResponse:
         else:
             messages.success(request, "Draft deleted.")
             return redirect("dashboard:invoices")
-    return render(
-        request, "issuing/delete.html", {"invoice": invoice, "error": error, "heading": "Delete draft"}, status=400 if error else 200
-    )
+    context = {"invoice": invoice, "error": error, "heading": "Delete draft"}
+    return render(request, "issuing/delete.html", context, status=400 if error else 200)
 
 
 # The invoice's page and its actions
 
 
-def invoice_detail(request: HttpRequest, invoice: Invoice, *, problems: dict[str, list[str]] | None = None,
-                   status: int = 200) -> HttpResponse:
+def invoice_detail(
+    request: HttpRequest, invoice: Invoice, *, problems: dict[str, list[str]] | None = None, status: int = 200
+) -> HttpResponse:
     """The page of a sales invoice issued here; `invoices.views.invoice_review` shows it for such invoices."""
     issued = None
     if invoice.is_issued:
@@ -225,7 +227,10 @@ def invoice_send_page(request: HttpRequest, invoice_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             delivery = invoice_send(
-                invoice=invoice, to=form.cleaned_data["to"], cc=form.cleaned_data["cc"], user=request.user  # type: ignore[arg-type]
+                invoice=invoice,
+                to=form.cleaned_data["to"],
+                cc=form.cleaned_data["cc"],
+                user=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as error:
             for field, messages_ in _error_messages(error).items():
@@ -236,7 +241,8 @@ def invoice_send_page(request: HttpRequest, invoice_id: str) -> HttpResponse:
             messages.success(request, f"Sending to {', '.join(delivery.to)}; its status is below.")
             return redirect(_detail_url(invoice))
     status = 400 if request.method == "POST" else 200
-    return render(request, "issuing/send.html", {"invoice": invoice, "form": form, "heading": "Send invoice"}, status=status)
+    context = {"invoice": invoice, "form": form, "heading": "Send invoice"}
+    return render(request, "issuing/send.html", context, status=status)
 
 
 def _credited_line(invoice: Invoice, line: Any) -> dict[str, Any]:
@@ -285,7 +291,8 @@ def invoice_credit_note_page(request: HttpRequest, invoice_id: str) -> HttpRespo
             messages.success(request, f"Credit note {done}.")
             return redirect(_detail_url(note))
     status = 400 if request.method == "POST" else 200
-    return render(request, "issuing/credit_note.html", {"invoice": invoice, "form": form, "heading": "Credit note"}, status=status)
+    context = {"invoice": invoice, "form": form, "heading": "Credit note"}
+    return render(request, "issuing/credit_note.html", context, status=status)
 
 
 @company_page(edit=True)
@@ -304,4 +311,5 @@ def invoice_void_page(request: HttpRequest, invoice_id: str) -> HttpResponse:
             messages.success(request, f"Invoice {invoice.invoice_number} is void.")
             return redirect(_detail_url(invoice))
     status = 400 if request.method == "POST" else 200
-    return render(request, "issuing/void.html", {"invoice": invoice, "form": form, "heading": "Void invoice"}, status=status)
+    context = {"invoice": invoice, "form": form, "heading": "Void invoice"}
+    return render(request, "issuing/void.html", context, status=status)

@@ -155,7 +155,7 @@ def test_the_new_invoice_page_offers_only_the_companys_buyers_and_its_currency(o
     assert response.status_code == 200
     html = response.content.decode()
     assert "Atelier Lumière SARL" in html
-    assert "Bob&#x27;s Own Customer" not in html and "Bob's Own Customer" not in html
+    assert "Own Customer" not in html
     assert 'name="currency" value="EUR"' in html
     assert 'id="lines-template"' in html
     assert "invoice_editor.js" in html
@@ -323,7 +323,8 @@ def test_the_preview_is_a_pdf_marked_draft_and_stores_nothing(owner, seller, buy
     assert response.content.startswith(b"%PDF")
     assert response["Content-Disposition"].startswith("inline")
     invoice.refresh_from_db()
-    assert invoice.state == State.DRAFT and invoice.invoice_number == ""
+    assert invoice.state == State.DRAFT
+    assert invoice.invoice_number == ""
 
 
 def test_issuing_numbers_the_draft_and_offers_its_files(owner, seller, buyer):
@@ -372,7 +373,8 @@ def test_the_downloads_are_the_stored_files_as_attachments(owner, seller, buyer)
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf["Content-Disposition"] == f'attachment; filename="{invoice.invoice_number}.pdf"'
     verification = verify_pdf(pdf.content)
-    assert verification.problems == []
+    assert verification.valid, verification.problems
+    assert verification.invoice_id == invoice.public_id
     assert ubl["Content-Disposition"] == f'attachment; filename="{invoice.invoice_number}.ubl.xml"'
     assert ubl.content.decode() == invoice.issued_document.ubl
     assert cii.content.decode() == invoice.issued_document.cii
@@ -532,7 +534,9 @@ def test_a_viewer_reads_but_cannot_create_edit_issue_send_void_or_delete(viewer,
     assert viewer.post(f"/invoices/{a_draft.public_id}/delete").status_code == 403
     assert viewer.post(f"/invoices/{an_issued.public_id}/send", {"to": "x@y.example"}).status_code == 403
     assert viewer.post(f"/invoices/{an_issued.public_id}/void", {"reason": "x", "confirm": "on"}).status_code == 403
-    assert viewer.post(f"/invoices/{an_issued.public_id}/credit-note", {"reason": "x", "scope": "all"}).status_code == 403
+    assert (
+        viewer.post(f"/invoices/{an_issued.public_id}/credit-note", {"reason": "x", "scope": "all"}).status_code == 403
+    )
     a_draft.refresh_from_db()
     an_issued.refresh_from_db()
     assert a_draft.state == State.DRAFT
@@ -569,7 +573,9 @@ def test_every_action_needs_the_csrf_token(seller, buyer):
     assert client.post(f"/invoices/{a_draft.public_id}/delete").status_code == 403
     assert client.post(f"/invoices/{an_issued.public_id}/send", {"to": "x@y.example"}).status_code == 403
     assert client.post(f"/invoices/{an_issued.public_id}/void", {"reason": "x", "confirm": "on"}).status_code == 403
-    assert client.post(f"/invoices/{an_issued.public_id}/credit-note", {"reason": "x", "scope": "all"}).status_code == 403
+    assert (
+        client.post(f"/invoices/{an_issued.public_id}/credit-note", {"reason": "x", "scope": "all"}).status_code == 403
+    )
     a_draft.refresh_from_db()
     assert a_draft.state == State.DRAFT
     assert Invoice.objects.filter(company=seller).count() == 2
