@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from dashboard.access import company_page, page_company
 from invoices.issuing.calc import TaxCategory
-from invoices.issuing.forms import UNIT_SUGGESTIONS, CreditNoteForm, EditorForms, SendForm, VoidForm
+from invoices.issuing.forms import UNIT_SUGGESTIONS, CreditNoteForm, EditorForms, SendForm, VoidForm, plain
 from invoices.issuing.outputs import preview_pdf
 from invoices.issuing.selectors import deliveries_of, invoice_taxes, issued_document_get
 from invoices.issuing.services import credit_note_create, invoice_issue, invoice_send, invoice_void
@@ -137,11 +137,23 @@ def invoice_detail(
     issued = None
     if invoice.is_issued:
         issued = getattr(invoice, "issued_document", None)
+    # Quantities, prices and rates as typed (3, 14.99, 7.5), not as stored (3.0000, 14.9900, 7.5000).
+    lines = [
+        {
+            "line": line,
+            "quantity": plain(line.quantity),
+            "unit_price": plain(line.unit_price),
+            "rate": plain(line.tax_rate),
+        }
+        for line in invoice.lines.all()
+    ]
+    items = [{"item": item, "rate": plain(item.tax_rate)} for item in invoice.allowances_charges.all()]
+    taxes = [{"tax": tax, "rate": plain(tax.rate)} for tax in invoice_taxes(invoice)]
     context = {
         "invoice": invoice,
-        "lines": invoice.lines.all(),
-        "allowances_charges": invoice.allowances_charges.all(),
-        "taxes": invoice_taxes(invoice),
+        "lines": lines,
+        "allowances_charges": items,
+        "taxes": taxes,
         "issued": issued,
         "deliveries": deliveries_of(invoice=invoice),
         "credit_notes": invoice.credit_notes.order_by("created_at"),

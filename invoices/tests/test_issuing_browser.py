@@ -141,3 +141,46 @@ def test_create_preview_issue_send_and_download_a_signed_invoice(
     assert verification.invoice_id == invoice.public_id
     assert verification.signed_by == "Nordlicht Handels GmbH"
     assert downloaded == pdfs[0]
+
+
+def test_the_editors_totals_are_exact_and_equal_the_servers(live_server, owner, page: Page, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", owner.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/invoices/new")
+    page.select_option("[name=buyer]", label="Atelier Lumière SARL")
+
+    # 1.005 is 1.00499999999999989... as a float: float arithmetic would round it down to 1.00.
+    fill_line(page, 0, description="Screws", quantity="1", unit_price="1.005", rate="19")
+    expect(page.locator("[data-rows=lines] [data-row] output[data-net]").first).to_have_text("1.01")
+    page.get_by_role("button", name="Add line").click()
+    fill_line(page, 1, description="Bolts", quantity="3", unit_price="0.1", rate="19.0")
+    page.get_by_role("button", name="Add line").click()
+    page.fill("[name=lines-2-description]", "Export manual")
+    page.fill("[name=lines-2-unit_price]", "10")
+    page.select_option("[name=lines-2-tax_category]", "Z")
+    expect(page.locator("[name=lines-2-tax_rate]")).to_have_value("0")
+    page.get_by_role("button", name="Add discount or charge").click()
+    page.select_option("[name=items-0-kind]", "discount")
+    page.fill("[name=items-0-reason]", "Loyalty")
+    page.fill("[name=items-0-amount]", "0.31")
+    page.fill("[name=items-0-tax_rate]", "19")
+
+    # S 19%: 1.01 + 0.30 − 0.31 = 1.00 → 0.19 (19 and 19.0 are one rate); Z: 10.00 → 0.
+    expect(page.locator("#live-taxes tr")).to_have_count(2)
+    expect(page.locator("#live-subtotal")).to_have_text("11.00")
+    expect(page.locator("#live-tax-total")).to_have_text("0.19")
+    expect(page.locator("#live-total")).to_have_text("11.19")
+
+    # Removing the first line numbers the rest again, and the totals follow.
+    page.locator("[data-rows=lines] [data-remove-row]").first.click()
+    expect(page.locator("[name=lines-0-description]")).to_have_value("Bolts")
+    expect(page.locator("#live-total")).to_have_text("9.99")
+    page.get_by_role("button", name="Save draft").click()
+
+    expect(page.locator("#total-total")).to_have_text("9.99 EUR")
+    invoice = Invoice.objects.get(company__name="Nordlicht Handels")
+    assert [line.description for line in invoice.lines.all()] == ["Bolts", "Export manual"]

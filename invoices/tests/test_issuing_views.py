@@ -274,7 +274,7 @@ def test_an_issued_invoice_cannot_be_edited(owner, seller, buyer):
 
     assert response.status_code == 302
     invoice.refresh_from_db()
-    assert invoice.lines.first().description == "Consulting"
+    assert [line.description for line in invoice.lines.all()] == ["Consulting", "Handbook"]
     assert "cannot be edited" in owner.get(response["Location"]).content.decode()
 
 
