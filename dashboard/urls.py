@@ -7,6 +7,7 @@ from bank import views as bank_views
 from buyers import views as buyer_views
 from dashboard import views
 from invoices import views as invoice_views
+from invoices.issuing import views as issuing_views
 from tokens import views as token_views
 
 app_name = "dashboard"
@@ -17,8 +18,19 @@ urlpatterns = [
     path("buyers/", buyer_views.buyer_list, name="buyers"),
     path("invoices/", invoice_views.invoice_list, name="invoices"),
     path("invoices/upload", invoice_views.invoice_upload_page, name="invoice-upload"),
+    path("invoices/new", issuing_views.invoice_new, name="invoice-new"),
     path("invoices/<str:invoice_id>/", invoice_views.invoice_review, name="invoice-review"),
     path("invoices/<str:invoice_id>/document", invoice_views.invoice_document, name="invoice-document"),
+    path("invoices/<str:invoice_id>/edit", issuing_views.invoice_edit, name="invoice-edit"),
+    path("invoices/<str:invoice_id>/delete", issuing_views.invoice_delete_page, name="invoice-delete"),
+    path("invoices/<str:invoice_id>/preview", issuing_views.invoice_preview, name="invoice-preview"),
+    path("invoices/<str:invoice_id>/issue", issuing_views.invoice_issue_page, name="invoice-issue"),
+    path("invoices/<str:invoice_id>/send", issuing_views.invoice_send_page, name="invoice-send"),
+    path("invoices/<str:invoice_id>/credit-note", issuing_views.invoice_credit_note_page, name="invoice-credit-note"),
+    path("invoices/<str:invoice_id>/void", issuing_views.invoice_void_page, name="invoice-void"),
+    path("invoices/<str:invoice_id>/pdf", issuing_views.invoice_download, {"kind": "pdf"}, name="invoice-pdf"),
+    path("invoices/<str:invoice_id>/ubl", issuing_views.invoice_download, {"kind": "ubl"}, name="invoice-ubl"),
+    path("invoices/<str:invoice_id>/cii", issuing_views.invoice_download, {"kind": "cii"}, name="invoice-cii"),
     path("bank/", bank_views.statement_list_page, name="bank-statements"),
     path("bank/upload", bank_views.statement_upload_page, name="bank-upload"),
     path("bank/imports/<str:import_id>/", bank_views.import_page, name="bank-import"),

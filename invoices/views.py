@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -15,7 +15,8 @@ from companies.current import current_membership
 from dashboard.access import company_page, page_company
 from invoices.forms import InvoiceReviewForm, InvoiceUploadForm
 from invoices.intake import invoice_upload
-from invoices.models import Direction, Invoice, Status
+from invoices.issuing.views import invoice_detail
+from invoices.models import Direction, Invoice, State, Status
 from invoices.selectors import InvoiceFilter
 from invoices.services import invoice_update
 from invoisx.errors import DomainError
@@ -35,6 +36,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             "filters": request.GET,
             "errors": filterset.errors,
             "statuses": Status.choices,
+            "states": State.choices,
             "directions": Direction.choices,
         },
     )
@@ -83,8 +85,15 @@ def _review_context(invoice: Invoice, form: InvoiceReviewForm) -> dict[str, Any]
 @company_page()
 def invoice_review(request: HttpRequest, invoice_id: str) -> HttpResponse:
     invoice = get_object_or_404(
-        Invoice.objects.select_related("supplier", "buyer"), company=page_company(request), public_id=invoice_id
+        Invoice.objects.select_related("supplier", "buyer", "company", "preceding_invoice"),
+        company=page_company(request),
+        public_id=invoice_id,
     )
+    if invoice.direction == Direction.SALES and invoice.state != State.RECORDED:
+        # Issued here: its page shows the lifecycle and its actions, each posting to its own address.
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        return invoice_detail(request, invoice)
     form = InvoiceReviewForm.for_invoice(invoice, request.POST or None)
     if request.method == "POST":
         membership = current_membership(request)
