@@ -33,7 +33,7 @@ class InvoiceLineInline(CompanyScopedInline):
     extra = 0
 
 
-ALLOWANCE_CHARGE_FIELDS = ["position", "is_charge", "amount", "reason", "tax_category", "tax_rate"]
+ALLOWANCE_CHARGE_FIELDS = ("position", "is_charge", "amount", "reason", "tax_category", "tax_rate")
 
 
 class AllowanceChargeInline(CompanyScopedInline):
@@ -193,8 +193,16 @@ class NumberSeriesAdmin(CompanyScopedAdmin):
     list_display = ["name", "company", "document_type", "format", "is_default", "counters", "updated_at"]
     list_filter = ["company", "document_type", "is_default"]
     search_fields = ["name", "format", "public_id"]
-    fields = ["public_id", "company", "document_type", "name", "format", "start", "counters", "is_default"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "public_id",
+        "company",
+        "document_type",
+        "name",
+        "format",
+        "start",
+        "counters",
+        "is_default",
+    )
 
     def has_add_permission(self, request: object) -> bool:
         return False
@@ -210,8 +218,7 @@ class IssuedDocumentAdmin(CompanyScopedAdmin):
     list_display = ["invoice", "company", "digest", "created_at"]
     list_filter = ["company"]
     search_fields = ["invoice__invoice_number", "invoice__public_id", "digest"]
-    fields = ["invoice", "company", "digest", "pdf_sha256", "pdf", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("invoice", "company", "digest", "pdf_sha256", "pdf", "created_at")
 
     def has_add_permission(self, request: object) -> bool:
         return False
@@ -231,7 +238,7 @@ class InvoiceDeliveryAdmin(CompanyScopedAdmin):
     list_display = ["public_id", "invoice", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["invoice__company", "status"]
     search_fields = ["public_id", "invoice__invoice_number", "invoice__public_id", "message_id"]
-    fields = [
+    fields = readonly_fields = (
         "public_id",
         "invoice",
         "to",
@@ -246,8 +253,7 @@ class InvoiceDeliveryAdmin(CompanyScopedAdmin):
         "created_at",
         "sent_at",
         "updated_at",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request: object) -> bool:
         return False

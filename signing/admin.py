@@ -28,7 +28,7 @@ class SigningCertificateAdmin(ReadOnlyAdmin):
     list_display = ["subject", "company", "source", "is_active", "not_valid_after", "created_at"]
     list_filter = ["company", "source", "is_active"]
     search_fields = ["subject", "fingerprint_sha256"]
-    fields = [
+    fields = readonly_fields = (
         "company",
         "subject",
         "fingerprint_sha256",
@@ -40,8 +40,7 @@ class SigningCertificateAdmin(ReadOnlyAdmin):
         "deactivated_at",
         "certificate_pem",
         "chain_pem",
-    ]
-    readonly_fields = fields
+    )
 
 
 @admin.register(EnvelopeKey)
@@ -49,5 +48,4 @@ class EnvelopeKeyAdmin(ReadOnlyAdmin):
     list_display = ["kid", "company", "is_active", "valid_from", "valid_until", "created_at"]
     list_filter = ["company", "is_active"]
     search_fields = ["kid"]
-    fields = ["company", "kid", "public_jwk", "is_active", "valid_from", "valid_until", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("company", "kid", "public_jwk", "is_active", "valid_from", "valid_until", "created_at")

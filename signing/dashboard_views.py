@@ -50,7 +50,7 @@ def signing_page(request: HttpRequest) -> HttpResponse:
                 company=company, pkcs12=form.cleaned_data["file"].read(), password=form.cleaned_data["password"]
             )
         except DomainError as error:
-            for field, errors in (error.details or {None: [error.message]}).items():
+            for field, errors in (error.details or {"__all__": [error.message]}).items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, f"PDFs are signed with {certificate.subject} from now on.")

@@ -59,7 +59,9 @@ def _series(request: HttpRequest, series_id: str) -> NumberSeries:
 
 
 def _refused(form: forms.Form, error: ValidationError | DomainError) -> None:
-    problems = error.message_dict if isinstance(error, ValidationError) else error.details or {None: [error.message]}
+    problems = (
+        error.message_dict if isinstance(error, ValidationError) else error.details or {"__all__": [error.message]}
+    )
     for field, errors in problems.items():
         form.add_error(field if field in form.fields else None, errors)
 
