@@ -71,7 +71,10 @@ def _refused(form: forms.Form, error: ValidationError | DomainError) -> None:
 def series_list_page(request: HttpRequest) -> HttpResponse:
     company = page_company(request)
     for document_type in DocumentType.values:  # so the defaults that issuing would make show here
-        series_default(company=company, document_type=document_type)
+        try:
+            series_default(company=company, document_type=document_type)
+        except DomainError as error:  # a series already has the default's name: a manager must choose
+            messages.warning(request, error.message)
     series = [
         {"series": item, "next_number": next_number(item)}
         for item in NumberSeries.objects.filter(company=company).order_by("document_type", "-is_default", "name")

@@ -52,6 +52,16 @@ def test_the_list_shows_the_default_series_of_both_types_with_their_next_numbers
     assert 'href="/settings/number-series/new"' not in content  # a viewer reads only
 
 
+def test_without_a_default_and_with_its_name_taken_the_list_asks_a_manager_to_choose(alice):
+    series_create(company=alice, document_type=DocumentType.INVOICE, name="Invoices", format="I-{seq}")
+
+    page = logged_in(alice).get(LIST)
+
+    assert page.status_code == 200
+    assert b"Choose the default invoice series in Settings." in page.content
+    assert not NumberSeries.objects.filter(company=alice, document_type="invoice", is_default=True).exists()
+
+
 def test_the_next_number_follows_the_counter_of_the_current_period(alice, export):
     NumberSeries.objects.filter(pk=export.pk).update(counters={"": 12})
 
