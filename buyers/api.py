@@ -46,6 +46,7 @@ class BuyerInputSerializer(StrictSerializer):
         error_messages={"invalid": "Use an ISO 3166-1 alpha-2 code such as MY, GB or DE."},
     )
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    wants_ubl = serializers.BooleanField(required=False, help_text="Email the UBL e-invoice with the PDF")
 
 
 BUYER_FILTERS = [
@@ -104,7 +105,7 @@ class BuyerDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         fields = serializer.validated_data
         if not partial:  # PUT replaces: fields left out are cleared
-            fields = dict.fromkeys(EDITABLE_FIELDS, "") | fields
+            fields = dict.fromkeys(EDITABLE_FIELDS, "") | {"wants_ubl": False} | fields
         buyer = buyer_update(buyer=buyer, **fields)
         return Response(BuyerOutputSerializer(buyer).data)
 

@@ -26,6 +26,7 @@ EDITABLE_FIELDS = (
     "postal_code",
     "country",
     "notes",
+    "wants_ubl",
 )
 
 

@@ -1,9 +1,9 @@
-"""The dashboard form of the company profile; `company_profile_update` does the validation that matters."""
+"""The dashboard forms of the company profile and logo; the services do the validation that matters."""
 
 from django import forms
 
 from companies.models import Company
-from companies.services import PROFILE_FIELDS
+from companies.services import MAX_LOGO_BYTES, PROFILE_FIELDS
 
 
 class CompanyProfileForm(forms.ModelForm):
@@ -26,3 +26,17 @@ class CompanyProfileForm(forms.ModelForm):
         if read_only:
             for field in self.fields.values():
                 field.disabled = True
+
+
+class CompanyLogoForm(forms.Form):
+    logo = forms.FileField(
+        label="Logo",
+        help_text="A PNG or JPEG image, at most 1 MB",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+
+    def clean_logo(self) -> object:
+        logo = self.cleaned_data["logo"]
+        if logo.size is not None and logo.size > MAX_LOGO_BYTES:
+            raise forms.ValidationError("The logo must be at most 1 MB.")
+        return logo

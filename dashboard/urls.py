@@ -59,6 +59,7 @@ urlpatterns = [
     path("", include("usage.dashboard_urls")),
     path("", include("integrations.dashboard_urls")),
     path("", include("companies.dashboard_urls")),
+    path("", include("buyers.dashboard_urls")),
 ]
 
 auth_urlpatterns = [

@@ -30,6 +30,7 @@ BUYER_FIELDS = {
     "postal_code",
     "country",
     "notes",
+    "wants_ubl",
     "created_at",
     "updated_at",
 }
@@ -339,6 +340,30 @@ def test_put_replaces_the_buyer_and_clears_the_optional_fields_left_out(alice_ap
     assert data["email"] is None
     buyer.refresh_from_db()
     assert (buyer.name, buyer.email, buyer.tax_id, buyer.city) == ("Tan Holdings Berhad", "", "", "")
+
+
+def test_a_buyer_does_not_want_the_ubl_until_asked_and_patch_and_put_set_it(alice_api, buyer):
+    assert success_data(alice_api.get(url(buyer)))["wants_ubl"] is False
+
+    assert success_data(alice_api.patch(url(buyer), {"wants_ubl": True}, format="json"))["wants_ubl"] is True
+    buyer.refresh_from_db()
+    assert buyer.wants_ubl is True
+    assert success_data(alice_api.put(url(buyer), {"name": buyer.name}, format="json"))["wants_ubl"] is False
+    buyer.refresh_from_db()
+    assert buyer.wants_ubl is False
+
+
+def test_a_buyer_created_wanting_the_ubl_keeps_that(alice_api):
+    data = success_data(alice_api.post(BUYERS, {"name": "Lim Sdn Bhd", "wants_ubl": True}, format="json"), 201)
+
+    assert data["wants_ubl"] is True
+    assert Buyer.objects.get(public_id=data["id"]).wants_ubl is True
+
+
+def test_wants_ubl_must_be_a_boolean(alice_api, buyer):
+    response = alice_api.patch(url(buyer), {"wants_ubl": "perhaps"}, format="json")
+
+    assert "wants_ubl" in validation_details(response)
 
 
 def test_put_needs_a_name(alice_api, buyer):
