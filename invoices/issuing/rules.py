@@ -20,6 +20,7 @@ from typing import Any
 from invoices.issuing.calc import TaxCategory
 from invoices.issuing.document import CREDIT_TRANSFER
 from invoices.issuing.schematron import UBL_XSLT
+from invoices.issuing.tax_ids import has_vat_prefix, party_vat_id, seller_tax_ids
 from invoisx.money import minor_unit
 
 # Where each party field of the document comes from in the product.
@@ -39,14 +40,15 @@ ADDRESS_FIELDS = {
     "postal_code": "postal_code",
     "country": "country",
 }
-# Categories whose seller must show a VAT identifier (BR-S-02, BR-Z-02, BR-E-02, BR-AE-02, BR-IC-02, BR-G-02).
-NEEDS_SELLER_VAT_ID = frozenset(
+# Categories whose seller must show a VAT identifier (BT-31) or a tax registration identifier (BT-32):
+# BR-S-02, BR-Z-02, BR-E-02, BR-AE-02, BR-G-02. Intra-community supplies (K) need the VAT identifier itself
+# (BR-IC-02); outside the scope of tax (O) a VAT identifier is forbidden but a tax registration is not (BR-O-02).
+NEEDS_SELLER_TAX_ID = frozenset(
     {
         TaxCategory.STANDARD,
         TaxCategory.ZERO_RATED,
         TaxCategory.EXEMPT,
         TaxCategory.REVERSE_CHARGE,
-        TaxCategory.INTRA_COMMUNITY,
         TaxCategory.EXPORT,
     }
 )
@@ -91,38 +93,54 @@ def document_problems(*, document: dict[str, Any]) -> dict[str, list[str]]:
     if not (supplier["legal_name"] or supplier["name"]):
         add("company.name", "The seller's name is required (BR-06).")
     _country(add, "company.country", supplier["address"]["country"], "BR-09")
-    seller_vat = supplier["tax_id"]
+    # Its tax id is a VAT identifier (BT-31) or another tax registration (BT-32), as `tax_ids` decides.
+    seller_vat, seller_registration = seller_tax_ids(supplier)
     if TaxCategory.NOT_SUBJECT in categories and seller_vat:
         add(
             "company.tax_id",
             "An invoice outside the scope of tax (O) may not show the seller's VAT identifier (BR-O-02); "
             "issue it from a profile without one.",
         )
-    elif (needing := sorted(categories & NEEDS_SELLER_VAT_ID)) and not seller_vat:
+    elif TaxCategory.INTRA_COMMUNITY in categories and not seller_vat:
         add(
             "company.tax_id",
-            f"The seller's VAT identifier is required for tax category {', '.join(needing)} "
-            "(BR-S-02, BR-Z-02, BR-E-02, BR-AE-02, BR-IC-02, BR-G-02).",
+            "An intra-community supply (K) needs the seller's VAT identifier, starting with its country's code "
+            "(BR-IC-02)" + (f"; {seller_registration} is not a VAT identifier." if seller_registration else "."),
+        )
+    elif (needing := sorted(categories & NEEDS_SELLER_TAX_ID)) and not (seller_vat or seller_registration):
+        add(
+            "company.tax_id",
+            f"The seller's VAT identifier or tax registration number is required for tax category "
+            f"{', '.join(needing)} (BR-S-02, BR-Z-02, BR-E-02, BR-AE-02, BR-G-02).",
         )
     if seller_vat and TaxCategory.NOT_SUBJECT not in categories:
         _vat_prefix(add, "company.tax_id", seller_vat)
     if not seller_vat and not supplier["registration_number"]:
         add(
             "company.registration_number",
-            "The seller needs a VAT identifier or a legal registration number so the buyer can identify it (BR-CO-26).",
+            "The seller needs a VAT identifier or a legal registration number so the buyer can identify it "
+            "(BR-CO-26); a tax registration number other than a VAT identifier does not count.",
         )
 
     # The buyer.
     if not (customer["legal_name"] or customer["name"]):
         add("buyer.name", "The buyer's name is required (BR-07).")
     _country(add, "buyer.country", customer["address"]["country"], "BR-11")
-    buyer_vat = customer["tax_id"]
+    # Only a VAT identifier has a home in the e-invoice (BT-48); another tax id stays on the PDF alone.
+    buyer_tax_id = customer["tax_id"].strip()
+    buyer_vat = party_vat_id(customer)
+    not_vat = f" {buyer_tax_id} is not a VAT identifier." if buyer_tax_id and not buyer_vat else ""
     if TaxCategory.INTRA_COMMUNITY in categories and not buyer_vat:
-        add("buyer.tax_id", "An intra-community supply (K) needs the buyer's VAT identifier (BR-IC-02).")
+        add(
+            "buyer.tax_id",
+            "An intra-community supply (K) needs the buyer's VAT identifier, starting with its country's code "
+            f"(BR-IC-02).{not_vat}",
+        )
     if TaxCategory.REVERSE_CHARGE in categories and not (buyer_vat or customer["registration_number"]):
         add(
             "buyer.tax_id",
-            "A reverse-charge invoice (AE) needs the buyer's VAT identifier or legal registration number (BR-AE-02).",
+            "A reverse-charge invoice (AE) needs the buyer's VAT identifier or legal registration number "
+            f"(BR-AE-02).{not_vat}",
         )
     # On an O invoice the buyer's VAT identifier is left out of the e-invoice (BR-O-02), so it is not checked.
     if buyer_vat and TaxCategory.NOT_SUBJECT not in categories:
@@ -178,7 +196,7 @@ def _country(add: Any, field: str, country: str, rule: str) -> None:
 
 
 def _vat_prefix(add: Any, field: str, vat_id: str) -> None:
-    if vat_id[:2] not in code_list("BR-CO-09"):
+    if not has_vat_prefix(vat_id):
         add(field, "A VAT identifier starts with its country's code, e.g. DE136695976 (BR-CO-09).")
 
 
