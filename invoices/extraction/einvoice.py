@@ -322,7 +322,7 @@ def _ubl_party(party: etree._Element | None) -> Party:
     for scheme in _children(party, "PartyTaxScheme"):
         value = _text(_child(scheme, "CompanyID"))
         if value is not None:
-            tax_ids.setdefault(_text(_child(scheme, "TaxScheme", "ID")) or "", value)
+            tax_ids.setdefault((_text(_child(scheme, "TaxScheme", "ID")) or "").upper(), value)
     return Party(
         name=name,
         address=None
@@ -338,6 +338,7 @@ def _ubl_party(party: etree._Element | None) -> Party:
             _text(_child(address, "CountrySubentity")),
             _text(_child(address, "Country", "IdentificationCode")),
         ),
+        # The VAT identifier (BT-31), else the tax registration (BT-32: any other scheme, PEPPOL writes TAX).
         tax_id=tax_ids.get("VAT") or next(iter(tax_ids.values()), None),
     )
 

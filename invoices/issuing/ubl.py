@@ -2,7 +2,9 @@
 
 `ubl_xml(document=...)` maps the document dict (`invoices.issuing.document`) onto UBL with lxml,
 the same business terms as `cii.py` (and the same EN 16931 choices: legal names, no buyer VAT id
-on an invoice outside the scope of tax, a delivery date and country for intra-community supplies).
+on an invoice outside the scope of tax, a delivery date and country for intra-community supplies,
+a seller's tax id that is not a VAT identifier as its tax registration, BT-32: a second
+`PartyTaxScheme` whose TaxScheme is `TAX`, as PEPPOL BIS writes it).
 
 PEPPOL BIS 3.0 adds its CustomizationID and ProfileID and wants an electronic address
 (`EndpointID`) for both parties: the VAT identifier under the country's EAS VAT scheme where the
@@ -24,6 +26,7 @@ from invoices.issuing.cii import (
     party_legal_name,
     party_trading_name,
 )
+from invoices.issuing.tax_ids import seller_tax_ids
 
 INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -32,6 +35,8 @@ CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 VAT = "VAT"
+# TaxScheme of the seller's tax registration identifier (BT-32): anything but VAT; PEPPOL BIS writes TAX.
+TAX_REGISTRATION_SCHEME = "TAX"
 # Electronic Address Scheme (EAS) codes for VAT numbers, by the VAT number's prefix; only codes the
 # EN 16931 code list (BR-CL-25) accepts.
 EAS_VAT = {
@@ -77,7 +82,8 @@ def ubl_xml(*, document: dict[str, Any]) -> bytes:
         _cbc(reference, "ID", preceding["number"])
         if preceding.get("issue_date"):
             _cbc(reference, "IssueDate", preceding["issue_date"])
-    _party(_cac(root, "AccountingSupplierParty"), document["supplier"], vat_id=document["supplier"]["tax_id"])
+    vat_id, registration = seller_tax_ids(document["supplier"])
+    _party(_cac(root, "AccountingSupplierParty"), document["supplier"], vat_id=vat_id, tax_registration=registration)
     _party(_cac(root, "AccountingCustomerParty"), document["customer"], vat_id=buyer_vat_id(document))
     _delivery(root, document)
     _payment(root, document, credit_note=credit_note)
@@ -163,7 +169,7 @@ def _tax_category(parent: etree._Element, name: str, values: dict[str, Any], *, 
     _cbc(_cac(category, "TaxScheme"), "ID", VAT)
 
 
-def _party(parent: etree._Element, party: dict[str, Any], *, vat_id: str) -> None:
+def _party(parent: etree._Element, party: dict[str, Any], *, vat_id: str, tax_registration: str = "") -> None:
     element = _cac(parent, "Party")
     if address := endpoint(party, vat_id=vat_id):
         _cbc(element, "EndpointID", address[1], schemeID=address[0])
@@ -181,10 +187,11 @@ def _party(parent: etree._Element, party: dict[str, Any], *, vat_id: str) -> Non
         if party["address"][key]:
             _cbc(postal, name, party["address"][key])
     _cbc(_cac(postal, "Country"), "IdentificationCode", party["address"]["country"])
-    if vat_id:
-        scheme = _cac(element, "PartyTaxScheme")
-        _cbc(scheme, "CompanyID", vat_id)
-        _cbc(_cac(scheme, "TaxScheme"), "ID", VAT)
+    for company_id, tax_scheme in ((vat_id, VAT), (tax_registration, TAX_REGISTRATION_SCHEME)):
+        if company_id:  # BT-31 / BT-48, then BT-32 (the seller's only)
+            scheme = _cac(element, "PartyTaxScheme")
+            _cbc(scheme, "CompanyID", company_id)
+            _cbc(_cac(scheme, "TaxScheme"), "ID", tax_scheme)
     legal = _cac(element, "PartyLegalEntity")
     _cbc(legal, "RegistrationName", party_legal_name(party))
     if party["registration_number"]:

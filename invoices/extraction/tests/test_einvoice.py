@@ -621,3 +621,19 @@ def test_it_reads_the_suppliers_region_into_the_address_in_cii_and_ubl() -> None
     )
     for data in (region_cii, region_ubl):
         assert parse_einvoice(data).supplier.address == "Hauptstraße 1, 10115 Berlin, Berlin-Mitte, DE"
+
+
+def test_it_reads_the_sellers_tax_registration_under_peppols_tax_scheme_and_prefers_the_vat_id_in_any_case() -> None:
+    registration_only = ubl(Invoice(vat_id=None)).replace(b"<cbc:ID>FC</cbc:ID>", b"<cbc:ID>TAX</cbc:ID>")
+    assert b"<cbc:ID>TAX</cbc:ID>" in registration_only
+    assert parse_einvoice(registration_only).supplier.tax_id == "12/345/67890"
+    both = (
+        ubl(Invoice())
+        .replace(b"<cbc:ID>FC</cbc:ID>", b"<cbc:ID>TAX</cbc:ID>")
+        .replace(
+            b"<cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>",
+            b"<cbc:ID>vat</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>",
+        )
+    )
+    assert b"<cbc:ID>vat</cbc:ID>" in both
+    assert parse_einvoice(both).supplier.tax_id == Invoice().vat_id

@@ -251,6 +251,89 @@ def credit_note_with_discounts() -> dict[str, Any]:
     )
 
 
+def malaysian_parties() -> tuple[dict[str, Any], dict[str, Any]]:
+    """A Malaysian seller and buyer whose tax ids (LHDN TINs) carry no VAT country prefix."""
+    supplier = seller(
+        name="Kedai Runcit Maju",
+        legal_name="Kedai Runcit Maju Sdn Bhd",
+        tax_id="C20880050010",
+        registration_number="202001012345 (1367890-K)",
+        email="akaun@kedaimaju.example",
+        phone="+60 3-2141 5678",
+        address={
+            "line1": "No. 12, Jalan Tun Razak",
+            "line2": "",
+            "city": "Kuala Lumpur",
+            "state": "Wilayah Persekutuan Kuala Lumpur",
+            "postal_code": "50400",
+            "country": "MY",
+        },
+    )
+    customer = buyer(
+        name="Syarikat Pelanggan Setia",
+        legal_name="Syarikat Pelanggan Setia Sdn Bhd",
+        tax_id="C58889033070",
+        email="kewangan@pelanggansetia.example",
+        address={
+            "line1": "Lot 5, Jalan Kilang",
+            "line2": "",
+            "city": "Petaling Jaya",
+            "state": "Selangor",
+            "postal_code": "46050",
+            "country": "MY",
+        },
+    )
+    return supplier, customer
+
+
+def with_bank_account(result: dict[str, Any], *, account_number: str, bank_name: str) -> dict[str, Any]:
+    """The document paid by credit transfer to a domestic account number rather than an IBAN."""
+    result["payment"] = payment_block(
+        number=result["number"],
+        terms_days=30,
+        iban="",
+        bic="",
+        account_number=account_number,
+        bank_name=bank_name,
+        account_name=result["supplier"]["legal_name"] or result["supplier"]["name"],
+    )
+    return result
+
+
+def malaysian_seller() -> dict[str, Any]:
+    """A Malaysian company charging 8% SST: its TIN is a tax registration (BT-32), not a VAT identifier."""
+    supplier, customer = malaysian_parties()
+    result = document(
+        lines=[standard("Rice, 10 kg bag", "20", "42.50", rate="8"), standard("Delivery", "1", "35", rate="8")],
+        currency="MYR",
+        supplier=supplier,
+        customer=customer,
+        iban="",
+    )
+    return with_bank_account(result, account_number="5641 2345 6789", bank_name="Maybank")
+
+
+def malaysian_seller_exempt() -> dict[str, Any]:
+    """A Malaysian company's exempt supply (E) with its reason, identified by its TIN alone."""
+    supplier, customer = malaysian_parties()
+    result = document(
+        lines=[
+            LineInput(
+                "Fresh vegetables",
+                D(15),
+                D("6.80"),
+                TaxCategory.EXEMPT,
+                tax_exemption_reason="Exempted under the Sales Tax (Goods Exempted From Tax) Order 2022",
+            )
+        ],
+        currency="MYR",
+        supplier=supplier,
+        customer=customer,
+        iban="",
+    )
+    return with_bank_account(result, account_number="5641 2345 6789", bank_name="Maybank")
+
+
 MATRIX: dict[str, Callable[[], dict[str, Any]]] = {
     "one_rate": one_rate,
     "several_rates": several_rates,
@@ -267,4 +350,6 @@ MATRIX: dict[str, Callable[[], dict[str, Any]]] = {
     "no_bank_account": no_bank_account,
     "regional_addresses": regional_addresses,
     "credit_note_with_discounts": credit_note_with_discounts,
+    "malaysian_seller": malaysian_seller,
+    "malaysian_seller_exempt": malaysian_seller_exempt,
 }

@@ -112,3 +112,12 @@ def test_a_tampered_total_fails_the_schematron():
     failures = validate_cii(cii_xml(document=document))
     assert {failure.rule for failure in failures} >= {"BR-CO-15"}
     assert all(failure.flag == "fatal" for failure in failures)
+
+
+def test_a_seller_tax_id_that_is_not_a_vat_identifier_is_its_tax_registration_and_a_buyers_is_left_out():
+    root = tree("malaysian_seller")
+    seller = root.xpath("//ram:SellerTradeParty", namespaces=NSMAP)[0]
+    assert texts(seller, "ram:SpecifiedTaxRegistration/ram:ID[@schemeID='FC']/text()") == ["C20880050010"]
+    assert texts(seller, "ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']/text()") == []
+    assert texts(root, "//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration") == []
+    assert texts(root, "//ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID/text()") == ["5641 2345 6789"]

@@ -10,10 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from lxml import etree
 from saxonche import PySaxonProcessor
 
 from invoices.issuing import schematron
-from invoices.issuing.cii import cii_xml
+from invoices.issuing.cii import NSMAP, cii_xml
 from invoices.issuing.rules import code_list, document_problems
 from invoices.issuing.schematron import validate_cii, validate_ubl
 from invoices.issuing.tests.matrix import MATRIX, document, standard
@@ -89,6 +90,9 @@ def unknown_currency(doc: dict[str, Any]) -> None:
     doc["currency"] = "EUX"
 
 
+STEUERNUMMER = "12/345/67890"  # a German tax number: a tax registration, not a VAT identifier
+MALAYSIAN_TIN = "C58889033070"
+
 # (the schematron rule, the matrix case, how it is broken, the field the product names)
 BROKEN: list[tuple[str, str, Mutation, str]] = [
     ("BR-06", "one_rate", seller_field(name="", legal_name=""), "company.name"),
@@ -121,6 +125,14 @@ BROKEN: list[tuple[str, str, Mutation, str]] = [
     ("BR-E-10", "exempt", no_exemption_reason, "line_items[1].tax_exemption_reason"),
     ("BR-33", "discounts_and_charges", no_discount_reason, "discounts[0].reason"),
     ("BR-38", "discounts_and_charges", no_charge_reason, "charges[0].reason"),
+    # A tax id that is not a VAT identifier is the seller's tax registration (BT-32) and never the buyer's BT-48.
+    ("BR-S-02", "malaysian_seller", seller_field(tax_id=""), "company.tax_id"),
+    ("BR-E-02", "malaysian_seller_exempt", seller_field(tax_id=""), "company.tax_id"),
+    ("BR-CO-26", "malaysian_seller", seller_field(registration_number=""), "company.registration_number"),
+    ("BR-IC-02", "intra_community", seller_field(tax_id=STEUERNUMMER), "company.tax_id"),
+    ("BR-G-02", "export", seller_field(tax_id=STEUERNUMMER), "company.tax_id"),
+    ("BR-IC-02", "intra_community", buyer_field(tax_id=MALAYSIAN_TIN), "buyer.tax_id"),
+    ("BR-AE-02", "reverse_charge", buyer_field(tax_id=MALAYSIAN_TIN, registration_number=""), "buyer.tax_id"),
 ]
 
 
@@ -199,3 +211,53 @@ def test_every_problem_names_a_field_and_a_reason():
     assert set(problems) >= {"company.name", "company.tax_id", "company.country"}
     assert all(messages and all(isinstance(m, str) and m for m in messages) for messages in problems.values())
     assert Decimal(doc["totals"]["payable"]) > 0
+
+
+@pytest.mark.parametrize("case", ["one_rate", "several_rates", "exempt", "reverse_charge", "not_subject"])
+def test_a_seller_tax_registration_stands_in_for_the_vat_identifier_wherever_en16931_accepts_either(case):
+    doc = MATRIX[case]()
+    seller_field(tax_id=STEUERNUMMER)(doc)
+    assert document_problems(document=doc) == {}
+    assert schematron_rules(doc) == set()
+    cii = etree.fromstring(cii_xml(document=doc))
+    assert cii.xpath("//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID/@schemeID", namespaces=NSMAP) == ["FC"]
+
+
+@pytest.mark.parametrize(("case", "rule"), [("intra_community", "BR-IC-02"), ("export", "BR-G-02")])
+def test_an_intra_community_supply_or_export_needs_the_sellers_vat_identifier_itself(case, rule):
+    doc = MATRIX[case]()
+    seller_field(tax_id=STEUERNUMMER)(doc)
+    [message] = document_problems(document=doc)["company.tax_id"]
+    assert rule in message
+    assert f"{STEUERNUMMER} is not a VAT identifier" in message
+    assert rule in schematron_rules(doc)
+
+
+def test_a_vat_number_written_without_its_prefix_is_used_as_one_and_so_refused():
+    doc = MATRIX["intra_community"]()
+    seller_field(tax_id="136695976")(doc)  # a VAT number without its prefix: used as one, so refused
+    assert "BR-CO-09" in document_problems(document=doc)["company.tax_id"][0]
+    assert "BR-CO-09" in schematron_rules(doc)
+
+
+def test_a_buyers_tax_id_without_a_country_prefix_is_left_out_of_the_e_invoice_and_not_refused():
+    doc = MATRIX["one_rate"]()
+    buyer_field(tax_id=MALAYSIAN_TIN, country="MY")(doc)
+    assert document_problems(document=doc) == {}
+    assert schematron_rules(doc) == set()
+    assert MALAYSIAN_TIN.encode() not in cii_xml(document=doc)
+    assert MALAYSIAN_TIN.encode() not in ubl_xml(document=doc)
+
+
+def test_an_intra_community_buyer_named_by_a_tax_id_that_is_not_a_vat_identifier_is_refused():
+    doc = MATRIX["intra_community"]()
+    buyer_field(tax_id=MALAYSIAN_TIN)(doc)
+    [message] = document_problems(document=doc)["buyer.tax_id"]
+    assert f"{MALAYSIAN_TIN} is not a VAT identifier" in message
+
+
+def test_a_reverse_charge_buyer_with_a_tax_id_that_is_not_vat_may_be_identified_by_its_registration():
+    doc = MATRIX["reverse_charge"]()
+    buyer_field(tax_id=MALAYSIAN_TIN, registration_number="RCS Paris 303 265 045")(doc)
+    assert document_problems(document=doc) == {}
+    assert schematron_rules(doc) == set()

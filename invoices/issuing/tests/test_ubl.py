@@ -101,3 +101,12 @@ def test_a_tampered_line_amount_fails_the_schematron():
     document["lines"][0]["amount"] = "1199.99"
     rules = {failure.rule for failure in validate_ubl(ubl_xml(document=document))}
     assert "BR-CO-10" in rules
+
+
+def test_a_seller_tax_id_that_is_not_a_vat_identifier_is_its_tax_registration_under_the_tax_scheme():
+    root = tree("malaysian_seller")
+    seller = root.xpath("cac:AccountingSupplierParty/cac:Party", namespaces=NS)[0]
+    assert texts(seller, "cac:PartyTaxScheme/cbc:CompanyID/text()") == ["C20880050010"]
+    assert texts(seller, "cac:PartyTaxScheme/cac:TaxScheme/cbc:ID/text()") == ["TAX"]
+    assert texts(seller, "cbc:EndpointID/@schemeID") == ["EM"]
+    assert texts(root, "cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme") == []
