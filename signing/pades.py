@@ -10,9 +10,11 @@ written in the same update as the signature, so it is signed with the rest: a cu
 PDF/A-3 allows (a custom XMP property would need an extension schema). `verify_pdf` reads it back.
 """
 
+import asyncio
 import datetime
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asn1crypto import keys as asn1_keys
@@ -173,6 +175,19 @@ def verify_pdf(pdf: bytes) -> PdfVerification:
 
 
 def _validate(
+    signature: EmbeddedPdfSignature, stored: SigningCertificate | None, signed_at: datetime.datetime | None
+) -> PdfSignatureStatus | None:
+    """pyHanko validates with `asyncio.run`, which refuses to start inside a running event loop (an
+    async caller, a Playwright test): there the validation runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _validate_here(signature, stored, signed_at)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_validate_here, signature, stored, signed_at).result()
+
+
+def _validate_here(
     signature: EmbeddedPdfSignature, stored: SigningCertificate | None, signed_at: datetime.datetime | None
 ) -> PdfSignatureStatus | None:
     # Trust exactly the stored certificate, at the time the PDF says it was signed: a certificate

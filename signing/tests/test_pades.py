@@ -122,3 +122,12 @@ def test_a_pdf_signed_with_an_uploaded_certificate_verifies(alice, unsigned, cur
     result = verify_pdf(sign_pdf(company=alice, pdf=unsigned, reason="Invoice"))
     assert result.problems == []
     assert result.signed_by == "Alice Trading Sdn Bhd"
+
+
+def test_a_signed_pdf_verifies_from_inside_a_running_event_loop(signed_pdf):
+    import asyncio
+
+    async def verify_in_loop():
+        return verify_pdf(signed_pdf)
+
+    assert asyncio.run(verify_in_loop()).valid
