@@ -189,12 +189,12 @@ class InvoiceOutputSerializer(serializers.Serializer):
     @extend_schema_field(AllowanceChargeSerializer(many=True))
     def get_discounts(self, invoice: Invoice) -> list[dict[str, Any]]:
         items = [item for item in invoice.allowances_charges.all() if not item.is_charge]
-        return AllowanceChargeSerializer(items, many=True).data
+        return list(AllowanceChargeSerializer(items, many=True).data)
 
     @extend_schema_field(AllowanceChargeSerializer(many=True))
     def get_charges(self, invoice: Invoice) -> list[dict[str, Any]]:
         items = [item for item in invoice.allowances_charges.all() if item.is_charge]
-        return AllowanceChargeSerializer(items, many=True).data
+        return list(AllowanceChargeSerializer(items, many=True).data)
 
     @extend_schema_field(TaxSubtotalSerializer(many=True))
     def get_taxes(self, invoice: Invoice) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from invoices.models import (
     Invoice,
     InvoiceChange,
     InvoiceLine,
+    PaperSize,
     Source,
     State,
     Status,
@@ -372,8 +373,17 @@ def _amounts(
     return _legacy_amounts(currency, line_items, totals)
 
 
-# Fields of a sales invoice issued here that only drafts set (recorded invoices have no use for them).
-ISSUING_FIELDS = ("language", "paper_size", "buyer_reference", "purchase_order", "delivery_date", "series")
+# Fields of a sales invoice issued here that only drafts set (recorded invoices have no use for them),
+# and what each is when a change clears it (null).
+ISSUING_FIELD_DEFAULTS: dict[str, Any] = {
+    "language": "",
+    "paper_size": PaperSize.A4,
+    "buyer_reference": "",
+    "purchase_order": "",
+    "delivery_date": None,
+    "series": None,
+}
+ISSUING_FIELDS = tuple(ISSUING_FIELD_DEFAULTS)
 
 
 @transaction.atomic
@@ -556,7 +566,7 @@ def invoice_update(
             raise ValidationError({"series_id": [f"Not a {invoice.get_document_type_display().lower()} series."]})
         invoice.series = series
     for name, value in issuing.items():
-        setattr(invoice, name, value if value is not None else Invoice._meta.get_field(name).get_default())
+        setattr(invoice, name, value if value is not None else ISSUING_FIELD_DEFAULTS[name])
     for name in ("invoice_number", "invoice_date", "due_date", "notes"):
         if name in fields:
             setattr(invoice, name, fields[name])

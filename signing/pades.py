@@ -14,8 +14,9 @@ import asyncio
 import datetime
 import hashlib
 import io
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
@@ -50,6 +51,9 @@ FACTURX_XMP_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
 etree.register_namespace("fx", FACTURX_XMP_NAMESPACE)
 
 
+T = TypeVar("T")
+
+
 def sign_pdf(*, company: Company, pdf: bytes, reason: str, location: str = "", invoice_id: str = "") -> bytes:
     """The PDF signed by the company's active certificate (made first if the company has none)."""
     certificate = signing_identity_ensure(company=company).certificate
@@ -70,7 +74,18 @@ def sign_pdf(*, company: Company, pdf: bytes, reason: str, location: str = "", i
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+    return _outside_event_loop(lambda: signers.sign_pdf(writer, metadata, signer=signer).getvalue())
+
+
+def _outside_event_loop(work: Callable[[], T]) -> T:
+    """Run pyHanko's synchronous API, which calls `asyncio.run` and so refuses to start inside a running
+    event loop (an async caller, a Playwright test): there the work runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def _info(trailer: Any) -> Any:
@@ -177,14 +192,7 @@ def verify_pdf(pdf: bytes) -> PdfVerification:
 def _validate(
     signature: EmbeddedPdfSignature, stored: SigningCertificate | None, signed_at: datetime.datetime | None
 ) -> PdfSignatureStatus | None:
-    """pyHanko validates with `asyncio.run`, which refuses to start inside a running event loop (an
-    async caller, a Playwright test): there the validation runs in a thread of its own."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return _validate_here(signature, stored, signed_at)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_validate_here, signature, stored, signed_at).result()
+    return _outside_event_loop(lambda: _validate_here(signature, stored, signed_at))
 
 
 def _validate_here(

@@ -128,7 +128,7 @@ def test_a_manager_uploads_the_logo_and_the_company_page_shows_it(alice):
     assert image.status_code == 200
     assert image["Content-Type"] == "image/png"
     assert image["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(image.streaming_content).startswith(b"\x89PNG")
+    assert b"".join(image.streaming_content).startswith(b"\x89PNG")  # type: ignore[attr-defined]
 
 
 def test_a_refused_upload_shows_the_reason_on_the_company_page(alice):

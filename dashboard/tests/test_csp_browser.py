@@ -6,7 +6,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 
 from companies.models import Role
 from companies.tests.factories import CompanyFactory, MembershipFactory
-from dashboard.tests.tour import PASSWORD, PUBLIC_PAGES, tour_owner, tour_pages
+from dashboard.tests.tour import PASSWORD, PUBLIC_PAGES, UPLOADED_INVOICE, tour_owner, tour_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,7 @@ def test_no_page_breaks_the_content_security_policy(live_server, owner, page: Pa
         if url == "/api/v1/docs":  # Swagger UI is drawn by its scripts, and fetches the schema
             expect(page.locator(".swagger-ui .info .title")).to_contain_text("InvoisX API")
             expect(page.locator(".opblock").first).to_be_visible()
-        if url.startswith("/invoices/inv_"):
+        if url == pages[UPLOADED_INVOICE]:
             expect(page.get_by_role("img", name="The uploaded document")).to_be_visible()
 
     assert problems.seen == []

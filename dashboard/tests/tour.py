@@ -18,7 +18,11 @@ from bank.models import BankStatement, Reconciliation
 from bank.statements.tests.builders import Line, mt940_message
 from buyers.tests.factories import BuyerFactory
 from companies.models import Membership, Role
+from companies.services import company_profile_update
 from companies.tests.factories import CompanyFactory, MembershipFactory
+from invoices.issuing.services import invoice_issue
+from invoices.models import NumberSeries
+from invoices.services import invoice_create
 from invoices.tests.factories import purchase_invoice
 from tokens.services import token_issue
 from webhooks.tests.factories import endpoint
@@ -45,6 +49,10 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
+# The index in `tour_pages` of the purchase invoice whose scan (an image) its review page shows.
+UPLOADED_INVOICE = 3
+
+
 def tour_pages(user: User) -> list[str]:
     """Fill the user's company with one of everything and return the address of every page that shows it.
 
@@ -54,7 +62,26 @@ def tour_pages(user: User) -> list[str]:
     client = Client()
     client.force_login(user)
 
-    BuyerFactory.create(company=company, name="Kedai Runcit Maju")
+    buyer = BuyerFactory.create(company=company, name="Kedai Runcit Maju", country="MY", email="ap@maju.example")
+    company_profile_update(
+        company=company,
+        legal_name="Tour Trading Sdn Bhd",
+        tax_id="C20880050010",
+        registration_number="202301012345",
+        address_line1="1 Jalan Ampang",
+        city="Kuala Lumpur",
+        country="MY",
+        bank_account_number="5641 2345 6789",
+    )
+    sale = {
+        "currency": "MYR",
+        "line_items": [
+            {"description": "Consulting", "quantity": Decimal(2), "unit_price": Decimal(500), "tax_rate": Decimal(8)}
+        ],
+    }
+    draft = invoice_create(company=company, buyer=buyer, **sale)
+    issued = invoice_issue(invoice=invoice_create(company=company, buyer=buyer, **sale))
+    series = NumberSeries.objects.get(company=company, document_type="invoice")
     invoice = purchase_invoice(company, number="INV-2026-0101", supplier="Acme Trading BV")
     invoice.document.save("scan.png", ContentFile(_png()), save=False)
     invoice.document_kind = "png"
@@ -87,6 +114,22 @@ def tour_pages(user: User) -> list[str]:
         f"/bank/statements/{statement.public_id}/",
         f"/bank/reconciliations/{reconciliation.public_id}/",
         "/buyers/",
+        "/buyers/new",
+        f"/buyers/{buyer.public_id}/",
+        f"/buyers/{buyer.public_id}/edit",
+        "/invoices/new",
+        f"/invoices/{draft.public_id}/",
+        f"/invoices/{draft.public_id}/edit",
+        f"/invoices/{draft.public_id}/delete",
+        f"/invoices/{issued.public_id}/",
+        f"/invoices/{issued.public_id}/send",
+        f"/invoices/{issued.public_id}/credit-note",
+        f"/invoices/{issued.public_id}/void",
+        "/settings/company",
+        "/settings/signing",
+        "/settings/number-series/",
+        "/settings/number-series/new",
+        f"/settings/number-series/{series.public_id}/edit",
         "/usage/",
         "/settings/api-tokens/",
         "/settings/api-tokens/new",

@@ -34,7 +34,7 @@ def purchase_invoice(
     return invoice_create(company=company, supplier={"name": supplier}, invoice_number=number, **fields)
 
 
-def sales_invoice(company: Company, *, buyer: Any = None, draft: bool = False, **kwargs: Any) -> Invoice:
+def sales_invoice(company: Company, *, buyer: Any = None, draft: Any = False, **kwargs: Any) -> Invoice:
     """A sales invoice recorded with the next INV-YYYY-NNNNN number of its company, or a `draft` (no number)."""
     fields: dict[str, Any] = {
         "currency": "MYR",

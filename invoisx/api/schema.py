@@ -88,7 +88,8 @@ PAGE_PARAMETERS = [
 ]
 
 
-def responses(success: dict[int, Any]) -> dict[int, Any]:
+def responses(success: dict[Any, Any]) -> dict[Any, Any]:
+    """The operation's own responses (status, or (status, media type) for a file), then the error ones."""
     return {**success, **ERROR_RESPONSES}
 
 

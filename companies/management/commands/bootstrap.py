@@ -20,7 +20,7 @@ from tokens.services import token_issue
 DEMO_COMPANY = "Demo Company"
 
 
-DEMO_SELLER_PROFILE = {
+DEMO_SELLER_PROFILE: dict[str, Any] = {
     "legal_name": "Demo Company GmbH",
     "tax_id": "DE136695976",
     "registration_number": "HRB 123456 B",

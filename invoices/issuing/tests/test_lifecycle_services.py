@@ -195,7 +195,8 @@ def test_a_mail_server_that_defers_leaves_the_delivery_queued_for_a_retry(seller
     outcome = delivery_attempt(delivery_id=delivery.pk)
     delivery.refresh_from_db()
 
-    assert outcome is not None and outcome.retry
+    assert outcome is not None
+    assert outcome.retry
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.QUEUED, 1)
     assert "451" in delivery.error
 
