@@ -11,13 +11,26 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from companies.models import Company
 from invoices.extraction.result import ExtractionResult, LineItem
 from invoices.issuing.tests.matrix import buyer as matrix_buyer
 from invoices.issuing.tests.matrix import seller as matrix_seller
 from invoisx.tests.envelope import success_data
+from tokens.scopes import ALL_SCOPES
+from tokens.services import token_issue
 
 API = "/api/v1"
 INVOICES = f"{API}/invoices"
+
+
+def api_client(company: Company, scopes: list[str] | None = None) -> APIClient:
+    """A client with a token of the company (every scope unless told), for module-scoped setups that
+    cannot use the function-scoped `make_client`."""
+    issued = token_issue(company=company, name="issuing tests", scopes=list(scopes or ALL_SCOPES))
+    client = APIClient()
+    client.raise_request_exception = False
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.raw}")
+    return client
 
 
 def invoice_url(invoice_id: str, action: str = "") -> str:

@@ -29,6 +29,7 @@ from invoices.extraction.einvoice import embedded_xml, parse_einvoice, parse_fac
 from invoices.issuing.schematron import validate_cii, validate_ubl
 from invoices.issuing.tests.api_setup import (
     API,
+    api_client,
     buyer_payload,
     invoice_payload,
     invoice_url,
@@ -40,8 +41,6 @@ from invoices.issuing.tests.api_setup import (
 )
 from invoices.issuing.tests.matrix import MATRIX
 from invoisx.tests.envelope import success_data
-from tokens.scopes import ALL_SCOPES
-from tokens.services import token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -56,14 +55,6 @@ class Issued:
     ubl: bytes
     cii: bytes
     envelope: dict[str, Any]
-
-
-def _client(company: Any) -> APIClient:
-    issued = token_issue(company=company, name="matrix", scopes=list(ALL_SCOPES))
-    client = APIClient()
-    client.raise_request_exception = False
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.raw}")
-    return client
 
 
 def _download(client: APIClient, invoice_id: str, kind: str) -> bytes:
@@ -121,7 +112,7 @@ def _credit_note(client: APIClient, document: dict[str, Any], *, buyer_id: str) 
 def issued(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Issued]]:
     with django_db_blocker.unblock(), transaction.atomic():
         seller = CompanyFactory(name=SELLER)
-        client = _client(seller)
+        client = api_client(seller)
         results = {}
         for case in MATRIX:
             results[case] = issue_case(client, case)
@@ -139,7 +130,7 @@ def seller_name(issued: dict[str, Issued]) -> str:
 @pytest.fixture(scope="module")
 def verifier(issued: dict[str, Issued]) -> APIClient:
     """Another company's token: a buyer verifying what it received."""
-    return _client(CompanyFactory(name="Matrix Buyer SARL"))
+    return api_client(CompanyFactory(name="Matrix Buyer SARL"))
 
 
 def test_every_case_of_the_matrix_is_issued_and_numbered_from_its_series(issued):
