@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from pdfminer.high_level import extract_text
 
 from events.models import Event, EventType
@@ -389,3 +390,82 @@ def test_a_draft_cannot_be_sent_and_a_buyer_without_email_needs_a_recipient(alic
     assert "to" in validation_details(alice_api.post(invoice_url(invoice["id"], "send"), format="json"))
     assert success_data(alice_api.get(invoice_url(invoice["id"], "deliveries")))["deliveries"] == []
     assert smtp_server.messages == []
+
+
+# What an issued invoice keeps
+
+
+def test_an_issued_invoices_files_do_not_change_when_the_buyer_or_profile_does(alice_api, buyer, issued):
+    files = {kind: alice_api.get(invoice_url(issued["id"], kind)).content for kind in ("pdf", "ubl", "cii")}
+    envelope = success_data(alice_api.get(invoice_url(issued["id"], "envelope")))
+    success_data(alice_api.patch(f"{API}/buyers/{buyer['id']}", {"name": "Renamed SAS"}, format="json"))
+    set_profile(alice_api, legal_name="Renamed GmbH", city="Hamburg")
+
+    assert {kind: alice_api.get(invoice_url(issued["id"], kind)).content for kind in files} == files
+    assert success_data(alice_api.get(invoice_url(issued["id"], "envelope"))) == envelope
+    assert b"Renamed" not in files["ubl"]
+
+
+def test_a_number_recorded_by_hand_is_skipped_never_given_twice(alice_api, buyer, draft):
+    year = str(timezone.localdate().year)
+    recorded = success_data(
+        alice_api.post(
+            INVOICES,
+            {
+                "buyer_id": buyer["id"],
+                "currency": "EUR",
+                "invoice_number": f"INV-{year}-00001",
+                "invoice_date": f"{year}-01-15",
+                "line_items": [standard_line()],
+            },
+            format="json",
+        ),
+        201,
+    )
+    assert recorded["state"] == "recorded"
+    invoice = issue(alice_api, draft["id"])  # undated: issued today
+    assert invoice["invoice_number"] == f"INV-{year}-00002"
+
+
+def test_the_pdf_takes_the_companys_language_when_the_invoice_names_none(alice_api, buyer):
+    set_profile(alice_api, invoice_language="de")
+    invoice = issue(alice_api, create_draft(alice_api, buyer_id=buyer["id"])["id"])
+    text = extract_text(io.BytesIO(alice_api.get(invoice_url(invoice["id"], "pdf")).content))
+    assert LABELS["de"]["invoice"] in text
+    assert LABELS["en"]["total_with_tax"] not in text
+
+
+# Repeated requests
+
+
+def test_an_issue_repeated_with_its_idempotency_key_replays_the_answer(alice_api, draft):
+    url = invoice_url(draft["id"], "issue")
+    first = success_data(alice_api.post(url, format="json", HTTP_IDEMPOTENCY_KEY="issue-1"))
+    again = success_data(alice_api.post(url, format="json", HTTP_IDEMPOTENCY_KEY="issue-1"))
+    assert again == first
+    assert Event.objects.filter(type=EventType.INVOICE_ISSUED).count() == 1
+
+
+def test_a_credit_note_repeated_with_its_idempotency_key_is_made_once(alice_api, issued):
+    url = invoice_url(issued["id"], "credit-note")
+    body = {"reason": "Refund", "issue": True}
+    first = success_data(alice_api.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="cn-1"), 201)
+    again = success_data(alice_api.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="cn-1"), 201)
+    assert again["id"] == first["id"]
+    assert len(success_data(alice_api.get(INVOICES, {"document_type": "credit_note"}))["invoices"]) == 1
+
+
+def test_a_void_invoice_cannot_be_sent(alice_api, issued, smtp_server):
+    alice_api.post(invoice_url(issued["id"], "void"), {"reason": "Wrong buyer"}, format="json")
+    error_of(alice_api.post(invoice_url(issued["id"], "send"), format="json"), 409, "conflict")
+    assert smtp_server.messages == []
+
+
+def test_a_due_date_before_the_issue_date_is_refused(alice_api, buyer):
+    payload = {"buyer_id": buyer["id"], "currency": "EUR", "line_items": [standard_line()]}
+    early = payload | {"invoice_date": "2026-12-05", "due_date": "2026-12-01"}
+    assert "due_date" in validation_details(alice_api.post(INVOICES, early, format="json"))
+    # Undated, a draft is issued today: a due date already past is refused then.
+    draft = create_draft(alice_api, buyer_id=buyer["id"], due_date="2020-01-31")
+    assert "due_date" in validation_details(alice_api.post(invoice_url(draft["id"], "issue"), format="json"))
+    assert success_data(alice_api.get(invoice_url(draft["id"])))["state"] == "draft"
