@@ -40,7 +40,7 @@ def alices(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
     (rolled back after it) undoes whatever the test changed. `alice` is the same company (its factory
     gets it by name)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield _alices(api_client(CompanyFactory(name="Alice Trading Sdn Bhd")))
+        yield _alices(api_client(CompanyFactory.create(name="Alice Trading Sdn Bhd")))
         transaction.set_rollback(True)
 
 

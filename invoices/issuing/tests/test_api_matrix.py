@@ -111,7 +111,7 @@ def _credit_note(client: APIClient, document: dict[str, Any], *, buyer_id: str) 
 @pytest.fixture(scope="module")
 def issued(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Issued]]:
     with django_db_blocker.unblock(), transaction.atomic():
-        seller = CompanyFactory(name=SELLER)
+        seller = CompanyFactory.create(name=SELLER)
         client = api_client(seller)
         results = {}
         for case in MATRIX:
@@ -130,7 +130,7 @@ def seller_name(issued: dict[str, Issued]) -> str:
 @pytest.fixture(scope="module")
 def verifier(issued: dict[str, Issued]) -> APIClient:
     """Another company's token: a buyer verifying what it received."""
-    return api_client(CompanyFactory(name="Matrix Buyer SARL"))
+    return api_client(CompanyFactory.create(name="Matrix Buyer SARL"))
 
 
 def test_every_case_of_the_matrix_is_issued_and_numbered_from_its_series(issued):
