@@ -270,6 +270,30 @@ def test_partial_credit_notes_may_add_up_to_the_invoice_but_never_more(alice_api
     assert len(notes) == 2  # the refused one left nothing behind
 
 
+def test_a_draft_credit_note_changed_to_credit_more_than_the_invoice_is_refused_at_issue(alice_api, issued):
+    url = invoice_url(issued["id"], "credit-note")
+    line = standard_line("Software licence", "1", "10")
+    note = success_data(alice_api.post(url, {"reason": "Part", "line_items": [line]}, format="json"), 201)
+    bigger = [standard_line("Software licence", "10", "5000")]
+    success_data(alice_api.patch(invoice_url(note["id"]), {"line_items": bigger}, format="json"))
+
+    details = validation_details(alice_api.post(invoice_url(note["id"], "issue"), format="json"))
+    assert details["line_items"] == [
+        "Credit notes would credit 59500.00 of an invoice of 1190.00 (0.00 credited already)."
+    ]
+    assert success_data(alice_api.get(invoice_url(note["id"])))["state"] == "draft"
+    success_data(alice_api.patch(invoice_url(note["id"]), {"line_items": [line]}, format="json"))
+    assert issue(alice_api, note["id"])["invoice_number"].endswith("-00001")
+
+
+def test_a_draft_credit_note_of_an_invoice_voided_since_is_not_issued(alice_api, issued):
+    url = invoice_url(issued["id"], "credit-note")
+    note = success_data(alice_api.post(url, {"reason": "Refund"}, format="json"), 201)
+    success_data(alice_api.post(invoice_url(issued["id"], "void"), {"reason": "Cancelled"}, format="json"))
+    error_of(alice_api.post(invoice_url(note["id"], "issue"), format="json"), 409, "conflict")
+    assert success_data(alice_api.get(invoice_url(note["id"])))["state"] == "draft"
+
+
 def test_a_void_credit_note_no_longer_counts_against_the_invoice(alice_api, issued):
     url = invoice_url(issued["id"], "credit-note")
     note = success_data(alice_api.post(url, {"reason": "All", "issue": True}, format="json"), 201)
