@@ -444,7 +444,7 @@ def invoice_create(
         buyer = buyer_lock_for_invoice(buyer=buyer, company=company)
     series = issuing.pop("series", None)
     if series is not None and (series.company_id != company.pk or series.document_type != document_type):
-        raise ValidationError({"series_id": [f"Not a {DocumentType(document_type).label.lower()} series."]})
+        raise ValidationError({"series_id": [f"Not a series of {DocumentType(document_type).label.lower()}s."]})
 
     invoice = Invoice(
         company=company,
@@ -563,7 +563,7 @@ def invoice_update(
         if series is not None and (
             series.company_id != invoice.company_id or series.document_type != invoice.document_type
         ):
-            raise ValidationError({"series_id": [f"Not a {invoice.get_document_type_display().lower()} series."]})
+            raise ValidationError({"series_id": [f"Not a series of {invoice.get_document_type_display().lower()}s."]})
         invoice.series = series
     for name, value in issuing.items():
         setattr(invoice, name, value if value is not None else ISSUING_FIELD_DEFAULTS[name])

@@ -22,6 +22,7 @@ from events.models import EventType
 from events.services import event_record
 from invoices.issuing.build import document_build, invoice_computed
 from invoices.issuing.calc import Computed
+from invoices.issuing.document import money_text
 from invoices.issuing.email import new_message_id
 from invoices.issuing.outputs import issue_outputs
 from invoices.issuing.rules import document_problems
@@ -103,6 +104,8 @@ def invoice_issue(*, invoice: Invoice, user: User | None = None, token: ApiToken
     company = Company.objects.get(pk=invoice.company_id)
     invoice.company = company
     computed = invoice_computed(invoice)
+    if invoice.preceding_invoice is not None:
+        _check_credit(note=invoice, preceding=invoice.preceding_invoice, total=computed.tax_inclusive)
     issue_date, due_date = _dates(invoice)
     problems = issue_problems(invoice=invoice, computed=computed, document=None)
     if problems:
@@ -159,6 +162,32 @@ def invoice_issue(*, invoice: Invoice, user: User | None = None, token: ApiToken
     return invoice
 
 
+def _check_credit(*, note: Invoice, preceding: Invoice, total: Decimal) -> None:
+    """A credit note is checked again when it is issued: its draft may have been changed since it was
+    made, and its invoice voided or credited by another note meanwhile. The invoice's lock makes
+    concurrent issues of its credit notes take turns."""
+    preceding = invoice_lock(preceding)
+    if preceding.state not in CREDITABLE_STATES:
+        raise DomainError(
+            code=CONFLICT,
+            message=f"Invoice {preceding.invoice_number} is {preceding.get_state_display().lower()}: "
+            "it can no longer be credited.",
+        )
+    already = credited_total(preceding, excluding=note)
+    if already + total > preceding.total:
+        raise ValidationError(
+            {"line_items": [_over_credit_message(preceding, crediting=already + total, already=already)]}
+        )
+
+
+def _over_credit_message(invoice: Invoice, *, crediting: Decimal, already: Decimal) -> str:
+    currency = invoice.currency
+    return (
+        f"Credit notes would credit {money_text(crediting, currency)} of an invoice of "
+        f"{money_text(invoice.total, currency)} ({money_text(already, currency)} credited already)."
+    )
+
+
 def issued_event_data(invoice: Invoice) -> dict[str, Any]:
     data = invoice_event_data(invoice) | {
         "state": invoice.state,
@@ -211,6 +240,10 @@ def _credit(*, invoice_id: int, amount: Decimal) -> None:
     invoice.save(update_fields=["amount_credited", "payment_status", "updated_at"])
 
 
+# What a credit note may correct: an invoice issued here (sent or not), or one recorded as issued elsewhere.
+CREDITABLE_STATES = (State.ISSUED, State.SENT, State.RECORDED)
+
+
 def credited_total(invoice: Invoice, *, excluding: Invoice | None = None) -> Decimal:
     """What credit notes not void have credited of the invoice so far (issued or still drafts)."""
     notes = invoice.credit_notes.exclude(state=State.VOID)
@@ -236,7 +269,7 @@ def credit_note_create(
     invoice = invoice_lock(invoice)
     if invoice.direction != Direction.SALES or invoice.document_type != DocumentType.INVOICE:
         raise DomainError(code=CONFLICT, message="Credit notes correct sales invoices.")
-    if invoice.state not in (State.ISSUED, State.SENT, State.RECORDED):
+    if invoice.state not in CREDITABLE_STATES:
         raise DomainError(
             code=CONFLICT,
             message=f"Only an issued invoice can be credited; this one is {invoice.get_state_display().lower()}.",
@@ -292,12 +325,7 @@ def credit_note_create(
     if credited_total(invoice) > invoice.total:
         already = credited_total(invoice, excluding=note)
         raise ValidationError(
-            {
-                "line_items": [
-                    f"Credit notes would credit {credited_total(invoice)} of an invoice of {invoice.total} "
-                    f"({already} credited already)."
-                ]
-            }
+            {"line_items": [_over_credit_message(invoice, crediting=credited_total(invoice), already=already)]}
         )
     if issue:
         note = invoice_issue(invoice=note, user=user, token=token)
