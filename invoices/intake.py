@@ -43,7 +43,8 @@ from invoices.extraction.sniff import DocumentError
 from invoices.layouts import supplier_layout_apply, supplier_layout_used
 from invoices.models import Direction, Invoice, InvoiceLine, Source, Status, Supplier, SupplierLayout
 from invoices.review import invoice_review_refresh
-from invoices.services import document_delete, invoice_event_data, supplier_get_or_create
+from invoices.services import document_delete, invoice_event_data
+from invoices.suppliers import supplier_get_or_create
 from invoisx.enqueue import enqueue_each_on_commit, enqueue_on_commit
 from invoisx.errors import MONTHLY_LIMIT_REACHED, VALIDATION_ERROR, DomainError
 from invoisx.leases import LeasedWork, Lost

@@ -1,6 +1,5 @@
 """Writes for invoices and suppliers. Each records its event in the same transaction."""
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,8 +16,6 @@ from buyers.services import buyer_lock_for_invoice
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoices.issuing.build import line_input
-from invoices.issuing.calc import AllowanceChargeInput, compute
 from invoices.layouts import confirmed_fields, layout_can_be_learned
 from invoices.models import (
     AllowanceCharge,
@@ -31,19 +28,16 @@ from invoices.models import (
     Source,
     State,
     Status,
-    Supplier,
 )
 from invoices.review import invoice_review_refresh
-from invoices.totals import compute_lines, compute_totals
+from invoices.suppliers import supplier_link
+from invoices.totals import LINE_TAX_FIELDS, Amounts, amounts_compute, is_itemised
 from invoisx.enqueue import enqueue
 from invoisx.errors import CONFLICT, RESOURCE_NOT_FOUND, DomainError
 from invoisx.money import (
     fits_currency,
-    largest_amount,
-    money_problem,
     normalise_currency,
     round_money,
-    smallest_amount,
 )
 from invoisx.retention import delete_in_batches, retention_cutoff
 from tokens.models import ApiToken
@@ -54,43 +48,6 @@ def _currency(code: str) -> str:
         return normalise_currency(code)
     except ValueError as error:
         raise ValidationError({"currency": [str(error)]}) from None
-
-
-def supplier_get_or_create(*, company: Company, name: str, address: str = "", tax_id: str = "") -> Supplier:
-    """The company's supplier with this tax id (or, lacking one, this name), created if new."""
-    name, tax_id = name.strip(), tax_id.strip()
-    if not name:
-        raise ValidationError({"supplier.name": ["A supplier needs a name."]})
-    suppliers = Supplier.objects.filter(company=company)
-    supplier = None
-    if tax_id:
-        supplier = suppliers.filter(tax_id__iexact=tax_id).first()
-    if supplier is None:
-        # A tax id names one legal entity: only reuse a same-named supplier without a different one.
-        by_name = suppliers.filter(name__iexact=name)
-        supplier = (by_name.filter(tax_id__in=["", tax_id]) if tax_id else by_name).first()
-    if supplier is None:
-        return Supplier.objects.create(company=company, name=name, address=address.strip(), tax_id=tax_id)
-    changed = False
-    if address and not supplier.address:
-        supplier.address, changed = address.strip(), True
-    if tax_id and not supplier.tax_id:
-        supplier.tax_id, changed = tax_id, True
-    if changed:
-        supplier.save(update_fields=["address", "tax_id", "updated_at"])
-    return supplier
-
-
-def _link_supplier(invoice: Invoice, supplier: dict[str, str]) -> None:
-    """Keep the supplier as the invoice states it, and link the company's supplier record it names.
-
-    The record is found by tax id or name (created if new) and only has its blanks filled: a
-    correction of one invoice never rewrites the supplier as other invoices printed it.
-    """
-    invoice.supplier = supplier_get_or_create(company=invoice.company, **supplier)
-    invoice.supplier_name = supplier["name"].strip()
-    invoice.supplier_address = supplier.get("address", "").strip()
-    invoice.supplier_tax_id = supplier.get("tax_id", "").strip()
 
 
 def invoice_event_data(invoice: Invoice) -> dict[str, Any]:
@@ -110,153 +67,6 @@ def invoice_event_data(invoice: Invoice) -> dict[str, Any]:
 def _check_dates(invoice_date: date | None, due_date: date | None) -> None:
     if invoice_date and due_date and due_date < invoice_date:
         raise ValidationError({"due_date": ["The due date is before the invoice date."]})
-
-
-# The tax and discount fields a line item may carry besides description, quantity, unit price and amount.
-LINE_TAX_FIELDS = (
-    "tax_category",
-    "tax_rate",
-    "tax_exemption_reason",
-    "unit",
-    "discount_amount",
-    "discount_reason",
-    "charge_amount",
-    "charge_reason",
-)
-
-
-@dataclass
-class Amounts:
-    """What an invoice's lines and totals come to, as stored."""
-
-    lines: list[dict[str, Any]]
-    allowances_charges: list[AllowanceChargeInput]
-    line_total: Decimal
-    allowance_total: Decimal
-    charge_total: Decimal
-    subtotal: Decimal
-    tax_rate: Decimal | None
-    tax_amount: Decimal
-    total: Decimal
-
-
-def _is_itemised(line_items: list[dict[str, Any]], discounts: list[Any], charges: list[Any], draft: bool) -> bool:
-    """Itemised tax (EN 16931: a category and rate per line, discounts and charges) applies to drafts
-    and to any invoice whose lines carry tax of their own; others keep one rate for the whole."""
-    if discounts or charges:
-        return True
-    if not line_items:
-        return False
-    return draft or any(item.get(name) not in (None, "", 0) for item in line_items for name in LINE_TAX_FIELDS)
-
-
-def _legacy_amounts(currency: str, line_items: list[dict[str, Any]], totals: dict[str, Any]) -> Amounts:
-    lines = compute_lines(line_items, currency=currency)
-    computed = compute_totals(currency=currency, lines=lines, **totals)
-    return Amounts(
-        lines=[
-            {
-                "description": line.description,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-                "amount": line.amount,
-            }
-            for line in lines
-        ],
-        allowances_charges=[],
-        line_total=computed.subtotal,
-        allowance_total=Decimal(0),
-        charge_total=Decimal(0),
-        subtotal=computed.subtotal,
-        tax_rate=computed.tax_rate,
-        tax_amount=computed.tax_amount,
-        total=computed.total,
-    )
-
-
-def _itemised_amounts(
-    currency: str,
-    line_items: list[dict[str, Any]],
-    totals: dict[str, Any],
-    discounts: list[dict[str, Any]],
-    charges: list[dict[str, Any]],
-    *,
-    draft: bool,
-) -> Amounts:
-    """EN 16931 arithmetic (`invoices.issuing.calc`); given amounts are cross-checked against it.
-
-    A draft may leave a line's tax out for now (it is asked for when the invoice is issued); anything
-    it does give must already obey the rules.
-    """
-    default_rate = totals.get("tax_rate")
-    inputs = [line_input(item, default_rate=default_rate) for item in line_items]
-    items = [
-        AllowanceChargeInput(
-            is_charge=is_charge,
-            amount=Decimal(str(item["amount"])),
-            reason=str(item.get("reason") or ""),
-            tax_category=item.get("tax_category") or ("Z" if (item.get("tax_rate", default_rate) == 0) else "S"),
-            tax_rate=item.get("tax_rate", default_rate),
-        )
-        for is_charge, given in ((False, discounts), (True, charges))
-        for item in given
-    ]
-    computed = compute(currency=currency, lines=inputs, allowances_charges=items)
-    problems = dict(computed.problems)
-    if draft:
-        untaxed = {
-            f"line_items[{index}].tax_rate"
-            for index, item in enumerate(line_items)
-            if not item.get("tax_category") and item.get("tax_rate") is None
-        }
-        problems = {name: messages for name, messages in problems.items() if name not in untaxed}
-    unit = smallest_amount(currency)
-    for index, (item, line) in enumerate(zip(line_items, computed.lines, strict=True)):
-        given = item.get("amount")
-        if given is not None and abs(Decimal(str(given)) - line.net_amount) > unit:
-            problems[f"line_items[{index}].amount"] = [
-                f"{given} does not equal quantity × unit price − discount + charge ({line.net_amount})."
-            ]
-    checks = (
-        ("subtotal", computed.tax_exclusive, unit, "the lines less discounts plus charges"),
-        ("tax_amount", computed.tax_total, unit * max(1, len(inputs)), "the tax of each category"),
-        ("total", computed.tax_inclusive, unit, "subtotal + tax"),
-    )
-    for name, expected, tolerance, what in checks:
-        given = totals.get(name)
-        if given is not None and abs(Decimal(str(given)) - expected) > tolerance:
-            problems[f"totals.{name}"] = [f"{given} does not equal {what} ({expected})."]
-    for name in ("tax_exclusive", "tax_total", "tax_inclusive"):
-        if abs(getattr(computed, name)) >= largest_amount():
-            problems["totals.total"] = [f"Amounts must be less than {largest_amount():,f}."]
-    if problems:
-        raise ValidationError(problems)
-    return Amounts(
-        lines=[
-            {
-                "description": line.source.description,
-                "quantity": line.source.quantity,
-                "unit_price": line.source.unit_price,
-                "amount": line.net_amount,
-                **{name: item.get(name) for name in LINE_TAX_FIELDS if item.get(name) is not None},
-                # Each line keeps the category and rate it was taxed at, the default rate included.
-                **(
-                    {"tax_category": line.source.tax_category, "tax_rate": line.source.tax_rate}
-                    if item.get("tax_category") or line.source.tax_rate is not None
-                    else {}
-                ),
-            }
-            for item, line in zip(line_items, computed.lines, strict=True)
-        ],
-        allowances_charges=items,
-        line_total=computed.line_total,
-        allowance_total=computed.allowance_total,
-        charge_total=computed.charge_total,
-        subtotal=computed.tax_exclusive,
-        tax_rate=computed.single_rate if computed.taxes else default_rate,
-        tax_amount=computed.tax_total,
-        total=computed.tax_inclusive,
-    )
 
 
 def _apply_amounts(invoice: Invoice, amounts: Amounts) -> None:
@@ -320,31 +130,6 @@ def _stored_allowances_charges(invoice: Invoice, *, is_charge: bool) -> list[dic
     ]
 
 
-def _check_amounts(
-    currency: str,
-    line_items: list[dict[str, Any]] | None,
-    totals: dict[str, Decimal | None] | None,
-    discounts: list[dict[str, Any]] | None = None,
-    charges: list[dict[str, Any]] | None = None,
-) -> None:
-    """Refuse given amounts with more decimals than the currency has (0.5 JPY), naming each field."""
-    errors: dict[str, list[str]] = {}
-    for index, item in enumerate(line_items or []):
-        for name in ("amount", "discount_amount", "charge_amount"):
-            if item.get(name) is not None and (problem := money_problem(Decimal(str(item[name])), currency)):
-                errors[f"line_items[{index}].{name}"] = [problem]
-    for label, items in (("discounts", discounts), ("charges", charges)):
-        for index, item in enumerate(items or []):
-            if problem := money_problem(Decimal(str(item["amount"])), currency):
-                errors[f"{label}[{index}].amount"] = [problem]
-    for name in ("subtotal", "tax_amount", "total"):
-        value = (totals or {}).get(name)
-        if value is not None and (problem := money_problem(Decimal(str(value)), currency)):
-            errors[f"totals.{name}"] = [problem]
-    if errors:
-        raise ValidationError(errors)
-
-
 def _save_unique(invoice: Invoice) -> None:
     try:
         with transaction.atomic():
@@ -356,21 +141,6 @@ def _save_unique(invoice: Invoice) -> None:
             + (" from this supplier." if invoice.direction == Direction.PURCHASE else "."),
             details={"invoice_number": ["Already used."]},
         ) from None
-
-
-def _amounts(
-    *,
-    currency: str,
-    line_items: list[dict[str, Any]],
-    totals: dict[str, Any],
-    discounts: list[dict[str, Any]],
-    charges: list[dict[str, Any]],
-    draft: bool,
-) -> Amounts:
-    _check_amounts(currency, line_items, totals, discounts, charges)
-    if _is_itemised(line_items, discounts, charges, draft):
-        return _itemised_amounts(currency, line_items, totals, discounts, charges, draft=draft)
-    return _legacy_amounts(currency, line_items, totals)
 
 
 # Fields of a sales invoice issued here that only drafts set (recorded invoices have no use for them),
@@ -432,7 +202,7 @@ def invoice_create(
         raise ValidationError({"invoice_date": ["This field is required."]})
     _check_dates(invoice_date, due_date)
     currency = _currency(currency)
-    amounts = _amounts(
+    amounts = amounts_compute(
         currency=currency,
         line_items=line_items or [],
         totals=totals or {},
@@ -464,7 +234,7 @@ def invoice_create(
     )
     _apply_amounts(invoice, amounts)
     if supplier is not None:
-        _link_supplier(invoice, supplier)
+        supplier_link(invoice, supplier)
     invoice_review_refresh(invoice, line_amounts=[line["amount"] for line in amounts.lines])
     _save_unique(invoice)
     _save_lines(invoice, amounts)
@@ -557,7 +327,7 @@ def invoice_update(
     if "supplier" in fields:
         if invoice.direction != Direction.PURCHASE:
             raise ValidationError({"supplier": ["Only purchase invoices have a supplier."]})
-        _link_supplier(invoice, fields.pop("supplier"))
+        supplier_link(invoice, fields.pop("supplier"))
     if "series" in issuing:
         series = issuing.pop("series")
         if series is not None and (
@@ -604,14 +374,14 @@ def invoice_update(
         "subtotal": given.get("subtotal"),
         "total": given.get("total"),
     }
-    itemised = _is_itemised(line_items, discounts or [], charges or [], draft)
+    itemised = is_itemised(line_items, discounts or [], charges or [], draft)
     if not itemised and totals["tax_rate"] is None and totals["tax_amount"] is None:
         totals["tax_amount"] = kept(invoice.tax_amount)  # keep a tax that was given as an amount only
     if not line_items and totals["subtotal"] is None and totals["total"] is None:
         totals["subtotal"] = kept(invoice.subtotal)
     amounts = None
     if amounts_change:
-        amounts = _amounts(
+        amounts = amounts_compute(
             currency=invoice.currency,
             line_items=line_items,
             totals=totals,

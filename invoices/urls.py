@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from invoices.api import InvoiceDetailApi, InvoiceExtractApi, InvoiceImportApi, InvoiceListApi
+from invoices.api.views import InvoiceDetailApi, InvoiceExtractApi, InvoiceImportApi, InvoiceListApi
 from invoices.issuing.api import (
     InvoiceCiiApi,
     InvoiceCreditNoteApi,

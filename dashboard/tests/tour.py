@@ -7,6 +7,7 @@ Data goes in through the pages and services the product uses, so the tour follow
 import io
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
@@ -73,7 +74,7 @@ def tour_pages(user: User) -> list[str]:
         country="MY",
         bank_account_number="5641 2345 6789",
     )
-    sale = {
+    sale: dict[str, Any] = {
         "currency": "MYR",
         "line_items": [
             {"description": "Consulting", "quantity": Decimal(2), "unit_price": Decimal(500), "tax_rate": Decimal(8)}

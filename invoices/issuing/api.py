@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from idempotency.api import IDEMPOTENCY_PARAMETER, idempotent
-from invoices.api import InvoiceDetailSerializer, LineItemInputSerializer
+from invoices.api.serializers import InvoiceDetailSerializer, LineItemInputSerializer
 from invoices.issuing.outputs import preview_pdf
 from invoices.issuing.selectors import deliveries_of, issued_document_get, series_get, series_list
 from invoices.issuing.series import series_create, series_update

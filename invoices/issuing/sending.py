@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from events.models import EventType
 from events.services import event_record
-from invoices.issuing.email import build_invoice_email, deliver_email, invoice_from_address
+from invoices.issuing.email import build_invoice_email, invoice_from_address
+from invoices.issuing.smtp import deliver_email
 from invoices.models import DeliveryStatus, Invoice, InvoiceDelivery, State
 from invoices.services import invoice_event_data, invoice_lock
 

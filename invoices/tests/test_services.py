@@ -15,8 +15,8 @@ from invoices.services import (
     invoice_delete,
     invoice_event_data,
     invoice_update,
-    supplier_get_or_create,
 )
+from invoices.suppliers import supplier_get_or_create
 from invoices.tests.factories import SupplierFactory, purchase_invoice, sales_invoice
 from invoisx.errors import CONFLICT, RESOURCE_NOT_FOUND
 from invoisx.tests.domain_errors import raises_domain_error

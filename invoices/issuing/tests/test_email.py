@@ -12,14 +12,8 @@ from django.core import mail
 from django.core.mail import EmailMessage
 from reportlab.pdfgen.canvas import Canvas
 
-from invoices.issuing.email import (
-    INVOICE_HEADER,
-    DeliveryStatus,
-    build_invoice_email,
-    deliver_email,
-    invoice_from_address,
-    new_message_id,
-)
+from invoices.issuing.email import INVOICE_HEADER, build_invoice_email, invoice_from_address, new_message_id
+from invoices.issuing.smtp import DeliveryStatus, deliver_email
 from invoices.issuing.tests.matrix import MATRIX, credit_note, document, one_rate, standard
 from invoisx.tests.processes import free_port
 

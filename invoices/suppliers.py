@@ -1,0 +1,43 @@
+"""Suppliers: the company's record of each party that bills it, and linking an invoice to one."""
+
+from django.core.exceptions import ValidationError
+
+from companies.models import Company
+from invoices.models import Invoice, Supplier
+
+
+def supplier_get_or_create(*, company: Company, name: str, address: str = "", tax_id: str = "") -> Supplier:
+    """The company's supplier with this tax id (or, lacking one, this name), created if new."""
+    name, tax_id = name.strip(), tax_id.strip()
+    if not name:
+        raise ValidationError({"supplier.name": ["A supplier needs a name."]})
+    suppliers = Supplier.objects.filter(company=company)
+    supplier = None
+    if tax_id:
+        supplier = suppliers.filter(tax_id__iexact=tax_id).first()
+    if supplier is None:
+        # A tax id names one legal entity: only reuse a same-named supplier without a different one.
+        by_name = suppliers.filter(name__iexact=name)
+        supplier = (by_name.filter(tax_id__in=["", tax_id]) if tax_id else by_name).first()
+    if supplier is None:
+        return Supplier.objects.create(company=company, name=name, address=address.strip(), tax_id=tax_id)
+    changed = False
+    if address and not supplier.address:
+        supplier.address, changed = address.strip(), True
+    if tax_id and not supplier.tax_id:
+        supplier.tax_id, changed = tax_id, True
+    if changed:
+        supplier.save(update_fields=["address", "tax_id", "updated_at"])
+    return supplier
+
+
+def supplier_link(invoice: Invoice, supplier: dict[str, str]) -> None:
+    """Keep the supplier as the invoice states it, and link the company's supplier record it names.
+
+    The record is found by tax id or name (created if new) and only has its blanks filled: a
+    correction of one invoice never rewrites the supplier as other invoices printed it.
+    """
+    invoice.supplier = supplier_get_or_create(company=invoice.company, **supplier)
+    invoice.supplier_name = supplier["name"].strip()
+    invoice.supplier_address = supplier.get("address", "").strip()
+    invoice.supplier_tax_id = supplier.get("tax_id", "").strip()
