@@ -8,6 +8,7 @@ groups or permissions, and only a superuser sees groups, which hold permissions 
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
@@ -17,12 +18,23 @@ from django.http import HttpRequest
 
 from companies.models import Company, Membership
 from companies.selectors import company_ids_for_user
+from companies.services import profile_problems
 from invoisx.admin import CompanyScopedAdmin, CompanyScopedInline, SuperuserOnlyAdmin
 
 User = get_user_model()
 
 # What only a superuser grants: each is a way past the company scoping.
 GRANTS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+
+class CompanyAdminForm(forms.ModelForm):
+    """The seller profile is checked as Settings › Company and the API check it (tax id, IBAN, country…)."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        for field, messages in profile_problems(self.instance).items():
+            if field in self.fields:
+                self.add_error(field, messages)
 
 
 class MembershipInline(CompanyScopedInline):
@@ -37,7 +49,9 @@ class CompanyAdmin(CompanyScopedAdmin):
     list_display = ["name", "public_id", "plan", "created_at"]
     list_filter = ["plan"]
     search_fields = ["name", "public_id"]
-    readonly_fields = ["public_id", "created_at"]
+    form = CompanyAdminForm
+    # The logo is uploaded in Settings › Company, which checks the image and re-encodes it.
+    readonly_fields = ["public_id", "logo", "created_at"]
     inlines = [MembershipInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -63,7 +63,7 @@ def membership_grant(*, user: AbstractBaseUser, company: Company, role: str = Ro
     return membership
 
 
-def _profile_problems(company: Company) -> dict[str, list[str]]:
+def profile_problems(company: Company) -> dict[str, list[str]]:
     """Tidies the profile fields of `company` in place; returns the messages of those that are wrong."""
     problems: dict[str, list[str]] = {}
     for name in PROFILE_FIELDS:
@@ -125,7 +125,7 @@ def company_profile_update(*, company: Company, actor: AbstractBaseUser | None =
     stored = {name: getattr(locked, name) for name in PROFILE_FIELDS}
     for name, value in fields.items():
         setattr(locked, name, "" if value is None and name != "payment_terms_days" else value)
-    problems = _profile_problems(locked)
+    problems = profile_problems(locked)
     if problems:
         raise ValidationError(problems)
     changed = [name for name in PROFILE_FIELDS if getattr(locked, name) != stored[name]]

@@ -175,3 +175,23 @@ def test_the_company_page_shows_the_members_own_company(alice, bob):
     page = client.get(PAGE)
     assert bob.public_id.encode() in page.content
     assert alice.public_id.encode() not in page.content
+
+
+def test_the_admin_checks_the_seller_profile_as_the_settings_page_does(alice, admin_client):
+    url = f"/admin/companies/company/{alice.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "logo"}
+    data |= {
+        "tax_id": "DE000000000",
+        "iban": "DE00 0000",
+        "country": "DE",
+        "memberships-TOTAL_FORMS": 0,
+        "memberships-INITIAL_FORMS": 0,
+    }
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert set(response.context["adminform"].form.errors) >= {"tax_id", "iban"}
+    alice.refresh_from_db()
+    assert alice.tax_id == ""
