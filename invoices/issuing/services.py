@@ -33,6 +33,7 @@ from invoices.models import (
     DocumentType,
     Invoice,
     InvoiceDelivery,
+    InvoiceLine,
     IssuedDocument,
     State,
 )
@@ -252,6 +253,23 @@ def credited_total(invoice: Invoice, *, excluding: Invoice | None = None) -> Dec
     return sum((note.total for note in notes), Decimal(0))
 
 
+def credited_line_item(invoice: Invoice, line: InvoiceLine) -> dict[str, Any]:
+    """One line of the invoice as a credit note's line item: the same goods, price and tax."""
+    return {
+        "description": line.description,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "unit": line.unit,
+        "tax_category": line.tax_category,
+        "tax_rate": line.tax_rate if line.tax_category else invoice.tax_rate,
+        "tax_exemption_reason": line.tax_exemption_reason,
+        "discount_amount": line.discount_amount,
+        "discount_reason": line.discount_reason,
+        "charge_amount": line.charge_amount,
+        "charge_reason": line.charge_reason,
+    }
+
+
 @transaction.atomic
 def credit_note_create(
     *,
@@ -277,22 +295,7 @@ def credit_note_create(
     if not reason.strip():
         raise ValidationError({"reason": ["Say what the credit note corrects."]})
     if line_items is None:
-        line_items = [
-            {
-                "description": line.description,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-                "unit": line.unit,
-                "tax_category": line.tax_category,
-                "tax_rate": line.tax_rate if line.tax_category else invoice.tax_rate,
-                "tax_exemption_reason": line.tax_exemption_reason,
-                "discount_amount": line.discount_amount,
-                "discount_reason": line.discount_reason,
-                "charge_amount": line.charge_amount,
-                "charge_reason": line.charge_reason,
-            }
-            for line in invoice.lines.all()
-        ]
+        line_items = [credited_line_item(invoice, line) for line in invoice.lines.all()]
         discounts = [
             {"amount": i.amount, "reason": i.reason, "tax_category": i.tax_category, "tax_rate": i.tax_rate}
             for i in invoice.allowances_charges.all()

@@ -22,7 +22,13 @@ from invoices.issuing.calc import TaxCategory
 from invoices.issuing.forms import UNIT_SUGGESTIONS, CreditNoteForm, EditorForms, SendForm, VoidForm, plain
 from invoices.issuing.outputs import preview_pdf
 from invoices.issuing.selectors import deliveries_of, invoice_taxes, issued_document_get
-from invoices.issuing.services import credit_note_create, invoice_issue, invoice_send, invoice_void
+from invoices.issuing.services import (
+    credit_note_create,
+    credited_line_item,
+    invoice_issue,
+    invoice_send,
+    invoice_void,
+)
 from invoices.models import Direction, Invoice, Source, State
 from invoices.services import invoice_create, invoice_delete, invoice_update
 from invoisx.errors import DomainError
@@ -257,23 +263,6 @@ def invoice_send_page(request: HttpRequest, invoice_id: str) -> HttpResponse:
     return render(request, "issuing/send.html", context, status=status)
 
 
-def _credited_line(invoice: Invoice, line: Any) -> dict[str, Any]:
-    """One line of the invoice as a credit note's line item (as `credit_note_create` copies them all)."""
-    return {
-        "description": line.description,
-        "quantity": line.quantity,
-        "unit_price": line.unit_price,
-        "unit": line.unit,
-        "tax_category": line.tax_category,
-        "tax_rate": line.tax_rate if line.tax_category else invoice.tax_rate,
-        "tax_exemption_reason": line.tax_exemption_reason,
-        "discount_amount": line.discount_amount,
-        "discount_reason": line.discount_reason,
-        "charge_amount": line.charge_amount,
-        "charge_reason": line.charge_reason,
-    }
-
-
 @company_page(edit=True)
 def invoice_credit_note_page(request: HttpRequest, invoice_id: str) -> HttpResponse:
     invoice = _invoice(request, invoice_id)
@@ -283,7 +272,7 @@ def invoice_credit_note_page(request: HttpRequest, invoice_id: str) -> HttpRespo
         line_items = None
         if data["scope"] == "lines":
             chosen = set(data["lines"])
-            line_items = [_credited_line(invoice, line) for line in invoice.lines.all() if line.position in chosen]
+            line_items = [credited_line_item(invoice, line) for line in invoice.lines.all() if line.position in chosen]
         try:
             note = credit_note_create(
                 invoice=invoice,
