@@ -4,15 +4,18 @@
 the document (`invoices.issuing.document`) that issuing freezes and a preview renders.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from buyers.models import Buyer
 from companies.models import Company
 from invoices.issuing.calc import AllowanceChargeInput, Computed, LineInput, TaxCategory, compute
 from invoices.issuing.document import assemble_document, payment_block
-from invoices.models import Invoice, InvoiceLine
+from invoices.models import DocumentType, Invoice, InvoiceLine
 
 
 def default_category(rate: Decimal | None) -> str:
@@ -135,3 +138,14 @@ def document_build(
         if preceding
         else None,
     )
+
+
+def issue_dates(invoice: Invoice) -> tuple[date, date | None]:
+    """The dates the invoice is issued with: its own, else today, and a due date after the company's terms."""
+    issue_date = invoice.invoice_date or timezone.localdate()
+    due_date = invoice.due_date
+    if due_date is None and invoice.document_type == DocumentType.INVOICE:
+        due_date = issue_date + timedelta(days=invoice.company.payment_terms_days)
+    if due_date is not None and due_date < issue_date:
+        raise ValidationError({"due_date": ["The due date is before the issue date."]})
+    return issue_date, due_date

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from companies.models import Company
-from invoices.issuing.build import document_build, invoice_computed
+from invoices.issuing.build import document_build, invoice_computed, issue_dates
 from invoices.issuing.cii import cii_xml
 from invoices.issuing.facturx import embed_cii
 from invoices.issuing.pdf import render_pdf
@@ -86,12 +86,9 @@ def issue_outputs(*, company: Company, invoice: Invoice, document: dict[str, Any
 
 def preview_pdf(*, invoice: Invoice) -> bytes:
     """The draft as its PDF would look, marked DRAFT and unnumbered; nothing is stored or signed."""
-    from django.utils import timezone
-
-    computed = invoice_computed(invoice)
-    issue_date = invoice.invoice_date or timezone.localdate()
+    issue_date, due_date = issue_dates(invoice)
     document = document_build(
-        invoice=invoice, computed=computed, number="", issue_date=issue_date, due_date=invoice.due_date
+        invoice=invoice, computed=invoice_computed(invoice), number="", issue_date=issue_date, due_date=due_date
     )
     logo, logo_type = company_logo(invoice.company)
     return render_pdf(document, logo=logo, logo_type=logo_type, draft=True)

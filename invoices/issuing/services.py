@@ -6,7 +6,6 @@ missing or wrong), takes its number from the series, freezes the document and ma
 number is used only by an invoice that was issued.
 """
 
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +19,7 @@ from buyers.models import Buyer
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoices.issuing.build import document_build, invoice_computed
+from invoices.issuing.build import document_build, invoice_computed, issue_dates
 from invoices.issuing.calc import Computed
 from invoices.issuing.document import money_text
 from invoices.issuing.email import new_message_id
@@ -83,16 +82,6 @@ def issue_problems(*, invoice: Invoice, computed: Computed, document: dict[str, 
     return problems
 
 
-def _dates(invoice: Invoice) -> tuple[Any, Any]:
-    issue_date = invoice.invoice_date or timezone.localdate()
-    due_date = invoice.due_date
-    if due_date is None and invoice.document_type == DocumentType.INVOICE:
-        due_date = issue_date + timedelta(days=invoice.company.payment_terms_days)
-    if due_date is not None and due_date < issue_date:
-        raise ValidationError({"due_date": ["The due date is before the issue date."]})
-    return issue_date, due_date
-
-
 @transaction.atomic
 def invoice_issue(*, invoice: Invoice, user: User | None = None, token: ApiToken | None = None) -> Invoice:
     """Issue a draft: number it, freeze it, and make its signed PDF, e-invoices and envelope."""
@@ -107,7 +96,7 @@ def invoice_issue(*, invoice: Invoice, user: User | None = None, token: ApiToken
     computed = invoice_computed(invoice)
     if invoice.preceding_invoice is not None:
         _check_credit(note=invoice, preceding=invoice.preceding_invoice, total=computed.tax_inclusive)
-    issue_date, due_date = _dates(invoice)
+    issue_date, due_date = issue_dates(invoice)
     problems = issue_problems(invoice=invoice, computed=computed, document=None)
     if problems:
         raise ValidationError(problems)
