@@ -14,7 +14,7 @@ from invoices.intake import (
     invoice_extraction_release,
     invoice_extraction_run,
 )
-from invoices.issuing.sending import delivery_attempt, delivery_give_up, retry_delay
+from invoices.issuing.sending import deliveries_sweep, delivery_attempt, delivery_give_up, retry_delay
 from invoices.layouts import supplier_layout_learn
 from invoices.models import Invoice
 
@@ -114,3 +114,9 @@ def send_invoice(self: Task, delivery_id: int) -> None:
 
         attempts = InvoiceDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 1
         raise self.retry(countdown=retry_delay(attempts), max_retries=None)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def sweep_invoice_deliveries() -> int:
+    """Queue again the invoice emails whose task was lost. Run by beat."""
+    return len(deliveries_sweep())

@@ -212,6 +212,9 @@ EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
 EMAIL_SEND_SOFT_TIME_LIMIT = env.int("EMAIL_SEND_SOFT_TIME_LIMIT", default=120)
 # Temporary failures are retried 1, 2, 4, 8 minutes apart, never more than this many seconds apart.
 EMAIL_RETRY_MAX_DELAY = env.int("EMAIL_RETRY_MAX_DELAY", default=3600)
+# An invoice email still queued this long after it was due (its task lost with a broker or worker) is
+# queued again by the sweep; a send attempt ends well within it (EMAIL_SEND_SOFT_TIME_LIMIT).
+DELIVERY_SWEEP_GRACE_SECONDS = env.int("DELIVERY_SWEEP_GRACE_SECONDS", default=600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
@@ -402,7 +405,7 @@ RETENTION_PURGE_SECONDS = env.float("RETENTION_PURGE_SECONDS", default=3600.0)
 
 # Kept if another block defined a schedule first; `celery -A invoisx beat` runs it. Without beat, the
 # same from cron or with --every: `manage.py webhooks_sweep`, `extractions_sweep`,
-# `reconciliations_sweep`, `statement_imports_sweep` and `purge_expired`.
+# `reconciliations_sweep`, `statement_imports_sweep`, `invoice_deliveries_sweep` and `purge_expired`.
 CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "task": "webhooks.tasks.sweep_webhook_deliveries",
@@ -418,6 +421,10 @@ CELERY_BEAT_SCHEDULE["reconciliations-sweep"] = {
 }
 CELERY_BEAT_SCHEDULE["statement-imports-sweep"] = {
     "task": "bank.tasks.sweep_statement_imports",
+    "schedule": WORK_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["invoice-deliveries-sweep"] = {
+    "task": "invoices.tasks.sweep_invoice_deliveries",
     "schedule": WORK_SWEEP_SECONDS,
 }
 CELERY_BEAT_SCHEDULE["retention-purge"] = {

@@ -7,6 +7,7 @@ the server accepted marks the invoice `sent` with an `invoice.sent` event.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +19,7 @@ from invoices.issuing.email import build_invoice_email, invoice_from_address
 from invoices.issuing.smtp import deliver_email
 from invoices.models import DeliveryStatus, Invoice, InvoiceDelivery, State
 from invoices.services import invoice_event_data, invoice_lock
+from invoisx.enqueue import enqueue_each_on_commit
 
 MAX_DELIVERY_ATTEMPTS = 5
 
@@ -77,6 +79,7 @@ def delivery_attempt(*, delivery_id: int) -> AttemptOutcome | None:
     if result.status == "sent":
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = timezone.now()
+        delivery.next_attempt_at = None
         delivery.error = f"Refused: {refusals}" if refusals else ""
         delivery.save()
         _mark_sent(invoice=invoice, delivery=delivery)
@@ -87,6 +90,7 @@ def delivery_attempt(*, delivery_id: int) -> AttemptOutcome | None:
         delivery.status = DeliveryStatus.BOUNCED
     elif not retry:
         delivery.status = DeliveryStatus.FAILED
+    delivery.next_attempt_at = timezone.now() + timedelta(seconds=retry_delay(delivery.attempts)) if retry else None
     delivery.save()
     return AttemptOutcome(status=delivery.status, retry=retry)
 
@@ -116,3 +120,21 @@ def delivery_give_up(*, delivery_id: int, reason: str) -> None:
 def retry_delay(attempts: int) -> int:
     """Seconds before the next attempt: 1, 2, 4, 8 minutes (capped by EMAIL_RETRY_MAX_DELAY)."""
     return min(60 * 2 ** max(attempts - 1, 0), getattr(settings, "EMAIL_RETRY_MAX_DELAY", 3600))
+
+
+def deliveries_sweep() -> list[int]:
+    """Queue again the deliveries whose task was lost (a broker or worker gone): those still queued
+    DELIVERY_SWEEP_GRACE_SECONDS after they were due. Returns their ids."""
+    now = timezone.now()
+    due = now - timedelta(seconds=settings.DELIVERY_SWEEP_GRACE_SECONDS)
+    lost = list(
+        InvoiceDelivery.objects.filter(status=DeliveryStatus.QUEUED, next_attempt_at__lt=due).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    # Due again from now: the next sweep leaves them to the task queued here.
+    InvoiceDelivery.objects.filter(pk__in=lost).update(next_attempt_at=now, updated_at=now)
+    from invoices.tasks import send_invoice
+
+    enqueue_each_on_commit(send_invoice, lost)
+    return lost

@@ -349,6 +349,7 @@ def invoice_send(
         to=recipients,
         cc=[address.strip() for address in (cc or []) if address.strip()],
         status=DeliveryStatus.QUEUED,
+        next_attempt_at=timezone.now(),
         requested_by_user=user,
         requested_by_token=token,
     )

@@ -110,6 +110,8 @@ class InvoiceDelivery(models.Model):
     message_id = models.CharField(max_length=300, blank=True)
     error = models.TextField(blank=True, help_text="The mail server's answer when it failed or bounced")
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When the queued delivery is due to be tried (again); the sweep re-queues one long past it.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     requested_by_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -122,7 +124,10 @@ class InvoiceDelivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["message_id"])]
+        indexes = [
+            models.Index(fields=["message_id"]),
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="queued"), name="delivery_queued"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.invoice} to {', '.join(self.to)}"

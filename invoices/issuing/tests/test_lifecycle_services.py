@@ -1,17 +1,18 @@
 """The issuing services on their own: credit notes lower what is owed, void rules, deliveries' outcomes."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from buyers.models import Buyer
 from companies.models import Company
 from companies.services import company_profile_update
 from events.models import Event
-from invoices.issuing.sending import delivery_attempt
+from invoices.issuing.sending import deliveries_sweep, delivery_attempt
 from invoices.issuing.services import credit_note_create, invoice_issue, invoice_send, invoice_void
 from invoices.models import DeliveryStatus, Invoice, InvoiceDelivery, PaymentStatus, State
 from invoices.services import invoice_create
@@ -212,3 +213,33 @@ def test_a_delivery_already_sent_is_not_sent_again(seller, buyer, smtp_server, d
 def test_a_draft_cannot_be_sent(seller, buyer, smtp_server):
     with raises_domain_error(CONFLICT):
         invoice_send(invoice=draft(seller, buyer))
+
+
+def test_the_sweep_sends_a_delivery_whose_task_was_lost_and_leaves_those_not_yet_due(
+    seller, buyer, smtp_server, django_capture_on_commit_callbacks
+):
+    invoice = invoice_issue(invoice=draft(seller, buyer))
+    long_ago = timezone.now() - timedelta(hours=1)
+    lost = InvoiceDelivery.objects.create(invoice=invoice, to=["lost@lumiere.example"], next_attempt_at=long_ago)
+    InvoiceDelivery.objects.create(invoice=invoice, to=["later@lumiere.example"], next_attempt_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = deliveries_sweep()
+    lost.refresh_from_db()
+
+    assert swept == [lost.pk]
+    assert lost.status == DeliveryStatus.SENT
+    assert [mail.rcpt_tos for mail in smtp_server.messages] == [["lost@lumiere.example"]]
+
+
+def test_a_retried_delivery_is_due_again_after_its_backoff(seller, buyer, smtp_server):
+    smtp_server.refuse("compta@lumiere.example", 451)
+    invoice = invoice_issue(invoice=draft(seller, buyer))
+    delivery = InvoiceDelivery.objects.create(invoice=invoice, to=["compta@lumiere.example"])
+
+    delivery_attempt(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+
+    assert delivery.next_attempt_at is not None
+    assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=30)
+    assert deliveries_sweep() == []
