@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InvoiceStatusEnum": "invoices.models.Status",
         "InvoiceStateEnum": "invoices.models.State",
+        "InvoiceLanguageEnum": "companies.models.InvoiceLanguage",
         "InvoiceDeliveryStatusEnum": "invoices.models.DeliveryStatus",
         "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
         "ReconciliationStatusEnum": "bank.models.ReconciliationStatus",

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 
 from buyers.models import Buyer
-from companies.models import Company
+from companies.models import Company, InvoiceLanguage
 from invoices.issuing.calc import TaxCategory
 from invoisx.ids import PublicIdField
 from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, round_money
@@ -82,11 +82,8 @@ class DocumentType(models.TextChoices):
     CREDIT_NOTE = "credit_note", "Credit note"
 
 
-class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    MALAY = "ms", "Malay"
-    FRENCH = "fr", "French"
-    GERMAN = "de", "German"
+# The languages an invoice is issued in: the company's choice of default, overridden per invoice.
+Language = InvoiceLanguage
 
 
 class PaperSize(models.TextChoices):

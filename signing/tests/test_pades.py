@@ -1,5 +1,6 @@
 import asyncio
 import io
+import threading
 
 import pytest
 from facturx import get_xml_from_pdf
@@ -127,9 +128,15 @@ def test_a_pdf_signed_with_an_uploaded_certificate_verifies(alice, unsigned, cur
 
 def test_pyhankos_synchronous_calls_work_from_inside_a_running_event_loop():
     """pyHanko's sync API calls asyncio.run, which a thread running an event loop (a Playwright test, an
-    async caller) refuses; signing and verifying go through `_outside_event_loop` for that."""
+    async caller) refuses; signing and verifying go through `_outside_event_loop` for that. The loop runs
+    in a thread of the test's own, as the test process may already run one (pytest-playwright's)."""
+    results: list[str] = []
 
     async def inside_a_loop() -> str:
         return _outside_event_loop(lambda: asyncio.run(asyncio.sleep(0, result="done")))
 
-    assert asyncio.run(inside_a_loop()) == "done"
+    thread = threading.Thread(target=lambda: results.append(asyncio.run(inside_a_loop())))
+    thread.start()
+    thread.join()
+
+    assert results == ["done"]
