@@ -6,6 +6,7 @@ shared user is no way into another company; only a superuser grants staff or sup
 groups or permissions, and only a superuser sees groups, which hold permissions across companies.
 """
 
+import copy
 from typing import Any
 
 from django import forms
@@ -18,7 +19,7 @@ from django.http import HttpRequest
 
 from companies.models import Company, Membership
 from companies.selectors import company_ids_for_user
-from companies.services import profile_problems
+from companies.services import PROFILE_FIELDS, profile_problems
 from invoisx.admin import CompanyScopedAdmin, CompanyScopedInline, SuperuserOnlyAdmin
 
 User = get_user_model()
@@ -30,11 +31,19 @@ GRANTS = ("is_staff", "is_superuser", "groups", "user_permissions")
 class CompanyAdminForm(forms.ModelForm):
     """The seller profile is checked as Settings › Company and the API check it (tax id, IBAN, country…)."""
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        for field, messages in profile_problems(self.instance).items():
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        candidate = copy.copy(self.instance)
+        for name in PROFILE_FIELDS:
+            if name in cleaned:
+                setattr(candidate, name, cleaned[name])
+        for field, messages in profile_problems(candidate).items():
             if field in self.fields:
                 self.add_error(field, messages)
+        for name in PROFILE_FIELDS:  # tidied (tax id normalised, IBAN without spaces, ...)
+            if name in cleaned and name not in self.errors:
+                cleaned[name] = getattr(candidate, name)
+        return cleaned
 
 
 class MembershipInline(CompanyScopedInline):
