@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "webhooks",
     "usage",
     "integrations",
+    "collecting",
     "idempotency",
 ]
 

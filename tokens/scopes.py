@@ -17,13 +17,23 @@ SCOPES: dict[str, str] = {
     "team:write": "Manage team members and roles",
     "webhooks:read": "Read webhook endpoints and deliveries",
     "webhooks:write": "Manage webhook endpoints and retry deliveries",
+    "collectors:read": "Read the collecting customer, its users and their credentials (seed 003)",
+    "collectors:write": "Manage collecting users, credentials and the callback (seed 003)",
 }
 ALL_SCOPES: tuple[str, ...] = tuple(SCOPES)
 
 # Seed 000's dashboard offers Create / Read / Update / Delete. The API's scopes do not separate
 # creating from updating (both are `:write`), so Create and Update each grant the write scopes.
 SIMPLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "create": ("buyers:write", "invoices:write", "bank:write", "webhooks:write", "publish:qb", "publish:xero"),
+    "create": (
+        "buyers:write",
+        "invoices:write",
+        "bank:write",
+        "webhooks:write",
+        "publish:qb",
+        "publish:xero",
+        "collectors:write",
+    ),
     "read": (
         "buyers:read",
         "invoices:read",
@@ -31,8 +41,17 @@ SIMPLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "settings:read",
         "team:read",
         "webhooks:read",
+        "collectors:read",
     ),
-    "update": ("buyers:write", "invoices:write", "bank:write", "webhooks:write", "settings:write", "team:write"),
+    "update": (
+        "buyers:write",
+        "invoices:write",
+        "bank:write",
+        "webhooks:write",
+        "settings:write",
+        "team:write",
+        "collectors:write",
+    ),
     "delete": ("buyers:delete", "invoices:delete"),
 }
 

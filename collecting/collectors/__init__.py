@@ -1,0 +1,14 @@
+"""The collectors: each a plugin (`base.Collector`), registered here by its key."""
+
+from collecting.collectors.base import Collector
+
+REGISTRY: dict[str, Collector] = {}
+
+
+def register(collector: Collector) -> Collector:
+    REGISTRY[collector.key] = collector
+    return collector
+
+
+def collector_get(key: str) -> Collector | None:
+    return REGISTRY.get(key)
