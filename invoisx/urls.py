@@ -24,6 +24,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("usage.urls")),
     path("", include("integrations.urls")),
     path("", include("signing.urls")),
+    path("", include("collecting.urls")),
 ]
 
 urlpatterns = [
