@@ -12,3 +12,7 @@ def register(collector: Collector) -> Collector:
 
 def collector_get(key: str) -> Collector | None:
     return REGISTRY.get(key)
+
+
+# Each collector module registers itself when imported; they import `register` above, so they come last.
+from collecting.collectors import sftp  # noqa: E402, F401
