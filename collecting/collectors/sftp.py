@@ -182,13 +182,14 @@ class SftpSession(Session):
         self.after = params.get("after") or "leave"
 
     def _fail(self, doing: str, error: Exception) -> CollectorError:
-        if isinstance(error, socket.timeout | EOFError | paramiko.SSHException):
+        """The run's error for an SFTP operation that failed while `doing` ("listing the folder /in")."""
+        if isinstance(error, TimeoutError | EOFError | paramiko.SSHException):
             return TransientError(f"The SFTP server stopped answering while {doing}.")
         if isinstance(error, FileNotFoundError):
-            return CollectorError(f"The SFTP server has no {doing}.")
+            return CollectorError(f"The SFTP server found no such file or folder while {doing}.")
         if isinstance(error, PermissionError):
-            return CollectorError(f"The SFTP server refused {doing}: permission denied.")
-        return CollectorError(f"The SFTP server failed {doing}: {error.__class__.__name__}.")
+            return CollectorError(f"The SFTP server denied the permission for {doing}.")
+        return CollectorError(f"The SFTP server failed {doing} ({error}).")
 
     def documents(self, *, since: datetime | None) -> Iterable[DocumentRef]:
         # `since` is not used: a file's modification time is kept by copies (`scp -p`, rsync), so a
@@ -196,7 +197,7 @@ class SftpSession(Session):
         try:
             entries = self.sftp.listdir_attr(self.folder)
         except (OSError, EOFError, paramiko.SSHException) as error:
-            raise self._fail(f"the folder {self.folder}", error) from error
+            raise self._fail(f"listing the folder {self.folder}", error) from error
         limit = settings.EXTRACTION_MAX_BYTES
         settled_before = time.time() - SETTLE_SECONDS
         found = []
@@ -233,7 +234,7 @@ class SftpSession(Session):
                 file.prefetch(size)
                 data = file.read(settings.EXTRACTION_MAX_BYTES + 1)
         except (OSError, EOFError, paramiko.SSHException) as error:
-            raise self._fail(f"the file {path}", error) from error
+            raise self._fail(f"reading the file {path}", error) from error
         if len(data) != size:
             raise TransientError(f"The file {path} changed while it was read; it is collected next time.")
         return Downloaded(data=data, mimetype=mimetype_of(data, ref.file_name))
@@ -402,6 +403,7 @@ class SftpCollector(Collector):
             transport.start_client(timeout=TIMEOUT_SECONDS)
         except (paramiko.SSHException, EOFError, OSError) as error:
             raise TransientError(f"The SFTP server {where} did not complete the SSH handshake ({error}).") from None
+        # Checked before logging in: a password is never sent to a server that is not the trusted one.
         server_key = transport.get_remote_server_key()
         if server_key.fingerprint not in {entry.split()[-1] for entry in expected}:
             raise CollectorError(

@@ -286,3 +286,25 @@ def test_a_private_key_with_a_passphrase_is_refused():
 
     with pytest.raises(ValueError, match="protected by a passphrase"):
         COLLECTOR.clean_params(params)
+
+
+def test_a_folder_that_does_not_exist_fails_the_run_saying_so(sftp_folder):
+    session = COLLECTOR.open(
+        COLLECTOR.clean_params(sftp_folder.params(path="/no/such/folder")), two_factor=no_second_factor
+    )
+
+    with pytest.raises(CollectorError, match="no such file or folder while listing the folder /no/such/folder"):
+        session.documents(since=None)
+    session.close()
+
+
+def test_a_folder_where_done_cannot_be_made_fails_the_move_saying_so(sftp_folder):
+    sftp_folder.put("invoice.pdf", PDF)
+    sftp_folder.sftp.chmod(sftp_folder.path, 0o555)
+    try:
+        with pytest.raises(CollectorError, match="denied the permission for moving the collected files"):
+            run(sftp_folder.params(after="move_to_done"))
+    finally:
+        sftp_folder.sftp.chmod(sftp_folder.path, 0o755)
+
+    assert sftp_folder.names() == ["invoice.pdf"]
