@@ -391,8 +391,8 @@ class SftpCollector(Collector):
         self, transport: paramiko.Transport, params: dict[str, Any], *, where: str, user: str, expected: list[str]
     ) -> SftpSession:
         transport.banner_timeout = transport.handshake_timeout = transport.auth_timeout = TIMEOUT_SECONDS
-        types = {entry.split()[0] for entry in expected if " " in entry}
-        if types and len(types) == len(expected):
+        if all(" " in entry for entry in expected):
+            types = {entry.split()[0] for entry in expected}
             # Every key the user gave has its type: negotiate one of those, not another the server has.
             options = transport.get_security_options()
             wanted = {algorithm for key_type in types for algorithm in HOST_KEY_ALGORITHMS[key_type]}
