@@ -19,7 +19,7 @@ from tokens.scopes import ALL_SCOPES
 from tokens.services import token_issue
 
 # The `smtp_server` fixture: a real SMTP server on 127.0.0.1 that Django's settings point at.
-pytest_plugins = ["invoisx.tests.smtp"]
+pytest_plugins = ["invoisx.tests.smtp", "collecting.tests.sftp_server"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

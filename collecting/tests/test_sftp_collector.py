@@ -12,7 +12,6 @@ from collecting.collectors.sftp import SftpCollector, fingerprint, host_keys_par
 from invoisx.tests.processes import free_port
 
 # The `sftp_server` and `sftp_folder` fixtures.
-pytest_plugins = ["collecting.tests.sftp_server"]
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 XML = b'<?xml version="1.0"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>'
