@@ -23,6 +23,7 @@ from collecting.models import (
     Locale,
     UserToken,
 )
+from collecting.schedule import credential_collect_queue
 from companies.models import Company
 from invoisx.encryption import decrypt, encrypt
 from invoisx.errors import CONFLICT, RESOURCE_NOT_FOUND, DomainError
@@ -145,7 +146,7 @@ def credential_create(
         field, _, message = str(error).partition(": ")
         raise ValidationError({field: [message]}) from None
     now = timezone.now()
-    return Credential.objects.create(
+    credential = Credential.objects.create(
         company=user.company,
         user=user,
         collector=collector,
@@ -154,6 +155,9 @@ def credential_create(
         download_from=download_from or now,
         next_collect_at=now,
     )
+    credential_collect_queue(credential_id=credential.pk, now=now)
+    credential.refresh_from_db()
+    return credential
 
 
 @transaction.atomic
@@ -200,4 +204,6 @@ def credential_collect_now(*, credential: Credential) -> Credential:
         locked.state = CredentialState.PENDING
         locked.login_failures = 0
     locked.save(update_fields=["next_collect_at", "state", "login_failures", "updated_at"])
+    credential_collect_queue(credential_id=locked.pk)
+    locked.refresh_from_db()
     return locked

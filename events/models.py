@@ -24,6 +24,8 @@ class EventType(models.TextChoices):
     BUYER_DELETED = "buyer.deleted", "Buyer deleted"
     BANK_STATEMENT_IMPORTED = "bank.statement_imported", "Bank statement imported"
     BANK_RECONCILED = "bank.reconciled", "Bank reconciled"
+    COLLECTOR_INVOICE_COLLECTED = "collector.invoice_collected", "Invoice collected"
+    COLLECTOR_CREDENTIAL_DISCONNECTED = "collector.credential_disconnected", "Collector credential disconnected"
     # Sent only to the one endpoint a person tests, never fanned out to subscribers.
     WEBHOOK_TEST = "webhook.test", "Webhook test"
 

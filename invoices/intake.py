@@ -19,7 +19,8 @@ The chain, each step explicit:
    `duplicate_of`), status `processed` or `needs_review`, and the `invoice.processed` event;
    failures (a document that cannot be read or shows no text at all, an engine error, a database
    that stays away, a run over its time limit) end as `failed` with the reason and an
-   `invoice.failed` event.
+   `invoice.failed` event. Either way, a collected document waiting for this extraction is pushed
+   to the collecting callback in the same transaction (`collecting.callbacks`).
 """
 
 import hashlib
@@ -34,6 +35,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from collecting.callbacks import collected_invoice_extracted
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
@@ -93,7 +95,9 @@ def _read_checked(file: UploadedFile) -> tuple[bytes, str]:
     return data, str(kind)
 
 
-def invoice_upload(*, company: Company, file: UploadedFile, counts_towards_usage: bool = True) -> Upload:
+def invoice_upload(
+    *, company: Company, file: UploadedFile, counts_towards_usage: bool = True, source: str = Source.UPLOAD
+) -> Upload:
     data, kind = _read_checked(file)
     digest = hashlib.sha256(data).hexdigest()
     earlier = Invoice.objects.filter(company=company, document_sha256=digest).first()
@@ -115,7 +119,7 @@ def invoice_upload(*, company: Company, file: UploadedFile, counts_towards_usage
                 company=company,
                 direction=Direction.PURCHASE,
                 status=Status.PROCESSING,
-                source=Source.UPLOAD,
+                source=source,
                 currency="",
                 document_name=(file.name or "")[:255],
                 document_sha256=digest,
@@ -198,6 +202,7 @@ def invoice_extraction_fail(*, invoice_id: int, reason: str, lost_at: datetime |
         invoice.extraction_lease_until = None
         invoice.save(update_fields=["status", "failure_reason", "processed_at", "extraction_lease_until", "updated_at"])
         event_record(company=invoice.company, type=EventType.INVOICE_FAILED, data=invoice_event_data(invoice))
+        collected_invoice_extracted(invoice=invoice)
 
 
 def extractions_sweep(*, now: datetime | None = None) -> Lost:
@@ -280,6 +285,7 @@ def _apply_result(invoice_id: int, result: ExtractionResult, *, layout: Supplier
         InvoiceLine.objects.filter(invoice=invoice).delete()
         InvoiceLine.objects.bulk_create(lines)
         event_record(company=invoice.company, type=EventType.INVOICE_PROCESSED, data=invoice_event_data(invoice))
+        collected_invoice_extracted(invoice=invoice)
 
 
 def _recognised_supplier(invoice: Invoice, layout: SupplierLayout | None) -> Supplier | None:

@@ -32,14 +32,15 @@ class Lost:
 
 @dataclass(frozen=True)
 class LeasedWork:
-    """One kind of leased work: rows of `model` in status `busy`, with the three columns named
-    `{prefix}attempts`, `{prefix}queued_at` and `{prefix}lease_until`, and timings read from the
+    """One kind of leased work: rows of `model` whose `status_field` is `busy`, with the three columns
+    named `{prefix}attempts`, `{prefix}queued_at` and `{prefix}lease_until`, and timings read from the
     settings `{setting}_LEASE_SECONDS`, `{setting}_REQUEUE_SECONDS` and `{setting}_MAX_ATTEMPTS`."""
 
     model: type[models.Model]
     busy: str
     prefix: str
     setting: str
+    status_field: str = "status"
 
     @property
     def attempts(self) -> str:
@@ -71,11 +72,16 @@ class LeasedWork:
         changes: dict[str, object] = {self.lease_until: now + lease}
         if new_attempt:
             changes[self.attempts] = F(self.attempts) + 1
-        return self.model._default_manager.filter(self.free(now=now), pk=pk, status=self.busy).update(**changes) == 1
+        return (
+            self.model._default_manager.filter(self.free(now=now), pk=pk, **{self.status_field: self.busy}).update(
+                **changes
+            )
+            == 1
+        )
 
     def release(self, pk: int) -> None:
         """Let go of a claim whose run stopped early (to be retried), so the retry may claim it again."""
-        self.model._default_manager.filter(pk=pk, status=self.busy).update(**{self.lease_until: None})
+        self.model._default_manager.filter(pk=pk, **{self.status_field: self.busy}).update(**{self.lease_until: None})
 
     def lost(self, *, now: datetime, limit: int = 1000) -> Lost:
         """Find the work no message or worker will bring to an end; mark the rows to queue again as
@@ -90,7 +96,7 @@ class LeasedWork:
             # worker is finishing right now are skipped and looked at by the next sweep.
             rows = list(
                 self.model._default_manager.select_for_update(skip_locked=True)
-                .filter(worker_died | message_lost, status=self.busy)
+                .filter(worker_died | message_lost, **{self.status_field: self.busy})
                 .order_by(self.queued_at, "pk")
                 .values_list("pk", self.attempts)[:limit]
             )

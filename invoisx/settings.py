@@ -395,6 +395,30 @@ WEBHOOKS_SWEEP_SECONDS = env.float("WEBHOOKS_SWEEP_SECONDS", default=30.0)
 # finished; 0 keeps them forever.
 WEBHOOKS_DELIVERY_RETENTION_DAYS = env.int("WEBHOOKS_DELIVERY_RETENTION_DAYS", default=30)
 
+# Collecting (collecting/, seed 003): collectors fetch each credential's new documents on a schedule.
+# After a collection, the next comes after the average gap between the credential's last documents,
+# kept between these bounds (a credential with fewer than two dated documents: the maximum).
+COLLECTING_MIN_INTERVAL_SECONDS = env.int("COLLECTING_MIN_INTERVAL_SECONDS", default=3600)
+COLLECTING_MAX_INTERVAL_SECONDS = env.int("COLLECTING_MAX_INTERVAL_SECONDS", default=7 * 24 * 3600)
+# Beat looks for due credentials this often.
+COLLECTING_DUE_SECONDS = env.float("COLLECTING_DUE_SECONDS", default=60.0)
+# A run is leased work (invoisx.leases), like an extraction; its hard time limit covers the wait for a
+# second factor (COLLECTING_TWO_FA_WAIT_SECONDS, seed 003: 5 minutes), and its lease outlasts that.
+COLLECTING_SOFT_TIME_LIMIT = env.int("COLLECTING_SOFT_TIME_LIMIT", default=840)
+COLLECTING_TIME_LIMIT = env.int("COLLECTING_TIME_LIMIT", default=900)
+COLLECTING_LEASE_SECONDS = env.int("COLLECTING_LEASE_SECONDS", default=960)
+COLLECTING_REQUEUE_SECONDS = env.int("COLLECTING_REQUEUE_SECONDS", default=600)
+COLLECTING_MAX_ATTEMPTS = env.int("COLLECTING_MAX_ATTEMPTS", default=3)
+# A source that fails with a transient error is tried again this many times, with backoff from this delay.
+COLLECTING_TRANSIENT_RETRIES = env.int("COLLECTING_TRANSIENT_RETRIES", default=3)
+COLLECTING_TRANSIENT_BACKOFF_SECONDS = env.int("COLLECTING_TRANSIENT_BACKOFF_SECONDS", default=60)
+COLLECTING_TWO_FA_WAIT_SECONDS = env.float("COLLECTING_TWO_FA_WAIT_SECONDS", default=300.0)
+COLLECTING_TWO_FA_POLL_SECONDS = env.float("COLLECTING_TWO_FA_POLL_SECONDS", default=2.0)
+# `GET /test_callback` waits this long for the first attempt to answer how it went.
+COLLECTING_TEST_CALLBACK_WAIT_SECONDS = env.float("COLLECTING_TEST_CALLBACK_WAIT_SECONDS", default=10.0)
+# Where callbacks' `link` points: this installation's address (the API path alone when empty).
+COLLECTING_LINK_BASE_URL = env.str("COLLECTING_LINK_BASE_URL", default="")
+
 # Retention (invoisx/retention.py), purged every RETENTION_PURGE_SECONDS; 0 days keeps rows forever.
 # Logs have a retention by default: events (the webhook outbox) once none of their deliveries is left,
 # and Idempotency-Key answers (IDEMPOTENCY_KEY_TTL_HOURS above); expired dashboard sessions always go.
@@ -407,7 +431,8 @@ RETENTION_PURGE_SECONDS = env.float("RETENTION_PURGE_SECONDS", default=3600.0)
 
 # Kept if another block defined a schedule first; `celery -A invoisx beat` runs it. Without beat, the
 # same from cron or with --every: `manage.py webhooks_sweep`, `extractions_sweep`,
-# `reconciliations_sweep`, `statement_imports_sweep`, `invoice_deliveries_sweep` and `purge_expired`.
+# `reconciliations_sweep`, `statement_imports_sweep`, `invoice_deliveries_sweep`, `collections_sweep`
+# and `purge_expired`.
 CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "task": "webhooks.tasks.sweep_webhook_deliveries",
@@ -427,6 +452,14 @@ CELERY_BEAT_SCHEDULE["statement-imports-sweep"] = {
 }
 CELERY_BEAT_SCHEDULE["invoice-deliveries-sweep"] = {
     "task": "invoices.tasks.sweep_invoice_deliveries",
+    "schedule": WORK_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["collections-due"] = {
+    "task": "collecting.tasks.collect_due",
+    "schedule": COLLECTING_DUE_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["collections-sweep"] = {
+    "task": "collecting.tasks.sweep_collections",
     "schedule": WORK_SWEEP_SECONDS,
 }
 CELERY_BEAT_SCHEDULE["retention-purge"] = {

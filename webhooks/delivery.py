@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from invoisx import exactjson
 from webhooks import sending
-from webhooks.models import AttemptStatus, Delivery, DeliveryAttempt, DeliveryStatus
+from webhooks.models import AttemptStatus, Delivery, DeliveryAttempt, DeliveryStatus, EndpointKind
 from webhooks.signing import secret_decrypt, signature
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,13 @@ def retry_delay(*, attempt_number: int) -> timedelta | None:
 
 
 def delivery_body(delivery: Delivery) -> bytes:
-    """The exact bytes that are signed and sent: seed 001's payload of the event, amounts as exact decimals."""
+    """The exact bytes that are signed and sent: seed 001's payload of the event, amounts as exact
+    decimals; to a collecting callback, seed 003's body for the event, built when it is sent (it
+    carries the collected document, which events do not keep)."""
+    if delivery.endpoint.kind == EndpointKind.COLLECTING_CALLBACK:
+        from collecting.api.callbacks import callback_payload  # collecting builds on webhooks, not the reverse
+
+        return exactjson.dumps(callback_payload(delivery.event)).encode()
     return exactjson.dumps(delivery.event.payload()).encode()
 
 

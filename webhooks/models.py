@@ -12,9 +12,18 @@ ALL_EVENTS = "*"
 SUBSCRIBABLE_EVENTS: tuple[str, ...] = tuple(value for value in EventType.values if value != EventType.WEBHOOK_TEST)
 
 
+class EndpointKind(models.TextChoices):
+    # An endpoint the company manages (API, dashboard): it receives the events it subscribes to.
+    WEBHOOK = "webhook", "Webhook"
+    # Seed 003's callback (`collecting.callbacks`), one per company, kept at the customer's callback
+    # URL: it receives only what collecting sends it, each body in seed 003's schema.
+    COLLECTING_CALLBACK = "collecting_callback", "Collecting callback"
+
+
 class WebhookEndpoint(models.Model):
     public_id = PublicIdField(prefix="whe")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    kind = models.CharField(max_length=20, choices=EndpointKind.choices, default=EndpointKind.WEBHOOK)
     url = models.URLField(max_length=2000)
     description = models.CharField(max_length=500, blank=True)
     # Event types it receives; ["*"] means every event.
@@ -27,6 +36,13 @@ class WebhookEndpoint(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=models.Q(kind="collecting_callback"),
+                name="webhook_one_collecting_callback_per_company",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.public_id} {self.url}"

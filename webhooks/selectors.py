@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from companies.models import Company
 from invoisx.api.filtering import apply_filters
 from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
-from webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint
+from webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, EndpointKind, WebhookEndpoint
 
 
 class DeliveryFilter(django_filters.FilterSet):
@@ -20,7 +20,8 @@ class DeliveryFilter(django_filters.FilterSet):
 
 
 def endpoint_list(*, company: Company) -> QuerySet[WebhookEndpoint]:
-    return WebhookEndpoint.objects.filter(company=company)
+    """The endpoints the company manages; its collecting callback is managed through its customer settings."""
+    return WebhookEndpoint.objects.filter(company=company, kind=EndpointKind.WEBHOOK)
 
 
 def endpoint_get(*, company: Company, public_id: str) -> WebhookEndpoint:

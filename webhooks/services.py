@@ -16,7 +16,7 @@ from invoisx.errors import CONFLICT, RESOURCE_NOT_FOUND, VALIDATION_ERROR, Domai
 from invoisx.retention import delete_in_batches, retention_cutoff
 from webhooks.delivery import deliveries_due
 from webhooks.destinations import UnsafeDestination, url_check
-from webhooks.models import ALL_EVENTS, SUBSCRIBABLE_EVENTS, Delivery, DeliveryStatus, WebhookEndpoint
+from webhooks.models import ALL_EVENTS, SUBSCRIBABLE_EVENTS, Delivery, DeliveryStatus, EndpointKind, WebhookEndpoint
 from webhooks.signing import secret_encrypt, secret_generate
 
 URL_MAX_LENGTH = 2000
@@ -174,7 +174,10 @@ def deliveries_fan_out(*, events: Iterable[Event]) -> list[Delivery]:
     if not events:
         return []
     endpoints_by_company: dict[int, list[WebhookEndpoint]] = {}
-    for endpoint in _held(WebhookEndpoint.objects.filter(company_id__in={e.company_id for e in events}, active=True)):
+    subscribers = WebhookEndpoint.objects.filter(
+        company_id__in={e.company_id for e in events}, active=True, kind=EndpointKind.WEBHOOK
+    )
+    for endpoint in _held(subscribers):
         endpoints_by_company.setdefault(endpoint.company_id, []).append(endpoint)
     now = timezone.now()
     deliveries = [
@@ -200,11 +203,17 @@ def webhook_test_send(*, endpoint: WebhookEndpoint) -> Delivery:
             type=EventType.WEBHOOK_TEST,
             data={"endpoint_id": endpoint.public_id, "message": "A test event sent from InvoisX."},
         )
-        now = timezone.now()
-        delivery = Delivery.objects.create(
-            company=endpoint.company, endpoint=endpoint, event=event, next_attempt_at=now, enqueued_at=now
-        )
-        _queue_on_commit([delivery.pk])
+        return delivery_create(endpoint=endpoint, event=event)
+
+
+def delivery_create(*, endpoint: WebhookEndpoint, event: Event) -> Delivery:
+    """A delivery of this event to this one endpoint, whatever it subscribes to, queued once the
+    transaction commits. Call inside the transaction that recorded the event."""
+    now = timezone.now()
+    delivery = Delivery.objects.create(
+        company=endpoint.company, endpoint=endpoint, event=event, next_attempt_at=now, enqueued_at=now
+    )
+    _queue_on_commit([delivery.pk])
     return delivery
 
 

@@ -58,6 +58,7 @@ class Source(models.TextChoices):
     DASHBOARD = "dashboard", "Created in the dashboard"
     UPLOAD = "upload", "Extracted from an uploaded document"
     IMPORT = "import", "Imported"
+    COLLECTED = "collected", "Collected from a supplier's portal, mailbox or folder"
 
 
 class State(models.TextChoices):
