@@ -20,7 +20,7 @@ from collecting.services import user_token_user
 from companies.models import Company
 from invoisx.api.errors import ApiError
 
-TOKEN_PARAMETER = "token"
+TOKEN_PARAMETER = "token"  # noqa: S105 - the name of the query parameter, not a secret
 
 
 class UserTokenRequired(ApiError):

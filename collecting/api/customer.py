@@ -139,11 +139,9 @@ class CollectorUserApi(APIView):
 
     @extend_schema(
         operation_id="collecting_user_destroy",
-        parameters=[
-            OpenApiParameter("remote_id", str, description="The user's remote_id, when not in the JSON body")
-        ],
+        parameters=[OpenApiParameter("remote_id", str, description="The user's remote_id, when not in the JSON body")],
         responses={200: UserDeletedSerializer},
-        description='Removes the user, with every credential and what they collected. Seed 003 sends '
+        description="Removes the user, with every credential and what they collected. Seed 003 sends "
         '`{"remote_id": "…"}` as the JSON body; `?remote_id=` works too.',
     )
     def delete(self, request: Request) -> Response:
@@ -164,9 +162,7 @@ class CollectorUserListApi(APIView):
     @extend_schema(operation_id="collecting_users_list", parameters=PAGE_PARAMETERS, responses={200: CollectorUserPage})
     def get(self, request: Request) -> Response:
         page = paginate(request, collector_users(company=request_company(request)))
-        return Response(
-            {"users": CollectorUserSerializer(page.items, many=True).data, "pagination": page.pagination()}
-        )
+        return Response({"users": CollectorUserSerializer(page.items, many=True).data, "pagination": page.pagination()})
 
 
 class UserCredentialsApi(APIView):

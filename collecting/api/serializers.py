@@ -165,4 +165,3 @@ class CredentialInputSerializer(StrictSerializer):
 
 class TwoFactorInputSerializer(StrictSerializer):
     code = serializers.CharField(max_length=50, help_text="The code the source sent or the authenticator shows")
-
