@@ -61,8 +61,8 @@ class MaskingExceptionReporter(ExceptionReporter):
 
     def get_traceback_data(self) -> dict[str, Any]:
         data: dict[str, Any] = super().get_traceback_data()
-        hidden = self.filter.hidden_settings  # type: ignore[attr-defined]
-        substitute = self.filter.cleansed_substitute  # type: ignore[attr-defined]
+        hidden = self.filter.hidden_settings
+        substitute = self.filter.cleansed_substitute
         if "request_insecure_uri" in data:
             data["request_insecure_uri"] = mask_tokens(data["request_insecure_uri"])
         if "request_GET_items" in data:

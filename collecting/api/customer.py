@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collecting import views
+from collecting.api.authentication import HasUserToken, UserTokenAuthentication, request_collector_user
 from collecting.api.serializers import (
     CollectorUserDeleteSerializer,
     CollectorUserInputSerializer,
@@ -34,7 +35,6 @@ from collecting.api.serializers import (
     UserDeletedSerializer,
     locale_checked,
 )
-from collecting.authentication import HasUserToken, UserTokenAuthentication, request_collector_user
 from collecting.models import CollectorUser, Credential
 from collecting.selectors import collector_user_get, collector_users, credential_get, credentials_of
 from collecting.services import (

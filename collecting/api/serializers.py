@@ -98,20 +98,24 @@ class UserDeletedSerializer(serializers.Serializer):
     remote_id = serializers.CharField()
 
 
-class CollectorChoiceSerializer(serializers.Serializer):
-    value = serializers.CharField()
-    label = serializers.CharField()
-
-
-class CollectorParamSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    type = serializers.ChoiceField(choices=["text", "password", "number", "select", "boolean", "textarea"])
-    label = serializers.CharField()
-    placeholder = serializers.CharField()
-    mandatory = serializers.BooleanField()
-    secret = serializers.BooleanField(help_text="Shown as a password field; never sent back")
-    default = serializers.JSONField(allow_null=True)
-    choices = CollectorChoiceSerializer(many=True)
+# Built from a dict: a declared field named `label` would shadow the attribute of the same name that
+# every DRF field has.
+CollectorParamSerializer = inline_serializer(
+    "CollectorParam",
+    {
+        "name": serializers.CharField(),
+        "type": serializers.ChoiceField(choices=["text", "password", "number", "select", "boolean", "textarea"]),
+        "label": serializers.CharField(),
+        "placeholder": serializers.CharField(),
+        "mandatory": serializers.BooleanField(),
+        "secret": serializers.BooleanField(help_text="Shown as a password field; never sent back"),
+        "default": serializers.JSONField(allow_null=True),
+        "choices": inline_serializer(
+            "CollectorParamChoice", {"value": serializers.CharField(), "label": serializers.CharField()}, many=True
+        ),
+    },
+    many=True,
+)
 
 
 class CollectorSerializer(serializers.Serializer):
@@ -120,7 +124,7 @@ class CollectorSerializer(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     description = serializers.CharField()
-    params = CollectorParamSerializer(many=True)
+    params = CollectorParamSerializer
 
 
 # Input

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from collecting.api.authentication import HasUserToken, UserTokenAuthentication, request_collector_user
 from collecting.api.serializers import (
     CollectorSerializer,
     CredentialInputSerializer,
@@ -25,7 +26,6 @@ from collecting.api.serializers import (
     from_timestamp_ms,
     locale_checked,
 )
-from collecting.authentication import HasUserToken, UserTokenAuthentication, request_collector_user
 from collecting.collectors import REGISTRY
 from collecting.models import Credential, Locale
 from collecting.selectors import credential_get, credentials_of

@@ -26,6 +26,7 @@ class FakePortal(Collector):
 @pytest.fixture
 def fake_portal() -> Iterator[FakePortal]:
     """`fake_portal`, registered for the test and unregistered after it."""
-    collector = register(FakePortal())
+    collector = FakePortal()
+    register(collector)
     yield collector
     REGISTRY.pop(collector.key, None)

@@ -292,6 +292,7 @@ def test_get_user_credentials_lists_them_without_their_params(alice, alice_api):
     assert (answered["collector"], answered["note"], answered["state"]) == ("fake_portal", "Shop account", "pending")
     assert answered["invoices"] == 2
     assert answered["last_collect_timestamp"] is None
+    assert credential.next_collect_at is not None
     assert answered["next_collect_timestamp"] == int(credential.next_collect_at.timestamp() * 1000)
     assert "hunter2" not in response.content.decode()
     assert "alice@shop" not in response.content.decode()
@@ -355,6 +356,7 @@ def test_collect_makes_the_credential_due_now_and_tries_a_disconnected_one_again
     assert response.status_code == 202, response.content
     assert response.json()["state"] == "pending"
     credential.refresh_from_db()
+    assert credential.next_collect_at is not None
     assert credential.next_collect_at <= timezone.now()
     assert credential.login_failures == 0
 
@@ -371,7 +373,7 @@ def test_another_customer_cannot_collect_a_credential(alice, bob_api):
 # Scopes and authentication
 
 READS = ["/api/v1/customer", "/api/v1/users", "/api/v1/user/{user}/credentials"]
-WRITES = [
+WRITES: list[tuple[str, str, dict[str, str] | None]] = [
     ("post", "/api/v1/customer", {"callback": ""}),
     ("post", "/api/v1/user", {"remote_id": "NEW", "locale": "en"}),
     ("delete", "/api/v1/user", {"remote_id": "A1B2C3D4"}),
@@ -405,7 +407,7 @@ def test_changing_needs_the_collectors_write_scope(alice, reader, method, path, 
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "body"), [("get", path, None) for path in READS] + WRITES, ids=lambda value: str(value)
+    ("method", "path", "body"), [*[("get", path, None) for path in READS], *WRITES], ids=lambda value: str(value)
 )
 def test_every_customer_endpoint_needs_a_token(alice, method, path, body):
     url = path.format(**_paths(alice))

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -101,7 +102,8 @@ def test_the_error_report_masks_the_token_in_the_url_the_query_and_the_variables
         user_token = token  # noqa: F841 - another, masked by its name as Django masks settings
         raise RuntimeError("the credential page failed")
     except RuntimeError:
-        reporter = get_exception_reporter_class(request)(request, *sys.exc_info())
+        reporter_class: Any = get_exception_reporter_class(request)  # a class, though typed as an instance
+        reporter = reporter_class(request, *sys.exc_info())
         text, html = reporter.get_traceback_text(), reporter.get_traceback_html()
 
     assert "the credential page failed" in text

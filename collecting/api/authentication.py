@@ -81,7 +81,7 @@ def request_collector_user(request: Request) -> CollectorUser:
 
 
 class UserTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "collecting.authentication.UserTokenAuthentication"
+    target_class = "collecting.api.authentication.UserTokenAuthentication"
     name = "userToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
