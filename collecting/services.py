@@ -27,11 +27,13 @@ from collecting.schedule import credential_collect_queue
 from companies.models import Company
 from invoisx.encryption import decrypt, encrypt
 from invoisx.errors import CONFLICT, RESOURCE_NOT_FOUND, DomainError
+from webhooks.destinations import UnsafeDestination, url_check
 
 USER_TOKEN_LIFETIME = timedelta(minutes=30)
 PARAMS_PURPOSE = "collecting.credential.params"
 TWO_FA_PURPOSE = "collecting.credential.2fa"
 TWO_FA_WAIT = timedelta(minutes=5)
+CALLBACK_MAX_LENGTH = 500  # CustomerSettings.callback
 
 
 def locale_clean(value: Any) -> str:
@@ -48,12 +50,26 @@ def customer_settings(*, company: Company) -> CustomerSettings:
     return settings
 
 
+def _callback_clean(url: str) -> str:
+    """A callback is checked as a webhook endpoint is (https, no private address); "" stops sending."""
+    url = url.strip()
+    if not url:
+        return ""
+    if len(url) > CALLBACK_MAX_LENGTH:
+        raise ValidationError({"callback": [f"Must be at most {CALLBACK_MAX_LENGTH} characters."]})
+    try:
+        url_check(url)
+    except UnsafeDestination as refused:
+        raise ValidationError({"callback": [str(refused)]}) from None
+    return url
+
+
 @transaction.atomic
 def customer_update(*, company: Company, name: str | None = None, callback: str | None = None) -> CustomerSettings:
     """Seed 003's `POST /customer`: the customer's name (the company's) and its callback URL."""
     settings = CustomerSettings.objects.select_for_update().get(pk=customer_settings(company=company).pk)
     if callback is not None:
-        settings.callback = callback.strip()
+        settings.callback = _callback_clean(callback)
         settings.save(update_fields=["callback", "updated_at"])
     if name is not None and name.strip() != company.name:
         if not name.strip():

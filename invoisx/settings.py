@@ -322,19 +322,36 @@ RATELIMIT_USE_CACHE = "default"
 # needs; its W001 only says the backend is missing from its list (and would fail `check --deploy`).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["django_ratelimit.E003"])
 
+# Seed 003's user tokens travel as ?token=: masked in every log line and error report (invoisx/logmasking.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_tokens": {"()": "invoisx.logmasking.MaskTokensFilter"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_tokens"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["mask_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        "django.request": {"level": "ERROR"},
+        # Filtered on the logger too, so that every handler of theirs gets the masked record.
+        "django.request": {"level": "ERROR", "filters": ["mask_tokens"]},
+        # runserver's access log, as Django configures it by default, with tokens masked.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["mask_tokens"],
+        },
         # Progress lines on every PDF rendered or e-invoice embedded: noise, not news.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "factur-x": {"level": "WARNING"},
     },
 }
+DEFAULT_EXCEPTION_REPORTER = "invoisx.logmasking.MaskingExceptionReporter"
 
 # integrations: QuickBooks Online and Xero connections and publishing (integrations/).
 INTEGRATIONS_HTTP_TIMEOUT = env.float("INTEGRATIONS_HTTP_TIMEOUT", default=10.0)

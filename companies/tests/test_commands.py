@@ -95,10 +95,10 @@ def test_bootstrap_creates_the_demo_company_with_an_owner_admin():
 def test_bootstrap_prints_a_usable_token_once():
     out = run("bootstrap")
 
-    tokens = set(TOKEN.findall(out))
+    tokens = re.findall(rf"export TOKEN=({TOKEN.pattern})", out)
     assert len(tokens) == 1
     raw = tokens.pop()
-    token = ApiToken.objects.get()
+    token = ApiToken.objects.get(name="Demo token")
     assert raw.startswith(token.prefix)
     assert token.company.name == "Demo Company"
     assert token.scopes == list(ALL_SCOPES)
@@ -106,6 +106,25 @@ def test_bootstrap_prints_a_usable_token_once():
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     response = client.get("/api/v1/buyers")
     assert response.status_code == 200, response.content
+
+
+def test_bootstrap_prints_seed_003s_default_customer_bearer_with_the_collectors_scopes():
+    out = run("bootstrap")
+
+    line = re.search(
+        rf'^Default customer created\. Bearer is "({TOKEN.pattern})"\. Keep it safe, it will not be displayed again\.$',
+        out,
+        re.MULTILINE,
+    )
+    assert line is not None, out
+    token = ApiToken.objects.get(name="Default customer")
+    assert line[1].startswith(token.prefix)
+    assert token.scopes == ["collectors:read", "collectors:write"]
+    assert len(set(TOKEN.findall(out))) == 2  # the demo token and the customer's, each printed once
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {line[1]}")
+    assert client.get("/api/v1/customer").json() == {"name": "Demo Company", "callback": ""}
+    assert client.get("/api/v1/buyers").status_code == 403
 
 
 def test_bootstrap_prints_a_password_that_logs_in():
@@ -132,7 +151,7 @@ def test_a_second_bootstrap_prints_no_token_and_creates_nothing():
     assert not PASSWORD.search(out)
     assert "Demo Company" in out
     assert Company.objects.count() == 1
-    assert ApiToken.objects.count() == 1
+    assert ApiToken.objects.count() == 2  # the demo token and the default customer's
     assert get_user_model().objects.count() == 1
 
 

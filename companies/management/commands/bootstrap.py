@@ -1,4 +1,5 @@
-"""`manage.py bootstrap`: on first start, create the demo company, an admin login and an API token.
+"""`manage.py bootstrap`: on first start, create the demo company, an admin login, an API token and
+seed 003's default customer bearer (a token of the demo company with the `collectors:*` scopes).
 
 Like a self-hosted first start, the password and the token are printed once and never again; the
 command does nothing on later runs but say how to log in.
@@ -18,6 +19,9 @@ from tokens.scopes import ALL_SCOPES
 from tokens.services import token_issue
 
 DEMO_COMPANY = "Demo Company"
+DEFAULT_CUSTOMER = "Default customer"  # the token's name, as seed 003 names its first customer
+KEEP_IT_SAFE = "Keep it safe, it will not be displayed again."
+CUSTOMER_SCOPES = ("collectors:read", "collectors:write")
 
 
 DEMO_SELLER_PROFILE: dict[str, Any] = {
@@ -66,14 +70,17 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
         membership_grant(user=user, company=company, role=Role.OWNER)
         issued = token_issue(company=company, name="Demo token", scopes=list(ALL_SCOPES))
+        # Seed 003's first start: the customer's bearer, for the collecting endpoints only.
+        customer = token_issue(company=company, name=DEFAULT_CUSTOMER, scopes=list(CUSTOMER_SCOPES))
         self.stdout.write(
             "\n".join(
                 [
                     "",
                     f"Demo company created: {company.name} ({company.public_id}, plan {company.plan}).",
                     f"Dashboard: {url}/  login '{username}', password '{password}'",
-                    f'API token created. Bearer is "{issued.raw}". Keep it safe, it will not be displayed again.',
+                    f'API token created. Bearer is "{issued.raw}". {KEEP_IT_SAFE}',
                     f"  export TOKEN={issued.raw}",
+                    f'{DEFAULT_CUSTOMER} created. Bearer is "{customer.raw}". {KEEP_IT_SAFE}',
                     "",
                 ]
             )
