@@ -153,7 +153,11 @@ def collector_users_page(request: HttpRequest) -> HttpResponse:
                     messages.success(request, f"User {user.remote_id} created.")
                 return redirect("dashboard:collector-users")
     credentials = Credential.objects.annotate(invoice_count=Count("documents")).order_by("created_at", "pk")
-    users = collector_users(company=company).prefetch_related(Prefetch("credentials", queryset=credentials))
+    users = (
+        collector_users(company=company)
+        .order_by("created_at", "pk")
+        .prefetch_related(Prefetch("credentials", queryset=credentials))
+    )
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
     names = {key: collector.describe("en")["name"] for key, collector in REGISTRY.items()}
     rows = [
