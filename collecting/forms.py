@@ -41,17 +41,23 @@ def _param_field(param: Param, locale: str) -> forms.Field:
         field = forms.CharField(widget=forms.Textarea(attrs={**attrs, "rows": 4}), **options)
     else:
         field = forms.CharField(widget=forms.TextInput(attrs=attrs), **options)
-    field.secret = param.secret  # type: ignore[attr-defined]
     return field
 
 
-def credential_form(*, collector: Collector, locale: str) -> forms.Form:
+class CredentialForm(forms.Form):
+    """A collector's params as form fields; `secret_fields` names those whose value is a secret."""
+
+    secret_fields: frozenset[str] = frozenset()
+
+
+def credential_form(*, collector: Collector, locale: str) -> CredentialForm:
     """The form of one collector's params, in one locale. Its fields are prefixed with the collector's
     key, so that the forms of every collector fit on one page; each widget names its param
     (`data-param`) and type (`data-type`) for the script that sends them."""
-    form = forms.Form(prefix=collector.key, auto_id="id_%s")
+    form = CredentialForm(prefix=collector.key, auto_id="id_%s")
     for param in collector.params:
         form.fields[param.name] = _param_field(param, locale)
+    form.secret_fields = frozenset(param.name for param in collector.params if param.secret)
     return form
 
 

@@ -92,7 +92,7 @@ def user_page(request: HttpRequest, user: CollectorUser) -> HttpResponse:
     response = render(request, "collecting/user_page.html", context)
     response[HEADER] = _page_policy(frame_ancestor_origins(settings) if settings else [])
     # Framing is decided by `frame-ancestors` alone; X-Frame-Options would refuse every origin.
-    response.xframe_options_exempt = True  # type: ignore[attr-defined]
+    response.xframe_options_exempt = True
     response["Referrer-Policy"] = "no-referrer"
     add_never_cache_headers(response)
     return response
@@ -117,7 +117,7 @@ def _user(request: HttpRequest, user_id: str) -> CollectorUser:
 
 def _add_errors(form: Any, error: ValidationError | DomainError) -> None:
     if isinstance(error, DomainError):
-        for field, found in (error.details or {None: [error.message]}).items():
+        for field, found in (error.details or {"__all__": [error.message]}).items():
             form.add_error(field if field in form.fields else None, found)
         return
     if hasattr(error, "error_dict"):
