@@ -74,6 +74,8 @@ def _credential_rows(user: CollectorUser, words: dict[str, str], locale: str) ->
 def user_page(request: HttpRequest, user: CollectorUser) -> HttpResponse:
     """The page where a user adds, checks and removes their credentials, in their locale. The caller has
     checked the user's token; this page never reads or writes it."""
+    # Called from a DRF view, it may be handed DRF's Request: render with the Django request inside it.
+    request = getattr(request, "_request", request)
     locale = user.locale if user.locale in LABELS else "en"
     words = labels(locale)
     collectors = [

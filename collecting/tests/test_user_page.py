@@ -14,6 +14,7 @@ from django.test import Client, RequestFactory
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import escape
+from rest_framework.request import Request
 
 from collecting.collectors import REGISTRY
 from collecting.collectors.base import Collector, Param, Session
@@ -324,3 +325,12 @@ def test_an_unknown_token_gets_no_page(alice, demo):
     response = Client().get(f"{TEST_PAGE}?token=nope")
 
     assert response.status_code == 401
+
+
+def test_the_function_accepts_the_request_of_a_drf_view(alice, demo):
+    request = Request(RequestFactory().get("/api/v1/user", {"token": "x"}))
+
+    response = user_page(request, user_of(alice))
+
+    assert response.status_code == 200
+    assert "Your invoice sources" in response.content.decode()
