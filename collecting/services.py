@@ -6,9 +6,12 @@ are kept only as their SHA-256, and nothing here logs either.
 
 import hashlib
 import json
+import re
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -84,6 +87,68 @@ def customer_update(*, company: Company, name: str | None = None, callback: str 
                 code=CONFLICT, message="Another company has this name.", details={"name": ["Already used."]}
             ) from None
         company.name = locked.name
+    return settings
+
+
+FRAME_ANCESTORS_MAX_LENGTH = 500  # CustomerSettings.frame_ancestors
+# A host name or an IPv4 address (a bracketed IPv6 one is checked apart): what an origin may name.
+HOST = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+
+def origin_parse(value: str) -> str | None:
+    """`value` as a web origin (`https://host[:port]`, lower-cased), or None when it is not one. An origin
+    goes into a `frame-ancestors` header as it is, so nothing else may pass: no path, query, user,
+    wildcard, quote or semicolon."""
+    value = value.strip()
+    if not value or len(value) > 300 or any(char in value for char in " ;,'\"*\\"):
+        return None
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if parts.scheme.lower() not in ("http", "https") or parts.username or parts.password:
+        return None
+    if parts.path not in ("", "/") or parts.query or parts.fragment or value.endswith(("?", "#")):
+        return None
+    if ":" in host:  # IPv6, which urlsplit gives without its brackets
+        host = f"[{host}]" if re.fullmatch(r"[0-9a-f:.]+", host) else ""
+    elif not HOST.match(host):
+        return None
+    if not host:
+        return None
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
+
+
+def frame_ancestor_origins(settings: CustomerSettings) -> list[str]:
+    """The origins that may frame the user's page, as stored (one that no longer parses is left out)."""
+    origins = (origin_parse(value) for value in settings.frame_ancestors.split())
+    return [origin for origin in origins if origin]
+
+
+@transaction.atomic
+def customer_frame_ancestors_set(*, company: Company, frame_ancestors: str | Iterable[str]) -> CustomerSettings:
+    """The origins (`https://app.example.com`) allowed to show the user's credential page in an iframe,
+    given as a list or as one string separated by spaces, commas or new lines. Empty: no one may."""
+    given = re.split(r"[\s,]+", frame_ancestors) if isinstance(frame_ancestors, str) else list(frame_ancestors)
+    origins: list[str] = []
+    for value in given:
+        if not isinstance(value, str) or not value.strip():
+            continue
+        origin = origin_parse(value)
+        if origin is None:
+            raise ValidationError(
+                {"frame_ancestors": [f'"{str(value)[:100]}" is not an origin such as https://app.example.com.']}
+            )
+        if origin not in origins:
+            origins.append(origin)
+    joined = " ".join(origins)
+    if len(joined) > FRAME_ANCESTORS_MAX_LENGTH:
+        raise ValidationError({"frame_ancestors": ["Too many origins."]})
+    settings = CustomerSettings.objects.select_for_update().get(pk=customer_settings(company=company).pk)
+    settings.frame_ancestors = joined
+    settings.save(update_fields=["frame_ancestors", "updated_at"])
     return settings
 
 

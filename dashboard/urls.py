@@ -60,6 +60,7 @@ urlpatterns = [
     path("", include("integrations.dashboard_urls")),
     path("", include("companies.dashboard_urls")),
     path("", include("buyers.dashboard_urls")),
+    path("", include("collecting.dashboard_urls")),
 ]
 
 auth_urlpatterns = [
