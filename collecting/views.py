@@ -7,7 +7,6 @@ by its script, sent to no one else: `Referrer-Policy: no-referrer`) and is never
 shows comes from the server; what the user does goes to the JSON API with the same token.
 """
 
-import importlib
 from typing import Any
 
 from django.contrib import messages
@@ -17,10 +16,12 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from collecting.callbacks import callback_test_result, callback_test_send
 from collecting.collectors import REGISTRY, collector_get
 from collecting.forms import CollectingSettingsForm, CollectorUserForm, credential_form
 from collecting.labels import LABELS, SCRIPT_LABELS, labels
@@ -39,6 +40,7 @@ from companies.current import current_membership
 from dashboard.access import company_page, page_company
 from invoisx.csp import HEADER, NONCE, POLICY
 from invoisx.errors import DomainError
+from webhooks.models import Delivery
 
 USERS_PER_PAGE = 25
 # Where the credential page and the user endpoints are (collecting.api.user); the script adds `?token=`.
@@ -91,7 +93,9 @@ def user_page(request: HttpRequest, user: CollectorUser) -> HttpResponse:
         "credentials": _credential_rows(user, words, locale),
         "collectors": collectors,
     }
-    response = render(request, "collecting/user_page.html", context)
+    # Rendered without the request: its context processors read the dashboard's signed-in staff user and
+    # company, and this page's reader is neither (the token names a collector user).
+    response = HttpResponse(render_to_string("collecting/user_page.html", context))
     response[HEADER] = _page_policy(frame_ancestor_origins(settings) if settings else [])
     # Framing is decided by `frame-ancestors` alone; X-Frame-Options would refuse every origin.
     response.xframe_options_exempt = True
@@ -212,17 +216,6 @@ def collector_credential_delete_page(request: HttpRequest, user_id: str, credent
 # Dashboard: Settings › Collecting ----------------------------------------------------------------------
 
 
-def _callback_test() -> Any:
-    """`collecting.callbacks.callback_test`, when the callbacks are installed (None before)."""
-    try:
-        module = importlib.import_module("collecting.callbacks")
-    except ModuleNotFoundError as error:
-        if error.name != "collecting.callbacks":
-            raise
-        return None
-    return getattr(module, "callback_test", None)
-
-
 @company_page()
 def collecting_settings_page(request: HttpRequest) -> HttpResponse:
     """The callback URL and the origins that may embed the credential page; managers change them."""
@@ -256,25 +249,16 @@ def collecting_settings_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "can_manage": can_manage,
             "has_callback": bool(settings and settings.callback),
-            "can_test": _callback_test() is not None,
             "user_page_path": USER_PAGE_PATH,
         },
     )
 
 
-def _delivery_summary(result: Any) -> str:
-    """What the test delivery became, from whatever `callback_test` answers (a delivery, most likely)."""
-    if result is None:
-        return "Test invoice sent."
-    if hasattr(result, "refresh_from_db"):
-        result.refresh_from_db()
-    parts = [f"Test invoice sent as delivery {getattr(result, 'public_id', result)}"]
-    status = getattr(result, "status", None)
-    if status:
-        parts.append(f"status {status}")
-    answered = getattr(result, "last_response_status", None)
-    if answered:
-        parts.append(f"the callback answered {answered}")
+def _delivery_summary(delivery: Delivery) -> str:
+    """What the test delivery became: its status and the callback's answer."""
+    parts = [f"Test invoice sent as delivery {delivery.public_id}", f"status {delivery.status}"]
+    if delivery.last_response_status:
+        parts.append(f"the callback answered {delivery.last_response_status}")
     return ", ".join(parts) + "."
 
 
@@ -282,17 +266,11 @@ def _delivery_summary(result: Any) -> str:
 @company_page(manage=True)
 def collecting_test_page(request: HttpRequest) -> HttpResponse:
     """Send seed 003's fake invoice to the callback, and say how its delivery went."""
-    callback_test = _callback_test()
-    if callback_test is None:
-        messages.error(request, "Test invoices cannot be sent yet: the callbacks are not installed.")
-        return redirect("dashboard:collecting-settings")
     try:
-        result = callback_test(company=page_company(request))
+        delivery = callback_test_result(delivery=callback_test_send(company=page_company(request)))
     except (ValidationError, DomainError) as error:
         message = error.message if isinstance(error, DomainError) else " ".join(error.messages)
         messages.error(request, f"The test invoice was not sent: {message}")
     else:
-        summary = _delivery_summary(result)
-        status = str(getattr(result, "status", ""))
-        (messages.error if status == "failed" else messages.success)(request, summary)
+        (messages.error if delivery.status == "failed" else messages.success)(request, _delivery_summary(delivery))
     return redirect("dashboard:collecting-settings")

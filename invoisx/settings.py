@@ -250,6 +250,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "invoices.models.Status",
         "InvoiceStateEnum": "invoices.models.State",
         "InvoiceLanguageEnum": "companies.models.InvoiceLanguage",
+        "CollectorLocaleEnum": "collecting.models.Locale",
         "InvoiceDeliveryStatusEnum": "invoices.models.DeliveryStatus",
         "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
         "ReconciliationStatusEnum": "bank.models.ReconciliationStatus",

@@ -289,7 +289,7 @@ def test_get_user_credentials_lists_them_without_their_params(alice, alice_api):
         "created_at",
     }
     assert answered["id"] == credential.public_id
-    assert (answered["collector"], answered["note"], answered["state"]) == ("fake_portal", "Shop account", "pending")
+    assert (answered["collector"], answered["note"], answered["state"]) == ("fake_portal", "Shop account", "collecting")
     assert answered["invoices"] == 2
     assert answered["last_collect_timestamp"] is None
     assert credential.next_collect_at is not None
@@ -354,7 +354,7 @@ def test_collect_makes_the_credential_due_now_and_tries_a_disconnected_one_again
     response = alice_api.post(f"/api/v1/user/{user.public_id}/credential/{credential.public_id}/collect")
 
     assert response.status_code == 202, response.content
-    assert response.json()["state"] == "pending"
+    assert response.json()["state"] == "collecting"  # queued at once
     credential.refresh_from_db()
     assert credential.next_collect_at is not None
     assert credential.next_collect_at <= timezone.now()

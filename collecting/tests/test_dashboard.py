@@ -3,8 +3,6 @@ read, CSRF on every form, the credential-page link shown once with a working tok
 and the origins that may frame the credential page."""
 
 import re
-import sys
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,7 +20,8 @@ from collecting.services import (
 from collecting.tests.test_user_page import DEMO, SECRET_PASSWORD
 from companies.models import Role
 from companies.tests.factories import MembershipFactory
-from invoisx.errors import DomainError
+from webhooks.models import Delivery
+from webhooks.tests.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -300,45 +299,25 @@ def test_frame_ancestors_are_set_from_a_list_without_duplicates_and_cleared_with
     assert customer_frame_ancestors_set(company=alice, frame_ancestors="").frame_ancestors == ""
 
 
-def install_callbacks(monkeypatch, module: Any) -> None:
-    monkeypatch.setitem(sys.modules, "collecting.callbacks", module)
-
-
-def test_the_test_button_reports_the_delivery_of_the_fake_invoice(alice, monkeypatch):
-    calls = []
-
-    def callback_test(*, company):
-        calls.append(company)
-        return SimpleNamespace(public_id="whd_test1", status="succeeded", last_response_status=200)
-
-    install_callbacks(monkeypatch, SimpleNamespace(callback_test=callback_test))
+def test_the_test_button_sends_the_fake_invoice_and_reports_its_delivery(
+    alice, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    settings.COLLECTING_TEST_CALLBACK_WAIT_SECONDS = 0
     client = page_for(alice)
-    client.post("/settings/collecting", {"callback": "https://93.184.216.34/cb", "frame_ancestors": ""})
+    with Receiver() as receiver:
+        client.post("/settings/collecting", {"callback": receiver.url, "frame_ancestors": ""})
+        assert "Send a test invoice" in client.get("/settings/collecting").content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/settings/collecting/test", follow=True)
 
-    assert "Send a test invoice" in client.get("/settings/collecting").content.decode()
-    response = client.post("/settings/collecting/test", follow=True)
-
-    assert calls == [alice]
-    assert "Test invoice sent as delivery whd_test1, status succeeded, the callback answered 200." in (
-        response.content.decode()
-    )
+    [request] = receiver.requests
+    delivery = Delivery.objects.get(public_id=request.headers["webhook-id"])
+    assert f"Test invoice sent as delivery {delivery.public_id}" in response.content.decode()
 
 
-def test_the_test_button_says_why_nothing_was_sent(alice, monkeypatch):
-    def callback_test(*, company):
-        raise DomainError(code="validation_error", message="No callback URL is set.")
-
-    install_callbacks(monkeypatch, SimpleNamespace(callback_test=callback_test))
-
+def test_the_test_button_says_why_nothing_was_sent(alice):
     response = page_for(alice).post("/settings/collecting/test", follow=True)
 
-    assert "The test invoice was not sent: No callback URL is set." in response.content.decode()
-
-
-def test_the_settings_page_works_before_the_callbacks_are_installed(alice, monkeypatch):
-    install_callbacks(monkeypatch, None)  # importing it fails, as before collecting.callbacks exists
-    client = page_for(alice)
-
-    assert "the callbacks are not installed" in client.get("/settings/collecting").content.decode()
-    response = client.post("/settings/collecting/test", follow=True)
-    assert "Test invoices cannot be sent yet" in response.content.decode()
+    assert "The test invoice was not sent: Set a callback URL first." in response.content.decode()

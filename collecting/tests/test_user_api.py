@@ -179,7 +179,7 @@ def test_post_credential_adds_one_sealed_and_due_now(ana, token, client):
     assert (body["collector"], body["note"], body["state"], body["invoices"]) == (
         "fake_portal",
         "My shop",
-        "pending",
+        "collecting",  # queued at once
         0,
     )
     assert body["next_collect_timestamp"] is not None

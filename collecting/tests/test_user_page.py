@@ -129,9 +129,12 @@ def every_state_page(company, locale: str, demo) -> list[str]:
         credential_of(user, state=state, note=f"in {state}")
     pages = [open_page(user).content.decode()]
     pages.append(open_page(user_of(company, locale, remote_id=f"empty-{locale}")).content.decode())
-    REGISTRY.pop(demo.key)
-    pages.append(open_page(user_of(company, locale, remote_id=f"nothing-{locale}")).content.decode())
-    REGISTRY[demo.key] = demo
+    installed = dict(REGISTRY)
+    REGISTRY.clear()
+    try:
+        pages.append(open_page(user_of(company, locale, remote_id=f"nothing-{locale}")).content.decode())
+    finally:
+        REGISTRY.update(installed)
     return pages
 
 
