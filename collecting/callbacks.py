@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from collecting.models import CollectedDocument, Credential, CustomerSettings
+from collecting.models import CollectedDocument, CollectorUser, Credential, CustomerSettings
 from companies.models import Company
 from events.models import Event, EventType
 from events.services import event_record
@@ -172,7 +172,12 @@ def callback_test_send(*, company: Company) -> Delivery:
                 message="Set a callback URL first.",
                 details={"callback": ["The customer has no callback URL."]},
             )
-        remote_id = company.collector_users.order_by("created_at", "pk").values_list("remote_id", flat=True).first()
+        remote_id = (
+            CollectorUser.objects.filter(company=company)
+            .order_by("created_at", "pk")
+            .values_list("remote_id", flat=True)
+            .first()
+        )
         event = Event.objects.create(
             company=company,
             type=EventType.WEBHOOK_TEST,

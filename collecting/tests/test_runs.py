@@ -96,6 +96,7 @@ def test_a_new_credential_is_collected_at_once_into_collected_purchase_invoices(
 
     assert credential.state == CredentialState.OK
     assert credential.last_collect_at is not None
+    assert credential.next_collect_at is not None
     assert credential.next_collect_at > timezone.now()
     invoices = Invoice.objects.filter(company=alice).order_by("invoice_number")
     assert [(i.invoice_number, i.total) for i in invoices] == [
@@ -329,6 +330,7 @@ def test_a_collector_error_ends_the_run_as_an_error_with_its_message(
     credential = add_credential(user, django_capture_on_commit_callbacks)  # no such account at the source
 
     assert (credential.state, credential.message) == (CredentialState.ERROR, "No such account.")
+    assert credential.next_collect_at is not None
     assert credential.next_collect_at > timezone.now()
 
 
@@ -437,6 +439,7 @@ def test_the_callback_delivery_is_retried_on_the_webhook_schedule_when_the_recei
     delivery = Delivery.objects.get(company=alice)
     assert delivery.status == DeliveryStatus.PENDING
     assert delivery.attempts_count == 1
+    assert delivery.next_attempt_at is not None
     assert delivery.next_attempt_at > timezone.now()
     assert delivery.attempts.get().response_status == 500
 
