@@ -12,3 +12,7 @@ def register(collector: Collector) -> Collector:
 
 def collector_get(key: str) -> Collector | None:
     return REGISTRY.get(key)
+
+
+# The built-in collectors register themselves when imported.
+from collecting.collectors import imap  # noqa: E402, F401
