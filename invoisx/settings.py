@@ -418,6 +418,10 @@ WEBHOOKS_DELIVERY_RETENTION_DAYS = env.int("WEBHOOKS_DELIVERY_RETENTION_DAYS", d
 # kept between these bounds (a credential with fewer than two dated documents: the maximum).
 COLLECTING_MIN_INTERVAL_SECONDS = env.int("COLLECTING_MIN_INTERVAL_SECONDS", default=3600)
 COLLECTING_MAX_INTERVAL_SECONDS = env.int("COLLECTING_MAX_INTERVAL_SECONDS", default=7 * 24 * 3600)
+# The mailbox collector trusts the system's CAs, plus this file's (a private mail server's CA); and waits
+# this long for an IMAP server's answer.
+COLLECTING_IMAP_CA_FILE = env.str("COLLECTING_IMAP_CA_FILE", default="")
+COLLECTING_IMAP_TIMEOUT = env.float("COLLECTING_IMAP_TIMEOUT", default=30.0)
 # Beat looks for due credentials this often.
 COLLECTING_DUE_SECONDS = env.float("COLLECTING_DUE_SECONDS", default=60.0)
 # A run is leased work (invoisx.leases), like an extraction; its hard time limit covers the wait for a
