@@ -95,8 +95,8 @@ def test_three_mails_give_exactly_two_signed_callbacks_and_a_second_run_sends_no
 
     arrived = credential.created_at + timedelta(minutes=1)
     assert arrived > credential.download_from
-    invoice, receipt = pdf_invoice_mail(sent=arrived), jpg_receipt_mail(sent=arrived)
-    for message in (invoice, receipt, no_attachment_mail(sent=arrived)):
+    invoice_mail, receipt_mail = pdf_invoice_mail(sent=arrived), jpg_receipt_mail(sent=arrived)
+    for message in (invoice_mail, receipt_mail, no_attachment_mail(sent=arrived)):
         imap_server.append(message, received=arrived)
 
     run_the_schedule(credential, django_capture_on_commit_callbacks)
@@ -108,7 +108,7 @@ def test_three_mails_give_exactly_two_signed_callbacks_and_a_second_run_sends_no
     assert len({r.headers["webhook-id"] for r in receiver.requests}) == 2
     by_type = {body["invoice"]["mimetype"]: body for body in received}
     assert set(by_type) == {"application/pdf", "image/jpeg"}
-    expected = {"application/pdf": (attached(invoice), "1332.00"), "image/jpeg": (attached(receipt), "23.40")}
+    expected = {"application/pdf": (attached(invoice_mail), "1332.00"), "image/jpeg": (attached(receipt_mail), "23.40")}
     for mimetype, (data, total) in expected.items():
         body = by_type[mimetype]
         invoice = Invoice.objects.get(company=alice, public_id=body["invoice"]["id"])
