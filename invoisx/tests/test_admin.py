@@ -8,6 +8,7 @@ fails it until it has a row maker below and a company-scoped (or superuser-only)
 """
 
 import datetime
+import json
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -194,7 +195,7 @@ def rows_of(company: Company, tag: str) -> dict[type[models.Model], models.Model
         company=company,
         user=collector_user,
         collector="fake_portal",
-        params_sealed=encrypt('{"login": "%s-login"}' % tag, purpose=PARAMS_PURPOSE),
+        params_sealed=encrypt(json.dumps({"login": f"{tag}-login"}), purpose=PARAMS_PURPOSE),
         note=f"{tag} portal login",
         download_from=timezone.now(),
     )
