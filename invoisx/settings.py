@@ -234,9 +234,14 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "InvoisX API",
     "DESCRIPTION": (
         "Invoices, buyers, suppliers, bank reconciliation and accounting publishing. "
-        "Authenticate with `Authorization: Bearer sk_live_…` (or `sk_test_…`). Every response but "
-        "`/ping` and the schema is wrapped in the `{success, data, meta}` envelope; errors carry "
-        "`error.code` and `error_code`."
+        "Authenticate with `Authorization: Bearer sk_live_…` (or `sk_test_…`). Every response is "
+        "wrapped in the `{success, data, meta}` envelope except `/ping`, the schema, seed 002's "
+        "`/auth/version` (a bare version string) and seed 003's collecting endpoints (`/customer`, "
+        "`/user`, `/users`, `/user/{user_id}/…`, `/test_callback`, `/collectors`, `/credentials`, "
+        "`/credential…`), which answer the bare JSON seed 003 shows so an Invoice-Collector client "
+        "works unchanged. Seed 003's user endpoints take a collector user's token as `?token=` "
+        "instead of the bearer, and `GET /user?token=` serves the credential page (HTML). Errors, "
+        "everywhere, carry `message`, `error.code` and `error_code`."
     ),
     "VERSION": "1.0",
     "SERVE_INCLUDE_SCHEMA": False,

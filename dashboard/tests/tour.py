@@ -18,6 +18,7 @@ from PIL import Image
 from bank.models import BankStatement, Reconciliation
 from bank.statements.tests.builders import Line, mt940_message
 from buyers.tests.factories import BuyerFactory
+from collecting.services import collector_user_create, credential_create, user_token_issue
 from companies.models import Membership, Role
 from companies.services import company_profile_update
 from companies.tests.factories import CompanyFactory, MembershipFactory
@@ -32,6 +33,9 @@ PASSWORD = "correct horse battery staple"
 
 # Pages anyone may open.
 PUBLIC_PAGES = ["/login/", "/password/reset/"]
+# Seed 003's credential page, opened with a user token (a query parameter); its own policy has no nonce
+# (it has no inline code at all) and lets the customer's origins frame it.
+USER_PAGE = "/api/v1/user?token="
 
 
 def tour_owner() -> User:
@@ -104,6 +108,15 @@ def tour_pages(user: User) -> list[str]:
     reconciliation = Reconciliation.objects.get(company=company)
     token = token_issue(company=company, name="Tour", scopes=["buyers:read"]).token
     hook = endpoint(company).endpoint
+    collector_user = collector_user_create(company=company, remote_id="tour-customer-42", locale="fr")
+    # Nothing listens on port 1: its first collection (eager) ends in error, a row with a message.
+    credential_create(
+        user=collector_user,
+        collector="imap",
+        params={"host": "127.0.0.1", "port": 1, "user": "ap@tour.example", "password": "tour-password"},
+        note="ap@tour.example",
+    )
+    user_token = user_token_issue(user=collector_user)
 
     return [
         "/",
@@ -139,6 +152,9 @@ def tour_pages(user: User) -> list[str]:
         "/settings/webhooks/new",
         f"/settings/webhooks/{hook.public_id}/",
         "/settings/integrations/",
+        "/collecting/users/",
+        "/settings/collecting",
+        f"{USER_PAGE}{user_token}",
         "/password/change/",
         "/no-such-page/",
         "/api/v1/docs",

@@ -8,6 +8,7 @@ fails it until it has a row maker below and a company-scoped (or superuser-only)
 """
 
 import datetime
+import json
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -36,6 +37,8 @@ from bank.models import (
 )
 from buyers.models import Buyer
 from buyers.tests.factories import BuyerFactory
+from collecting.models import CollectedDocument, CollectorUser, Credential, CustomerSettings, UserToken
+from collecting.services import PARAMS_PURPOSE, customer_settings, user_token_issue
 from companies.models import Company, Membership, Role
 from companies.tests.factories import MembershipFactory, UserFactory
 from events.models import Event
@@ -55,6 +58,7 @@ from invoices.models import (
 )
 from invoices.tests.factories import purchase_invoice, sales_invoice
 from invoisx.admin import CompanyScopedAdmin, CompanyScopedInline, SuperuserOnlyAdmin
+from invoisx.encryption import encrypt
 from signing.models import EnvelopeKey, SigningCertificate
 from tokens.models import ApiToken
 from tokens.services import token_issue
@@ -185,6 +189,25 @@ def rows_of(company: Company, tag: str) -> dict[type[models.Model], models.Model
         private_jwk_encrypted=f"{tag}-sealed-private-jwk",
         valid_from=timezone.now(),
     )
+    collector_user = CollectorUser.objects.create(company=company, remote_id=f"{tag}-remote-user")
+    user_token_issue(user=collector_user)
+    credential = Credential.objects.create(
+        company=company,
+        user=collector_user,
+        collector="fake_portal",
+        params_sealed=encrypt(json.dumps({"login": f"{tag}-login"}), purpose=PARAMS_PURPOSE),
+        note=f"{tag} portal login",
+        download_from=timezone.now(),
+    )
+    collected = CollectedDocument.objects.create(
+        credential=credential,
+        company=company,
+        source_key=f"<{tag}-mail@example>/1",
+        sha256=uuid.uuid4().hex * 2,
+        file_name=f"{tag}-collected.pdf",
+        mimetype="application/pdf",
+        invoice=bill,
+    )
     return {
         User: owner.user,
         Group: Group.objects.create(name=f"{tag} group"),
@@ -218,6 +241,11 @@ def rows_of(company: Company, tag: str) -> dict[type[models.Model], models.Model
         InvoiceDelivery: sending,
         SigningCertificate: certificate,
         EnvelopeKey: envelope_key,
+        CustomerSettings: customer_settings(company=company),
+        CollectorUser: collector_user,
+        UserToken: collector_user.tokens.get(),
+        Credential: credential,
+        CollectedDocument: collected,
     }
 
 

@@ -3,8 +3,9 @@
 Every operation the schema describes is called with generated parameters and bodies (valid and
 not), with a token holding every scope, of a company that has data: invoices of both directions,
 buyers, a bank statement, a reconciliation with matches, a webhook endpoint with a delivery.
-Generated path ids are swapped for the ids of those objects in most cases, so requests reach real
-objects and not only 404s. Each answer must be no server error, and must agree with the schema:
+Seed 003's user endpoints get the token of a collector user of that company (`?token=`), who has a
+credential. Generated path ids are swapped for the ids of those objects in most cases, so requests
+reach real objects and not only 404s. Each answer must be no server error, and must agree with the schema:
 a status the operation lists, the content type and the body shape it states for that status.
 
 The run is bounded: a few examples per operation by default, more under CI=true. Hypothesis is
@@ -17,6 +18,7 @@ import json
 import socket
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -43,6 +45,8 @@ from schemathesis.specs.openapi.checks import (
 from bank.models import BankAccount, BankStatement, BankTransaction, PaymentMatch
 from bank.reconciliations import reconciliation_run, reconciliation_start
 from buyers.tests.factories import BuyerFactory
+from collecting.services import collector_user_create, credential_create, user_token_issue
+from collecting.tests.fakes import fake_portal  # noqa: F401 (a fixture: the collector the credential uses)
 from companies.models import Company
 from companies.plans import PlanName
 from companies.tests.factories import CompanyFactory
@@ -141,9 +145,15 @@ def _statement_with_payment(company: Company, owed: Decimal) -> BankStatement:
     return statement
 
 
+@dataclass(frozen=True)
+class Tokens:
+    bearer: str  # the company's, with every scope
+    user: str  # its collector user's (seed 003's `?token=`)
+
+
 @pytest.fixture
-def company_with_data(db: None, settings: Any) -> Iterator[str]:
-    """A company with one of everything; its full-scope token."""
+def company_with_data(db: None, settings: Any, fake_portal: Any) -> Iterator[Tokens]:  # noqa: F811
+    """A company with one of everything; its full-scope token and its collector user's token."""
     settings.RECONCILE_AUTO_CONFIRM_THRESHOLD = 2  # leave suggestions to confirm or reject
     company = CompanyFactory.create(name="Fuzz Trading Sdn Bhd", plan=PlanName.BUSINESS)
     buyer = BuyerFactory.create(company=company, name="Tan Holdings", email="")
@@ -156,6 +166,10 @@ def company_with_data(db: None, settings: Any) -> Iterator[str]:
     record(company)
     delivery = Delivery.objects.filter(endpoint=hook).first()
     match = PaymentMatch.objects.filter(reconciliation_id=started.pk).first()
+    collector_user = collector_user_create(company=company, remote_id="fuzz-user-1", locale="en")
+    credential = credential_create(
+        user=collector_user, collector=fake_portal.key, params={"login": "ap@fuzz.example", "password": "fuzz"}
+    )
     KNOWN_IDS.clear()
     KNOWN_IDS.update(
         {
@@ -164,6 +178,8 @@ def company_with_data(db: None, settings: Any) -> Iterator[str]:
             "statement_id": statement.public_id,
             "reconciliation_id": started.public_id,
             "endpoint_id": hook.public_id,
+            "user_id": collector_user.public_id,
+            "credential_id": credential.public_id,
         }
     )
     if delivery is not None:
@@ -171,8 +187,14 @@ def company_with_data(db: None, settings: Any) -> Iterator[str]:
     if match is not None:
         KNOWN_IDS["match_id"] = match.public_id
     issued = token_issue(company=company, name="schemathesis", scopes=list(ALL_SCOPES), is_test=True)
-    yield issued.raw
+    yield Tokens(bearer=issued.raw, user=user_token_issue(user=collector_user))
     KNOWN_IDS.clear()
+
+
+def _takes_user_token(case: Any) -> bool:
+    """Whether the operation's security is seed 003's user token (`?token=`)."""
+    requirements = case.operation.definition.raw.get("security") or []
+    return any("userToken" in requirement for requirement in requirements)
 
 
 def _with_known_ids(path_parameters: dict[str, Any]) -> dict[str, Any]:
@@ -191,10 +213,12 @@ def _with_known_ids(path_parameters: dict[str, Any]) -> dict[str, Any]:
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_every_operation_answers_as_its_schema_says_and_never_500(case: Any, company_with_data: str) -> None:
+def test_every_operation_answers_as_its_schema_says_and_never_500(case: Any, company_with_data: Tokens) -> None:
     if case.path_parameters:
         case.path_parameters = _with_known_ids(case.path_parameters)
-    case.call_and_validate(headers={"Authorization": f"Bearer {company_with_data}"}, app=APP, checks=CHECKS)
+    if _takes_user_token(case):
+        case.query = {**(case.query or {}), "token": company_with_data.user}
+    case.call_and_validate(headers={"Authorization": f"Bearer {company_with_data.bearer}"}, app=APP, checks=CHECKS)
 
 
 def test_the_run_covers_every_operation_of_the_schema() -> None:
