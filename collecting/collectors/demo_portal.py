@@ -36,7 +36,7 @@ LOGIN_PATH = "/login"
 TWO_FA_PATH = "/2fa"
 INVOICES_PATH = "/invoices"
 USERNAME_FIELD = "#username"
-PASSWORD_FIELD = "#password"
+PASSWORD_FIELD = "#password"  # noqa: S105 - a CSS selector, not a password
 CODE_FIELD = "#code"
 SUBMIT = "form [type=submit]"
 ERROR = ".error"

@@ -89,7 +89,7 @@ def test_it_is_registered_with_its_parameters_in_english_and_french():
 
 @pytest.mark.parametrize("address", ["file:///etc/passwd", "ftp://portal.example.com", "javascript:alert(1)", "x"])
 def test_a_portal_address_that_is_not_http_or_https_is_refused(address):
-    with pytest.raises(ValueError, match="params.base_url"):
+    with pytest.raises(ValueError, match=r"params\.base_url"):
         COLLECTOR.clean_params({"base_url": address, "username": "u", "password": "p"})
 
 
@@ -167,7 +167,9 @@ def test_a_portal_that_does_not_answer_is_a_transient_error(chromium):
         gone = server.url
 
     with pytest.raises(TransientError, match="could not be reached"):
-        COLLECTOR.open(COLLECTOR.clean_params({"base_url": gone, "username": "u", "password": "p"}), two_factor=no_second_factor)
+        COLLECTOR.open(
+            COLLECTOR.clean_params({"base_url": gone, "username": "u", "password": "p"}), two_factor=no_second_factor
+        )
 
 
 # --- End to end, through the product: the credential API, the run, the intake, the callback --------
@@ -230,7 +232,9 @@ def test_a_credential_for_the_portal_is_collected_with_the_totp_code_posted_thro
         assert [(d.file_name, d.pushed) for d in documents] == [("INV-P1.pdf", True), ("INV-P2.pdf", True)]
 
         secret = callback_secret(company=alice)
-        received = [verify(secret=secret, headers=r.headers, body=r.body, now=int(time.time())) for r in receiver.requests]
+        received = [
+            verify(secret=secret, headers=r.headers, body=r.body, now=int(time.time())) for r in receiver.requests
+        ]
     received.sort(key=lambda body: body["invoice"]["extracted"]["invoice_number"])
     assert [(b["type"], b["collector"], b["remote_id"]) for b in received] == [
         ("invoice", "supplier_portal", "R-77"),
@@ -246,4 +250,3 @@ def wait_for_credential(user) -> Credential:
     while not Credential.objects.filter(user=user).exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     return Credential.objects.get(user=user)
-
