@@ -28,8 +28,8 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
+from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, Playwright, Route, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from collecting.collectors.base import (
@@ -142,6 +142,7 @@ class WebSession(Session):
         self.guard = AddressGuard()
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="web-collector")
         self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
         self._page: Page | None = None
         try:
             self._thread.submit(self._launch).result()
@@ -172,13 +173,13 @@ class WebSession(Session):
         path = _setting("CHROMIUM_PATH", "") or DEFAULT_CHROMIUM_PATH
         self._playwright = sync_playwright().start()
         try:
-            browser = self._playwright.chromium.launch(
+            self._browser = self._playwright.chromium.launch(
                 executable_path=path, args=CHROMIUM_ARGS, headless=True, timeout=self.timeout_seconds * 1000
             )
         except PlaywrightError as error:
             logger.error("web collector: chromium (%s) did not start: %s", path, error)
             raise CollectorError("The browser that collects from web portals could not start.") from None
-        context = browser.new_context(accept_downloads=True, locale="en-US")
+        context = self._browser.new_context(accept_downloads=True, locale="en-US")
         context.set_default_timeout(self.timeout_seconds * 1000)
         context.route("**/*", self._route)
         self._page = context.new_page()
@@ -262,9 +263,10 @@ class WebSession(Session):
         `field` and press `button`; the address the portal then showed. No code in time: CollectorError."""
         code = two_factor()  # in the caller's thread: it polls the database
         if code is None:
-            minutes = round(float(_setting("COLLECTING_TWO_FA_WAIT_SECONDS", 300)) / 60)
+            seconds = float(_setting("COLLECTING_TWO_FA_WAIT_SECONDS", 300))
+            within = f"{round(seconds / 60)} minutes" if seconds >= 120 else f"{round(seconds)} seconds"
             raise CollectorError(
-                f"The portal asked for a second factor and no code came within {minutes} minutes; "
+                f"The portal asked for a second factor and no code came within {within}; "
                 "collect again and enter the code when asked."
             )
         return self.submit(fields={field: code}, button=button, doing="entering the second factor")
@@ -330,12 +332,12 @@ class WebSession(Session):
 
         def stop() -> None:
             try:
-                if self._page is not None:
-                    self._page.context.browser.close()  # type: ignore[union-attr]
+                if self._browser is not None:
+                    self._browser.close()
             except PlaywrightError:
                 pass
             finally:
-                self._page = None
+                self._browser = self._page = None
                 if self._playwright is not None:
                     self._playwright.stop()
                     self._playwright = None

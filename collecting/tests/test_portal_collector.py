@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
+from collecting import runs
 from collecting.callbacks import callback_secret
 from collecting.collectors import collector_get
 from collecting.collectors.base import CollectorError, DocumentRef, Downloaded, LoginFailed, TransientError
@@ -175,25 +177,27 @@ def test_a_portal_that_does_not_answer_is_a_transient_error(chromium):
 # --- End to end, through the product: the credential API, the run, the intake, the callback --------
 
 
-def wait_for_state(credential_id: int, state: str) -> Credential:
-    """The credential once it is in `state`, read in this thread's own connection."""
-    deadline = time.monotonic() + STATE_WAIT_SECONDS
-    while True:
-        credential = Credential.objects.get(pk=credential_id)
-        if credential.state == state or time.monotonic() > deadline:
-            return credential
-        time.sleep(0.05)
-
-
 @pytest.mark.django_db(transaction=True)
-def test_a_credential_for_the_portal_is_collected_with_the_totp_code_posted_through_the_api(alice, portal, settings):
+def test_a_credential_for_the_portal_is_collected_with_the_totp_code_posted_through_the_api(
+    alice, portal, settings, monkeypatch
+):
     """The run waits in `2fa_waiting`; the user, in another thread as in another process, posts the
     code to `POST /api/v1/credential/{id}/2fa`; the two invoices become purchase invoices and reach the
     customer's callback, signed."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.WEBHOOKS_ALLOW_PRIVATE = True
     settings.COLLECTING_TWO_FA_WAIT_SECONDS = STATE_WAIT_SECONDS
-    settings.COLLECTING_TWO_FA_POLL_SECONDS = 0.05
+    settings.COLLECTING_TWO_FA_POLL_SECONDS = STATE_WAIT_SECONDS
+    run_waits, code_posted = threading.Event(), threading.Event()
+
+    def pause_between_polls(seconds: float) -> None:
+        # The run's pause between two looks for the code: it lets the user's thread know it waits, and
+        # stays off the database until the code is posted (SQLite's shared cache refuses a read while
+        # another connection writes, where PostgreSQL would just wait).
+        run_waits.set()
+        code_posted.wait(seconds)
+
+    monkeypatch.setattr(runs, "_wait", pause_between_polls)
     with Receiver() as receiver:
         customer_update(company=alice, callback=receiver.url)
         user = collector_user_create(company=alice, remote_id="R-77", locale="en")
@@ -201,13 +205,17 @@ def test_a_credential_for_the_portal_is_collected_with_the_totp_code_posted_thro
         posted = []
 
         def user_posts_the_code() -> None:
-            credential = wait_for_credential(user)
-            waiting = wait_for_state(credential.pk, CredentialState.TWO_FA_WAITING)
-            client = APIClient()
-            response = client.post(
-                f"/api/v1/credential/{waiting.public_id}/2fa?token={token}", {"code": current_code()}, format="json"
-            )
-            posted.append((waiting.state, response.status_code))
+            try:
+                if not run_waits.wait(STATE_WAIT_SECONDS):
+                    return
+                waiting = Credential.objects.get(user=user)
+                response = APIClient().post(
+                    f"/api/v1/credential/{waiting.public_id}/2fa?token={token}", {"code": current_code()}, format="json"
+                )
+                posted.append((waiting.state, response.status_code))
+            finally:
+                code_posted.set()
+                connection.close()
 
         the_user = threading.Thread(target=user_posts_the_code, daemon=True)
         the_user.start()
@@ -243,10 +251,3 @@ def test_a_credential_for_the_portal_is_collected_with_the_totp_code_posted_thro
     assert [base64.b64decode(b["invoice"]["data"]) for b in received] == [i.pdf for i in portal.portal.invoices]
     assert [b["invoice"]["extracted"]["totals"]["total"] for b in received] == [120.0, 80.5]
     assert portal.portal.logins == 1
-
-
-def wait_for_credential(user) -> Credential:
-    deadline = time.monotonic() + STATE_WAIT_SECONDS
-    while not Credential.objects.filter(user=user).exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return Credential.objects.get(user=user)
