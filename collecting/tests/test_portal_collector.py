@@ -8,6 +8,8 @@ to skip without chromium (and fail under CI=true)."""
 import base64
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -22,7 +24,13 @@ from collecting.collectors.base import CollectorError, DocumentRef, Downloaded, 
 from collecting.collectors.demo_portal import DemoPortalCollector
 from collecting.collectors.web import AddressGuard
 from collecting.models import CollectedDocument, Credential, CredentialState
-from collecting.services import collector_user_create, credential_create, customer_update, user_token_issue
+from collecting.services import (
+    collector_user_create,
+    credential_collect_now,
+    credential_create,
+    customer_update,
+    user_token_issue,
+)
 from collecting.tests.fake_collector import invoice_pdf
 from collecting.tests.portal_server import Portal, PortalInvoice, PortalServer, totp
 from invoices.models import Direction, Invoice, Source
@@ -177,18 +185,13 @@ def test_a_portal_that_does_not_answer_is_a_transient_error(chromium):
 # --- End to end, through the product: the credential API, the run, the intake, the callback --------
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_credential_for_the_portal_is_collected_with_the_totp_code_posted_through_the_api(
-    alice, portal, settings, monkeypatch
-):
-    """The run waits in `2fa_waiting`; the user, in another thread as in another process, posts the
-    code to `POST /api/v1/credential/{id}/2fa`; the two invoices become purchase invoices and reach the
-    customer's callback, signed."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.WEBHOOKS_ALLOW_PRIVATE = True
-    settings.COLLECTING_TWO_FA_WAIT_SECONDS = STATE_WAIT_SECONDS
-    settings.COLLECTING_TWO_FA_POLL_SECONDS = STATE_WAIT_SECONDS
+@contextmanager
+def user_posting_the_code(monkeypatch, *, user, token: str) -> Iterator[list[tuple[str, int]]]:
+    """The user, in another thread as in another process: once the run in the block waits for the
+    second factor, reads the credential and posts the authenticator's code to
+    `POST /api/v1/credential/{id}/2fa`. Yields what it saw and got: [(the credential's state, status)]."""
     run_waits, code_posted = threading.Event(), threading.Event()
+    posted: list[tuple[str, int]] = []
 
     def pause_between_polls(seconds: float) -> None:
         # The run's pause between two looks for the code: it lets the user's thread know it waits, and
@@ -197,36 +200,52 @@ def test_a_credential_for_the_portal_is_collected_with_the_totp_code_posted_thro
         run_waits.set()
         code_posted.wait(seconds)
 
+    def user_posts_the_code() -> None:
+        try:
+            if not run_waits.wait(STATE_WAIT_SECONDS):
+                return
+            waiting = Credential.objects.get(user=user)
+            response = APIClient().post(
+                f"/api/v1/credential/{waiting.public_id}/2fa?token={token}", {"code": current_code()}, format="json"
+            )
+            posted.append((waiting.state, response.status_code))
+        finally:
+            code_posted.set()
+            connection.close()
+
     monkeypatch.setattr(runs, "_wait", pause_between_polls)
+    the_user = threading.Thread(target=user_posts_the_code, daemon=True)
+    the_user.start()
+    try:
+        yield posted
+    finally:
+        run_waits.set()  # a run that never waited: the thread ends
+        the_user.join(STATE_WAIT_SECONDS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_credential_for_the_portal_is_collected_with_the_totp_code_posted_through_the_api(
+    alice, portal, settings, monkeypatch
+):
+    """The run waits in `2fa_waiting` until the user posts the code; the two invoices become purchase
+    invoices and reach the customer's callback, signed; a second run collects nothing new."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    settings.COLLECTING_TWO_FA_WAIT_SECONDS = STATE_WAIT_SECONDS
+    settings.COLLECTING_TWO_FA_POLL_SECONDS = STATE_WAIT_SECONDS
     with Receiver() as receiver:
         customer_update(company=alice, callback=receiver.url)
         user = collector_user_create(company=alice, remote_id="R-77", locale="en")
         token = user_token_issue(user=user)
-        posted = []
 
-        def user_posts_the_code() -> None:
-            try:
-                if not run_waits.wait(STATE_WAIT_SECONDS):
-                    return
-                waiting = Credential.objects.get(user=user)
-                response = APIClient().post(
-                    f"/api/v1/credential/{waiting.public_id}/2fa?token={token}", {"code": current_code()}, format="json"
-                )
-                posted.append((waiting.state, response.status_code))
-            finally:
-                code_posted.set()
-                connection.close()
-
-        the_user = threading.Thread(target=user_posts_the_code, daemon=True)
-        the_user.start()
-        # Eager: the credential is collected at once, in this thread, while the user's thread posts the code.
-        credential = credential_create(
-            user=user,
-            collector="supplier_portal",
-            params={"base_url": portal.url, "username": "buyer@example.com", "password": "s3cret-Pa55"},
-            download_from=datetime(2026, 1, 1, tzinfo=UTC),
-        )
-        the_user.join(STATE_WAIT_SECONDS)
+        with user_posting_the_code(monkeypatch, user=user, token=token) as posted:
+            # Eager: the credential is collected at once, in this thread, while the user's thread posts the code.
+            credential = credential_create(
+                user=user,
+                collector="supplier_portal",
+                params={"base_url": portal.url, "username": "buyer@example.com", "password": "s3cret-Pa55"},
+                download_from=datetime(2026, 1, 1, tzinfo=UTC),
+            )
 
         credential.refresh_from_db()
         assert posted == [(CredentialState.TWO_FA_WAITING, 200)]
@@ -238,11 +257,21 @@ def test_a_credential_for_the_portal_is_collected_with_the_totp_code_posted_thro
         ]
         documents = CollectedDocument.objects.filter(credential=credential).order_by("file_name")
         assert [(d.file_name, d.pushed) for d in documents] == [("INV-P1.pdf", True), ("INV-P2.pdf", True)]
-
         secret = callback_secret(company=alice)
         received = [
             verify(secret=secret, headers=r.headers, body=r.body, now=int(time.time())) for r in receiver.requests
         ]
+
+        with user_posting_the_code(monkeypatch, user=user, token=token) as posted_again:
+            credential_collect_now(credential=credential)
+
+        credential.refresh_from_db()
+        assert posted_again == [(CredentialState.TWO_FA_WAITING, 200)]
+        assert credential.state == CredentialState.OK
+        assert portal.portal.logins == 2
+        assert portal.portal.downloads == ["INV-P1", "INV-P2"]  # known by their keys: not fetched again
+        assert Invoice.objects.filter(company=alice).count() == 2
+        assert len(receiver.requests) == 2
     received.sort(key=lambda body: body["invoice"]["extracted"]["invoice_number"])
     assert [(b["type"], b["collector"], b["remote_id"]) for b in received] == [
         ("invoice", "supplier_portal", "R-77"),
@@ -250,4 +279,3 @@ def test_a_credential_for_the_portal_is_collected_with_the_totp_code_posted_thro
     ]
     assert [base64.b64decode(b["invoice"]["data"]) for b in received] == [i.pdf for i in portal.portal.invoices]
     assert [b["invoice"]["extracted"]["totals"]["total"] for b in received] == [120.0, 80.5]
-    assert portal.portal.logins == 1
