@@ -21,6 +21,7 @@ import ipaddress
 import logging
 import mimetypes
 import socket
+from abc import abstractmethod
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -140,6 +141,7 @@ class WebSession(Session):
         self.params = params
         self.timeout_seconds = float(_setting("COLLECTING_WEB_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
         self.guard = AddressGuard()
+        self.refused = ""  # why the guard last stopped a request of the page
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="web-collector")
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
@@ -155,16 +157,16 @@ class WebSession(Session):
 
     # --- what a collector implements ----------------------------------------------------------------
 
+    @abstractmethod
     def log_in(self, *, two_factor: TwoFactorPrompt) -> None:
-        """Log in with `self.params`; ask `two_factor` for a code if the portal wants one.
-        Raises LoginFailed when the portal refuses the login."""
-        raise NotImplementedError
+        """Log in with `self.params`; ask for the second factor with `second_factor(two_factor, ...)`
+        if the portal wants one. Raises LoginFailed when the portal refuses the login."""
 
-    def documents(self, *, since: datetime | None) -> Iterable[DocumentRef]:
-        raise NotImplementedError
+    @abstractmethod
+    def documents(self, *, since: datetime | None) -> Iterable[DocumentRef]: ...
 
-    def download(self, ref: DocumentRef) -> Downloaded:
-        raise NotImplementedError
+    @abstractmethod
+    def download(self, ref: DocumentRef) -> Downloaded: ...
 
     # --- the browser ------------------------------------------------------------------------------
 
@@ -188,6 +190,7 @@ class WebSession(Session):
         refusal = self.guard.refusal(route.request.url)
         if refusal:
             logger.warning("web collector: refused to load %s (%s)", route.request.url, refusal)
+            self.refused = refusal
             route.abort("blockedbyclient")
         else:
             route.continue_()
@@ -206,6 +209,8 @@ class WebSession(Session):
             raise TransientError(f"The portal did not answer in time while {doing}.") from None
         except PlaywrightError as error:
             message = error.message.splitlines()[0] if error.message else ""
+            if "net::ERR_BLOCKED_BY_CLIENT" in message and self.refused:
+                raise CollectorError(f"The portal led the browser where it may not go ({self.refused}).") from None
             if "net::" in message:
                 raise TransientError(f"The portal could not be reached while {doing} ({message}).") from None
             raise CollectorError(f"The portal's page was not as expected while {doing} ({message}).") from None
