@@ -15,4 +15,4 @@ def collector_get(key: str) -> Collector | None:
 
 
 # Each collector module registers itself when imported; they import `register` above, so they come last.
-from collecting.collectors import imap, sftp  # noqa: E402, F401
+from collecting.collectors import demo_portal, imap, sftp  # noqa: E402, F401
