@@ -427,6 +427,11 @@ COLLECTING_MAX_INTERVAL_SECONDS = env.int("COLLECTING_MAX_INTERVAL_SECONDS", def
 # this long for an IMAP server's answer.
 COLLECTING_IMAP_CA_FILE = env.str("COLLECTING_IMAP_CA_FILE", default="")
 COLLECTING_IMAP_TIMEOUT = env.float("COLLECTING_IMAP_TIMEOUT", default=30.0)
+# Browser collectors (supplier portals) drive Debian's chromium (empty: /usr/bin/chromium) with this
+# timeout per action; they never load private or loopback addresses unless allowed (the tests' portal).
+CHROMIUM_PATH = env.str("CHROMIUM_PATH", default="")
+COLLECTING_WEB_TIMEOUT_SECONDS = env.float("COLLECTING_WEB_TIMEOUT_SECONDS", default=30.0)
+COLLECTING_WEB_ALLOW_PRIVATE = env.bool("COLLECTING_WEB_ALLOW_PRIVATE", default=False)
 # Beat looks for due credentials this often.
 COLLECTING_DUE_SECONDS = env.float("COLLECTING_DUE_SECONDS", default=60.0)
 # A run is leased work (invoisx.leases), like an extraction; its hard time limit covers the wait for a
