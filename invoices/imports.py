@@ -81,7 +81,17 @@ def rows_from_csv(data: bytes) -> list[ImportRow]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    try:
+        return _csv_rows(csv.DictReader(io.StringIO(text, newline=""), dialect=dialect))
+    except csv.Error as error:
+        raise DomainError(
+            code=VALIDATION_ERROR,
+            message=f"The CSV could not be read: {error}.",
+            details={"file": [f"Not a readable CSV file: {error}."]},
+        ) from None
+
+
+def _csv_rows(reader: "csv.DictReader[str]") -> list[ImportRow]:
     header = [name.strip().lower() for name in reader.fieldnames or []]
     unknown = sorted(set(header) - set(CSV_COLUMNS))
     if not header or unknown:

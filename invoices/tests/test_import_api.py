@@ -161,3 +161,25 @@ def test_imported_invoices_belong_to_the_importing_company_only(alice, bob, alic
 
     assert success_data(bob_api.get("/api/v1/invoices"))["invoices"] == []
     assert Invoice.objects.get().company == alice
+
+
+def import_csv(client, body: bytes):
+    return client.post(
+        "/api/v1/invoices/import", {"file": SimpleUploadedFile("x.csv", body, "text/csv")}, format="multipart"
+    )
+
+
+def test_a_csv_the_csv_module_cannot_read_is_a_400_naming_the_file(alice_api):
+    # A field over the csv module's size limit: it raises csv.Error, which used to answer 500.
+    body = b"invoice_number,invoice_date\n" + b"X" * 200_000 + b",2026-04-01\n"
+
+    response = import_csv(alice_api, body)
+
+    assert response.status_code == 400, response.content
+    assert "file" in response.json()["error"]["details"]
+
+
+def test_a_lone_carriage_return_in_a_field_is_no_server_error(alice_api):
+    response = import_csv(alice_api, b"invoice_number,invoice_date\nINV-1\rX,2026-04-01\n")
+
+    assert response.status_code == 400, response.content
