@@ -128,7 +128,17 @@ def _store(*, credential: Credential, ref: DocumentRef, downloaded: Downloaded, 
     upload = SimpleUploadedFile(file_name, downloaded.data, content_type=downloaded.mimetype)
     try:
         with transaction.atomic():
-            stored = invoice_upload(company=credential.company, file=upload, source=Source.COLLECTED)
+            stored = invoice_upload(
+                company=credential.company,
+                file=upload,
+                source=Source.COLLECTED,
+                collected_from={
+                    "collector": credential.collector,
+                    "credential_id": credential.public_id,
+                    "user_id": credential.user.public_id,
+                    "remote_id": credential.user.remote_id,
+                },
+            )
             # Locked: the extraction ending now pushes the document, or we see it ended and push it.
             invoice = Invoice.objects.select_for_update().get(pk=stored.invoice.pk)
             document = CollectedDocument.objects.create(invoice=invoice, **record)

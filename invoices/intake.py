@@ -96,7 +96,12 @@ def _read_checked(file: UploadedFile) -> tuple[bytes, str]:
 
 
 def invoice_upload(
-    *, company: Company, file: UploadedFile, counts_towards_usage: bool = True, source: str = Source.UPLOAD
+    *,
+    company: Company,
+    file: UploadedFile,
+    counts_towards_usage: bool = True,
+    source: str = Source.UPLOAD,
+    collected_from: dict[str, str] | None = None,
 ) -> Upload:
     data, kind = _read_checked(file)
     digest = hashlib.sha256(data).hexdigest()
@@ -120,6 +125,7 @@ def invoice_upload(
                 direction=Direction.PURCHASE,
                 status=Status.PROCESSING,
                 source=source,
+                collected_from=collected_from or {},
                 currency="",
                 document_name=(file.name or "")[:255],
                 document_sha256=digest,

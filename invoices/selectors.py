@@ -33,6 +33,8 @@ class InvoiceFilter(django_filters.FilterSet):
     direction = django_filters.ChoiceFilter(choices=Direction.choices)
     payment_status = django_filters.ChoiceFilter(choices=PaymentStatus.choices)
     duplicate_of = django_filters.CharFilter(field_name="duplicate_of__public_id", max_length=40)
+    remote_id = django_filters.CharFilter(field_name="collected_from__remote_id", max_length=200)
+    credential = django_filters.CharFilter(field_name="collected_from__credential_id", max_length=40)
     search = django_filters.CharFilter(method="filter_search", max_length=200)
     ordering = django_filters.OrderingFilter(fields=["invoice_date", "due_date", "total", "created_at"])
 

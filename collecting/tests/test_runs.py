@@ -110,6 +110,33 @@ def test_a_new_credential_is_collected_at_once_into_collected_purchase_invoices(
     assert all(d.pushed and d.invoice is not None for d in documents)
     assert fake.sources["acme"].finished == ["m1/1", "m2/1"]
     assert fake.sources["acme"].closed == 1
+    assert {tuple(sorted(i.collected_from.items())) for i in invoices} == {
+        (
+            ("collector", credential.collector),
+            ("credential_id", credential.public_id),
+            ("remote_id", user.remote_id),
+            ("user_id", user.public_id),
+        )
+    }
+
+
+def test_the_api_lists_a_users_collected_invoices_by_remote_id(
+    alice, alice_api, user, fake, receiver, django_capture_on_commit_callbacks
+):
+    fake.sources["acme"] = FakeSource(documents=[new_document("m1/1", "INV-1", "100.00")])
+    credential = add_credential(user, django_capture_on_commit_callbacks)
+
+    listed = alice_api.get("/api/v1/invoices", {"remote_id": user.remote_id}).json()["data"]["invoices"]
+    elsewhere = alice_api.get("/api/v1/invoices", {"remote_id": "someone-else"}).json()["data"]["invoices"]
+
+    assert [invoice["invoice_number"] for invoice in listed] == ["INV-1"]
+    assert listed[0]["collected_from"] == {
+        "collector": credential.collector,
+        "credential_id": credential.public_id,
+        "user_id": user.public_id,
+        "remote_id": user.remote_id,
+    }
+    assert elsewhere == []
 
 
 def test_each_new_document_is_pushed_once_signed_in_seed_003s_schema_with_the_extracted_invoice(

@@ -38,6 +38,13 @@ class SupplierOutputSerializer(serializers.Serializer):
     tax_id = serializers.CharField(source="supplier_tax_id", help_text="As printed; empty where none")
 
 
+class CollectedFromSerializer(serializers.Serializer):
+    collector = serializers.CharField(help_text="The collector that fetched it (imap, sftp, supplier_portal, ...)")
+    credential_id = serializers.CharField(help_text="The credential (crd_…)")
+    user_id = serializers.CharField(help_text="The collecting user (usr_…)")
+    remote_id = serializers.CharField(help_text="The user's id in the customer's system (seed 003)")
+
+
 class ReviewReasonSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=[(code, code) for code in REVIEW_CODES])
     field = serializers.CharField(allow_null=True, help_text="The invoice field concerned, when one is")
@@ -154,6 +161,9 @@ class InvoiceOutputSerializer(serializers.Serializer):
         "On POST /invoices/extract of a file already received: that file's invoice, which is the answer.",
     )
     notes = serializers.CharField()
+    collected_from = serializers.SerializerMethodField(
+        help_text="Collected invoices (seed 003): the credential and user that fetched it; null otherwise"
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -163,6 +173,10 @@ class InvoiceOutputSerializer(serializers.Serializer):
         if invoice.direction != Direction.PURCHASE or (invoice.supplier_id is None and not printed):
             return None
         return SupplierOutputSerializer(invoice).data
+
+    @extend_schema_field(CollectedFromSerializer(allow_null=True))
+    def get_collected_from(self, invoice: Invoice) -> dict[str, Any] | None:
+        return CollectedFromSerializer(invoice.collected_from).data if invoice.collected_from else None
 
     @extend_schema_field(TotalsSerializer)
     def get_totals(self, invoice: Invoice) -> dict[str, Any]:

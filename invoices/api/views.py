@@ -49,6 +49,8 @@ INVOICE_FILTERS = [
     OpenApiParameter("document_type", str, enum=DocumentType.values),
     OpenApiParameter("direction", str, enum=Direction.values),
     OpenApiParameter("duplicate_of", str, description="Invoices marked duplicates of this one (inv_…)"),
+    OpenApiParameter("remote_id", str, description="Collected invoices of the user with this remote_id (seed 003)"),
+    OpenApiParameter("credential", str, description="Collected invoices of this credential (crd_…)"),
     OpenApiParameter("payment_status", str, enum=PaymentStatus.values, description="Paid by confirmed bank matches"),
     OpenApiParameter("search", str, description="Invoice number, supplier or buyer name contains"),
     OpenApiParameter("ordering", str, description="invoice_date, due_date, total, created_at; '-' reverses"),

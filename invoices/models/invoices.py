@@ -157,6 +157,9 @@ class Invoice(models.Model):
     # What issued credit notes (not void) have credited of this invoice: it is owed that much less.
     amount_credited = models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0)
 
+    # A collected invoice (seed 003): {"collector", "credential_id", "user_id", "remote_id"} of the
+    # credential that fetched it; empty for every other invoice.
+    collected_from = models.JSONField(default=dict, blank=True)
     # The document an invoice was extracted from, and what extraction made of it.
     document = models.FileField(upload_to="invoices/%Y/%m/", blank=True)
     document_name = models.CharField(max_length=255, blank=True)

@@ -73,6 +73,7 @@ INVOICE_FIELDS = {
     "review_reasons",
     "duplicate_of",
     "notes",
+    "collected_from",
     "created_at",
     "updated_at",
 }
