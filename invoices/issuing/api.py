@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from idempotency.api import IDEMPOTENCY_PARAMETER, idempotent
 from invoices.api.serializers import InvoiceDetailSerializer, LineItemInputSerializer
+from invoices.issuing.files import IssuedFile, attachment_name, attachment_response, issued_file
 from invoices.issuing.outputs import preview_pdf
 from invoices.issuing.selectors import deliveries_of, issued_document_get, series_get, series_list
 from invoices.issuing.series import series_create, series_update
@@ -168,18 +169,6 @@ class InvoiceDeliveriesApi(APIView):
         return Response(paginated_data("deliveries", page, InvoiceDeliverySerializer(page.items, many=True).data))
 
 
-def _file(content: bytes, *, media_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _safe_name(invoice: Invoice) -> str:
-    name = invoice.invoice_number or f"draft-{invoice.public_id}"
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
-
-
 class InvoicePdfApi(APIView):
     required_scopes = {"GET": "invoices:read"}
 
@@ -198,13 +187,9 @@ class InvoicePdfApi(APIView):
     def get(self, request: Request, invoice_id: str) -> HttpResponse:
         invoice = _invoice(request, invoice_id)
         if invoice.is_draft:
-            return _file(
-                preview_pdf(invoice=invoice), media_type="application/pdf", filename=f"{_safe_name(invoice)}.pdf"
-            )
-        issued = issued_document_get(invoice=invoice)
-        with issued.pdf.open("rb") as file:
-            content = file.read()
-        return _file(content, media_type="application/pdf", filename=f"{_safe_name(invoice)}.pdf")
+            preview = IssuedFile(preview_pdf(invoice=invoice), "application/pdf", f"{attachment_name(invoice)}.pdf")
+            return attachment_response(preview)
+        return attachment_response(issued_file(invoice=invoice, kind="pdf"))
 
 
 class InvoiceUblApi(APIView):
@@ -220,9 +205,7 @@ class InvoiceUblApi(APIView):
         ),
     )
     def get(self, request: Request, invoice_id: str) -> HttpResponse:
-        invoice = _invoice(request, invoice_id)
-        issued = issued_document_get(invoice=invoice)
-        return _file(issued.ubl.encode(), media_type="application/xml", filename=f"{_safe_name(invoice)}.ubl.xml")
+        return attachment_response(issued_file(invoice=_invoice(request, invoice_id), kind="ubl"))
 
 
 class InvoiceCiiApi(APIView):
@@ -238,9 +221,7 @@ class InvoiceCiiApi(APIView):
         ),
     )
     def get(self, request: Request, invoice_id: str) -> HttpResponse:
-        invoice = _invoice(request, invoice_id)
-        issued = issued_document_get(invoice=invoice)
-        return _file(issued.cii.encode(), media_type="application/xml", filename=f"{_safe_name(invoice)}.cii.xml")
+        return attachment_response(issued_file(invoice=_invoice(request, invoice_id), kind="cii"))
 
 
 class InvoiceEnvelopeApi(APIView):

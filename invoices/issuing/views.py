@@ -19,9 +19,10 @@ from django.views.decorators.http import require_POST
 
 from dashboard.access import company_page, page_company
 from invoices.issuing.calc import TaxCategory
+from invoices.issuing.files import ISSUED_FILE_KINDS, attachment_response, issued_file
 from invoices.issuing.forms import UNIT_SUGGESTIONS, CreditNoteForm, EditorForms, SendForm, VoidForm, plain
 from invoices.issuing.outputs import preview_pdf
-from invoices.issuing.selectors import deliveries_of, invoice_taxes, issued_document_get
+from invoices.issuing.selectors import deliveries_of, invoice_taxes
 from invoices.issuing.services import (
     credit_note_create,
     credited_line_item,
@@ -209,32 +210,16 @@ def invoice_preview(request: HttpRequest, invoice_id: str) -> HttpResponse:
     return response
 
 
-def _file_name(invoice: Invoice) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in invoice.invoice_number or invoice.public_id)
-
-
 @company_page()
 def invoice_download(request: HttpRequest, invoice_id: str, kind: str) -> HttpResponse:
     """The issued PDF, UBL or CII as stored when the invoice was issued, as an attachment."""
     invoice = _invoice(request, invoice_id)
+    if kind not in ISSUED_FILE_KINDS:
+        raise Http404("No such file.")
     try:
-        issued = issued_document_get(invoice=invoice)
+        return attachment_response(issued_file(invoice=invoice, kind=kind))
     except DomainError:
         raise Http404("This invoice has not been issued.") from None
-    name = _file_name(invoice)
-    if kind == "pdf":
-        with issued.pdf.open("rb") as file:
-            content, media_type, filename = file.read(), "application/pdf", f"{name}.pdf"
-    elif kind == "ubl":
-        content, media_type, filename = issued.ubl.encode(), "application/xml", f"{name}.ubl.xml"
-    elif kind == "cii":
-        content, media_type, filename = issued.cii.encode(), "application/xml", f"{name}.cii.xml"
-    else:
-        raise Http404("No such file.")
-    response = HttpResponse(content, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @company_page(edit=True)
