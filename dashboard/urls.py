@@ -5,7 +5,8 @@ from django.urls import include, path
 
 from bank import views as bank_views
 from buyers import views as buyer_views
-from dashboard import views
+from dashboard import overview, views
+from invoices import list_views as invoice_list_views
 from invoices import views as invoice_views
 from invoices.issuing import views as issuing_views
 from tokens import views as token_views
@@ -13,11 +14,11 @@ from tokens import views as token_views
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", overview.home, name="home"),
     path("switch-company", views.switch_company, name="switch-company"),
     path("buyers/", buyer_views.buyer_list, name="buyers"),
-    path("invoices/", invoice_views.invoice_list, name="invoices"),
-    path("invoices/upload", invoice_views.invoice_upload_page, name="invoice-upload"),
+    path("invoices/", invoice_list_views.invoice_list, name="invoices"),
+    path("invoices/upload", invoice_list_views.invoice_upload_page, name="invoice-upload"),
     path("invoices/new", issuing_views.invoice_new, name="invoice-new"),
     path("invoices/<str:invoice_id>/", invoice_views.invoice_review, name="invoice-review"),
     path("invoices/<str:invoice_id>/document", invoice_views.invoice_document, name="invoice-document"),

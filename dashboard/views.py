@@ -1,21 +1,17 @@
-"""Dashboard shell pages: login, password change and reset (rate limited), home, switching company."""
+"""Dashboard shell pages: login, password change and reset (rate limited), switching company."""
 
 from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from buyers.models import Buyer
 from companies.current import choose_company
-from dashboard.access import company_page, page_company
 from dashboard.forms import QueuedPasswordResetForm
-from invoices.models import Invoice, Status
 from invoisx.throttles import throttle_login
-from tokens.models import ApiToken
 
 
 @method_decorator(throttle_login, name="post")
@@ -48,20 +44,6 @@ class PasswordResetView(auth_views.PasswordResetView):
             context = self.get_context_data(form=self.get_form(), limited=True)
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
-
-
-@company_page()
-def home(request: HttpRequest) -> HttpResponse:
-    company = page_company(request)
-    invoices = Invoice.objects.filter(company=company)
-    context = {
-        "buyer_count": Buyer.objects.filter(company=company).count(),
-        "invoice_count": invoices.count(),
-        "review_count": invoices.filter(status=Status.NEEDS_REVIEW).count(),
-        "token_count": ApiToken.objects.filter(company=company, revoked_at__isnull=True).count(),
-        "recent_invoices": invoices.select_related("supplier", "buyer")[:5],
-    }
-    return render(request, "dashboard/home.html", context)
 
 
 @require_POST
