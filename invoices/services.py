@@ -280,7 +280,12 @@ def invoice_snapshot(invoice: Invoice) -> dict[str, Any]:
 
 @transaction.atomic
 def invoice_update(
-    *, invoice: Invoice, changed_by_user: User | None = None, changed_by_token: ApiToken | None = None, **fields: Any
+    *,
+    invoice: Invoice,
+    changed_by_user: User | None = None,
+    changed_by_token: ApiToken | None = None,
+    vouch: bool = True,
+    **fields: Any,
 ) -> Invoice:
     """Correct an invoice's data, keeping who changed what.
 
@@ -294,6 +299,9 @@ def invoice_update(
     `invoice` only names the row: it is read again under its lock, and that copy is the one changed,
     compared (for the recorded changes) and saved. The caller's copy may be stale: saving it would
     undo whatever another correction or a bank payment wrote since it was loaded. Returns the saved copy.
+
+    `vouch=False` saves a correction without vouching for the rest (the dashboard's Save, where
+    approving is its own button, `invoice_approve`).
     """
     invoice = invoice_lock(invoice)
     if invoice.status == Status.PROCESSING:
@@ -391,7 +399,7 @@ def invoice_update(
         )
         _apply_amounts(invoice, amounts)
         invoice.refresh_payment_status()
-    if invoice.status in REVIEWED_STATUSES and invoice.source == Source.UPLOAD:
+    if vouch and invoice.status in REVIEWED_STATUSES and invoice.source == Source.UPLOAD:
         invoice.status = Status.PROCESSED
         invoice.failure_reason = ""
         invoice.reviewed_at = timezone.now()  # settles what the reader was unsure of (`review`)
@@ -409,6 +417,45 @@ def invoice_update(
         learned = sorted(confirmed)
         transaction.on_commit(lambda: _queue_layout_learning(invoice.pk, learned), robust=True)
     return invoice
+
+
+@transaction.atomic
+def invoice_approve(*, invoice: Invoice, approved_by: User) -> Invoice:
+    """A person vouches for an invoice read from a document: what the reader was unsure of is settled.
+
+    What the data itself says (figures that disagree, a number already received, a due date before the
+    invoice date) is not settled by approving: it is corrected first, so approval is refused (409)
+    naming each reason. Returns the saved copy.
+    """
+    invoice = invoice_lock(invoice)
+    if invoice.status == Status.PROCESSING:
+        raise DomainError(
+            code=CONFLICT, message="The invoice is still being extracted; approve it once it is processed."
+        )
+    if invoice.status == Status.FAILED:
+        invoice.status = Status.PROCESSED
+    invoice.failure_reason = ""
+    invoice.reviewed_at = timezone.now()
+    invoice_review_refresh(invoice, line_amounts=[line.amount for line in invoice.lines.all()])
+    if invoice.review_reasons:
+        raise DomainError(
+            code=CONFLICT,
+            message="Correct these before approving: " + "; ".join(r["message"] for r in invoice.review_reasons),
+            details=_reasons_by_field(invoice),
+        )
+    invoice.save()
+    InvoiceChange.objects.create(
+        invoice=invoice, field="approved", old_value=None, new_value=True, changed_by_user=approved_by
+    )
+    event_record(company=invoice.company, type=EventType.INVOICE_UPDATED, data=invoice_event_data(invoice))
+    return invoice
+
+
+def _reasons_by_field(invoice: Invoice) -> dict[str, list[str]]:
+    details: dict[str, list[str]] = {}
+    for reason in invoice.review_reasons:
+        details.setdefault(reason["field"] or "invoice", []).append(reason["message"])
+    return details
 
 
 def _queue_layout_learning(invoice_id: int, fields: list[str]) -> None:
