@@ -8,6 +8,7 @@ Python, so the overview costs the same handful of queries with ten invoices or t
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -23,12 +24,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
 
 from bank.models import BankStatement, BankTransaction, MatchAllocation, MatchState, MatchStatus
 from buyers.models import Buyer
 from companies.models import Company
-from invoices.models import Direction, DocumentType, Invoice, Source, State, Status
+from invoices.models import Direction, DocumentType, Invoice, PaymentStatus, Source, State, Status
 from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, round_money
 from tokens.models import ApiToken
 
@@ -115,7 +115,13 @@ def open_invoices(*, company: Company) -> QuerySet[Invoice]:
     sales = Q(direction=Direction.SALES, state__in=[State.ISSUED, State.SENT, State.RECORDED])
     purchases = Q(direction=Direction.PURCHASE, status__in=[Status.PROCESSED, Status.NEEDS_REVIEW])
     return (
-        Invoice.objects.filter(company=company, document_type=DocumentType.INVOICE)
+        # A paid invoice owes nothing: leaving them out first lets the database use its payment status
+        # index and compute the amount due of the few invoices still open only.
+        Invoice.objects.filter(
+            company=company,
+            document_type=DocumentType.INVOICE,
+            payment_status__in=[PaymentStatus.UNPAID, PaymentStatus.PARTIALLY_PAID],
+        )
         .filter(sales | purchases)
         .annotate(due_amount=amount_due())
         .filter(due_amount__gt=0)
@@ -205,6 +211,18 @@ def cash_flow(*, company: Company, today: date, months: int = 6, currency: str =
     bank payments applied to sales invoices, by the payment's booking date. Both in the invoices'
     currency; shown for `currency`, else the company's default currency, else its busiest one."""
     starts = month_starts(today=today, months=months)
+    ends = [*(start - timedelta(days=1) for start in starts[1:]), today]
+
+    def by_month(date_field: str, amount_field: str) -> dict[str, Any]:
+        # One conditional sum per month rather than a truncated date to group by: SQLite truncates
+        # dates in a Python function called once per row.
+        return {
+            f"m{index}": Sum(
+                Case(When(Q(**{f"{date_field}__range": (start, end)}), then=F(amount_field)), default=ZERO)
+            )
+            for index, (start, end) in enumerate(zip(starts, ends, strict=True))
+        }
+
     invoiced = (
         Invoice.objects.filter(
             company=company,
@@ -215,9 +233,8 @@ def cash_flow(*, company: Company, today: date, months: int = 6, currency: str =
             invoice_date__lte=today,
         )
         .order_by()
-        .annotate(month=TruncMonth("invoice_date"))
-        .values("currency", "month")
-        .annotate(amount=Sum("total"))
+        .values("currency")
+        .annotate(**by_month("invoice_date", "total"))
     )
     received = (
         MatchAllocation.objects.filter(
@@ -228,17 +245,18 @@ def cash_flow(*, company: Company, today: date, months: int = 6, currency: str =
             match__transaction__date__lte=today,
         )
         .order_by()
-        .annotate(month=TruncMonth("match__transaction__date"), currency=F("invoice__currency"))
-        .values("currency", "month")
-        .annotate(amount=Sum("amount"))
+        .annotate(currency=F("invoice__currency"))
+        .values("currency")
+        .annotate(**by_month("match__transaction__date", "amount"))
     )
     figures: dict[tuple[str, date, str], Decimal] = {}
     volume: dict[str, Decimal] = {}
     for kind, rows in (("invoiced", invoiced), ("received", received)):
         for row in rows:
-            month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
-            figures[(row["currency"], month, kind)] = row["amount"] or Decimal(0)
-            volume[row["currency"]] = volume.get(row["currency"], Decimal(0)) + (row["amount"] or Decimal(0))
+            for index, start in enumerate(starts):
+                amount = row[f"m{index}"] or Decimal(0)
+                figures[(row["currency"], start, kind)] = amount
+                volume[row["currency"]] = volume.get(row["currency"], Decimal(0)) + amount
     currencies = sorted(volume, key=lambda code: (-volume[code], code))
     chosen = currency if currency in volume else ""
     if not chosen:
