@@ -9,6 +9,16 @@ from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from bank.models import (
+    BankAccount,
+    BankStatement,
+    BankTransaction,
+    MatchAllocation,
+    MatchKind,
+    MatchState,
+    PaymentMatch,
+    Reconciliation,
+)
 from buyers.tests.factories import BuyerFactory
 from companies.models import Role
 from companies.tests.factories import MembershipFactory
@@ -144,6 +154,41 @@ def test_the_cash_flow_has_six_months_of_sales_invoiced(alice):
     assert flow.months[-1].invoiced == Decimal("1080.00")
     assert flow.months[0].invoiced == Decimal("1080.00")
     assert cash_flow(company=alice, today=TODAY, currency="EUR").months[2].invoiced == Decimal("1080.00")
+
+
+def confirmed_payment(invoice: Invoice, amount: Decimal, on: date, state: str = MatchState.CONFIRMED) -> None:
+    """A bank line paying `amount` of the invoice, matched by a reconciliation in `state`."""
+    account = BankAccount.objects.create(company=invoice.company, currency=invoice.currency, account_number=state)
+    statement = BankStatement.objects.create(
+        company=invoice.company, account=account, file="s.csv", file_sha256=f"{invoice.pk}{state}", format="csv"
+    )
+    line = BankTransaction.objects.create(
+        company=invoice.company, account=account, statement=statement, date=on, amount=amount, checksum="c"
+    )
+    run = Reconciliation.objects.create(company=invoice.company, statement=statement, auto_confirm_threshold=0.9)
+    match = PaymentMatch.objects.create(
+        company=invoice.company,
+        reconciliation=run,
+        transaction=line,
+        state=state,
+        kind=MatchKind.EXACT,
+        confidence=1.0,
+        reason="Number",
+        amount=amount,
+    )
+    MatchAllocation.objects.create(match=match, invoice=invoice, amount=amount)
+
+
+def test_the_cash_flow_counts_confirmed_payments_by_booking_date(alice):
+    invoice = sales_invoice(alice, invoice_date=date(2026, 4, 2))
+    confirmed_payment(invoice, Decimal("500.00"), date(2026, 5, 20))
+    confirmed_payment(invoice, Decimal("80.00"), date(2026, 5, 21), state=MatchState.SUGGESTED)
+
+    months = {m.month: m for m in cash_flow(company=alice, today=TODAY).months}
+
+    assert months[date(2026, 5, 1)].received == Decimal("500.00")
+    assert months[date(2026, 4, 1)].received == Decimal(0)
+    assert months[date(2026, 4, 1)].invoiced == Decimal("1080.00")
 
 
 def test_the_first_steps_are_ticked_as_they_are_done(alice):
