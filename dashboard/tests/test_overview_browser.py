@@ -23,7 +23,7 @@ OVERFLOWING = """() => Array.from(document.querySelectorAll('main *'))
 
 @pytest.fixture
 def owner():
-    company = CompanyFactory(name="Overview Trading Sdn Bhd")
+    company = CompanyFactory.create(name="Overview Trading Sdn Bhd")
     today = date.today()
     for days_late in (0, 12, 45, 75, 120):
         due = today - timedelta(days=days_late)
@@ -31,7 +31,7 @@ def owner():
         purchase_invoice(
             company, number=f"P-{days_late}", currency="MYR", invoice_date=due - timedelta(days=30), due_date=due
         )
-    return MembershipFactory(company=company, role=Role.OWNER).user
+    return MembershipFactory.create(company=company, role=Role.OWNER).user
 
 
 @pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
