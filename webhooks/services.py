@@ -1,5 +1,6 @@
 """Writes for webhook endpoints and deliveries: create, change, rotate, test, fan events out, retry."""
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,9 +15,18 @@ from events.models import Event, EventType
 from invoisx.enqueue import enqueue_each, enqueue_each_on_commit
 from invoisx.errors import CONFLICT, RESOURCE_NOT_FOUND, VALIDATION_ERROR, DomainError
 from invoisx.retention import delete_in_batches, retention_cutoff
-from webhooks.delivery import deliveries_due
+from webhooks.delivery import deliveries_due, delivery_attempt
 from webhooks.destinations import UnsafeDestination, url_check
-from webhooks.models import ALL_EVENTS, SUBSCRIBABLE_EVENTS, Delivery, DeliveryStatus, EndpointKind, WebhookEndpoint
+from webhooks.models import (
+    ALL_EVENTS,
+    SUBSCRIBABLE_EVENTS,
+    AttemptStatus,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    EndpointKind,
+    WebhookEndpoint,
+)
 from webhooks.signing import secret_encrypt, secret_generate
 
 URL_MAX_LENGTH = 2000
@@ -204,6 +214,36 @@ def webhook_test_send(*, endpoint: WebhookEndpoint) -> Delivery:
             data={"endpoint_id": endpoint.public_id, "message": "A test event sent from InvoisX."},
         )
         return delivery_create(endpoint=endpoint, event=event)
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    """A test event's delivery and how its first attempt ended; `attempt` is None while no answer is recorded."""
+
+    delivery: Delivery
+    attempt: DeliveryAttempt | None
+
+
+def webhook_test_run(*, endpoint: WebhookEndpoint, wait_seconds: float = 5.0) -> TestOutcome:
+    """Send a `webhook.test` event and make its first attempt now, from this process, so that whoever
+    asked sees what the endpoint answered (the attempt waits for the receiver up to
+    WEBHOOKS_TIMEOUT_SECONDS). The delivery is queued as usual too: if a worker claimed it first, wait up
+    to `wait_seconds` for the worker's attempt to be recorded. A failed attempt is retried on the usual
+    schedule, like any delivery's."""
+    delivery = webhook_test_send(endpoint=endpoint)
+    attempt = delivery_attempt(delivery_id=delivery.pk)
+    deadline = time.monotonic() + wait_seconds
+    while attempt is None or attempt.status == AttemptStatus.SENDING:
+        attempt = (
+            DeliveryAttempt.objects.filter(delivery=delivery)
+            .exclude(status=AttemptStatus.SENDING)
+            .order_by("number")
+            .first()
+        )
+        if attempt is not None or time.monotonic() >= deadline:
+            break
+        time.sleep(0.2)
+    return TestOutcome(delivery=delivery, attempt=attempt)
 
 
 def delivery_create(*, endpoint: WebhookEndpoint, event: Event) -> Delivery:

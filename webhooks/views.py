@@ -1,4 +1,5 @@
-"""Settings › Webhooks in the dashboard: endpoints (secret shown once), test events, the delivery log, retries.
+"""Settings › Webhooks in the dashboard: endpoints with their health (secret shown once), test events and
+what they got back, the delivery log, retries, deletion after a confirmation.
 
 Only members who can manage the company see these pages: an endpoint receives the company's data.
 """
@@ -7,21 +8,22 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dashboard.access import company_page, page_company
 from invoisx.errors import DomainError
 from webhooks.forms import EndpointForm
-from webhooks.models import Delivery, WebhookEndpoint
-from webhooks.selectors import endpoint_deliveries, endpoint_list
+from webhooks.models import AttemptStatus, Delivery, DeliveryAttempt, WebhookEndpoint
+from webhooks.selectors import endpoint_deliveries, endpoint_health, endpoint_list
 from webhooks.services import (
     delivery_retry,
     endpoint_create,
     endpoint_delete,
     endpoint_rotate_secret,
     endpoint_update,
-    webhook_test_send,
+    webhook_test_run,
 )
 
 DELIVERIES_PER_PAGE = 25
@@ -38,7 +40,10 @@ def _add_service_errors(form: EndpointForm, error: DomainError) -> None:
 
 @company_page(manage=True)
 def webhook_list_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "webhooks/list.html", {"endpoints": endpoint_list(company=page_company(request))})
+    endpoints = list(endpoint_list(company=page_company(request)))
+    health = endpoint_health(endpoints=endpoints, now=timezone.now())
+    rows = [(endpoint, health[endpoint.pk]) for endpoint in endpoints]
+    return render(request, "webhooks/list.html", {"rows": rows})
 
 
 @never_cache
@@ -86,12 +91,29 @@ def webhook_page(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     return render(request, "webhooks/endpoint.html", {"endpoint": endpoint, "form": form, "page": deliveries})
 
 
+def test_result_message(attempt: DeliveryAttempt | None) -> tuple[int, str]:
+    """The message level and text that tell how a test event's attempt ended."""
+    if attempt is None:
+        return messages.WARNING, (
+            "Test event sent; no answer recorded yet. Its result will show in the deliveries below."
+        )
+    if attempt.status == AttemptStatus.SUCCEEDED:
+        return messages.SUCCESS, f"Delivered: {attempt.response_status} in {attempt.duration_ms} ms."
+    reason = attempt.error or f"The endpoint answered {attempt.response_status}."
+    return messages.ERROR, f"Failed: {reason.removeprefix('Refused: ')} It is retried on the usual schedule."
+
+
 @require_POST
 @company_page(manage=True)
 def webhook_test_page(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     endpoint = _endpoint(request, endpoint_id)
-    delivery = webhook_test_send(endpoint=endpoint)
-    messages.success(request, f"Test event sent as delivery {delivery.public_id}.")
+    try:
+        outcome = webhook_test_run(endpoint=endpoint)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        level, text = test_result_message(outcome.attempt)
+        messages.add_message(request, level, text)
     return redirect("dashboard:webhook", endpoint_id=endpoint.public_id)
 
 
@@ -105,13 +127,16 @@ def webhook_rotate_page(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     )
 
 
-@require_POST
 @company_page(manage=True)
 def webhook_delete_page(request: HttpRequest, endpoint_id: str) -> HttpResponse:
+    """GET asks for confirmation; POST deletes."""
     endpoint = _endpoint(request, endpoint_id)
-    endpoint_delete(endpoint=endpoint)
-    messages.success(request, f"Webhook endpoint {endpoint.url} deleted.")
-    return redirect("dashboard:webhooks")
+    if request.method == "POST":
+        endpoint_delete(endpoint=endpoint)
+        messages.success(request, f"Webhook endpoint {endpoint.url} deleted.")
+        return redirect("dashboard:webhooks")
+    context = {"endpoint": endpoint, "delivery_count": endpoint.deliveries.count()}
+    return render(request, "webhooks/delete.html", context)
 
 
 @require_POST

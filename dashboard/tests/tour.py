@@ -151,6 +151,7 @@ def tour_pages(user: User) -> list[str]:
         "/settings/webhooks/",
         "/settings/webhooks/new",
         f"/settings/webhooks/{hook.public_id}/",
+        f"/settings/webhooks/{hook.public_id}/delete",
         "/settings/integrations/",
         "/collecting/users/",
         "/settings/collecting",

@@ -1,5 +1,6 @@
-"""In a real browser: add a webhook endpoint, send a test event to a real receiver that fails it, see
-the delivery and its attempt in the log, retry it, and see it delivered with a valid signature."""
+"""In a real browser: add a webhook endpoint, send a test event to a real receiver that fails it and be
+told so, see the delivery and its attempt in the log, retry it, see it delivered with a valid signature
+and the endpoint's health in the list, then delete the endpoint after confirming."""
 
 import time
 
@@ -43,7 +44,8 @@ def test_add_an_endpoint_send_a_test_event_see_it_fail_and_retry_it(live_server,
         page.get_by_role("link", name="Done").click()
 
         page.get_by_role("button", name="Send test event").click()
-        expect(page.get_by_text("Test event sent")).to_be_visible()
+        expect(page.locator(".notice-error")).to_contain_text("Failed: The endpoint answered 500.")
+        expect(page.locator(".notice-success")).to_have_count(0)
         row = page.locator("tr[data-delivery]")
         expect(row).to_have_count(1)
         expect(row).to_have_attribute("data-status", "pending")
@@ -57,6 +59,17 @@ def test_add_an_endpoint_send_a_test_event_see_it_fail_and_retry_it(live_server,
         expect(page.locator("tr[data-delivery]")).to_have_attribute("data-status", "succeeded")
         expect(page.locator("tr[data-delivery] .delivery-status")).to_have_text("Succeeded")
         expect(page.locator("tr[data-delivery]").get_by_role("button", name="Retry now")).to_have_count(0)
+
+        page.get_by_role("link", name="Settings › Webhooks").click()
+        expect(page.locator("td.webhook-health")).to_contain_text("Delivered: 200")
+        expect(page.locator("td.webhook-counts")).to_contain_text("1 delivered")
+        expect(page.locator("td.webhook-counts")).to_contain_text("1 failed")
+        page.get_by_role("link", name=receiver.url).click()
+        page.get_by_role("link", name="Delete endpoint…").click()
+        expect(page.get_by_role("heading", name="Delete this webhook endpoint?")).to_be_visible()
+        page.get_by_role("button", name="Delete endpoint").click()
+        expect(page.get_by_text("deleted")).to_be_visible()
+        expect(page.locator("tr[data-endpoint]")).to_have_count(0)
 
     first, second = receiver.requests
     assert first.headers["webhook-id"] == second.headers["webhook-id"]

@@ -1,15 +1,23 @@
-"""Settings › Webhooks pages: add (secret shown once), edit, test, delivery log, retry; managers only,
-CSRF on every form, company isolation."""
+"""Settings › Webhooks pages: add (secret shown once), edit, test (and what it got back), delivery log,
+retry, endpoint health in the list, delete after a confirmation; managers only, CSRF on every form,
+company isolation."""
 
 import re
+import socket
+from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from companies.models import Role
 from companies.tests.factories import MembershipFactory
-from webhooks.models import Delivery, DeliveryStatus, WebhookEndpoint
+from webhooks import sending
+from webhooks.models import AttemptStatus, Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint
 from webhooks.tests.factories import endpoint, record
+from webhooks.tests.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +79,12 @@ def test_choosing_no_event_is_refused(alice_page):
     assert "Choose at least one event" in response.content.decode()
 
 
-def test_an_endpoint_is_edited_tested_and_its_failed_delivery_retried(alice_page, failed):
+def unreachable(**kwargs) -> sending.Outcome:
+    return sending.Outcome(response_status=None, response_body="", error="Refused: no network in tests.", duration_ms=1)
+
+
+def test_an_endpoint_is_edited_tested_and_its_failed_delivery_retried(alice_page, failed, monkeypatch):
+    monkeypatch.setattr(sending, "post", unreachable)
     page = f"/settings/webhooks/{failed.endpoint.public_id}/"
     response = alice_page.post(page, {"url": PUBLIC_URL, "all_events": "on"})  # "active" unticked: paused
     assert response.status_code == 302
@@ -95,6 +108,92 @@ def test_rotating_and_deleting(alice_page, failed):
     assert not WebhookEndpoint.objects.exists()
 
 
+def test_deleting_asks_for_confirmation_first(alice_page, failed):
+    page = f"/settings/webhooks/{failed.endpoint.public_id}/"
+    assert f'href="{page}delete"' in alice_page.get(page).content.decode()
+
+    confirmation = alice_page.get(f"{page}delete")
+
+    content = confirmation.content.decode()
+    assert confirmation.status_code == 200
+    assert "Delete this webhook endpoint?" in content
+    assert "its 1 delivery" in content
+    assert WebhookEndpoint.objects.exists()
+    response = alice_page.post(f"{page}delete")
+    assert response.status_code == 302
+    assert not WebhookEndpoint.objects.exists()
+    assert "deleted" in alice_page.get(response["Location"]).content.decode()
+
+
+def test_a_test_event_shows_that_it_was_delivered_with_the_answer_and_time(alice, alice_page, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE = True  # the receiver listens on 127.0.0.1
+    with Receiver([200]) as receiver:
+        hook = endpoint(alice, url=receiver.url).endpoint
+
+        response = alice_page.post(f"/settings/webhooks/{hook.public_id}/test", follow=True)
+
+    content = response.content.decode()
+    assert len(receiver.requests) == 1
+    attempt = DeliveryAttempt.objects.get()
+    assert attempt.status == AttemptStatus.SUCCEEDED
+    assert f"Delivered: 200 in {attempt.duration_ms} ms." in content
+    assert 'class="notice notice-success"' in content
+
+
+def test_a_test_event_that_failed_says_why_in_the_error_colour(alice, alice_page, monkeypatch):
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    hook = endpoint(alice, url="https://hooks.example.invalid/x").endpoint
+
+    content = alice_page.post(f"/settings/webhooks/{hook.public_id}/test", follow=True).content.decode()
+
+    assert "Failed: The host hooks.example.invalid could not be resolved" in content
+    assert 'class="notice notice-error"' in content
+    assert "notice-success" not in content
+    assert DeliveryAttempt.objects.get().status == AttemptStatus.FAILED
+
+
+def test_the_list_shows_each_endpoints_last_result_and_its_last_day_without_a_query_per_endpoint(alice, alice_page):
+    def attempts(hook, *results):
+        [delivery] = record(alice, data={"n": hook.pk, "i": len(results)})
+        for number, (status, code, error, hours_ago) in enumerate(results, start=1):
+            DeliveryAttempt.objects.create(
+                delivery=delivery,
+                number=number,
+                status=status,
+                response_status=code,
+                error=error,
+                duration_ms=84,
+                started_at=timezone.now() - timedelta(hours=hours_ago),
+            )
+
+    ok = endpoint(alice, url="https://93.184.216.34/ok").endpoint
+    attempts(ok, (AttemptStatus.FAILED, 500, "The endpoint answered 500.", 30), (AttemptStatus.SUCCEEDED, 200, "", 1))
+    content_one = alice_page.get("/settings/webhooks/")
+    with CaptureQueriesContext(connection) as one:
+        alice_page.get("/settings/webhooks/")
+    WebhookEndpoint.objects.filter(pk=ok.pk).update(event_types=["invoice.paid"])  # the next events skip it
+    bad = endpoint(alice, url="https://93.184.216.34/bad").endpoint
+    attempts(bad, (AttemptStatus.FAILED, None, "NewConnectionError: refused", 2))
+    endpoint(alice, url="https://93.184.216.34/new")
+
+    with CaptureQueriesContext(connection) as three:
+        content = alice_page.get("/settings/webhooks/").content.decode()
+
+    assert content_one.status_code == 200
+    assert len(three) == len(one)
+    assert 'data-health="ok"' in content
+    assert "Delivered: 200</span> in 84 ms" in content
+    assert 'data-health="failed"' in content
+    assert "Failed: NewConnectionError: refused" in content
+    assert 'data-health="none"' in content
+    assert "1 delivered" in content  # the failure 30 hours ago is outside the last day
+    assert "0 failed" in content
+    assert "1 failed" in content
+
+
 @pytest.mark.parametrize("role", [Role.ACCOUNTANT, Role.VIEWER])
 def test_members_who_cannot_manage_are_refused(alice, role, failed):
     client = page_for(alice, role)
@@ -105,6 +204,8 @@ def test_members_who_cannot_manage_are_refused(alice, role, failed):
         client.post("/settings/webhooks/new", {"url": PUBLIC_URL, "all_events": "on"}),
         client.get(page),
         client.post(f"{page}test"),
+        client.get(f"{page}delete"),
+        client.post(f"{page}delete"),
         client.post(f"/settings/webhooks/deliveries/{failed.public_id}/retry"),
     ]:
         assert response.status_code == 403
@@ -120,6 +221,7 @@ def test_bob_cannot_reach_alices_endpoint_or_delivery(bob, failed):
         client.post(page, {"url": PUBLIC_URL, "all_events": "on"}),
         client.post(f"{page}test"),
         client.post(f"{page}rotate-secret"),
+        client.get(f"{page}delete"),
         client.post(f"{page}delete"),
         client.post(f"/settings/webhooks/deliveries/{failed.public_id}/retry"),
     ]:
