@@ -34,7 +34,7 @@ def buyer_list(request: HttpRequest) -> HttpResponse:
     rows = list(page.object_list)
     owed = owed_by_party(company=company, party="buyer", party_ids=[row.pk for row in rows], today=timezone.localdate())
     for buyer in rows:
-        buyer.owed = owed.get(buyer.pk, [])  # type: ignore[attr-defined]
+        buyer.owed = owed.get(buyer.pk, [])
     return render(
         request,
         "buyers/list.html",
@@ -67,7 +67,7 @@ def buyer_detail_page(request: HttpRequest, buyer_id: str) -> HttpResponse:
     today = timezone.localdate()
     rows = list(page.object_list)
     for invoice in rows:
-        invoice.payment = invoice_payment_state(invoice, today=today)  # type: ignore[attr-defined]
+        invoice.payment = invoice_payment_state(invoice, today=today)
     owed = owed_by_party(company=buyer.company, party="buyer", party_ids=[buyer.pk], today=today)
     membership = current_membership(request)
     return render(

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -54,7 +55,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(listing.invoices, per_page(request)).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for invoice in rows:
-        invoice.payment = invoice_payment_state(invoice, today=today)  # type: ignore[attr-defined]
+        invoice.payment = invoice_payment_state(invoice, today=today)
     # Only an empty page asks whether the company has invoices at all.
     has_any = bool(rows) or Invoice.objects.filter(company=company).exists()
     return render(
@@ -97,7 +98,7 @@ def _outcome_message(request: HttpRequest, outcome: BulkOutcome, *, verb: str) -
 
 @require_POST
 @company_page(edit=True)
-def invoice_bulk(request: HttpRequest) -> HttpResponse:
+def invoice_bulk(request: HttpRequest) -> HttpResponseBase:
     """One form for every bulk action on the list: the selected rows, or (export) all that match the filters."""
     company = page_company(request)
     query = request.POST.get("query", "")
@@ -107,10 +108,10 @@ def invoice_bulk(request: HttpRequest) -> HttpResponse:
     if action == "export":
         if request.POST.get("scope") == "all":
             listing = invoice_dashboard_list(company=company, params=QueryDict(query), today=timezone.localdate())
-            invoices = listing.invoices
+            matching = listing.invoices
         else:
-            invoices = invoices_selected(company=company, public_ids=ids).order_by("-invoice_date", "-pk")
-        response = StreamingHttpResponse(invoices_csv_lines(invoices), content_type="text/csv; charset=utf-8")
+            matching = invoices_selected(company=company, public_ids=ids).order_by("-invoice_date", "-pk")
+        response = StreamingHttpResponse(invoices_csv_lines(matching), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="invoices-{timezone.localdate().isoformat()}.csv"'
         return response
     if not ids:
@@ -188,6 +189,8 @@ def invoice_upload_page(request: HttpRequest) -> HttpResponse:
                 except DomainError as refusal:
                     results.append({"name": file.name, "error": refusal.message})
                 else:
+                    # Extraction may have run already (on commit, without a broker): answer where it stands.
+                    upload.invoice.refresh_from_db()
                     results.append({"name": file.name, "invoice": upload.invoice, "duplicate": upload.duplicate})
             if wants_json:
                 first = results[0]

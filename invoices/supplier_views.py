@@ -41,7 +41,7 @@ def supplier_list(request: HttpRequest) -> HttpResponse:
         company=company, party="supplier", party_ids=[row.pk for row in rows], today=timezone.localdate()
     )
     for supplier in rows:
-        supplier.owed = owed.get(supplier.pk, [])  # type: ignore[attr-defined]
+        supplier.owed = owed.get(supplier.pk, [])
     return render(
         request,
         "suppliers/list.html",
@@ -74,7 +74,7 @@ def supplier_detail_page(request: HttpRequest, supplier_id: str) -> HttpResponse
     page = Paginator(invoices, 25).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for invoice in rows:
-        invoice.payment = invoice_payment_state(invoice, today=today)  # type: ignore[attr-defined]
+        invoice.payment = invoice_payment_state(invoice, today=today)
     owed = owed_by_party(company=supplier.company, party="supplier", party_ids=[supplier.pk], today=today)
     return render(
         request,
