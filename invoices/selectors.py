@@ -165,7 +165,10 @@ def invoice_dashboard_list(*, company: Company, params: QueryDict, today: date) 
     filtered = any(value for key, value in data.items() if key in filterset.filters) or overdue
     if not filterset.is_valid():
         errors = {
-            FILTER_LABELS.get(field, field.replace("_", " ").capitalize()): [str(message) for message in messages]
+            FILTER_LABELS.get(field, field.replace("_", " ").capitalize()): [
+                "Enter the date as YYYY-MM-DD." if field in ("date_from", "date_to") else str(message)
+                for message in messages
+            ]
             for field, messages in filterset.errors.items()
         }
         return InvoiceListing(invoices=queryset.none(), errors=errors, sort=sort, filtered=True)

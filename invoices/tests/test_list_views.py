@@ -99,7 +99,7 @@ def test_a_company_without_invoices_is_offered_upload_and_new_invoice_not_the_ap
 def test_a_bad_filter_is_named_by_its_label(company, owner):
     content = owner.get("/invoices/?date_from=01/04/2026").content.decode()
 
-    assert "From date: Enter a valid date." in content
+    assert "From date: Enter the date as YYYY-MM-DD." in content
     assert "date_from:" not in content
 
 
