@@ -283,3 +283,12 @@ def test_the_list_makes_the_same_few_queries_for_5_or_60_invoices(company, owner
         response = owner.get("/invoices/?per_page=100&sort=party")
 
     assert len(response.context["rows"]) == 60
+
+
+def test_the_next_page_link_keeps_the_sort_the_filters_and_the_page_size(company, owner):
+    for n in range(30):
+        purchase_invoice(company, number=f"P-{n:02d}", supplier="Acme")
+
+    content = owner.get("/invoices/?supplier=acme&sort=number&per_page=25").content.decode()
+
+    assert 'href="?supplier=acme&amp;sort=number&amp;per_page=25&amp;page=2"' in content

@@ -107,3 +107,14 @@ def test_a_viewer_reads_suppliers_but_cannot_create_or_edit_them(company):
     assert viewer.get(f"/suppliers/{supplier.public_id}/").status_code == 200
     assert viewer.post("/suppliers/new", {"name": "X"}).status_code == 403
     assert viewer.get(f"/suppliers/{supplier.public_id}/edit").status_code == 403
+
+
+def test_the_list_sums_in_the_database_not_per_supplier(company, django_assert_max_num_queries):
+    for n in range(30):
+        purchase_invoice(company, number=f"P-{n}", supplier=f"Supplier {n}")
+    client = member(company)
+
+    with django_assert_max_num_queries(10):
+        response = client.get("/suppliers/?per_page=50")
+
+    assert len(response.context["rows"]) == 30
