@@ -4,10 +4,12 @@ Each invoice is its own transaction, so one refusal does not undo the others; th
 was done and groups the refusals by their reason, for one message to the person who asked.
 """
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
@@ -81,9 +83,14 @@ def publish_targets(*, company: Company) -> list[str]:
 
 def invoices_bulk_publish(*, company: Company, invoices: Iterable[Invoice], target: str) -> BulkOutcome:
     """Publish each to `target` (QuickBooks or Xero); one published before counts as done."""
-
     outcome = BulkOutcome()
+    # All in one request, which must end before the worker's timeout: publishes start only in the first
+    # half of one publish's deadline, so the last one started still has its whole deadline.
+    starts_until = time.monotonic() + settings.INTEGRATIONS_PUBLISH_DEADLINE_SECONDS / 2
     for invoice in invoices:
+        if time.monotonic() >= starts_until:
+            outcome.refused["Not started: the batch took too long. Select the rest and publish again."] += 1
+            continue
         # Not in a transaction: the publication keeps each step's result as it is made.
         try:
             invoice_publish(company=company, invoice=invoice, target=target)

@@ -46,3 +46,19 @@ def test_selected_invoices_are_published_and_the_ones_that_cannot_be_are_counted
     ]
     assert Publication.objects.filter(status=PublicationStatus.PUBLISHED).count() == 2
     assert len(qb.bills) == 2
+
+
+def test_a_batch_past_its_time_starts_no_more_publishes_and_says_to_publish_the_rest_again(qb, settings):
+    settings.INTEGRATIONS_PUBLISH_DEADLINE_SECONDS = 0
+    company = CompanyFactory.create(name="Alice Trading")
+    connect(company, qb, Provider.QUICKBOOKS)
+    client = Client()
+    client.force_login(MembershipFactory.create(company=company, role=Role.OWNER).user)
+    invoice = purchase_invoice(company, number="P-1")
+
+    response = client.post("/invoices/bulk", {"action": "publish:quickbooks", "ids": [invoice.public_id]}, follow=True)
+
+    assert [str(message) for message in response.context["messages"]][1] == (
+        "1 refused: Not started: the batch took too long. Select the rest and publish again."
+    )
+    assert not Publication.objects.exists()
