@@ -3,7 +3,7 @@
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from buyers.models import Buyer
 from companies.models import Company
@@ -44,3 +44,22 @@ def buyer_get(*, company: Company, public_id: str) -> Buyer:
     if buyer is None:
         raise DomainError(code=RESOURCE_NOT_FOUND, message="No buyer with this id.")
     return buyer
+
+
+BUYER_SORTS = {"name": ("name",), "open": ("open_count",), "created": ("created_at",)}
+
+
+def buyer_dashboard_list(*, company: Company, search: str, sort: str) -> tuple[QuerySet[Buyer], str]:
+    """The company's buyers, searched by name, email or tax id, each with its number of open sales
+    invoices (counted in the query); and the sort used."""
+    from invoices.selectors import open_invoices_q  # invoices' models import this app's
+
+    buyers = Buyer.objects.filter(company=company).annotate(
+        open_count=Count("invoices", filter=open_invoices_q("invoices__") & Q(invoices__direction="sales"))
+    )
+    if search:
+        buyers = buyers.filter(Q(name__icontains=search) | Q(email__icontains=search) | Q(tax_id__icontains=search))
+    sort = sort if sort.lstrip("-") in BUYER_SORTS else "name"
+    descending = sort.startswith("-")
+    columns = [f"-{column}" if descending else column for column in BUYER_SORTS[sort.lstrip("-")]]
+    return buyers.order_by(*columns, "-pk" if descending else "pk"), sort

@@ -1,5 +1,6 @@
-"""Dashboard pages for buyers: the list, a buyer with the sales invoices made out to it, and the form
-that creates or edits one. Every member reads them; owners, admins and accountants write."""
+"""Dashboard pages for buyers: the list (sort, search, page size, what each owes), a buyer with the sales
+invoices made out to it, and the form that creates or edits one. Every member reads them; owners, admins
+and accountants write."""
 
 from typing import Any
 
@@ -8,22 +9,46 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from buyers.forms import BuyerForm
 from buyers.models import Buyer
-from buyers.selectors import BuyerFilter
+from buyers.selectors import buyer_dashboard_list
 from buyers.services import buyer_create, buyer_update
 from companies.current import current_membership
 from dashboard.access import company_page, page_company
+from invoices.listing import PAGE_SIZES, per_page, sort_headers
 from invoices.models import Direction
+from invoices.selectors import invoice_payment_state, owed_by_party
+
+SORT_COLUMNS = [("name", "Name"), ("open", "Open invoices")]
 
 
 @company_page()
 def buyer_list(request: HttpRequest) -> HttpResponse:
-    filterset = BuyerFilter(request.GET, queryset=Buyer.objects.filter(company=page_company(request)))
-    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
-    return render(request, "buyers/list.html", {"page": page, "search": request.GET.get("search", "")})
+    company = page_company(request)
+    search = request.GET.get("search", "").strip()[:200]
+    buyers, sort = buyer_dashboard_list(company=company, search=search, sort=request.GET.get("sort", ""))
+    page = Paginator(buyers, per_page(request)).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    owed = owed_by_party(company=company, party="buyer", party_ids=[row.pk for row in rows], today=timezone.localdate())
+    for buyer in rows:
+        buyer.owed = owed.get(buyer.pk, [])
+    return render(
+        request,
+        "buyers/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "search": search,
+            "has_any": bool(rows) or Buyer.objects.filter(company=company).exists(),
+            "sort_headers": sort_headers(request.GET, sort, SORT_COLUMNS, descending_first=("open",)),
+            "per_page": per_page(request),
+            "page_sizes": PAGE_SIZES,
+            "sort": sort,
+        },
+    )
 
 
 def _buyer(request: HttpRequest, buyer_id: str) -> Buyer:
@@ -39,11 +64,22 @@ def buyer_detail_page(request: HttpRequest, buyer_id: str) -> HttpResponse:
         "-invoice_date", "-created_at", "-pk"
     )
     page = Paginator(invoices, 25).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = list(page.object_list)
+    for invoice in rows:
+        invoice.payment = invoice_payment_state(invoice, today=today)
+    owed = owed_by_party(company=buyer.company, party="buyer", party_ids=[buyer.pk], today=today)
     membership = current_membership(request)
     return render(
         request,
         "buyers/detail.html",
-        {"buyer": buyer, "page": page, "can_edit": membership is not None and membership.can_edit},
+        {
+            "buyer": buyer,
+            "page": page,
+            "rows": rows,
+            "owed": owed.get(buyer.pk, []),
+            "can_edit": membership is not None and membership.can_edit,
+        },
     )
 
 

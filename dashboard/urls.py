@@ -62,6 +62,8 @@ urlpatterns = [
     path("", include("companies.dashboard_urls")),
     path("", include("buyers.dashboard_urls")),
     path("", include("collecting.dashboard_urls")),
+    path("", include("invoices.list_urls")),
+    path("", include("invoices.supplier_dashboard_urls")),
 ]
 
 auth_urlpatterns = [

@@ -1,16 +1,21 @@
-"""Reads for invoices: seed 001's list filters, and single lookups within one company."""
+"""Reads for invoices: seed 001's list filters, the dashboard list (sorting, overdue), and single lookups
+within one company."""
 
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, When
+from django.http import QueryDict
 
 from companies.models import Company
 from invoices.models import Direction, DocumentType, Invoice, PaymentStatus, State, Status
 from invoisx.api.filtering import apply_filters
 from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
-from invoisx.money import clean_currency_field
+from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, clean_currency_field, round_money
 from invoisx.waiting import wait_while_status
 
 ISO_DATE = ["%Y-%m-%d"]  # YYYY-MM-DD only: 01/04/2026 is ambiguous between locales
@@ -70,3 +75,175 @@ def invoice_wait_until_settled(*, invoice: Invoice, seconds: float) -> Invoice:
     """The invoice once it has left `processing`, or as it is when `seconds` have passed."""
     wait_while_status(Invoice, invoice.pk, Status.PROCESSING, seconds=seconds)
     return invoice_get(company=invoice.company, public_id=invoice.public_id)
+
+
+# --- The dashboard's invoice list: the API's filters, plus sorting, "overdue" and page size. ---
+
+# `?sort=` values the list accepts (a leading "-" reverses), and the columns each one orders by.
+INVOICE_SORTS: dict[str, tuple[str, ...]] = {
+    "number": ("invoice_number",),
+    "party": ("party",),
+    "date": ("invoice_date",),
+    "due": ("due_date",),
+    "total": ("total",),
+    "status": ("status",),
+    "payment": ("payment_status",),
+    "created": ("created_at",),
+}
+OVERDUE = "overdue"
+# Labels for the filter fields, so that an error reads "From date: …" rather than "date_from: …".
+FILTER_LABELS = {
+    "search": "Search",
+    "supplier": "Supplier",
+    "buyer": "Buyer",
+    "date_from": "From date",
+    "date_to": "To date",
+    "currency": "Currency",
+    "status": "Status",
+    "state": "State",
+    "document_type": "Document type",
+    "direction": "Direction",
+    "payment_status": "Payment",
+    "ordering": "Order",
+}
+
+
+def invoice_sort_key(value: str) -> str:
+    """The `?sort=` value if the list knows it, else the default (newest invoice date first)."""
+    return value if value.lstrip("-") in INVOICE_SORTS else "-date"
+
+
+def _sorted(queryset: QuerySet[Invoice], sort: str) -> QuerySet[Invoice]:
+    descending = sort.startswith("-")
+    columns = INVOICE_SORTS[sort.lstrip("-")]
+    order = [F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True) for column in columns]
+    tie = "-pk" if descending else "pk"  # stable across pages
+    return queryset.order_by(*order, tie)
+
+
+def overdue_q(*, today: date) -> Q:
+    """Invoices past their due date with something still owed (drafts and void ones owe nothing)."""
+    return (
+        Q(due_date__lt=today, payment_status__in=[PaymentStatus.UNPAID, PaymentStatus.PARTIALLY_PAID])
+        & ~Q(state__in=[State.DRAFT, State.VOID])
+        & ~Q(status=Status.FAILED)
+    )
+
+
+@dataclass(frozen=True)
+class InvoiceListing:
+    invoices: QuerySet[Invoice]
+    errors: dict[str, list[str]]  # by field label
+    sort: str
+    filtered: bool  # any filter given: an empty result means "nothing matches", not "nothing yet"
+
+
+def invoice_dashboard_list(*, company: Company, params: QueryDict, today: date) -> InvoiceListing:
+    """The company's invoices as the dashboard list shows them: filtered, sorted, with the party to sort on.
+
+    `payment_status=overdue` is the dashboard's own value; every other filter is the API's `InvoiceFilter`.
+    """
+    data = params.copy()
+    overdue = data.get("payment_status") == OVERDUE
+    if overdue:
+        data.pop("payment_status")
+    for dashboard_only in ("sort", "per_page", "page"):
+        data.pop(dashboard_only, None)
+    queryset = (
+        Invoice.objects.filter(company=company)
+        .select_related("buyer")
+        .annotate(
+            party=Case(
+                When(direction=Direction.SALES, then=F("buyer__name")),
+                default=F("supplier_name"),
+                output_field=CharField(),
+            )
+        )
+    )
+    filterset = InvoiceFilter(data, queryset=queryset)
+    sort = invoice_sort_key(params.get("sort", ""))
+    filtered = any(value for key, value in data.items() if key in filterset.filters) or overdue
+    if not filterset.is_valid():
+        errors = {
+            FILTER_LABELS.get(field, field.replace("_", " ").capitalize()): [
+                "Enter the date as YYYY-MM-DD." if field in ("date_from", "date_to") else str(message)
+                for message in messages
+            ]
+            for field, messages in filterset.errors.items()
+        }
+        return InvoiceListing(invoices=queryset.none(), errors=errors, sort=sort, filtered=True)
+    invoices = filterset.qs
+    if overdue:
+        invoices = invoices.filter(overdue_q(today=today))
+    return InvoiceListing(invoices=_sorted(invoices, sort), errors={}, sort=sort, filtered=filtered)
+
+
+def invoices_selected(*, company: Company, public_ids: list[str]) -> QuerySet[Invoice]:
+    """The company's invoices among these ids: another company's ids select nothing."""
+    return Invoice.objects.filter(company=company, public_id__in=public_ids).select_related("buyer", "company")
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    key: str  # unpaid, partially_paid, paid, overdue, or "" where nothing is owed (drafts, void, unread)
+    label: str
+
+
+def invoice_payment_state(invoice: Invoice, *, today: date) -> PaymentState:
+    """Paid, partly paid, unpaid or overdue, from the invoice's own columns (no query)."""
+    if invoice.state in (State.DRAFT, State.VOID) or invoice.status in (Status.PROCESSING, Status.FAILED):
+        return PaymentState("", "—")
+    if invoice.payment_status == PaymentStatus.PAID or invoice.amount_due <= 0:
+        return PaymentState(PaymentStatus.PAID, "Paid")
+    if invoice.due_date is not None and invoice.due_date < today:
+        partly = " (partly paid)" if invoice.payment_status == PaymentStatus.PARTIALLY_PAID else ""
+        return PaymentState(OVERDUE, f"Overdue{partly}")
+    if invoice.payment_status == PaymentStatus.PARTIALLY_PAID:
+        return PaymentState(PaymentStatus.PARTIALLY_PAID, "Partly paid")
+    return PaymentState(PaymentStatus.UNPAID, "Unpaid")
+
+
+def open_invoices_q(prefix: str = "") -> Q:
+    """Invoices that still owe money: issued or recorded, read, not paid. `prefix` for a relation ("invoices__")."""
+    return (
+        Q(**{f"{prefix}payment_status__in": [PaymentStatus.UNPAID, PaymentStatus.PARTIALLY_PAID]})
+        & ~Q(**{f"{prefix}state__in": [State.DRAFT, State.VOID]})
+        & Q(**{f"{prefix}status__in": [Status.PROCESSED, Status.NEEDS_REVIEW]})
+    )
+
+
+@dataclass(frozen=True)
+class Owed:
+    currency: str
+    amount: Decimal
+    overdue: Decimal
+
+
+def owed_by_party(*, company: Company, party: str, party_ids: list[int], today: date) -> dict[int, list[Owed]]:
+    """What each party's open invoices still owe, per currency, and how much of it is overdue: one grouped
+    query for a page of parties. `party` is "buyer" (sales invoices) or "supplier" (purchase invoices)."""
+    if not party_ids:
+        return {}
+    due = ExpressionWrapper(
+        F("total") - F("amount_paid") - F("amount_written_off") - F("amount_credited"),
+        output_field=DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES),
+    )
+    direction = Direction.SALES if party == "buyer" else Direction.PURCHASE
+    rows = (
+        Invoice.objects.filter(company=company, direction=direction, **{f"{party}_id__in": party_ids})
+        .filter(open_invoices_q())
+        .values(f"{party}_id", "currency")
+        .annotate(owed=Sum(due), overdue=Sum(due, filter=Q(due_date__lt=today)))
+        .order_by(f"{party}_id", "currency")
+    )
+    owed: dict[int, list[Owed]] = {}
+    for row in rows:
+        currency = row["currency"]
+        owed.setdefault(row[f"{party}_id"], []).append(
+            Owed(
+                currency=currency,
+                amount=round_money(row["owed"] or Decimal(0), currency),
+                overdue=round_money(row["overdue"] or Decimal(0), currency),
+            )
+        )
+    return owed

@@ -1,6 +1,8 @@
-"""Suppliers: the company's record of each party that bills it, and linking an invoice to one."""
+"""Suppliers: the company's record of each party that bills it, linking an invoice to one, and the
+dashboard's own create and edit of a record."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from companies.models import Company
 from invoices.models import Invoice, Supplier
@@ -41,3 +43,36 @@ def supplier_link(invoice: Invoice, supplier: dict[str, str]) -> None:
     invoice.supplier_name = supplier["name"].strip()
     invoice.supplier_address = supplier.get("address", "").strip()
     invoice.supplier_tax_id = supplier.get("tax_id", "").strip()
+
+
+EDITABLE_FIELDS = ("name", "address", "tax_id")
+
+
+def _clean(*, company: Company, name: str, address: str, tax_id: str, exclude_pk: int | None = None) -> dict[str, str]:
+    name, address, tax_id = name.strip(), address.strip(), tax_id.strip()
+    if not name:
+        raise ValidationError({"name": ["A supplier needs a name."]})
+    if tax_id:
+        same = Supplier.objects.filter(company=company, tax_id__iexact=tax_id)
+        if exclude_pk is not None:
+            same = same.exclude(pk=exclude_pk)
+        if same.exists():
+            raise ValidationError({"tax_id": ["Another supplier already has this tax id."]})
+    return {"name": name, "address": address, "tax_id": tax_id}
+
+
+def supplier_create(*, company: Company, name: str, address: str = "", tax_id: str = "") -> Supplier:
+    """A new supplier record, entered by hand (extraction links invoices through `supplier_get_or_create`)."""
+    fields = _clean(company=company, name=name, address=address, tax_id=tax_id)
+    return Supplier.objects.create(company=company, **fields)
+
+
+@transaction.atomic
+def supplier_update(*, supplier: Supplier, name: str, address: str = "", tax_id: str = "") -> Supplier:
+    """Change the company's record of a supplier. Its invoices keep the supplier as each document printed it."""
+    locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    fields = _clean(company=locked.company, name=name, address=address, tax_id=tax_id, exclude_pk=locked.pk)
+    for key, value in fields.items():
+        setattr(locked, key, value)
+    locked.save(update_fields=[*fields, "updated_at"])
+    return locked

@@ -23,7 +23,7 @@ from companies.models import Membership, Role
 from companies.services import company_profile_update
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from invoices.issuing.services import invoice_issue
-from invoices.models import NumberSeries
+from invoices.models import NumberSeries, Supplier
 from invoices.services import invoice_create
 from invoices.tests.factories import purchase_invoice
 from tokens.services import token_issue
@@ -117,6 +117,7 @@ def tour_pages(user: User) -> list[str]:
         note="ap@tour.example",
     )
     user_token = user_token_issue(user=collector_user)
+    supplier = Supplier.objects.get(company=company, name="Acme Trading BV")
 
     return [
         "/",
@@ -127,10 +128,16 @@ def tour_pages(user: User) -> list[str]:
         "/bank/upload",
         f"/bank/statements/{statement.public_id}/",
         f"/bank/reconciliations/{reconciliation.public_id}/",
+        "/invoices/?search=nothing-matches-this&sort=-total&per_page=50",
         "/buyers/",
+        "/buyers/?sort=-open",
         "/buyers/new",
         f"/buyers/{buyer.public_id}/",
         f"/buyers/{buyer.public_id}/edit",
+        "/suppliers/",
+        f"/suppliers/{supplier.public_id}/",
+        "/suppliers/new",
+        f"/suppliers/{supplier.public_id}/edit",
         "/invoices/new",
         f"/invoices/{draft.public_id}/",
         f"/invoices/{draft.public_id}/edit",

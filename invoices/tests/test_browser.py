@@ -53,7 +53,8 @@ def test_upload_review_and_correct_an_invoice_then_read_it_through_the_api(
     page.get_by_role("link", name="Invoices", exact=True).click()
     page.get_by_role("link", name="Upload invoice").click()
     page.set_input_files("#id_file", str(document))
-    page.get_by_role("button", name="Upload and read").click()
+    # Choosing the file uploads it; its row links to the invoice once it is read.
+    page.locator("#upload-rows").get_by_role("link", name="Open FX-7001").click()
 
     # The totals do not add up (1110 + 222 is not 1400), so the invoice waits for review.
     expect(page.locator("#invoice-status")).to_have_text("Needs review")

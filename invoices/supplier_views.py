@@ -1,0 +1,118 @@
+"""Dashboard pages for suppliers: the list with what the company owes each, a supplier with its purchase
+invoices, and the form that creates or edits one. Every member reads them; editors write."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from dashboard.access import company_page, page_company
+from invoices.listing import PAGE_SIZES, per_page, sort_headers
+from invoices.models import Direction, Supplier
+from invoices.selectors import invoice_payment_state, owed_by_party
+from invoices.supplier_selectors import supplier_dashboard_list
+from invoices.suppliers import EDITABLE_FIELDS, supplier_create, supplier_update
+
+SORT_COLUMNS = [("name", "Name"), ("open", "Open invoices")]
+
+
+class SupplierForm(forms.ModelForm):
+    class Meta:
+        model = Supplier
+        fields = list(EDITABLE_FIELDS)
+        labels = {"tax_id": "Tax id (VAT, GST, SST or TIN)"}
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+
+@company_page()
+def supplier_list(request: HttpRequest) -> HttpResponse:
+    company = page_company(request)
+    search = request.GET.get("search", "").strip()[:200]
+    listing = supplier_dashboard_list(company=company, search=search, sort=request.GET.get("sort", ""))
+    page = Paginator(listing.suppliers, per_page(request)).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    owed = owed_by_party(
+        company=company, party="supplier", party_ids=[row.pk for row in rows], today=timezone.localdate()
+    )
+    for supplier in rows:
+        supplier.owed = owed.get(supplier.pk, [])
+    return render(
+        request,
+        "suppliers/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "search": search,
+            "has_any": bool(rows) or Supplier.objects.filter(company=company).exists(),
+            "sort_headers": sort_headers(request.GET, listing.sort, SORT_COLUMNS, descending_first=("open",)),
+            "per_page": per_page(request),
+            "page_sizes": PAGE_SIZES,
+            "sort": listing.sort,
+        },
+    )
+
+
+def _supplier(request: HttpRequest, supplier_id: str) -> Supplier:
+    # Another company's supplier is a 404, as an unknown id is: its existence is not revealed.
+    return get_object_or_404(Supplier, company=page_company(request), public_id=supplier_id)
+
+
+@never_cache
+@company_page()
+def supplier_detail_page(request: HttpRequest, supplier_id: str) -> HttpResponse:
+    supplier = _supplier(request, supplier_id)
+    today = timezone.localdate()
+    invoices = supplier.invoices.filter(company=supplier.company, direction=Direction.PURCHASE).order_by(
+        "-invoice_date", "-created_at", "-pk"
+    )
+    page = Paginator(invoices, 25).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for invoice in rows:
+        invoice.payment = invoice_payment_state(invoice, today=today)
+    owed = owed_by_party(company=supplier.company, party="supplier", party_ids=[supplier.pk], today=today)
+    return render(
+        request,
+        "suppliers/detail.html",
+        {"supplier": supplier, "page": page, "rows": rows, "owed": owed.get(supplier.pk, [])},
+    )
+
+
+def _save(request: HttpRequest, form: SupplierForm, supplier: Supplier | None) -> Supplier | None:
+    """The supplier created or changed by the service, or None with its refusals added to the form."""
+    fields: dict[str, Any] = {name: form.cleaned_data[name] for name in form.fields}
+    try:
+        if supplier is None:
+            return supplier_create(company=page_company(request), **fields)
+        return supplier_update(supplier=supplier, **fields)
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+
+
+@never_cache
+@company_page(edit=True)
+def supplier_create_page(request: HttpRequest) -> HttpResponse:
+    form = SupplierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and (supplier := _save(request, form, None)) is not None:
+        messages.success(request, f"Supplier {supplier.name} added.")
+        return redirect("dashboard:supplier-detail", supplier_id=supplier.public_id)
+    return render(request, "suppliers/form.html", {"form": form, "supplier": None})
+
+
+@never_cache
+@company_page(edit=True)
+def supplier_edit_page(request: HttpRequest, supplier_id: str) -> HttpResponse:
+    supplier = _supplier(request, supplier_id)
+    # A copy: the form writes its values onto its instance while validating; the service re-reads the row.
+    form = SupplierForm(request.POST or None, instance=Supplier.objects.get(pk=supplier.pk))
+    if request.method == "POST" and form.is_valid() and (saved := _save(request, form, supplier)) is not None:
+        messages.success(request, f"Supplier {saved.name} saved.")
+        return redirect("dashboard:supplier-detail", supplier_id=saved.public_id)
+    return render(request, "suppliers/form.html", {"form": form, "supplier": supplier})
