@@ -34,7 +34,6 @@ from companies.roles import OWNER_ROLES, ROLE_INFO, Role
 from companies.tasks import send_user_email
 from invoisx.errors import CONFLICT, RESOURCE_NOT_FOUND, DomainError
 
-
 MAX_EMAIL_LENGTH = 254
 # The invitee's username is their address: Django's usernames are at most 150 characters.
 MAX_INVITED_EMAIL_LENGTH = 150
@@ -244,9 +243,7 @@ def _last_owner_refusal(what: str) -> DomainError:
 
 
 @transaction.atomic
-def membership_role_change(
-    *, membership: Membership, role: str, changed_by: User | None = None
-) -> Membership:
+def membership_role_change(*, membership: Membership, role: str, changed_by: User | None = None) -> Membership:
     """Give a member another role. The last owner cannot be demoted; only an owner makes or unmakes an owner."""
     _check_role(role)
     company = membership.company

@@ -197,7 +197,9 @@ def test_it_invites_by_email_and_sends_the_link(alice, alice_api, owner, django_
     assert (data["email"], data["role"], data["status"]) == ("new@example.com", "accountant", "pending")
     assert [message.to for message in mail.outbox] == [["new@example.com"]]
     assert alice.name in mail.outbox[0].subject
-    token = LINK.search(mail.outbox[0].body).group(1)
+    found = LINK.search(str(mail.outbox[0].body))
+    assert found is not None
+    token = found.group(1)
     stored = Invitation.objects.get(public_id=data["id"])
     assert token not in str(Invitation.objects.filter(pk=stored.pk).values().get())  # only its hash is kept
     assert "link" not in response.json()["data"]
