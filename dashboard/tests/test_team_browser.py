@@ -82,7 +82,9 @@ def test_an_invited_accountant_sets_a_password_and_logs_in_with_that_role(
     expect(invitee.locator(f'tr[data-member="{membership.public_id}"]')).to_contain_text("Accountant")
     expect(invitee.locator("#invite-form")).to_have_count(0)  # an accountant does not manage the team
     expect(invitee.get_by_role("link", name="Settings › API Tokens")).to_have_count(0)
-    assert invitee.goto(f"{live_server.url}/settings/api-tokens/").status == 403
+    tokens_page = invitee.goto(f"{live_server.url}/settings/api-tokens/")
+    assert tokens_page is not None
+    assert tokens_page.status == 403
     invitee_context.close()
 
     page.reload()
@@ -116,7 +118,8 @@ def test_a_user_turns_on_totp_and_logs_in_with_a_code_then_a_recovery_code_once(
 
     log_in(page, live_server.url, "olivia")
     expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
-    assert page.goto(f"{live_server.url}/settings/team/").url.startswith(f"{live_server.url}/login/")  # not in yet
+    page.goto(f"{live_server.url}/settings/team/")
+    assert page.url.startswith(f"{live_server.url}/login/")  # not logged in yet
     log_in(page, live_server.url, "olivia")
     page.get_by_label("Code").fill("000000" if current_code(device) != "000000" else "111111")
     page.get_by_role("button", name="Verify").click()
