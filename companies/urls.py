@@ -2,8 +2,13 @@
 
 from django.urls import path
 
-from companies.api import CompanyProfileApi
-from companies.team_api import TeamInvitationDetailApi, TeamInvitationListApi, TeamMemberDetailApi, TeamMemberListApi
+from companies.api import (
+    CompanyProfileApi,
+    TeamInvitationDetailApi,
+    TeamInvitationListApi,
+    TeamMemberDetailApi,
+    TeamMemberListApi,
+)
 
 urlpatterns = [
     path("company", CompanyProfileApi.as_view(), name="company"),
