@@ -18,6 +18,7 @@ from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
 from companies.models import Company, Membership
+from companies.roles import ROLES
 from companies.selectors import company_ids_for_user
 from companies.services import PROFILE_FIELDS, profile_problems
 from invoisx.admin import CompanyScopedAdmin, CompanyScopedInline, SuperuserOnlyAdmin
@@ -46,10 +47,20 @@ class CompanyAdminForm(forms.ModelForm):
         return cleaned
 
 
+ROLE_HELP = " ".join(f"{info.label}: {info.description}" for info in ROLES)
+
+
 class MembershipInline(CompanyScopedInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+    readonly_fields = ["public_id"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "role" and field is not None:
+            field.help_text = ROLE_HELP  # the roles as companies/roles.py describes them
+        return field
 
 
 @admin.register(Company)
@@ -69,10 +80,17 @@ class CompanyAdmin(CompanyScopedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(CompanyScopedAdmin):
-    list_display = ["user", "company", "role", "created_at"]
+    list_display = ["user", "company", "role", "public_id", "created_at"]
     list_filter = ["company", "role"]
-    search_fields = ["user__username", "user__email", "company__name"]
+    search_fields = ["user__username", "user__email", "company__name", "public_id"]
     autocomplete_fields = ["user", "company"]
+    readonly_fields = ["public_id"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "role" and field is not None:
+            field.help_text = ROLE_HELP
+        return field
 
 
 admin.site.unregister(User)

@@ -1,10 +1,15 @@
-"""Companies (the tenants), and memberships that give staff users a role in a company."""
+"""Companies (the tenants), memberships that give staff users a role in a company (roles: companies/roles.py),
+and invitations to join one."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from companies.plans import PLAN_LIMITS, PlanLimits, PlanName
+from companies.roles import EDITOR_ROLES, MANAGER_ROLES, ROLE_INFO, Role
+
+__all__ = ["EDITOR_ROLES", "MANAGER_ROLES", "Company", "Invitation", "InvoiceLanguage", "Membership", "Role"]
 from invoisx.ids import PublicIdField
 
 
@@ -60,20 +65,8 @@ class Company(models.Model):
         return PLAN_LIMITS[self.plan]
 
 
-class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    ADMIN = "admin", "Admin"
-    ACCOUNTANT = "accountant", "Accountant"
-    VIEWER = "viewer", "Viewer"
-
-
-# Roles that may manage API tokens and company settings in the dashboard.
-MANAGER_ROLES = frozenset({Role.OWNER, Role.ADMIN})
-# Roles that may change business data (buyers, invoices, statements) in the dashboard.
-EDITOR_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.ACCOUNTANT})
-
-
 class Membership(models.Model):
+    public_id = PublicIdField(prefix="mem")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
@@ -93,3 +86,65 @@ class Membership(models.Model):
     @property
     def can_edit(self) -> bool:
         return self.role in EDITOR_ROLES
+
+    @property
+    def can_manage_owners(self) -> bool:
+        return ROLE_INFO[self.role].can_manage_owners if self.role in ROLE_INFO else False
+
+    @property
+    def role_description(self) -> str:
+        return ROLE_INFO[self.role].description if self.role in ROLE_INFO else ""
+
+
+class Invitation(models.Model):
+    """An invitation to join a company with a role, sent by email as a one-time link that expires.
+
+    Only the SHA-256 of the link's token is stored: the link is in the email and nowhere else.
+    At most one invitation per company and address is open (neither accepted nor revoked); inviting
+    the same address again revokes the open one and sends a new link.
+    """
+
+    public_id = PublicIdField(prefix="ivt")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_address",
+            )
+        ]
+        indexes = [models.Index(fields=["company", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.company} ({self.role})"
+
+    @property
+    def status(self) -> str:
+        """pending, accepted, revoked or expired."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == "pending"

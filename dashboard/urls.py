@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.login import login_code
 from bank import views as bank_views
 from buyers import views as buyer_views
 from dashboard import overview, views
@@ -64,10 +65,12 @@ urlpatterns = [
     path("", include("collecting.dashboard_urls")),
     path("", include("invoices.list_urls")),
     path("", include("invoices.supplier_dashboard_urls")),
+    path("", include("accounts.dashboard_urls")),
 ]
 
 auth_urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/code/", login_code, name="login-code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(

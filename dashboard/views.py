@@ -1,14 +1,18 @@
-"""Dashboard shell pages: login, password change and reset (rate limited), switching company."""
+"""Dashboard shell pages: login (with a second step for two-factor accounts), password change and reset
+(rate limited), switching company."""
 
 from typing import Any
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from accounts.login import second_step_start
+from accounts.services import two_factor_enabled
 from companies.current import choose_company
 from dashboard.forms import QueuedPasswordResetForm
 from invoisx.throttles import throttle_login
@@ -16,8 +20,23 @@ from invoisx.throttles import throttle_login
 
 @method_decorator(throttle_login, name="post")
 class LoginView(auth_views.LoginView):
+    """The password step. A user with two-factor login on is not logged in here: the code step
+    (accounts/login.py) logs them in once their code is right."""
+
     template_name = "dashboard/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        user = form.get_user()
+        if two_factor_enabled(user=user):
+            backend = user.backend  # type: ignore[attr-defined]  # set by authenticate()
+            return second_step_start(self.request, user=user, backend=backend, next_url=self.get_success_url())
+        return super().form_valid(form)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["code_expired"] = self.request.GET.get("expired") == "1"
+        return context
 
 
 @method_decorator(ratelimit(key="user", rate="10/m", method="POST", block=True), name="post")

@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "integrations",
     "collecting",
     "idempotency",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +191,17 @@ X_FRAME_OPTIONS = "DENY"
 # Rate limits of the dashboard's login and password reset count the client's address, not the proxy's.
 RATELIMIT_IP_META_KEY = "invoisx.security.ratelimit_client_ip"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)  # seconds a reset link works
+# Team invitations (companies/team.py): a link works once, for this many hours. Its address starts with
+# TEAM_INVITATION_BASE_URL (e.g. https://invoices.example.com); empty: the address the inviter used.
+TEAM_INVITATION_TTL_HOURS = env.int("TEAM_INVITATION_TTL_HOURS", default=72)
+TEAM_INVITATION_BASE_URL = env.str("TEAM_INVITATION_BASE_URL", default="")
+# Two-factor login (accounts/): the name authenticator apps show beside the account; a wrong code makes
+# the device wait 1, 2, 4, ... seconds (times this factor) before it checks another.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="InvoisX")
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_STATIC_THROTTLE_FACTOR", default=1)
+# The second login step must follow the password within this many seconds.
+TWO_FACTOR_LOGIN_SECONDS = env.int("TWO_FACTOR_LOGIN_SECONDS", default=300)
 
 # Email (invoices to buyers, password reset links): printed to the console until EMAIL_HOST names an
 # SMTP server. On the console backend an invoice counts as sent, so a production deployment sets EMAIL_HOST.

@@ -21,6 +21,7 @@ from buyers.tests.factories import BuyerFactory
 from collecting.services import collector_user_create, credential_create, user_token_issue
 from companies.models import Membership, Role
 from companies.services import company_profile_update
+from companies.team import invitation_create
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from invoices.issuing.services import invoice_issue
 from invoices.models import NumberSeries, Supplier
@@ -118,6 +119,10 @@ def tour_pages(user: User) -> list[str]:
     )
     user_token = user_token_issue(user=collector_user)
     supplier = Supplier.objects.get(company=company, name="Acme Trading BV")
+    accountant = MembershipFactory.create(company=company, role=Role.ACCOUNTANT)
+    invitation = invitation_create(
+        company=company, email="invitee@tour.example", role=Role.VIEWER, invited_by=user, base_url="http://testserver/"
+    )
 
     return [
         "/",
@@ -164,6 +169,11 @@ def tour_pages(user: User) -> list[str]:
         "/settings/collecting",
         f"{USER_PAGE}{user_token}",
         "/password/change/",
+        "/settings/team/",
+        f"/settings/team/members/{accountant.public_id}/remove",
+        invitation.link.removeprefix("http://testserver"),
+        "/account/",
+        "/account/two-factor/",
         "/no-such-page/",
         "/api/v1/docs",
         "/admin/",
