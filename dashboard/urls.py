@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from bank import views as bank_views
 from buyers import views as buyer_views
-from dashboard import overview, views
+from dashboard import overview, settings_hub, views
 from invoices import list_views as invoice_list_views
 from invoices import views as invoice_views
 from invoices.issuing import views as issuing_views
@@ -53,6 +53,7 @@ urlpatterns = [
         bank_views.match_decide_page,
         name="match-decide",
     ),
+    path("settings/", settings_hub.settings_page, name="settings"),
     path("settings/api-tokens/", token_views.token_list, name="tokens"),
     path("settings/api-tokens/new", token_views.token_create, name="token-create"),
     path("settings/api-tokens/<str:token_id>/revoke", token_views.token_revoke_confirm, name="token-revoke"),

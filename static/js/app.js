@@ -48,3 +48,23 @@ document.addEventListener("submit", (event) => {
   request.addEventListener("error", () => { error.hidden = false; error.textContent = "The upload failed: network error."; });
   request.send(new FormData(form));
 });
+
+// The navigation collapses behind a Menu button on narrow screens; without JavaScript it stays open.
+(() => {
+  const toggle = document.querySelector(".nav-toggle");
+  if (!toggle) return;
+  const topbar = toggle.closest(".topbar");
+  topbar.classList.add("nav-collapsible");
+  toggle.hidden = false;
+  toggle.addEventListener("click", () => {
+    const open = topbar.classList.toggle("nav-open");
+    toggle.setAttribute("aria-expanded", String(open));
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && topbar.classList.contains("nav-open")) {
+      topbar.classList.remove("nav-open");
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    }
+  });
+})();
