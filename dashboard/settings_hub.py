@@ -22,10 +22,20 @@ class SettingsLink(TypedDict):
 
 # (route name, title, one line, managers only)
 _PAGES = (
-    ("dashboard:company-profile", "Company", "Legal name, tax id, address, bank account and logo on issued invoices.", False),
+    (
+        "dashboard:company-profile",
+        "Company",
+        "Legal name, tax id, address, bank account and logo on issued invoices.",
+        False,
+    ),
     ("dashboard:signing", "Signing", "The certificate the issued invoices are signed with.", False),
     ("dashboard:series", "Number series", "How issued invoices and credit notes are numbered.", False),
-    ("dashboard:collecting-settings", "Collecting", "Where invoices collected from your customers' accounts go.", False),
+    (
+        "dashboard:collecting-settings",
+        "Collecting",
+        "Where invoices collected from your customers' accounts go.",
+        False,
+    ),
     ("dashboard:collector-users", "Collecting users", "Your customers' users, their connections and links.", False),
     ("dashboard:team", "Team", "Who works in this company, their roles and invitations.", False),
     ("dashboard:tokens", "API tokens", "Keys for programs that use the API, with their scopes.", True),

@@ -68,3 +68,20 @@ document.addEventListener("submit", (event) => {
     }
   });
 })();
+
+// A table wider than the screen scrolls inside its box; the box takes the keyboard focus when it has
+// nothing focusable in it, so it can be scrolled without a mouse too.
+const markScrollable = () => {
+  for (const box of document.querySelectorAll(".table-wrap, .table, [data-scroll-x]")) {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.tabIndex = 0;
+      box.dataset.scrollFocus = "";
+    } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+      box.removeAttribute("tabindex");
+      delete box.dataset.scrollFocus;
+    }
+  }
+};
+markScrollable();
+window.addEventListener("resize", markScrollable);
