@@ -59,10 +59,11 @@ def test_the_navigation_has_the_daily_sections_and_marks_the_current_one():
 
     nav = html.split('aria-label="Main"', 1)[1].split("</nav>", 1)[0]
     names = re.findall(r">([^<>]+)</a>", nav)
-    assert names[0] == "Overview" and names[-1] == "Settings"
+    assert (names[0], names[-1]) == ("Overview", "Settings")
     assert {"Invoices", "Bank", "Buyers", "Usage"} <= set(names)
     assert re.search(r'href="/settings/"\s+aria-current="page">Settings<', nav)
-    assert 'class="skip-link" href="#main"' in html and 'id="main"' in html
+    assert 'class="skip-link" href="#main"' in html
+    assert 'id="main"' in html
 
 
 def test_the_settings_hub_needs_a_login():
