@@ -12,7 +12,7 @@ from companies.tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 
-def links(html: str, block_id: str) -> list[str]:
+def links(html: str, block_id: str) -> list[tuple[str, str]]:
     block = html.split(f'id="{block_id}"', 1)[1].split("</ul>", 1)[0]
     return re.findall(r'<a href="([^"]+)">([^<]+)</a>', block)
 

@@ -40,7 +40,7 @@ def format_money(value: Decimal, currency: str, locale: str) -> str:
 
 
 @register.filter
-def money(value: Decimal | None, currency: str | None = "") -> str:
+def money(value: Decimal | str | None, currency: str | None = "") -> str:
     amount = _amount(value, currency or "")
     if amount is None:
         return "" if value is None or value == "" else str(value)
@@ -48,6 +48,6 @@ def money(value: Decimal | None, currency: str | None = "") -> str:
 
 
 @register.filter
-def plain_money(value: Decimal | None, currency: str | None = "") -> str:
+def plain_money(value: Decimal | str | None, currency: str | None = "") -> str:
     amount = _amount(value, currency or "")
     return "" if amount is None else str(amount)
