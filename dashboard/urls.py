@@ -1,7 +1,9 @@
 """Dashboard routes. Each app's pages live in its own views module and are mounted here."""
 
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from bank import views as bank_views
 from buyers import views as buyer_views
@@ -66,6 +68,8 @@ urlpatterns = [
 ]
 
 auth_urlpatterns = [
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin, Swagger UI): answer, not 404.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
