@@ -249,6 +249,26 @@ def test_the_menu_button_opens_the_collapsed_navigation_on_a_phone(live_server, 
     context.close()
 
 
+@pytest.mark.browser
+def test_htmx_runs_from_our_origin_with_a_configuration_the_policy_allows(live_server, owner, browser: Browser):
+    context = new_context(browser, "1366x900")
+    page = context.new_page()
+    findings = Findings()
+    findings.watch(page, "1366x900")
+    log_in(page, live_server.url, owner.username)
+
+    config = page.evaluate(
+        "() => [htmx.version, htmx.config.allowEval, htmx.config.allowScriptTags, htmx.config.includeIndicatorStyles]"
+    )
+    headers = page.evaluate("() => JSON.parse(document.body.getAttribute('hx-headers'))")
+
+    assert config[0].startswith("2.")
+    assert config[1:] == [False, False, False]
+    assert headers["X-CSRFToken"] == page.evaluate("() => document.querySelector('[name=csrfmiddlewaretoken]').value")
+    assert findings.seen == []
+    context.close()
+
+
 def _routes(patterns: list[Any], prefix: str = "") -> list[tuple[str, str, Any]]:
     found: list[tuple[str, str, Any]] = []
     for pattern in patterns:
