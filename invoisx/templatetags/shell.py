@@ -41,8 +41,6 @@ _SECTIONS = {
         "team*",
         "member*",
         "invitation*",
-        "account*",
-        "password_change*",
     ),
 }
 
