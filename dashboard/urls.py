@@ -1,12 +1,14 @@
 """Dashboard routes. Each app's pages live in its own views module and are mounted here."""
 
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts.login import login_code
 from bank import views as bank_views
 from buyers import views as buyer_views
-from dashboard import overview, views
+from dashboard import overview, settings_hub, views
 from invoices import list_views as invoice_list_views
 from invoices import views as invoice_views
 from invoices.issuing import views as issuing_views
@@ -54,6 +56,7 @@ urlpatterns = [
         bank_views.match_decide_page,
         name="match-decide",
     ),
+    path("settings/", settings_hub.settings_page, name="settings"),
     path("settings/api-tokens/", token_views.token_list, name="tokens"),
     path("settings/api-tokens/new", token_views.token_create, name="token-create"),
     path("settings/api-tokens/<str:token_id>/revoke", token_views.token_revoke_confirm, name="token-revoke"),
@@ -69,6 +72,8 @@ urlpatterns = [
 ]
 
 auth_urlpatterns = [
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin, Swagger UI): answer, not 404.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("login/", views.LoginView.as_view(), name="login"),
     path("login/code/", login_code, name="login-code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

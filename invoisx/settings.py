@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "usage.middleware.ApiUsageMiddleware",  # after the rate limiter: refused requests are not counted
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "invoisx.locale.ViewerLocaleMiddleware",  # how amounts are written: the browser's locale
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -202,8 +202,8 @@ def test_a_manager_removes_a_credential_then_the_user(alice):
     assert "User cust-42 removed" in client.get("/collecting/users/").content.decode()
 
 
-def test_the_nav_links_to_users_and_to_the_collecting_settings(alice):
-    page = page_for(alice, Role.VIEWER).get("/").content.decode()
+def test_settings_links_to_users_and_to_the_collecting_settings(alice):
+    page = page_for(alice, Role.VIEWER).get("/settings/").content.decode()
 
     assert '<a href="/collecting/users/"' in page
     assert '<a href="/settings/collecting"' in page

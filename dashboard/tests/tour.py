@@ -151,6 +151,7 @@ def tour_pages(user: User) -> list[str]:
         f"/invoices/{issued.public_id}/send",
         f"/invoices/{issued.public_id}/credit-note",
         f"/invoices/{issued.public_id}/void",
+        "/settings/",
         "/settings/company",
         "/settings/signing",
         "/settings/number-series/",

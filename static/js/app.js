@@ -48,3 +48,40 @@ document.addEventListener("submit", (event) => {
   request.addEventListener("error", () => { error.hidden = false; error.textContent = "The upload failed: network error."; });
   request.send(new FormData(form));
 });
+
+// The navigation collapses behind a Menu button on narrow screens; without JavaScript it stays open.
+(() => {
+  const toggle = document.querySelector(".nav-toggle");
+  if (!toggle) return;
+  const topbar = toggle.closest(".topbar");
+  topbar.classList.add("nav-collapsible");
+  toggle.hidden = false;
+  toggle.addEventListener("click", () => {
+    const open = topbar.classList.toggle("nav-open");
+    toggle.setAttribute("aria-expanded", String(open));
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && topbar.classList.contains("nav-open")) {
+      topbar.classList.remove("nav-open");
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    }
+  });
+})();
+
+// A table wider than the screen scrolls inside its box; the box takes the keyboard focus when it has
+// nothing focusable in it, so it can be scrolled without a mouse too.
+const markScrollable = () => {
+  for (const box of document.querySelectorAll(".table-wrap, .table, [data-scroll-x]")) {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.tabIndex = 0;
+      box.dataset.scrollFocus = "";
+    } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+      box.removeAttribute("tabindex");
+      delete box.dataset.scrollFocus;
+    }
+  }
+};
+markScrollable();
+window.addEventListener("resize", markScrollable);

@@ -49,10 +49,11 @@ def test_create_use_and_revoke_a_token_in_the_browser(live_server, owner, page: 
     page.fill("#id_username", owner.username)
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Settings › API Tokens")).to_be_visible()
+    expect(page.get_by_role("link", name="Settings", exact=True)).to_be_visible()
 
     # Settings > API Tokens > Create New Token.
-    page.get_by_role("link", name="Settings › API Tokens").click()
+    page.get_by_role("link", name="Settings", exact=True).click()
+    page.get_by_role("link", name="API tokens").click()
     expect(page.get_by_role("heading", name="API Tokens")).to_be_visible()
     page.get_by_role("link", name="Create New Token").click()
     expect(page.get_by_role("heading", name="Create New Token")).to_be_visible()

@@ -34,7 +34,8 @@ def test_add_an_endpoint_send_a_test_event_see_it_fail_and_retry_it(live_server,
         page.fill("#id_password", PASSWORD)
         page.get_by_role("button", name="Log in").click()
 
-        page.get_by_role("link", name="Settings › Webhooks").click()
+        page.get_by_role("link", name="Settings", exact=True).click()
+        page.get_by_role("link", name="Webhooks", exact=True).click()
         page.get_by_role("link", name="Add endpoint").click()
         page.fill("#id_url", receiver.url)
         page.fill("#id_description", "Our ERP")

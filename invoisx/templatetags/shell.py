@@ -1,0 +1,58 @@
+"""Template tags of the dashboard's shell (templates/base.html, the Settings hub).
+
+`{% optional_url "dashboard:team" as team_url %}` gives the page's address, or "" while no route has
+that name: pages built in parallel are linked as soon as their route exists, never before.
+"""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+register = template.Library()
+
+
+@register.simple_tag
+def optional_url(name: str, *args: object) -> str:
+    try:
+        return reverse(name, args=args or None)
+    except NoReverseMatch:
+        return ""
+
+
+# The sections of the top navigation, each with the route names (or name prefixes, ending in "*")
+# whose pages belong to it, so the current section is marked on every page of it.
+_SECTIONS = {
+    "home": ("home",),
+    "review": ("review-queue", "review*"),
+    "invoices": ("invoices", "invoice-*"),
+    "bank": ("bank-*", "reconciliation*", "match-*"),
+    "buyers": ("buyers", "buyer-*"),
+    "suppliers": ("suppliers", "supplier-*"),
+    "usage": ("usage",),
+    "settings": (
+        "settings",
+        "company-*",
+        "signing",
+        "series*",
+        "collecting-*",
+        "collector-*",
+        "token*",
+        "webhook*",
+        "integration*",
+        "team*",
+        "member*",
+        "invitation*",
+    ),
+}
+
+
+@register.simple_tag(takes_context=True)
+def nav_section(context: template.Context) -> str:
+    """The navigation section of the page being shown ("" when none)."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    name = getattr(match, "url_name", None) or ""
+    for section, names in _SECTIONS.items():
+        for pattern in names:
+            if name == pattern or (pattern.endswith("*") and name.startswith(pattern[:-1])):
+                return section
+    return ""
