@@ -32,7 +32,7 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Change password")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_attached()
 
 
 @pytest.fixture
