@@ -9,11 +9,11 @@ import pytest
 from bank.models import MatchState, MatchStatus, PaymentMatch
 from bank.reconciliations import ManualAllocation, match_confirm, match_manual, match_undo
 from bank.tests.test_reconcile_services import (
+    NOBODY_IS_SURE,
     assert_books_balance,
     fresh_line,
     invoice,
     line_of,
-    NOBODY_IS_SURE,
     matches_of,
     payment,
     run,
