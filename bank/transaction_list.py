@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from bank.models import BankStatement, BankTransaction, MatchAllocation, MatchState, MatchStatus, PaymentMatch
 from bank.selectors import ISO_DATE, MONEY_DIGITS, statement_list
 from companies.models import Company
+from invoisx.money import round_money
 
 SUGGESTED = "suggested"
 STATES = [
@@ -172,7 +173,7 @@ def csv_rows(lines: Iterable[BankTransaction]) -> Iterator[str]:
             [
                 line.public_id,
                 line.date.isoformat(),
-                str(line.amount),
+                str(round_money(line.amount, line.currency)),
                 line.currency,
                 safe_cell(line.counterparty),
                 safe_cell(line.description),

@@ -61,7 +61,7 @@ def transaction_list_page(request: HttpRequest) -> HttpResponse:
             "sizes": PAGE_SIZES,
             "size": page_size(request.GET),
             "states": STATES,
-            "statements": statement_list(company=company).only("public_id", "file_name", "period_from")[:200],
+            "statements": statement_list(company=company).values("public_id", "file_name")[:200],
             "export_query": request.GET.urlencode(),
             "export_selected_max": EXPORT_SELECTED_MAX,
         },
