@@ -93,7 +93,12 @@ class TransactionListFilter(django_filters.FilterSet):
 def transactions_filtered(*, company: Company, params: Any) -> tuple[QuerySet[BankTransaction], TransactionListFilter]:
     """Every complete statement's lines of the company, filtered by `params` (the address's query) and sorted
     by its `sort`; nothing when a filter is invalid (the filterset then carries the errors)."""
-    queryset = BankTransaction.objects.filter(company=company, statement__complete=True)
+    queryset = BankTransaction.objects.filter(company=company)
+    # Lines still being imported are hidden; a join on their statement for that would cost every count a
+    # pass over the whole table, and at most a few statements are being imported at any time.
+    importing = list(BankStatement.objects.filter(company=company, complete=False).values_list("pk", flat=True))
+    if importing:
+        queryset = queryset.exclude(statement_id__in=importing)
     filterset = TransactionListFilter(params, queryset=queryset)
     lines = filterset.qs if filterset.is_valid() else queryset.none()
     return lines.order_by(*TRANSACTION_SORTS.get(params.get("sort", ""), TRANSACTION_SORTS["-date"])), filterset
