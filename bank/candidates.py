@@ -25,7 +25,7 @@ from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 CANDIDATE_POOL = 2000  # the closest in amount; a search narrows a longer list
 SENSIBLE_SHARE = Decimal("0.05")  # a named invoice off by at most this share of the amount is preselected
 
-_MONEY = DecimalField(max_digits=MONEY_MAX_DIGITS + 1, decimal_places=MONEY_DECIMAL_PLACES)
+_MONEY: DecimalField = DecimalField(max_digits=MONEY_MAX_DIGITS + 1, decimal_places=MONEY_DECIMAL_PLACES)
 
 
 @dataclass(frozen=True)

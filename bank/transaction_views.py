@@ -69,7 +69,7 @@ def transaction_list_page(request: HttpRequest) -> HttpResponse:
 
 
 @company_page()
-def transaction_export(request: HttpRequest) -> HttpResponse:
+def transaction_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """CSV of the lines: the ones ticked (POST `ids`) or every line the address's filters select (GET)."""
     company = page_company(request)
     if request.method == "POST":

@@ -53,6 +53,10 @@ def reconciled(alice_page, statement) -> Reconciliation:
     return Reconciliation.objects.get()
 
 
+def csv_table(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
 def rows(page: str) -> int:
     return page.count('name="ids" value="txn_')
 
@@ -139,7 +143,7 @@ def test_the_list_takes_the_same_queries_for_many_lines(alice_page, reconciled, 
 def test_the_filtered_lines_export_as_csv(alice_page, reconciled, ledger):
     response = alice_page.get("/bank/transactions/export.csv?state=matched")
 
-    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    table = csv_table(response)
     assert response["Content-Type"].startswith("text/csv")
     assert table[0][:3] == ["id", "date", "amount"]
     assert len(table) == 2
@@ -153,8 +157,8 @@ def test_the_selected_lines_export_as_csv_and_only_the_companys(alice_page, stat
     response = alice_page.post("/bank/transactions/export.csv", {"ids": [coffee.public_id]})
     bobs = page_for(bob).post("/bank/transactions/export.csv", {"ids": [coffee.public_id]})
 
-    assert len(list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))) == 2
-    assert len(list(csv.reader(io.StringIO(b"".join(bobs.streaming_content).decode())))) == 1  # the header
+    assert len(csv_table(response)) == 2
+    assert len(csv_table(bobs)) == 1  # the header
 
 
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\tx"])
