@@ -20,7 +20,7 @@ from bank.reconciliations import (
     match_undo,
     matches_confirm_suggested,
 )
-from bank.selectors import reconciliation_lines, reconciliation_list, reconciliation_matches
+from bank.selectors import reconciliation_lines, reconciliation_matches
 from dashboard.access import company_page, page_company
 from invoices.models import Invoice
 from invoisx.errors import DomainError
@@ -35,7 +35,11 @@ def _actor(request: HttpRequest) -> str:
 
 
 def _reconciliation(request: HttpRequest, reconciliation_id: str) -> Reconciliation:
-    return get_object_or_404(reconciliation_list(company=page_company(request)), public_id=reconciliation_id)
+    # Not `reconciliation_list`: its live counts cost a pass over the run's matches, and the review
+    # page counts each kind of match for its pages anyway.
+    return get_object_or_404(
+        Reconciliation.objects.select_related("statement"), company=page_company(request), public_id=reconciliation_id
+    )
 
 
 def _review(reconciliation: Reconciliation) -> HttpResponse:

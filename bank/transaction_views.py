@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from bank.paging import paged
+from bank.paging import paged, paged_uncounted
 from bank.reconciliations import reconciliation_start
 from bank.selectors import statement_list
 from bank.transaction_list import (
@@ -48,7 +48,9 @@ def _filtered(request: HttpRequest) -> bool:
 def transaction_list_page(request: HttpRequest) -> HttpResponse:
     company = page_company(request)
     lines, filterset = transactions_filtered(company=company, params=request.GET)
-    page = paged(request, with_matches(lines), size=page_size(request.GET))
+    # Counting a text search reads every line once more: its pages only say whether there is a next one.
+    pager = paged_uncounted if request.GET.get("q") else paged
+    page = pager(request, with_matches(lines), size=page_size(request.GET))
     return render(
         request,
         "bank/transactions.html",

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from bank.models import BankStatement, BankTransaction, MatchState, PaymentMatch, Reconciliation
+from bank.paging import paged_uncounted
 from bank.statements.tests.builders import Line, mt940_message
 from bank.tests.test_reconcile_api import invoice
 from bank.tests.test_views import page_for, upload
@@ -201,3 +202,22 @@ def test_a_viewer_cannot_reconcile_from_the_list(alice, statement):
 
     assert response.status_code == 403
     assert not Reconciliation.objects.exists()
+
+
+def test_a_text_search_is_paged_without_counting(rf):
+    first = paged_uncounted(rf.get("/bank/transactions/?q=x"), list(range(5)), size=2)
+    last = paged_uncounted(rf.get("/bank/transactions/?q=x&page=3"), list(range(5)), size=2)
+
+    assert first.object_list == [0, 1]
+    assert first.next_url == "?q=x&page=2"
+    assert not first.previous_url
+    assert last.object_list == [4]
+    assert not last.next_url
+    assert last.previous_url == "?q=x&page=2"
+
+
+def test_a_search_shows_its_lines(alice_page, statement):
+    page = alice_page.get(f"{LIST}?q=Payment").content.decode()
+
+    assert rows(page) == 1
+    assert "Export all matching (CSV)" in page
