@@ -59,6 +59,7 @@ def transaction_list_page(request: HttpRequest) -> HttpResponse:
             "filter_form": filterset.form,
             "errors": filterset.errors,
             "filtered": _filtered(request),
+            "more_filters": any(request.GET.get(key) for key in (*FILTER_KEYS, "size") if key not in ("q", "state")),
             "sorts": _sorts(request, ("date", "amount", "description"), request.GET.get("sort", "-date")),
             "sizes": PAGE_SIZES,
             "size": page_size(request.GET),
