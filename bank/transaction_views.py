@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from bank.paging import paged, paged_uncounted
@@ -79,7 +80,9 @@ def transaction_export(request: HttpRequest) -> HttpResponse | StreamingHttpResp
         ids = request.POST.getlist("ids")[:EXPORT_SELECTED_MAX]
         if not ids:
             messages.error(request, "Tick the lines to export first, or export all the lines the filters select.")
-            return redirect(request.POST.get("back") or "dashboard:bank-transactions")
+            back = request.POST.get("back", "")
+            safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False)
+            return redirect(back if back.startswith("/") and safe else "dashboard:bank-transactions")
         lines, _ = transactions_filtered(company=company, params={})
         lines = lines.filter(public_id__in=ids)
     else:

@@ -221,3 +221,13 @@ def test_a_search_shows_its_lines(alice_page, statement):
 
     assert rows(page) == 1
     assert "Export all matching (CSV)" in page
+
+
+def test_exporting_nothing_goes_back_to_the_list_and_never_to_another_site(alice_page, statement):
+    back = alice_page.post("/bank/transactions/export.csv", {"back": "/bank/transactions/?state=matched"})
+    away = alice_page.post("/bank/transactions/export.csv", {"back": "https://evil.example/"})
+    sneaky = alice_page.post("/bank/transactions/export.csv", {"back": "//evil.example/"})
+
+    assert back["Location"] == "/bank/transactions/?state=matched"
+    assert away["Location"] == "/bank/transactions/"
+    assert sneaky["Location"] == "/bank/transactions/"
