@@ -27,6 +27,7 @@ from bank.reconciliations import (
     match_confirm,
     match_manual,
     match_reject,
+    match_undo,
     matches_confirm_suggested,
     reconciliation_start,
 )
@@ -531,7 +532,8 @@ class ReconciliationMatchesApi(APIView):
 
 
 class MatchDecisionApi(APIView):
-    """`POST .../matches/{id}/confirm` or `/reject` (rejecting a confirmed match undoes it)."""
+    """`POST .../matches/{id}/confirm`, `/reject` (rejecting a confirmed match undoes it and keeps that
+    pairing out of later runs) or `/undo` (a confirmed match goes back to suggested)."""
 
     required_scopes = {"POST": "bank:write"}
     decision = ""
@@ -542,6 +544,8 @@ class MatchDecisionApi(APIView):
         match = match_get(reconciliation=reconciliation, public_id=match_id)
         if self.decision == "confirm":
             match_confirm(match=match, actor=_actor(request))
+        elif self.decision == "undo":
+            match_undo(match=match, actor=_actor(request))
         else:
             match_reject(match=match, actor=_actor(request))
         return Response(PaymentMatchSerializer(match_get(reconciliation=reconciliation, public_id=match_id)).data)
@@ -553,6 +557,10 @@ class MatchConfirmApi(MatchDecisionApi):
 
 class MatchRejectApi(MatchDecisionApi):
     decision = "reject"
+
+
+class MatchUndoApi(MatchDecisionApi):
+    decision = "undo"
 
 
 class ConfirmAllInputSerializer(StrictSerializer):

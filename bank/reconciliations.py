@@ -9,7 +9,8 @@ The chain:
    and the company's open invoices to `bank.matching.reconcile`, stores each proposal as a suggested
    `PaymentMatch` and confirms those at least as confident as the company's threshold.
 3. Staff confirm or reject suggestions (`match_confirm`, `match_reject`) or match by hand
-   (`match_manual`). Rejecting a confirmed match undoes it.
+   (`match_manual`). Undoing a confirmed match (`match_undo`) puts it back to suggested; rejecting a
+   confirmed match undoes it and keeps that pairing out of later runs.
 
 One rule keeps the books straight: a transaction's `match_status` and an invoice's payment fields
 are always recomputed from the confirmed allocations (`_settle`), never adjusted step by step, and
@@ -534,6 +535,29 @@ def match_reject(*, match: PaymentMatch, actor: str) -> PaymentMatch:
     return match
 
 
+def match_undo(*, match: PaymentMatch, actor: str) -> PaymentMatch:
+    """Undo a confirmed match: its invoices owe again what it paid, the line is free again, and the
+    match goes back to suggested, so a person can confirm it again, reject it, or match by hand, and
+    a later run may propose it again (a rejection would keep it out of every later run)."""
+    with transaction.atomic():
+        _lock_lines([match.transaction_id])
+        match = PaymentMatch.objects.select_for_update().get(pk=match.pk)
+        if match.state == MatchState.SUGGESTED:
+            return match
+        if match.state != MatchState.CONFIRMED:
+            raise DomainError(
+                code=CONFLICT, message=f"This match is {match.state}; only a confirmed match can be undone."
+            )
+        invoices = list(_lock_invoices(match.allocations.values_list("invoice_id", flat=True)).values())
+        match.state = MatchState.SUGGESTED
+        match.auto_confirmed = False
+        match.decided_by = actor[:200]
+        match.decided_at = timezone.now()
+        match.save(update_fields=["state", "auto_confirmed", "decided_by", "decided_at"])
+        _settle(transaction_ids={match.transaction_id}, invoices=invoices)
+    return match
+
+
 @dataclass(frozen=True)
 class ManualAllocation:
     invoice: Invoice
@@ -542,13 +566,19 @@ class ManualAllocation:
 
 
 def match_manual(
-    *, reconciliation: Reconciliation, line: BankTransaction, allocations: list[ManualAllocation], actor: str
+    *,
+    reconciliation: Reconciliation,
+    line: BankTransaction,
+    allocations: list[ManualAllocation],
+    actor: str,
+    same_currency_only: bool = False,
 ) -> PaymentMatch:
     """Match a transaction to invoices by hand: confirmed at once, with the amounts given or implied.
 
     Money in pays sales invoices and money out purchase invoices. Invoices in the transaction's
     currency take their amounts from it; invoices in another currency need their amounts given,
-    and the match then uses whatever is left of the transaction.
+    and the match then uses whatever is left of the transaction. `same_currency_only` refuses
+    invoices in another currency (the dashboard offers only those in the line's currency).
     """
     if not allocations:
         raise DomainError(
@@ -584,6 +614,16 @@ def match_manual(
         # Checked on the locked rows, not the caller's copies: an invoice may have been corrected
         # (another currency), or deleted, since the caller loaded it.
         currencies = _check_allocations(line, allocations, invoices)
+        if same_currency_only and currencies != {line.currency}:
+            other = next(
+                invoices[a.invoice.pk] for a in allocations if invoices[a.invoice.pk].currency != line.currency
+            )
+            raise DomainError(
+                code=VALIDATION_ERROR,
+                message=f"Invoice {other} is in {other.currency} and this payment in {line.currency}: "
+                f"only invoices in {line.currency} can be matched to it here.",
+                details={"allocations": [f"Must be in {line.currency}."]},
+            )
         left = round_money(abs(line.amount) - _confirmed_use([line.pk]).get(line.pk, Decimal(0)), line.currency)
         if left <= 0:
             raise DomainError(code=CONFLICT, message="This transaction is already fully matched.")

@@ -10,6 +10,7 @@ from bank.api import (
     BankStatementTransactionsApi,
     MatchConfirmApi,
     MatchRejectApi,
+    MatchUndoApi,
     ReconcileApi,
     ReconciliationConfirmAllApi,
     ReconciliationDetailApi,
@@ -53,5 +54,10 @@ urlpatterns = [
         "bank/reconciliations/<str:reconciliation_id>/matches/<str:match_id>/reject",
         MatchRejectApi.as_view(),
         name="bank-match-reject",
+    ),
+    path(
+        "bank/reconciliations/<str:reconciliation_id>/matches/<str:match_id>/undo",
+        MatchUndoApi.as_view(),
+        name="bank-match-undo",
     ),
 ]

@@ -6,7 +6,6 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.login import login_code
-from bank import views as bank_views
 from buyers import views as buyer_views
 from dashboard import overview, settings_hub, views
 from invoices import list_views as invoice_list_views
@@ -35,27 +34,6 @@ urlpatterns = [
     path("invoices/<str:invoice_id>/pdf", issuing_views.invoice_download, {"kind": "pdf"}, name="invoice-pdf"),
     path("invoices/<str:invoice_id>/ubl", issuing_views.invoice_download, {"kind": "ubl"}, name="invoice-ubl"),
     path("invoices/<str:invoice_id>/cii", issuing_views.invoice_download, {"kind": "cii"}, name="invoice-cii"),
-    path("bank/", bank_views.statement_list_page, name="bank-statements"),
-    path("bank/upload", bank_views.statement_upload_page, name="bank-upload"),
-    path("bank/imports/<str:import_id>/", bank_views.import_page, name="bank-import"),
-    path("bank/statements/<str:statement_id>/", bank_views.statement_page, name="bank-statement"),
-    path("bank/statements/<str:statement_id>/reconcile", bank_views.reconcile_page, name="bank-reconcile"),
-    path("bank/reconciliations/<str:reconciliation_id>/", bank_views.reconciliation_page, name="reconciliation"),
-    path(
-        "bank/reconciliations/<str:reconciliation_id>/confirm-all",
-        bank_views.confirm_all_page,
-        name="reconciliation-confirm-all",
-    ),
-    path(
-        "bank/reconciliations/<str:reconciliation_id>/match",
-        bank_views.manual_match_page,
-        name="reconciliation-manual-match",
-    ),
-    path(
-        "bank/reconciliations/<str:reconciliation_id>/matches/<str:match_id>/<str:decision>",
-        bank_views.match_decide_page,
-        name="match-decide",
-    ),
     path("settings/", settings_hub.settings_page, name="settings"),
     path("settings/api-tokens/", token_views.token_list, name="tokens"),
     path("settings/api-tokens/new", token_views.token_create, name="token-create"),
@@ -69,6 +47,7 @@ urlpatterns = [
     path("", include("invoices.list_urls")),
     path("", include("invoices.supplier_dashboard_urls")),
     path("", include("accounts.dashboard_urls")),
+    path("", include("bank.dashboard_urls")),
 ]
 
 auth_urlpatterns = [

@@ -354,6 +354,20 @@ def test_rejecting_a_confirmed_match_undoes_the_payment(alice_api, ledger, state
     }
 
 
+def test_undoing_a_confirmed_match_puts_it_back_to_suggested(alice_api, ledger, statement):
+    run = reconcile(alice_api, statement["id"])
+    confirmed = match_for(run, 1210.0)
+
+    data = success_data(alice_api.post(f"{RECONCILIATIONS}/{run['id']}/matches/{confirmed['id']}/undo"))
+
+    assert data["state"] == "suggested"
+    assert data["transaction"]["match_status"] == "unmatched"
+    assert get_invoice(alice_api, ledger["exact"])["payment"]["status"] == "unpaid"
+    again = success_data(alice_api.post(f"{RECONCILIATIONS}/{run['id']}/matches/{confirmed['id']}/confirm"))
+    assert again["state"] == "confirmed"
+    assert get_invoice(alice_api, ledger["exact"])["payment"]["status"] == "paid"
+
+
 def test_a_suggestion_whose_invoice_was_paid_meanwhile_cannot_be_confirmed(alice, alice_api, settings):
     settings.RECONCILE_AUTO_CONFIRM_THRESHOLD = 1.01
     invoice(alice, "sales", "INV-2026-0300", "Acme Trading BV", "100.00")

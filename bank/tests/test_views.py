@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from bank import services, views
+from bank import reconciliation_views, services
 from bank.models import BankImportJob, BankStatement, BankTransaction, MatchState, PaymentMatch, Reconciliation
 from bank.statements.tests.builders import Line, mt940_message
 from bank.tests.test_reconcile_api import invoice
@@ -108,7 +108,9 @@ def test_running_a_reconciliation_shows_suggestions_and_confirmed_matches(alice_
     assert "Undo" in page  # INV-2026-0101 was confirmed automatically
     assert "Confirmed automatically" in page
     assert "Transactions without a match" in page
-    assert "Open invoices (2)" in page
+    coffee = BankTransaction.objects.get(amount=Decimal("-2.80"))
+    assert f"{review_url(run)}lines/{coffee.public_id}/" in page  # its manual match
+    assert ledger["coffee"].invoice_number not in page  # the open invoices are not dumped on the page
 
 
 def test_confirming_a_suggestion_pays_the_invoice(alice_page, run, ledger):
@@ -124,19 +126,30 @@ def test_confirming_a_suggestion_pays_the_invoice(alice_page, run, ledger):
     assert "Match confirmed" in alice_page.get(review_url(run)).content.decode()
 
 
-def test_rejecting_and_undoing(alice_page, run, ledger):
+def test_rejecting_a_suggestion_and_undoing_a_confirmed_match(alice_page, run, ledger):
     suggestion = PaymentMatch.objects.get(state=MatchState.SUGGESTED)
     confirmed = PaymentMatch.objects.get(state=MatchState.CONFIRMED)
 
     alice_page.post(f"{review_url(run)}matches/{suggestion.public_id}/reject")
-    alice_page.post(f"{review_url(run)}matches/{confirmed.public_id}/reject")
+    alice_page.post(f"{review_url(run)}matches/{confirmed.public_id}/undo")
 
     assert PaymentMatch.objects.get(pk=suggestion.pk).state == MatchState.REJECTED
+    assert PaymentMatch.objects.get(pk=confirmed.pk).state == MatchState.SUGGESTED  # not lost
     assert Invoice.objects.get(pk=ledger["exact"].pk).payment_status == PaymentStatus.UNPAID
     page = alice_page.get(review_url(run)).content.decode()
-    assert "Match undone." in page
-    assert "Rejected and replaced suggestions" in page
-    assert page.count('data-state="rejected"') == 2
+    assert "Match undone: it is a suggestion again" in page
+    assert "Rejected and replaced suggestions (1)" in page
+    assert page.count('data-state="rejected"') == 1
+    assert f'id="match-{confirmed.public_id}" data-state="suggested"' in page
+
+
+def test_rejecting_a_confirmed_match_undoes_it_for_good(alice_page, run, ledger):
+    confirmed = PaymentMatch.objects.get(state=MatchState.CONFIRMED)
+
+    alice_page.post(f"{review_url(run)}matches/{confirmed.public_id}/reject")
+
+    assert PaymentMatch.objects.get(pk=confirmed.pk).state == MatchState.REJECTED
+    assert Invoice.objects.get(pk=ledger["exact"].pk).payment_status == PaymentStatus.UNPAID
 
 
 def test_an_unknown_decision_is_404(alice_page, run):
@@ -147,8 +160,9 @@ def test_an_unknown_decision_is_404(alice_page, run):
 
 def test_a_line_is_matched_by_hand(alice_page, run, ledger):
     coffee = BankTransaction.objects.get(amount=Decimal("-2.80"))
-    page = alice_page.get(review_url(run)).content.decode()
+    page = alice_page.get(f"{review_url(run)}lines/{coffee.public_id}/").content.decode()
     assert f'value="{ledger["coffee"].public_id}"' in page  # offered for the coffee line
+    assert f'value="{ledger["guess"].public_id}"' not in page  # a sales invoice: money out pays purchases
 
     response = alice_page.post(
         f"{review_url(run)}match", {"transaction": coffee.public_id, "invoice": ledger["coffee"].public_id}
@@ -168,7 +182,7 @@ def test_a_refused_manual_match_explains_why(alice_page, run, ledger):
     )
 
     assert Invoice.objects.get(pk=ledger["coffee"].pk).payment_status == PaymentStatus.UNPAID
-    assert "owes 5.60 EUR" in alice_page.get(review_url(run)).content.decode()
+    assert "owes 5.60 EUR" in alice_page.get(f"{review_url(run)}lines/{coffee.public_id}/").content.decode()
 
 
 def test_confirm_all_confirms_the_waiting_suggestions(alice_page, run, ledger):
@@ -259,14 +273,19 @@ def test_bank_pages_require_a_login(client, path):
     assert response["Location"].startswith("/login/")
 
 
-def test_a_long_review_shows_the_first_rows_and_says_how_many_there_are(alice_page, run, monkeypatch):
-    monkeypatch.setattr(views, "ROWS_SHOWN", 0)
+def test_a_long_review_is_paged_by_kind(alice_page, run, monkeypatch):
+    monkeypatch.setattr(reconciliation_views, "MATCHES_PER_PAGE", 1)
+    PaymentMatch.objects.filter(state=MatchState.SUGGESTED).update(state=MatchState.REJECTED)
+    for match in PaymentMatch.objects.filter(state=MatchState.REJECTED):
+        match.pk = None
+        match.public_id = ""
+        match.save()  # two rejected rows: two pages of one
 
     page = alice_page.get(review_url(run)).content.decode()
 
-    assert "The first 0 of 1 suggestions" in page
-    assert 'data-state="suggested"' not in page
-    assert "The latest 0 of 1 confirmed matches" in page
+    assert 'aria-label="Pages of rejected and replaced suggestions"' in page
+    assert "decided=2" in page
+    assert page.count('data-state="rejected"') == 1
 
 
 def test_an_import_still_processing_opens_a_page_that_refreshes_until_it_is_done(

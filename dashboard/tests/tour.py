@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from PIL import Image
 
-from bank.models import BankStatement, Reconciliation
+from bank.models import BankStatement, BankTransaction, Reconciliation
 from bank.statements.tests.builders import Line, mt940_message
 from buyers.tests.factories import BuyerFactory
 from collecting.services import collector_user_create, credential_create, user_token_issue
@@ -107,6 +107,7 @@ def tour_pages(user: User) -> list[str]:
     statement = BankStatement.objects.get(company=company)
     client.post(f"/bank/statements/{statement.public_id}/reconcile", {})
     reconciliation = Reconciliation.objects.get(company=company)
+    line = BankTransaction.objects.get(company=company)
     token = token_issue(company=company, name="Tour", scopes=["buyers:read"]).token
     hook = endpoint(company).endpoint
     collector_user = collector_user_create(company=company, remote_id="tour-customer-42", locale="fr")
@@ -134,6 +135,9 @@ def tour_pages(user: User) -> list[str]:
         f"/bank/statements/{statement.public_id}/",
         f"/bank/reconciliations/{reconciliation.public_id}/",
         "/invoices/?search=nothing-matches-this&sort=-total&per_page=50",
+        f"/bank/reconciliations/{reconciliation.public_id}/lines/{line.public_id}/",
+        "/bank/transactions/",
+        f"/bank/transactions/?statement={statement.public_id}&state=matched&sort=-amount&q=INV",
         "/buyers/",
         "/buyers/?sort=-open",
         "/buyers/new",
