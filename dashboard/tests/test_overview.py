@@ -224,7 +224,7 @@ def test_the_overview_shows_money_due_work_waiting_and_the_checklist(alice):
     assert response.status_code == 200
     assert "Receivables due" in content
     assert "Payables due" in content
-    assert 'data-bucket="d31_60">1080.00' in content
+    assert 'data-bucket="d31_60">1,080.00' in content
     assert response.context["work"].needs_review == 1
     assert "?status=needs_review" in content or "/review/" in content
     assert "Getting started" in content
@@ -266,4 +266,4 @@ def test_the_overview_shows_nothing_of_another_company(alice, bob):
 
     content = page_for(alice).get("/").content.decode()
 
-    assert "1080.00" not in content
+    assert "1,080.00" not in content

@@ -44,7 +44,7 @@ def test_the_overview_fits_the_screen_and_links_to_the_work(live_server, owner, 
     page.get_by_role("button", name="Log in").click()
 
     expect(page.get_by_role("heading", name="Receivables due")).to_be_visible()
-    expect(page.locator("#aging tr[data-direction='sales'] td[data-bucket='d61_90']")).to_contain_text("1080.00")
+    expect(page.locator("#aging tr[data-direction='sales'] td[data-bucket='d61_90']")).to_contain_text("1,080.00")
     expect(page.get_by_role("img", name="Due by age (MYR)")).to_be_visible()
     expect(page.get_by_role("img", name="Invoiced and received, last 6 months (MYR)")).to_be_visible()
     assert page.evaluate(OVERFLOWING) == []

@@ -49,6 +49,11 @@ NOT_PAGES = {
     "invoice-cii",
     "company-logo",  # an image
     "integration-callback",  # where the provider's sign-in sends the browser back: a redirect
+    "bank-transactions-export",  # a CSV download
+    "invoice-upload-status",  # JSON the upload page polls
+    # The two-factor page in its "on" state; the tour's owner has it off, for whom this address
+    # redirects to /account/two-factor/, which is walked.
+    "two-factor-disable",
 }
 
 
