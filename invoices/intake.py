@@ -39,7 +39,8 @@ from collecting.callbacks import collected_invoice_extracted
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoices.extraction.engine import check_document, read_document
+from invoices.extraction.engine import Reading, check_document, read_document
+from invoices.extraction.locate import FieldBox, locate_fields, values_of
 from invoices.extraction.result import ExtractionResult
 from invoices.extraction.sniff import DocumentError
 from invoices.layouts import supplier_layout_apply, supplier_layout_used
@@ -184,7 +185,18 @@ def invoice_extraction_run(*, invoice_id: int, new_attempt: bool = True) -> None
         invoice_extraction_fail(invoice_id=invoice_id, reason=error.message)
         return
     layout = supplier_layout_apply(company=invoice.company, reading=reading)
-    _apply_result(invoice_id, reading.result, layout=layout)
+    _apply_result(invoice_id, reading.result, layout=layout, boxes=_field_boxes(reading))
+
+
+def _field_boxes(reading: Reading) -> dict[str, FieldBox]:
+    """Where the fields are printed, for the review page; none for an e-invoice, which has no pages to show."""
+    if reading.words is None:
+        return {}
+    try:
+        return locate_fields(reading.words, values_of(reading.result))
+    except Exception:  # the boxes are a help to the reviewer: a failure must not fail the extraction
+        logger.exception("locating the fields of a document failed")
+        return {}
 
 
 def invoice_extraction_release(*, invoice_id: int) -> None:
@@ -240,7 +252,13 @@ def _money(value: Decimal | None, currency: str) -> Decimal:
     return round_money(value, currency)
 
 
-def _apply_result(invoice_id: int, result: ExtractionResult, *, layout: SupplierLayout | None = None) -> None:
+def _apply_result(
+    invoice_id: int,
+    result: ExtractionResult,
+    *,
+    layout: SupplierLayout | None = None,
+    boxes: dict[str, FieldBox] | None = None,
+) -> None:
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().filter(pk=invoice_id, status=Status.PROCESSING).first()
         if invoice is None:
@@ -269,6 +287,7 @@ def _apply_result(invoice_id: int, result: ExtractionResult, *, layout: Supplier
         invoice.total = _money(result.total, invoice.currency)
         invoice.confidence = round(result.confidence, 4)
         invoice.field_confidence = result.field_confidence
+        invoice.field_boxes = boxes or {}
         invoice.page_count = result.page_count
         invoice.extracted_text = result.text
         invoice.extraction_source = result.source
