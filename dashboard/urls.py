@@ -62,6 +62,7 @@ urlpatterns = [
     path("", include("companies.dashboard_urls")),
     path("", include("buyers.dashboard_urls")),
     path("", include("collecting.dashboard_urls")),
+    path("", include("invoices.review_urls")),
 ]
 
 auth_urlpatterns = [

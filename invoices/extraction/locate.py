@@ -129,7 +129,7 @@ def _spans(text: str, field: str, value: object) -> list[tuple[int, int]]:
         matches = find_amounts(text)
         return [m.span for m in matches if m.value == value or -m.value == value]
     if field in DATE_FIELDS and isinstance(value, date):
-        spans = set()
+        spans: set[tuple[int, int]] = set()
         for day_first in (True, False):
             spans.update(m.span for m in find_dates(text, day_first=day_first) if m.value == value)
         return sorted(spans)
@@ -183,7 +183,11 @@ def _label_score(lines: list[_Line], index: int, start: int, words: list[Word], 
             if label.field != field:
                 continue
             label_words = above.words_in(*label.span)
-            if label_words and min(w.x0 for w in label_words) < x1 + height and max(w.x1 for w in label_words) > x0 - height:
+            if (
+                label_words
+                and min(w.x0 for w in label_words) < x1 + height
+                and max(w.x1 for w in label_words) > x0 - height
+            ):
                 return 1.0 + label.strength
     return 0.0
 

@@ -50,7 +50,8 @@ def test_each_extracted_field_of_a_text_pdf_gets_the_box_of_its_printed_value():
     assert reading.result.subtotal == Decimal("1234.50")
     x, y = _centre(boxes["subtotal"])
     assert boxes["subtotal"]["page"] == 1
-    assert 500 < x < 540 and 295 < y < 302
+    assert 500 < x < 540
+    assert 295 < y < 302
     assert 325 < _centre(boxes["total"])[1] < 332
     assert 110 < _centre(boxes["invoice_date"])[1] < 117
     assert 125 < _centre(boxes["due_date"])[1] < 132
