@@ -448,6 +448,10 @@ def invoice_approve(*, invoice: Invoice, approved_by: User) -> Invoice:
         invoice=invoice, field="approved", old_value=None, new_value=True, changed_by_user=approved_by
     )
     event_record(company=invoice.company, type=EventType.INVOICE_UPDATED, data=invoice_event_data(invoice))
+    if layout_can_be_learned(invoice):
+        # Approving vouches for every field: the supplier's layout is learned from all of them.
+        approved_id = invoice.pk
+        transaction.on_commit(lambda: _queue_layout_learning(approved_id, None), robust=True)
     return invoice
 
 
@@ -458,7 +462,7 @@ def _reasons_by_field(invoice: Invoice) -> dict[str, list[str]]:
     return details
 
 
-def _queue_layout_learning(invoice_id: int, fields: list[str]) -> None:
+def _queue_layout_learning(invoice_id: int, fields: list[str] | None) -> None:
     from invoices.tasks import learn_supplier_layout
 
     enqueue(learn_supplier_layout, invoice_id, fields)

@@ -162,7 +162,8 @@ def invoice_review(request: HttpRequest, invoice_id: str) -> HttpResponse:
 
 def _forms(invoice: Invoice, data: Any, *, can_edit: bool) -> tuple[InvoiceReviewForm, BaseInvoiceLineFormSet]:
     form = InvoiceReviewForm.for_invoice(invoice, data)
-    lines = line_formset(invoice, data)
+    # A post without the line-item rows (a page from before they were editable, a script) leaves them as they are.
+    lines = line_formset(invoice, data if data is not None and "lines-TOTAL_FORMS" in data else None)
     if invoice.direction == Direction.SALES:
         for name in SUPPLIER_FIELDS:  # a sales invoice's party is its buyer, shown beside the form
             del form.fields[name]
@@ -176,10 +177,10 @@ def _save(
     request: HttpRequest, invoice: Invoice, form: InvoiceReviewForm, lines: BaseInvoiceLineFormSet
 ) -> Invoice | None:
     """Save the corrections without approving; the invoice (as saved) or None when the form has errors."""
-    if not (form.is_valid() and lines.is_valid()):
+    if not (form.is_valid() and (not lines.is_bound or lines.is_valid())):
         return None
     fields = form.update_fields()
-    if lines.has_changed():
+    if lines.is_bound and lines.has_changed():
         fields["line_items"] = lines.line_items()
     if not fields:
         return invoice
