@@ -39,10 +39,11 @@ from collecting.callbacks import collected_invoice_extracted
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoices.extraction.engine import Reading, check_document, read_document
+from invoices.extraction.engine import MAX_PDF_PAGES, Reading, check_document, read_document
 from invoices.extraction.locate import FieldBox, locate_fields, values_of
 from invoices.extraction.result import ExtractionResult
-from invoices.extraction.sniff import DocumentError
+from invoices.extraction.sniff import DocumentError, Kind, sniff
+from invoices.extraction.textpdf import read_text_pdf
 from invoices.layouts import supplier_layout_apply, supplier_layout_used
 from invoices.models import Direction, Invoice, InvoiceLine, Source, Status, Supplier, SupplierLayout
 from invoices.review import invoice_review_refresh
@@ -185,15 +186,21 @@ def invoice_extraction_run(*, invoice_id: int, new_attempt: bool = True) -> None
         invoice_extraction_fail(invoice_id=invoice_id, reason=error.message)
         return
     layout = supplier_layout_apply(company=invoice.company, reading=reading)
-    _apply_result(invoice_id, reading.result, layout=layout, boxes=_field_boxes(reading))
+    _apply_result(invoice_id, reading.result, layout=layout, boxes=_field_boxes(reading, data))
 
 
-def _field_boxes(reading: Reading) -> dict[str, FieldBox]:
-    """Where the fields are printed, for the review page; none for an e-invoice, which has no pages to show."""
-    if reading.words is None:
-        return {}
+def _field_boxes(reading: Reading, data: bytes) -> dict[str, FieldBox]:
+    """Where the fields are printed, for the review page; none for a bare XML e-invoice, which has no pages.
+
+    A Factur-X PDF was read from its XML: its values are looked for in its text layer (no OCR: the
+    boxes are not worth seconds of it)."""
     try:
-        return locate_fields(reading.words, values_of(reading.result))
+        words = reading.words
+        if words is None and sniff(data) is Kind.PDF:
+            words = read_text_pdf(data, max_pages=MAX_PDF_PAGES)
+        if words is None:
+            return {}
+        return locate_fields(words, values_of(reading.result))
     except Exception:  # the boxes are a help to the reviewer: a failure must not fail the extraction
         logger.exception("locating the fields of a document failed")
         return {}

@@ -1,14 +1,21 @@
 """Field boxes: where each extracted value is printed, found in the words of documents drawn in code."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
+import pypdf
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from companies.tests.factories import CompanyFactory
 from invoices.extraction.engine import read_document
 from invoices.extraction.locate import locate_fields, values_of
 from invoices.extraction.tests.pdfs import make_pdf, right_aligned
+from invoices.extraction.tests.test_einvoice import Invoice as EInvoice
+from invoices.extraction.tests.test_einvoice import cii
 from invoices.extraction.words import Page, Word, WordDocument
+from invoices.intake import invoice_upload
 
 A4_WIDTH, A4_HEIGHT = 595.2756, 841.8898
 
@@ -101,3 +108,54 @@ def test_a_page_of_a_scan_without_a_size_is_skipped():
     document = WordDocument([Page(0, 0.0, 0.0, [Word("INV-1", 0, 0, 10, 10, 0)])], "ocr")
 
     assert locate_fields(document, {"invoice_number": "INV-1"}) == {}
+
+
+def _facturx_printing_its_values() -> bytes:
+    """A Factur-X PDF: the CII of `test_einvoice.Invoice()` attached to a page that prints its values."""
+    page = make_pdf(
+        [
+            [
+                (50, 50, "Alice Widgets GmbH", 16),
+                (50, 80, "USt-IdNr.: DE123456789"),
+                (50, 100, "Rechnungsnummer: INV-2026-0042"),
+                (50, 115, "Rechnungsdatum: 14.03.2026"),
+                (350, 300, "Nettobetrag"),
+                right_aligned(540, 300, "30,00"),
+                (350, 315, "MwSt. 19%"),
+                right_aligned(540, 315, "5,70"),
+                (350, 330, "Gesamtbetrag EUR"),
+                right_aligned(540, 330, "35,70"),
+            ]
+        ]
+    )
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(page))
+    writer.add_attachment("factur-x.xml", cii(EInvoice()))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_facturx_pdf_read_from_its_xml_gets_boxes_from_its_text_layer(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    company = CompanyFactory.create()
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = invoice_upload(company=company, file=SimpleUploadedFile("fx.pdf", _facturx_printing_its_values()))
+    invoice = upload.invoice
+    invoice.refresh_from_db()
+
+    assert invoice.extraction_source == "facturx"
+    assert set(invoice.field_boxes) >= {"supplier_name", "invoice_number", "invoice_date", "subtotal", "total"}
+    assert 325 < _centre(invoice.field_boxes["total"])[1] < 332
+
+
+@pytest.mark.django_db
+def test_an_xml_einvoice_has_no_boxes(settings, tmp_path, django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = invoice_upload(company=CompanyFactory.create(), file=SimpleUploadedFile("e.xml", cii(EInvoice())))
+    upload.invoice.refresh_from_db()
+
+    assert upload.invoice.field_boxes == {}
