@@ -51,6 +51,7 @@ def _centre(box):
 
 def test_each_extracted_field_of_a_text_pdf_gets_the_box_of_its_printed_value():
     reading = read_document(_invoice_pdf())
+    assert reading.words is not None
 
     boxes = locate_fields(reading.words, values_of(reading.result))
 
@@ -68,6 +69,7 @@ def test_each_extracted_field_of_a_text_pdf_gets_the_box_of_its_printed_value():
 
 def test_a_value_printed_twice_is_boxed_next_to_its_label():
     reading = read_document(_invoice_pdf())
+    assert reading.words is not None
 
     boxes = locate_fields(reading.words, {"invoice_number": "INV-2041", "subtotal": Decimal("1234.50")})
 
