@@ -29,7 +29,7 @@ def owner():
     membership = MembershipFactory.create(role=Role.OWNER)
     client = Client()
     client.force_login(membership.user)
-    client.company = membership.company
+    client.company = membership.company  # type: ignore[attr-defined]
     return client
 
 
