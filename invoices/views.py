@@ -103,12 +103,7 @@ def _review_context(
         "next_invoice": next_invoice,
         "payment": invoice_payment_state(invoice),
         "publish_targets": publish_targets(invoice),
-        "changes": [
-            {"change": change, "label": change.field.replace("_", " ").capitalize()}
-            for change in invoice.changes.select_related("changed_by_user", "changed_by_token").order_by("-created_at")[
-                :20
-            ]
-        ],
+        "changes": invoice.changes.select_related("changed_by_user", "changed_by_token").order_by("-created_at")[:20],
     }
 
 
