@@ -13,8 +13,11 @@ from companies.models import Role
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from invoices.extraction.tests.pdfs import make_pdf, right_aligned
 from invoices.intake import invoice_upload
+from invoices.issuing.services import invoice_issue
 from invoices.models import Invoice, Source, Status
+from invoices.services import invoice_create
 from invoices.tests.factories import purchase_invoice, sales_invoice
+from invoices.tests.test_issuing_views import seller_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -307,3 +310,23 @@ def test_an_xml_einvoice_is_shown_readable_not_as_xml(clerk, client_of, django_c
         assert shown in page
     assert "&lt;cbc:" not in page
     assert "?download=1" in page
+
+
+def test_an_issued_invoice_page_shows_its_payment_and_links_its_buyer(clerk, client_of):
+    company = seller_profile(clerk.company)
+    buyer = BuyerFactory.create(company=company, name="Atelier Lumière SARL", country="FR", tax_id="FR40303265045")
+    draft = invoice_create(
+        company=company,
+        buyer=buyer,
+        currency="EUR",
+        line_items=[
+            {"description": "Design", "quantity": Decimal(1), "unit_price": Decimal(100), "tax_rate": Decimal(20)}
+        ],
+    )
+    issued = invoice_issue(invoice=draft)
+
+    page = client_of.get(f"/invoices/{issued.public_id}/").content.decode()
+
+    assert 'id="payment"' in page
+    assert 'id="payment-status">Unpaid' in page
+    assert f'href="/buyers/{buyer.public_id}/" id="invoice-buyer"' in page
