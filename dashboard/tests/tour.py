@@ -27,7 +27,7 @@ from invoices.issuing.services import invoice_issue
 from invoices.models import NumberSeries
 from invoices.services import invoice_create
 from invoices.tests.factories import purchase_invoice
-from invoices.tests.test_review_pages import UBL, mismatched_invoice_pdf
+from invoices.tests.review_documents import UBL, mismatched_invoice_pdf
 from tokens.services import token_issue
 from webhooks.tests.factories import endpoint
 

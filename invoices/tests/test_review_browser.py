@@ -19,7 +19,7 @@ from dashboard.tests.tour import tour_owner
 from invoices.intake import invoice_upload
 from invoices.models import Status
 from invoices.tests.factories import purchase_invoice, sales_invoice
-from invoices.tests.test_review_pages import mismatched_invoice_pdf
+from invoices.tests.review_documents import mismatched_invoice_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
