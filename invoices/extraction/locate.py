@@ -40,6 +40,9 @@ TEXT_FIELDS = ("invoice_number", "supplier_name", "supplier_tax_id")
 FROM_THE_BOTTOM = frozenset({*AMOUNT_FIELDS, "tax_rate"})
 # A label counts for a value below it within this many line heights.
 LABEL_ABOVE_LINES = 3.0
+# OCR sometimes boxes a column of lines as one word: a box this many times taller than the page's
+# typical word would point at a block, not a value, and is not drawn.
+MAX_HEIGHT_RATIO = 2.5
 _PERCENT = re.compile(r"(?<![\w.,])(\d{1,2}(?:[.,]\d{1,4})?)\s?%")
 _COMPACT = re.compile(r"[\W_]+")
 
@@ -115,12 +118,22 @@ def _lines(document: WordDocument) -> list[_Line]:
 
 def _candidates(lines: list[_Line], field: str, value: object) -> list[_Candidate]:
     found = []
+    typical = _typical_heights(lines)
     for index, line in enumerate(lines):
         for start, end in _spans(line.text, field, value):
             words = line.words_in(start, end)
-            if words:
+            tallest = max((w.height for w in words), default=0.0)
+            if words and tallest <= MAX_HEIGHT_RATIO * typical[line.page.number]:
                 found.append(_Candidate(index, words, _label_score(lines, index, start, words, field)))
     return found
+
+
+def _typical_heights(lines: list[_Line]) -> dict[int, float]:
+    """Each page's median word height."""
+    heights: dict[int, list[float]] = {}
+    for line in lines:
+        heights.setdefault(line.page.number, []).extend(w.height for w in line.words)
+    return {page: sorted(values)[len(values) // 2] for page, values in heights.items()}
 
 
 def _spans(text: str, field: str, value: object) -> list[tuple[int, int]]:

@@ -161,3 +161,23 @@ def test_an_xml_einvoice_has_no_boxes(settings, tmp_path, django_capture_on_comm
     upload.invoice.refresh_from_db()
 
     assert upload.invoice.field_boxes == {}
+
+
+def test_a_value_in_a_word_boxed_over_several_lines_is_not_drawn():
+    document = WordDocument(
+        [
+            Page(
+                0,
+                600,
+                800,
+                [
+                    *(Word(f"Line{i}", 50, 100 + 15 * i, 100, 110 + 15 * i, 0) for i in range(6)),
+                    Word("Total", 300, 200, 340, 210, 0),
+                    Word("15.00", 400, 160, 440, 260, 0),  # OCR's box around a column of figures
+                ],
+            )
+        ],
+        "ocr",
+    )
+
+    assert locate_fields(document, {"total": Decimal("15.00")}) == {}
