@@ -121,11 +121,20 @@ def _candidates(lines: list[_Line], field: str, value: object) -> list[_Candidat
     typical = _typical_heights(lines)
     for index, line in enumerate(lines):
         for start, end in _spans(line.text, field, value):
-            words = line.words_in(start, end)
+            words = _same_row(line.words_in(start, end))
             tallest = max((w.height for w in words), default=0.0)
             if words and tallest <= MAX_HEIGHT_RATIO * typical[line.page.number]:
                 found.append(_Candidate(index, words, _label_score(lines, index, start, words, field)))
     return found
+
+
+def _same_row(words: list[Word]) -> list[Word]:
+    """The words on the row of the longest one: OCR's lines can mix rows, and a currency code from the
+    row above must not stretch the box of an amount."""
+    if len(words) < 2:
+        return words
+    anchor = max(words, key=lambda w: len(w.text))
+    return [w for w in words if anchor.y0 <= w.centre_y <= anchor.y1]
 
 
 def _typical_heights(lines: list[_Line]) -> dict[int, float]:
