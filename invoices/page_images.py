@@ -1,8 +1,9 @@
 """A received document's pages as images for the review page: PDF pages rendered with pypdfium2, cached.
 
 A rendering is stored once per document (its SHA-256), page and width in the default storage under
-`page-images/`, so the page is drawn the first time anyone opens it and read back after that. Images
-(PNG, JPEG) are their own single page and are answered as they are.
+`page-images/<sha256>/`, so the page is drawn the first time anyone opens it and read back after
+that; deleting the invoice deletes that folder (`page_images_delete`). Images (PNG, JPEG) are their
+own single page and are answered as they are.
 """
 
 import io
@@ -45,7 +46,7 @@ def page_image(invoice: Invoice, *, page: int, width: int = PAGE_WIDTH) -> tuple
             return handle.read(), IMAGE_TYPES[invoice.document_kind]
     if invoice.document_kind != "pdf":
         raise NoSuchPage()
-    name = f"page-images/{invoice.document_sha256}-{page}-{width}.png"
+    name = f"{_folder(invoice.document_sha256)}/{page}-{width}.png"
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as handle:
             return handle.read(), "image/png"
@@ -55,6 +56,23 @@ def page_image(invoice: Invoice, *, page: int, width: int = PAGE_WIDTH) -> tuple
     if not default_storage.exists(name):  # another request may have just drawn it
         default_storage.save(name, ContentFile(png))
     return png, "image/png"
+
+
+def _folder(sha256: str) -> str:
+    return f"page-images/{sha256}"
+
+
+def page_images_delete(*, sha256: str) -> None:
+    """Delete the cached renderings of a document's pages (another company's copy of the file draws them again)."""
+    if not sha256:
+        return
+    folder = _folder(sha256)
+    try:
+        _dirs, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")
 
 
 def render_pdf_page(data: bytes, *, page: int, width: int) -> bytes:

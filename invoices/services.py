@@ -29,6 +29,7 @@ from invoices.models import (
     State,
     Status,
 )
+from invoices.page_images import page_images_delete
 from invoices.review import invoice_review_refresh
 from invoices.suppliers import supplier_link
 from invoices.totals import LINE_TAX_FIELDS, Amounts, amounts_compute, is_itemised
@@ -526,11 +527,13 @@ def invoice_delete(*, invoice: Invoice) -> None:
     data = invoice_event_data(invoice)
     company = invoice.company
     document = invoice.document.name
+    digest = invoice.document_sha256
     invoice.delete()
     event_record(company=company, type=EventType.INVOICE_DELETED, data=data)
     if document:
         # Robust: the deletion is committed; a storage error leaves a stray file, not a failed request.
         transaction.on_commit(lambda: document_delete(name=document), robust=True)
+        transaction.on_commit(lambda: page_images_delete(sha256=digest), robust=True)
 
 
 def document_delete(*, name: str) -> None:

@@ -14,7 +14,7 @@ from companies.tests.factories import CompanyFactory, MembershipFactory
 from invoices.intake import invoice_upload
 from invoices.issuing.services import invoice_issue
 from invoices.models import Invoice, Source, Status
-from invoices.services import invoice_create
+from invoices.services import invoice_create, invoice_delete
 from invoices.tests.factories import purchase_invoice, sales_invoice
 from invoices.tests.review_documents import UBL, mismatched_invoice_pdf
 from invoices.tests.test_issuing_views import seller_profile
@@ -271,3 +271,16 @@ def test_an_issued_invoice_page_shows_its_payment_and_links_its_buyer(clerk, cli
     assert 'id="payment"' in page
     assert 'id="payment-status">Unpaid' in page
     assert f'href="/buyers/{buyer.public_id}/" id="invoice-buyer"' in page
+
+
+def test_deleting_an_invoice_deletes_its_cached_page_images(
+    clerk, client_of, tmp_path, django_capture_on_commit_callbacks
+):
+    invoice = _upload(clerk.company, mismatched_invoice_pdf(), "a.pdf", django_capture_on_commit_callbacks)
+    client_of.get(f"/invoices/{invoice.public_id}/pages/1.png")
+    assert list((tmp_path / "page-images" / invoice.document_sha256).iterdir())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_delete(invoice=invoice)
+
+    assert not list((tmp_path / "page-images" / invoice.document_sha256).iterdir())
