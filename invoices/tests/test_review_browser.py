@@ -80,6 +80,18 @@ def test_clicking_a_field_box_focuses_its_field(live_server, owner, company, pag
     expect(page.get_by_label("Total", exact=True)).to_be_focused()
 
 
+def test_a_review_reason_links_to_its_field(live_server, owner, company, page: Page):
+    upload = invoice_upload(company=company, file=SimpleUploadedFile("a.pdf", mismatched_invoice_pdf()))
+    page.set_default_timeout(TIMEOUT_MS)
+    log_in(page, live_server.url, owner.username)
+    page.goto(f"{live_server.url}/invoices/{upload.invoice.public_id}/")
+
+    page.locator('#review-reasons a[data-focus-field="subtotal"]').click()
+
+    expect(page.get_by_label("Subtotal", exact=True)).to_be_focused()
+    expect(page.locator('rect.field-box[data-field="subtotal"]')).to_have_class("field-box highlight")
+
+
 def test_a_recorded_sales_invoice_shows_its_buyer(live_server, owner, company, page: Page):
     buyer = BuyerFactory.create(company=company, name="Kedai Runcit Maju")
     invoice = sales_invoice(company, buyer=buyer)
