@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("invoices.supplier_dashboard_urls")),
     path("", include("accounts.dashboard_urls")),
     path("", include("bank.dashboard_urls")),
+    path("", include("invoices.review_urls")),
 ]
 
 auth_urlpatterns = [

@@ -1,11 +1,72 @@
 """Dashboard forms for invoices: uploading a document and reviewing what was extracted from it."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.forms import BaseFormSet, formset_factory
 
+from invoices.issuing.forms import plain
 from invoices.models import Invoice
 from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, clean_currency_field, round_money
+
+LINE_FIELDS = ("description", "quantity", "unit_price", "tax_rate", "amount")
+
+
+class InvoiceLineForm(forms.Form):
+    """One line item of a recorded invoice, as the review page edits it."""
+
+    description = forms.CharField(max_length=1000)
+    quantity = forms.DecimalField(max_digits=14, decimal_places=4, initial=1)
+    unit_price = forms.DecimalField(max_digits=16, decimal_places=4, label="Unit price")
+    tax_rate = forms.DecimalField(
+        max_digits=7, decimal_places=4, min_value=0, max_value=100, required=False, label="Tax %"
+    )
+    amount = forms.DecimalField(
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        required=False,
+        help_text="Quantity × unit price when left empty",
+    )
+
+
+class BaseInvoiceLineFormSet(BaseFormSet):
+    def line_items(self) -> list[dict[str, Any]]:
+        """The rows kept (not removed, not left empty), shaped as `invoice_update`'s `line_items`."""
+        items = []
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data or data.get("DELETE"):
+                continue
+            item = {name: data.get(name) for name in ("description", "quantity", "unit_price", "amount")}
+            if data.get("tax_rate") is not None:
+                # A rate of its own makes the line carry its tax (EN 16931): standard rated, or zero rated.
+                item["tax_rate"] = data["tax_rate"]
+                item["tax_category"] = "S" if data["tax_rate"] > 0 else "Z"
+            items.append(item)
+        return items
+
+
+InvoiceLineFormSet = formset_factory(InvoiceLineForm, formset=BaseInvoiceLineFormSet, extra=1, can_delete=True)
+
+
+def _typed(value: Decimal | None) -> Decimal | None:
+    """As a person types it (2, not 2.0000): the form shows it so, and compares it equal to what is posted."""
+    return Decimal(plain(value)) if value is not None else None
+
+
+def line_formset(invoice: Invoice, data: Any = None) -> BaseInvoiceLineFormSet:
+    initial = [
+        {
+            "description": line.description,
+            "quantity": _typed(line.quantity),
+            "unit_price": _typed(line.unit_price),
+            "tax_rate": _typed(line.tax_rate),
+            "amount": round_money(line.amount, invoice.currency),
+        }
+        for line in invoice.lines.all()
+    ]
+    return InvoiceLineFormSet(data, initial=initial, prefix="lines")  # type: ignore[return-value]
 
 
 class InvoiceUploadForm(forms.Form):

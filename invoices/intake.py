@@ -39,9 +39,11 @@ from collecting.callbacks import collected_invoice_extracted
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoices.extraction.engine import check_document, read_document
+from invoices.extraction.engine import MAX_PDF_PAGES, Reading, check_document, read_document
+from invoices.extraction.locate import FieldBox, locate_fields, values_of
 from invoices.extraction.result import ExtractionResult
-from invoices.extraction.sniff import DocumentError
+from invoices.extraction.sniff import DocumentError, Kind, sniff
+from invoices.extraction.textpdf import read_text_pdf
 from invoices.layouts import supplier_layout_apply, supplier_layout_used
 from invoices.models import Direction, Invoice, InvoiceLine, Source, Status, Supplier, SupplierLayout
 from invoices.review import invoice_review_refresh
@@ -184,7 +186,24 @@ def invoice_extraction_run(*, invoice_id: int, new_attempt: bool = True) -> None
         invoice_extraction_fail(invoice_id=invoice_id, reason=error.message)
         return
     layout = supplier_layout_apply(company=invoice.company, reading=reading)
-    _apply_result(invoice_id, reading.result, layout=layout)
+    _apply_result(invoice_id, reading.result, layout=layout, boxes=_field_boxes(reading, data))
+
+
+def _field_boxes(reading: Reading, data: bytes) -> dict[str, FieldBox]:
+    """Where the fields are printed, for the review page; none for a bare XML e-invoice, which has no pages.
+
+    A Factur-X PDF was read from its XML: its values are looked for in its text layer (no OCR: the
+    boxes are not worth seconds of it)."""
+    try:
+        words = reading.words
+        if words is None and sniff(data) is Kind.PDF:
+            words = read_text_pdf(data, max_pages=MAX_PDF_PAGES)
+        if words is None:
+            return {}
+        return locate_fields(words, values_of(reading.result))
+    except Exception:  # the boxes are a help to the reviewer: a failure must not fail the extraction
+        logger.exception("locating the fields of a document failed")
+        return {}
 
 
 def invoice_extraction_release(*, invoice_id: int) -> None:
@@ -240,7 +259,13 @@ def _money(value: Decimal | None, currency: str) -> Decimal:
     return round_money(value, currency)
 
 
-def _apply_result(invoice_id: int, result: ExtractionResult, *, layout: SupplierLayout | None = None) -> None:
+def _apply_result(
+    invoice_id: int,
+    result: ExtractionResult,
+    *,
+    layout: SupplierLayout | None = None,
+    boxes: dict[str, FieldBox] | None = None,
+) -> None:
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().filter(pk=invoice_id, status=Status.PROCESSING).first()
         if invoice is None:
@@ -269,6 +294,7 @@ def _apply_result(invoice_id: int, result: ExtractionResult, *, layout: Supplier
         invoice.total = _money(result.total, invoice.currency)
         invoice.confidence = round(result.confidence, 4)
         invoice.field_confidence = result.field_confidence
+        invoice.field_boxes = boxes or {}
         invoice.page_count = result.page_count
         invoice.extracted_text = result.text
         invoice.extraction_source = result.source

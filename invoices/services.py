@@ -29,6 +29,7 @@ from invoices.models import (
     State,
     Status,
 )
+from invoices.page_images import page_images_delete
 from invoices.review import invoice_review_refresh
 from invoices.suppliers import supplier_link
 from invoices.totals import LINE_TAX_FIELDS, Amounts, amounts_compute, is_itemised
@@ -448,6 +449,10 @@ def invoice_approve(*, invoice: Invoice, approved_by: User) -> Invoice:
         invoice=invoice, field="approved", old_value=None, new_value=True, changed_by_user=approved_by
     )
     event_record(company=invoice.company, type=EventType.INVOICE_UPDATED, data=invoice_event_data(invoice))
+    if layout_can_be_learned(invoice):
+        # Approving vouches for every field: the supplier's layout is learned from all of them.
+        approved_id = invoice.pk
+        transaction.on_commit(lambda: _queue_layout_learning(approved_id, None), robust=True)
     return invoice
 
 
@@ -458,7 +463,7 @@ def _reasons_by_field(invoice: Invoice) -> dict[str, list[str]]:
     return details
 
 
-def _queue_layout_learning(invoice_id: int, fields: list[str]) -> None:
+def _queue_layout_learning(invoice_id: int, fields: list[str] | None) -> None:
     from invoices.tasks import learn_supplier_layout
 
     enqueue(learn_supplier_layout, invoice_id, fields)
@@ -522,11 +527,13 @@ def invoice_delete(*, invoice: Invoice) -> None:
     data = invoice_event_data(invoice)
     company = invoice.company
     document = invoice.document.name
+    digest = invoice.document_sha256
     invoice.delete()
     event_record(company=company, type=EventType.INVOICE_DELETED, data=data)
     if document:
         # Robust: the deletion is committed; a storage error leaves a stray file, not a failed request.
         transaction.on_commit(lambda: document_delete(name=document), robust=True)
+        transaction.on_commit(lambda: page_images_delete(sha256=digest), robust=True)
 
 
 def document_delete(*, name: str) -> None:

@@ -23,10 +23,12 @@ from companies.models import Membership, Role
 from companies.services import company_profile_update
 from companies.team import invitation_create
 from companies.tests.factories import CompanyFactory, MembershipFactory
+from invoices.intake import invoice_upload
 from invoices.issuing.services import invoice_issue
 from invoices.models import NumberSeries, Supplier
 from invoices.services import invoice_create
 from invoices.tests.factories import purchase_invoice
+from invoices.tests.review_documents import UBL, mismatched_invoice_pdf
 from tokens.services import token_issue
 from webhooks.tests.factories import endpoint
 
@@ -98,6 +100,10 @@ def tour_pages(user: User) -> list[str]:
         supplier="Umbrella Corp",
         line_items=[{"description": "Paper", "quantity": Decimal(1), "unit_price": Decimal("99.00")}],
     )
+    # Uploads waiting for review: a text PDF whose figures disagree (page images, field boxes) and a UBL e-invoice.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        reviewed = invoice_upload(company=company, file=SimpleUploadedFile("review.pdf", mismatched_invoice_pdf()))
+        einvoice = invoice_upload(company=company, file=SimpleUploadedFile("einvoice.xml", UBL))
     statement_file = mt940_message(
         [Line(date(2026, 3, 3), Decimal("120.00"), "Payment INV-2026-0101", "Acme Trading BV", "NONREF")]
     ).encode()
@@ -130,6 +136,9 @@ def tour_pages(user: User) -> list[str]:
         "/invoices/",
         "/invoices/upload",
         f"/invoices/{invoice.public_id}/",
+        "/review/",
+        f"/invoices/{reviewed.invoice.public_id}/",
+        f"/invoices/{einvoice.invoice.public_id}/",
         "/bank/",
         "/bank/upload",
         f"/bank/statements/{statement.public_id}/",

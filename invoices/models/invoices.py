@@ -169,6 +169,8 @@ class Invoice(models.Model):
     extracted_text = models.TextField(blank=True)
     extraction_source = models.CharField(max_length=20, blank=True)
     field_confidence = models.JSONField(default=dict, blank=True)
+    # Where each extracted field's value is printed: {field: {page, x0, y0, x1, y1}}, fractions of the page.
+    field_boxes = models.JSONField(default=dict, blank=True)
     failure_reason = models.TextField(blank=True)
     # Why a person should look at it (`invoices.review`): status is `needs_review` exactly when this is not empty.
     review_reasons = models.JSONField(default=list, blank=True)

@@ -60,7 +60,7 @@ def test_upload_review_and_correct_an_invoice_then_read_it_through_the_api(
     expect(page.locator("#invoice-status")).to_have_text("Needs review")
     expect(page.locator("#id_invoice_number")).to_have_value("FX-7001")
     expect(page.locator("#id_supplier_name")).to_have_value("Acme Supplies Ltd")
-    expect(page.locator("iframe")).to_be_visible()
+    expect(page.get_by_role("img", name="Page 1 of the uploaded document")).to_be_visible()
 
     page.fill("#id_total", "1332.00")
     page.get_by_role("button", name="Save corrections").click()

@@ -164,6 +164,7 @@ def test_a_correction_on_the_review_page_teaches_the_layout_too(alice):
     data = {name: value if value is not None else "" for name, value in form.initial.items()}
     data |= {"invoice_number": "QPW/7731", "invoice_date": "2026-03-05", "due_date": "2026-04-04"}
     data |= {"subtotal": "1000.00", "tax_rate": "20", "tax_amount": "200.00", "total": "1200.00"}
+    data["action"] = "approve"  # saving alone does not vouch for the invoice; approving does
 
     response = client.post(f"/invoices/{invoice.public_id}/", data)
 
