@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from dashboard import selectors
@@ -19,14 +19,6 @@ from invoices.models import Direction
 from usage.periods import BillingPeriod
 from usage.selectors import usage_stats
 from usage.views import Meter
-
-
-def _review_url() -> str:
-    """The review queue where it exists, else the invoice list filtered to what needs review."""
-    try:
-        return reverse("dashboard:review-queue")
-    except NoReverseMatch:
-        return reverse("dashboard:invoices") + "?status=needs_review"
 
 
 @company_page()
@@ -67,7 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "flow_chart": flow_chart,
         "work": work,
         "invoice_count": work.invoices,
-        "review_url": _review_url(),
+        "review_url": reverse("dashboard:review-queue"),
         "usage": stats,
         "usage_invoices": Meter(used=stats.invoices_processed, limit=stats.invoices_limit),
         "usage_api_calls": Meter(used=stats.api_calls, limit=stats.api_calls_limit),

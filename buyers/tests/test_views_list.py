@@ -68,7 +68,7 @@ def test_the_detail_shows_what_the_buyer_owes_and_how_much_is_overdue(company):
 
     content = member(company).get(f"/buyers/{buyer.public_id}/").content.decode()
 
-    assert "1080.00 MYR (1080.00 overdue)" in content
+    assert "1,080.00 MYR (1,080.00 overdue)" in content
 
 
 def test_the_list_counts_in_the_query_not_per_buyer(company, django_assert_max_num_queries):

@@ -68,10 +68,3 @@ def test_the_navigation_has_the_daily_sections_and_marks_the_current_one():
 
 def test_the_settings_hub_needs_a_login():
     assert Client().get("/settings/").status_code == 302
-
-
-def test_a_link_to_a_page_not_built_yet_is_left_out_rather_than_broken():
-    from invoisx.templatetags.shell import optional_url
-
-    assert optional_url("dashboard:settings") == "/settings/"
-    assert optional_url("dashboard:no-such-page") == ""

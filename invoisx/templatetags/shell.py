@@ -1,21 +1,8 @@
-"""Template tags of the dashboard's shell (templates/base.html, the Settings hub).
-
-`{% optional_url "dashboard:team" as team_url %}` gives the page's address, or "" while no route has
-that name: pages built in parallel are linked as soon as their route exists, never before.
-"""
+"""Template tags of the dashboard's shell (templates/base.html): the navigation section of a page."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
 
 register = template.Library()
-
-
-@register.simple_tag
-def optional_url(name: str, *args: object) -> str:
-    try:
-        return reverse(name, args=args or None)
-    except NoReverseMatch:
-        return ""
 
 
 # The sections of the top navigation, each with the route names (or name prefixes, ending in "*")
