@@ -15,9 +15,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from companies.models import Company, Membership
+from companies.models import Company, Membership, Role
 from companies.roles import ROLES
 from companies.selectors import company_ids_for_user
 from companies.services import PROFILE_FIELDS, profile_problems
@@ -48,10 +49,44 @@ class CompanyAdminForm(forms.ModelForm):
 
 
 ROLE_HELP = " ".join(f"{info.label}: {info.description}" for info in ROLES)
+LAST_OWNER = "A company needs at least one owner: make another member an owner first."
+
+
+def _other_owner_exists(membership: Membership) -> bool:
+    others = Membership.objects.filter(company_id=membership.company_id, role=Role.OWNER).exclude(pk=membership.pk)
+    return others.exists()
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """The last owner rule of Settings › Team and the API (`companies.team`), here for a role changed."""
+
+    def clean_role(self) -> str:
+        role: str = self.cleaned_data["role"]
+        stored = Membership.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        if stored and stored.role == Role.OWNER and role != Role.OWNER and not _other_owner_exists(stored):
+            raise forms.ValidationError(LAST_OWNER)
+        return role
+
+
+class MembershipInlineFormSet(forms.BaseInlineFormSet):
+    """Deleting rows in the company's page keeps an owner too."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept_owner = any(
+            form.cleaned_data.get("role") == Role.OWNER and not form.cleaned_data.get("DELETE")
+            for form in self.forms
+            if form.cleaned_data
+        )
+        had_owner = any(form.instance.pk and form.initial.get("role") == Role.OWNER for form in self.forms)
+        if had_owner and not kept_owner:
+            raise forms.ValidationError(LAST_OWNER)
 
 
 class MembershipInline(CompanyScopedInline):
     model = Membership
+    form = MembershipAdminForm
+    formset = MembershipInlineFormSet
     extra = 0
     autocomplete_fields = ["user"]
     readonly_fields = ["public_id"]
@@ -85,6 +120,17 @@ class MembershipAdmin(CompanyScopedAdmin):
     search_fields = ["user__username", "user__email", "company__name", "public_id"]
     autocomplete_fields = ["user", "company"]
     readonly_fields = ["public_id"]
+    form = MembershipAdminForm
+
+    def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        if obj is not None and obj.role == Role.OWNER and not _other_owner_exists(obj):
+            return False  # the last owner
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset:  # the bulk action: every last owner stays
+            if membership.role != Role.OWNER or _other_owner_exists(membership):
+                membership.delete()
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
