@@ -1,8 +1,16 @@
-"""Template tags of the dashboard's shell (templates/base.html): the navigation section of a page."""
+"""Template tags of the dashboard's shell (templates/base.html): the navigation section of a page, and
+the locale amounts are written in (for the scripts that write amounts in the browser)."""
 
 from django import template
 
+from invoisx.locale import viewer_locale
+
 register = template.Library()
+
+
+@register.simple_tag(name="viewer_locale")
+def viewer_locale_tag() -> str:
+    return viewer_locale()
 
 
 # The sections of the top navigation, each with the route names (or name prefixes, ending in "*")

@@ -49,6 +49,19 @@
     return (negative ? "−" : "") + digits;
   }
 
+  // An amount as the page writes amounts: the viewer's grouping and decimal mark (1,234.50 / 1.234,50).
+  const numberParts = new Intl.NumberFormat(document.body.dataset.numberLocale || "en").formatToParts(1234.5);
+  const groupMark = (numberParts.find((part) => part.type === "group") || { value: "," }).value;
+  const decimalMark = (numberParts.find((part) => part.type === "decimal") || { value: "." }).value;
+
+  function display(units, scale) {
+    const plain = format(units, scale);
+    const negative = plain.startsWith("−");
+    const [whole, fraction] = (negative ? plain.slice(1) : plain).split(".");
+    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, groupMark);
+    return (negative ? "−" : "") + grouped + (fraction === undefined ? "" : decimalMark + fraction);
+  }
+
   // A rate without trailing zeros, so 19, 19.0 and 19.00 are one tax category as they are in Python.
   function rateKey(rate) {
     if (rate === null) return "";
@@ -110,7 +123,7 @@
         continue;
       }
       const net = money(multiply(quantity, price)) - (discount ? money(discount) : 0n);
-      output.textContent = format(net, places);
+      output.textContent = display(net, places);
       lineTotal += net;
       const effective = effectiveRate(category, rate);
       if (category !== NOT_SUBJECT && effective === null) incomplete = true; // a standard rate still to type
@@ -149,7 +162,7 @@
   function show(places, totals, taxes, incomplete) {
     const set = (id, amount) => {
       const element = document.getElementById(id);
-      if (element) element.textContent = incomplete ? "—" : format(amount, places);
+      if (element) element.textContent = incomplete ? "—" : display(amount, places);
     };
     set("live-line-total", totals.lineTotal);
     set("live-allowance-total", totals.allowanceTotal);
@@ -173,8 +186,8 @@
         const cells = [
           tax.category,
           tax.rate ? `${rateKey(tax.rate)}%` : "—",
-          format(tax.base, places),
-          incomplete ? "—" : format(tax.tax, places),
+          display(tax.base, places),
+          incomplete ? "—" : display(tax.tax, places),
         ];
         cells.forEach((text, index) => {
           const cell = document.createElement("td");
