@@ -48,6 +48,7 @@ NOT_PAGES = {
     "invoice-ubl",
     "invoice-cii",
     "company-logo",  # an image
+    "invoice-page-image",  # an image of a document's page (the review page that shows them is walked)
     "integration-callback",  # where the provider's sign-in sends the browser back: a redirect
     "bank-transactions-export",  # a CSV download
     "invoice-upload-status",  # JSON the upload page polls

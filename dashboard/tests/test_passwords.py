@@ -42,7 +42,7 @@ def logs_in(username: str, password: str) -> bool:
 def test_a_logged_in_user_changes_their_password(user):
     client = Client()
     client.force_login(user)
-    page = client.get("/")
+    page = client.get("/account/")
     assert 'href="/password/change/"' in page.content.decode()
 
     response = client.post(

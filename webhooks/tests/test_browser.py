@@ -61,7 +61,8 @@ def test_add_an_endpoint_send_a_test_event_see_it_fail_and_retry_it(live_server,
         expect(page.locator("tr[data-delivery] .delivery-status")).to_have_text("Succeeded")
         expect(page.locator("tr[data-delivery]").get_by_role("button", name="Retry now")).to_have_count(0)
 
-        page.get_by_role("link", name="Settings › Webhooks").click()
+        page.get_by_role("link", name="Settings", exact=True).click()
+        page.get_by_role("link", name="Webhooks", exact=True).click()
         expect(page.locator("td.webhook-health")).to_contain_text("Delivered: 200")
         expect(page.locator("td.webhook-counts")).to_contain_text("1 delivered")
         expect(page.locator("td.webhook-counts")).to_contain_text("1 failed")
