@@ -100,7 +100,8 @@ class InvoiceReviewForm(forms.Form):
             "due_date": invoice.due_date,
             "currency": invoice.currency,
             "subtotal": round_money(invoice.subtotal, invoice.currency),
-            "tax_rate": invoice.tax_rate,
+            # 20, not the column's 20.0000
+            "tax_rate": Decimal(format(invoice.tax_rate.normalize(), "f")) if invoice.tax_rate is not None else None,
             "tax_amount": round_money(invoice.tax_amount, invoice.currency),
             "total": round_money(invoice.total, invoice.currency),
             "notes": invoice.notes,
