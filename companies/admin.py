@@ -18,10 +18,11 @@ from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from companies.models import Company, Membership, Role
+from companies.models import Company, Invitation, Membership, Role
 from companies.roles import ROLES
 from companies.selectors import company_ids_for_user
 from companies.services import PROFILE_FIELDS, profile_problems
+from companies.team import invitation_revoke
 from invoisx.admin import CompanyScopedAdmin, CompanyScopedInline, SuperuserOnlyAdmin
 
 User = get_user_model()
@@ -172,3 +173,24 @@ class UserAdmin(CompanyScopedAdmin, DjangoUserAdmin):
 @admin.register(Group)
 class GroupAdmin(SuperuserOnlyAdmin, DjangoGroupAdmin):
     superuser_only_because = "A group holds permissions, which are the same in every company."
+
+
+@admin.register(Invitation)
+class InvitationAdmin(CompanyScopedAdmin):
+    """Open and past invitations, to see who was invited and revoke a link. They are made in Settings › Team
+    or the API, which email the link: the admin has no link to send, so it adds none."""
+
+    list_display = ["email", "company", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["company", "role"]
+    search_fields = ["email", "company__name", "public_id"]
+    shown = ("public_id", "company", "email", "role", "invited_by", "created_at", "expires_at")
+    fields = readonly_fields = (*shown, "accepted_at", "accepted_by", "revoked_at")  # never the token's hash
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected invitations")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        for invitation in queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True):
+            invitation_revoke(invitation=invitation)  # as an operator, like the command line

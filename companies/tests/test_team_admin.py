@@ -65,3 +65,12 @@ def test_the_bulk_delete_keeps_each_company_an_owner(operator):
 
     assert Membership.objects.filter(company=company, role=Role.OWNER).count() == 1
     assert not Membership.objects.filter(pk=viewer.pk).exists()
+
+
+def test_the_user_who_is_a_companys_last_owner_is_not_deleted_in_the_admin(operator):
+    owner = MembershipFactory.create(company=CompanyFactory.create(), role=Role.OWNER)
+
+    response = operator.post(f"/admin/auth/user/{owner.user_id}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Membership.objects.filter(pk=owner.pk).exists()

@@ -39,7 +39,8 @@ from buyers.models import Buyer
 from buyers.tests.factories import BuyerFactory
 from collecting.models import CollectedDocument, CollectorUser, Credential, CustomerSettings, UserToken
 from collecting.services import PARAMS_PURPOSE, customer_settings, user_token_issue
-from companies.models import Company, Membership, Role
+from companies.models import Company, Invitation, Membership, Role
+from companies.team import invitation_create
 from companies.tests.factories import MembershipFactory, UserFactory
 from events.models import Event
 from events.services import event_record
@@ -213,6 +214,9 @@ def rows_of(company: Company, tag: str) -> dict[type[models.Model], models.Model
         Group: Group.objects.create(name=f"{tag} group"),
         Company: company,
         Membership: owner,
+        Invitation: invitation_create(
+            company=company, email=f"{tag}-invitee@example.com", role=Role.VIEWER, invited_by=None, base_url="http://x/"
+        ).invitation,
         ApiToken: token,
         WebhookEndpoint: hook,
         Delivery: delivery,
@@ -446,6 +450,8 @@ def test_actions_of_staff_of_bob_on_alices_ids_do_nothing(staff, alices, model, 
 
 def test_actions_of_staff_of_bob_still_work_on_bobs_rows(staff, bobs):
     token = bobs[ApiToken]
+    # The user deleted is an owner: another keeps the company (the last owner's user is not deleted).
+    MembershipFactory(company=bobs[Company], role=Role.OWNER)
 
     staff.post(url(ApiToken), {"action": "revoke", "_selected_action": [str(token.pk)], "index": "0"})
     staff.post(url(User), {"action": "delete_selected", "_selected_action": [str(bobs[User].pk)], "post": "yes"})
