@@ -47,9 +47,10 @@ from bank.reconciliations import reconciliation_run, reconciliation_start
 from buyers.tests.factories import BuyerFactory
 from collecting.services import collector_user_create, credential_create, user_token_issue
 from collecting.tests.fakes import fake_portal  # noqa: F401 (a fixture: the collector the credential uses)
-from companies.models import Company
+from companies.models import Company, Role
 from companies.plans import PlanName
-from companies.tests.factories import CompanyFactory
+from companies.team import invitation_create
+from companies.tests.factories import CompanyFactory, MembershipFactory
 from conftest import IN_CI
 from invoices.tests.factories import purchase_invoice, sales_invoice
 from tokens.scopes import ALL_SCOPES
@@ -183,6 +184,10 @@ def company_with_data(db: None, settings: Any, fake_portal: Any) -> Iterator[Tok
             "endpoint_id": hook.public_id,
             "user_id": collector_user.public_id,
             "credential_id": credential.public_id,
+            "member_id": MembershipFactory.create(company=company, role=Role.ACCOUNTANT).public_id,
+            "invitation_id": invitation_create(
+                company=company, email="invitee@fuzz.example", role=Role.VIEWER, invited_by=None, base_url="http://x/"
+            ).invitation.public_id,
         }
     )
     if delivery is not None:
