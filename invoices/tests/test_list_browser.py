@@ -1,7 +1,7 @@
 """The invoice list in a real browser: sorting by a column heading, selecting every row and acting on them."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from buyers.tests.factories import BuyerFactory
 from companies.models import Role
@@ -56,7 +56,12 @@ def test_select_every_buyer_and_delete_them_after_confirming_keeps_the_invoiced_
     expect(page.locator("#bulk-count")).to_have_text("3 selected")
     page.get_by_label("With the selected buyers").select_option("delete")
     questions: list[str] = []
-    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+
+    def answer(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
     page.get_by_role("button", name="Apply").click()
 
     expect(page.get_by_text("Buyers: 2 deleted, 1 kept: has invoices.")).to_be_visible()
