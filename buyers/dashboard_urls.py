@@ -5,6 +5,7 @@ from django.urls import URLPattern, path
 from buyers import views
 
 urlpatterns: list[URLPattern] = [
+    path("buyers/bulk", views.buyer_bulk, name="buyer-bulk"),
     path("buyers/new", views.buyer_create_page, name="buyer-create"),
     path("buyers/<str:buyer_id>/", views.buyer_detail_page, name="buyer-detail"),
     path("buyers/<str:buyer_id>/edit", views.buyer_edit_page, name="buyer-edit"),

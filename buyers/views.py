@@ -1,25 +1,29 @@
-"""Dashboard pages for buyers: the list (sort, search, page size, what each owes), a buyer with the sales
-invoices made out to it, and the form that creates or edits one. Every member reads them; owners, admins
-and accountants write."""
+"""Dashboard pages for buyers: the list (sort, search, page size, what each owes, bulk export and delete),
+a buyer with the sales invoices made out to it, and the form that creates or edits one. Every member reads
+them; owners, admins and accountants write."""
 
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from buyers.forms import BuyerForm
 from buyers.models import Buyer
 from buyers.selectors import buyer_dashboard_list
-from buyers.services import buyer_create, buyer_update
+from buyers.services import buyer_create, buyer_delete, buyer_update
 from companies.current import current_membership
 from dashboard.access import company_page, page_company
-from invoices.listing import PAGE_SIZES, per_page, sort_headers
+from invoices.listing import PAGE_SIZES, per_page, query_with, sort_headers
 from invoices.models import Direction
+from invoices.party_bulk import BATCH_LIMIT, parties_bulk_delete, parties_csv_lines
 from invoices.selectors import invoice_payment_state, owed_by_party
 
 SORT_COLUMNS = [("name", "Name"), ("open", "Open invoices")]
@@ -46,9 +50,45 @@ def buyer_list(request: HttpRequest) -> HttpResponse:
             "sort_headers": sort_headers(request.GET, sort, SORT_COLUMNS, descending_first=("open",)),
             "per_page": per_page(request),
             "page_sizes": PAGE_SIZES,
+            "query": query_with(request.GET, page=None),
+            "bulk_limit": BATCH_LIMIT,
             "sort": sort,
         },
     )
+
+
+@require_POST
+@company_page(edit=True)
+def buyer_bulk(request: HttpRequest) -> HttpResponseBase:
+    """The list's bulk actions: export the selected buyers (or all matching the search) as CSV, or delete
+    the selected ones (the list's script asks for a confirmation first)."""
+    company = page_company(request)
+    query = request.POST.get("query", "")
+    back = reverse("dashboard:buyers") + (f"?{query}" if query else "")
+    action = request.POST.get("action", "")
+    ids = request.POST.getlist("ids")
+    params = QueryDict(query)
+    matching, _ = buyer_dashboard_list(
+        company=company, search=params.get("search", "").strip()[:200], sort=params.get("sort", "")
+    )
+    if action == "export":
+        if request.POST.get("scope") != "all":
+            matching = matching.filter(public_id__in=ids[:BATCH_LIMIT])
+        lines = parties_csv_lines(company=company, party="buyer", parties=matching, today=timezone.localdate())
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="buyers-{timezone.localdate().isoformat()}.csv"'
+        return response
+    if action != "delete":
+        messages.error(request, "Choose an action for the selected buyers.")
+    elif not ids:
+        messages.error(request, "Select at least one buyer first.")
+    elif len(ids) > BATCH_LIMIT:
+        messages.error(request, f"Select at most {BATCH_LIMIT} buyers at once.")
+    else:
+        chosen = list(Buyer.objects.filter(company=company, public_id__in=ids).order_by("pk"))
+        outcome = parties_bulk_delete(parties=chosen, delete=lambda buyer: buyer_delete(buyer=buyer))
+        (messages.warning if outcome.kept else messages.success)(request, f"Buyers: {outcome.message()}")
+    return redirect(back)
 
 
 def _buyer(request: HttpRequest, buyer_id: str) -> Buyer:

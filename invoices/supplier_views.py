@@ -1,5 +1,6 @@
-"""Dashboard pages for suppliers: the list with what the company owes each, a supplier with its purchase
-invoices, and the form that creates or edits one. Every member reads them; editors write."""
+"""Dashboard pages for suppliers: the list with what the company owes each (bulk export and delete), a
+supplier with its purchase invoices, and the form that creates or edits one. Every member reads them;
+editors write."""
 
 from typing import Any
 
@@ -7,17 +8,21 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from dashboard.access import company_page, page_company
-from invoices.listing import PAGE_SIZES, per_page, sort_headers
+from invoices.listing import PAGE_SIZES, per_page, query_with, sort_headers
 from invoices.models import Direction, Supplier
+from invoices.party_bulk import BATCH_LIMIT, parties_bulk_delete, parties_csv_lines
 from invoices.selectors import invoice_payment_state, owed_by_party
 from invoices.supplier_selectors import supplier_dashboard_list
-from invoices.suppliers import EDITABLE_FIELDS, supplier_create, supplier_update
+from invoices.suppliers import EDITABLE_FIELDS, supplier_create, supplier_delete, supplier_update
 
 SORT_COLUMNS = [("name", "Name"), ("open", "Open invoices")]
 
@@ -53,9 +58,45 @@ def supplier_list(request: HttpRequest) -> HttpResponse:
             "sort_headers": sort_headers(request.GET, listing.sort, SORT_COLUMNS, descending_first=("open",)),
             "per_page": per_page(request),
             "page_sizes": PAGE_SIZES,
+            "query": query_with(request.GET, page=None),
+            "bulk_limit": BATCH_LIMIT,
             "sort": listing.sort,
         },
     )
+
+
+@require_POST
+@company_page(edit=True)
+def supplier_bulk(request: HttpRequest) -> HttpResponseBase:
+    """The list's bulk actions: export the selected suppliers (or all matching the search) as CSV, or
+    delete the selected ones (the list's script asks for a confirmation first)."""
+    company = page_company(request)
+    query = request.POST.get("query", "")
+    back = reverse("dashboard:suppliers") + (f"?{query}" if query else "")
+    action = request.POST.get("action", "")
+    ids = request.POST.getlist("ids")
+    params = QueryDict(query)
+    matching = supplier_dashboard_list(
+        company=company, search=params.get("search", "").strip()[:200], sort=params.get("sort", "")
+    ).suppliers
+    if action == "export":
+        if request.POST.get("scope") != "all":
+            matching = matching.filter(public_id__in=ids[:BATCH_LIMIT])
+        lines = parties_csv_lines(company=company, party="supplier", parties=matching, today=timezone.localdate())
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="suppliers-{timezone.localdate().isoformat()}.csv"'
+        return response
+    if action != "delete":
+        messages.error(request, "Choose an action for the selected suppliers.")
+    elif not ids:
+        messages.error(request, "Select at least one supplier first.")
+    elif len(ids) > BATCH_LIMIT:
+        messages.error(request, f"Select at most {BATCH_LIMIT} suppliers at once.")
+    else:
+        chosen = list(Supplier.objects.filter(company=company, public_id__in=ids).order_by("pk"))
+        outcome = parties_bulk_delete(parties=chosen, delete=lambda supplier: supplier_delete(supplier=supplier))
+        (messages.warning if outcome.kept else messages.success)(request, f"Suppliers: {outcome.message()}")
+    return redirect(back)
 
 
 def _supplier(request: HttpRequest, supplier_id: str) -> Supplier:

@@ -1,8 +1,9 @@
 """The invoice list in a real browser: sorting by a column heading, selecting every row and acting on them."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
+from buyers.tests.factories import BuyerFactory
 from companies.models import Role
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from dashboard.tests.test_csp_browser import Problems, log_in
@@ -38,4 +39,32 @@ def test_sort_select_every_row_and_delete_them_after_confirming(live_server, pag
     expect(page.get_by_text("was issued and cannot be deleted")).to_be_visible()
     expect(page.locator("tbody tr")).to_have_count(1)
     assert "sort=number" in page.url
+    assert problems.seen == []
+
+
+def test_select_every_buyer_and_delete_them_after_confirming_keeps_the_invoiced_one(live_server, page: Page):
+    page.set_default_timeout(TIMEOUT_MS)
+    company = CompanyFactory.create(name="Party Trading")
+    owner = MembershipFactory.create(company=company, role=Role.OWNER).user
+    BuyerFactory.create_batch(2, company=company)
+    sales_invoice(company, buyer=BuyerFactory.create(company=company, name="Invoiced Buyer"))
+    problems = Problems(page)
+    log_in(page, live_server.url, owner.username)
+    page.goto(f"{live_server.url}/buyers/")
+
+    page.get_by_role("checkbox", name="Select every buyer on this page").check()
+    expect(page.locator("#bulk-count")).to_have_text("3 selected")
+    page.get_by_label("With the selected buyers").select_option("delete")
+    questions: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
+    page.get_by_role("button", name="Apply").click()
+
+    expect(page.get_by_text("Buyers: 2 deleted, 1 kept: has invoices.")).to_be_visible()
+    assert questions == ["Delete 3 buyer(s)? A buyer with invoices is kept."]
+    expect(page.locator("#buyer-table tbody tr")).to_have_count(1)
     assert problems.seen == []

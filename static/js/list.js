@@ -1,6 +1,6 @@
 // Lists: a row with data-href opens on a click anywhere in it (its first cell holds the same link, for
-// the keyboard); the invoice list's bulk form selects every row on the page, counts the selection and
-// confirms a delete. Without this script the links, checkboxes and form work as they are.
+// the keyboard); a list's bulk form (invoices, buyers, suppliers) selects every row on the page, counts
+// the selection and confirms a delete. Without this script the links, checkboxes and form work as they are.
 (function () {
   "use strict";
   document.addEventListener("click", (event) => {
@@ -36,7 +36,10 @@
   form.addEventListener("submit", (event) => {
     const action = form.querySelector("#bulk-action").value;
     const chosen = rows().filter((box) => box.checked).length;
-    if (action === "delete" && !window.confirm(`Delete ${chosen} invoice(s)? Issued invoices are not deleted.`)) {
+    // The form may word its own question ("{n}" is the count); the invoice list's is the default.
+    const question = (form.dataset.confirmDelete || "Delete {n} invoice(s)? Issued invoices are not deleted.")
+      .replace("{n}", String(chosen));
+    if (action === "delete" && !window.confirm(question)) {
       event.preventDefault();
     }
   });
