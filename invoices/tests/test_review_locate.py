@@ -142,6 +142,7 @@ def test_a_facturx_pdf_read_from_its_xml_gets_boxes_from_its_text_layer(
     settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # also under CI, whose workers serve another database
     company = CompanyFactory.create()
     with django_capture_on_commit_callbacks(execute=True):
         upload = invoice_upload(company=company, file=SimpleUploadedFile("fx.pdf", _facturx_printing_its_values()))
@@ -156,6 +157,7 @@ def test_a_facturx_pdf_read_from_its_xml_gets_boxes_from_its_text_layer(
 @pytest.mark.django_db
 def test_an_xml_einvoice_has_no_boxes(settings, tmp_path, django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # also under CI, whose workers serve another database
     with django_capture_on_commit_callbacks(execute=True):
         upload = invoice_upload(company=CompanyFactory.create(), file=SimpleUploadedFile("e.xml", cii(EInvoice())))
     upload.invoice.refresh_from_db()

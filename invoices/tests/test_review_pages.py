@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def clerk(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # also under CI, whose workers serve another database
     return MembershipFactory.create(role=Role.OWNER)
 
 
