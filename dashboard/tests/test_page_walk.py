@@ -14,10 +14,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import Client
 from django.urls import URLPattern, URLResolver, resolve
 from django.urls.exceptions import Resolver404
+from django_otp.oath import totp
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response, expect
 
+from accounts.services import totp_confirm, totp_setup_start
 from bank.models import BankImportJob, ImportStatus
 from buyers.tests.factories import BuyerFactory
 from companies.models import Membership
@@ -319,3 +322,48 @@ def test_every_page_route_of_the_dashboard_is_on_the_walk(owner):
     assert sorted(pages - walked) == []
     route_names = {name for _route, name, _view in _routes(dashboard_urls.urlpatterns)}
     assert NOT_PAGES - route_names == set()  # the list of routes left out names no route that is gone
+
+
+@pytest.mark.browser
+def test_the_pages_of_a_user_with_two_factor_login_pass_the_same_checks(live_server, owner, browser: Browser):
+    """The code step of the login and the two-factor page in its "on" state, which the tour's owner
+    (two-factor off) never sees."""
+    device = totp_setup_start(user=owner)
+    totp_confirm(user=owner, code=f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
+    findings = Findings()
+
+    for viewport in VIEWPORTS:
+        context = new_context(browser, viewport)
+        page = context.new_page()
+        findings.watch(page, viewport)
+        findings.where = "/login/ (password)"
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", owner.username)
+        page.fill("#id_password", PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/login/code/**")
+        findings.where = "/login/code/"
+        check_page(page, findings, viewport, "/login/code/")
+        context.close()
+    context = new_context(browser, "1366x900")
+    context.add_cookies(_logged_in_cookies(live_server.url, owner))
+    for viewport, size in VIEWPORTS.items():
+        page = context.new_page()
+        page.set_viewport_size(size)  # type: ignore[arg-type]
+        findings.watch(page, viewport)
+        for url in ("/account/two-factor/", "/account/two-factor/disable"):
+            visit(page, findings, live_server.url, url)
+            assert urlsplit(page.url).path == url  # the page itself, not a login or a redirect
+            check_page(page, findings, viewport, url)
+        page.close()
+    context.close()
+
+    assert findings.seen == [], "\n".join(["The walk found:", *findings.seen])
+
+
+def _logged_in_cookies(base_url: str, user: Any) -> list[Any]:
+    """A session cookie of the user, logged in with both factors, as the test client makes one."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies["sessionid"].value
+    return [{"name": "sessionid", "value": session, "url": base_url}]
