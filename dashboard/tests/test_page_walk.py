@@ -55,8 +55,8 @@ NOT_PAGES = {
     "integration-callback",  # where the provider's sign-in sends the browser back: a redirect
     "bank-transactions-export",  # a CSV download
     "invoice-upload-status",  # JSON the upload page polls
-    # The two-factor page in its "on" state; the tour's owner has it off, for whom this address
-    # redirects to /account/two-factor/, which is walked.
+    # The two-factor page in its "on" state: the tour's owner has it off (this address redirects them),
+    # so the test of a user with two-factor login walks it.
     "two-factor-disable",
 }
 
