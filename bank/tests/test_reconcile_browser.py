@@ -72,13 +72,22 @@ def test_a_manual_match_offers_only_invoices_in_the_lines_currency_and_undo_keep
     expect(confirmed).to_contain_text("Paid")
     assert Invoice.objects.get(pk=near.pk).payment_status == PaymentStatus.PAID
 
+    page.evaluate("() => { window.stillThisPage = true; }")
     confirmed.get_by_role("button", name="Undo").click()
 
     expect(page.get_by_text("Match undone: it is a suggestion again")).to_be_visible()
+    assert page.evaluate("() => window.stillThisPage") is True  # swapped in by htmx, not reloaded
     suggested = page.locator("#suggested-matches tr[data-state='suggested']")
     expect(suggested).to_have_count(1)
     expect(suggested).to_contain_text("EUR-NEAR")
     expect(suggested).to_contain_text("Unpaid")
     assert PaymentMatch.objects.get().state == MatchState.SUGGESTED
     assert Invoice.objects.get(pk=near.pk).payment_status == PaymentStatus.UNPAID
+
+    suggested.get_by_role("button", name="Confirm").click()  # and back, again without a reload
+
+    expect(page.locator("#confirmed-matches tr[data-state='confirmed']")).to_contain_text("EUR-NEAR")
+    expect(page.locator("#suggested-matches tr[data-state='suggested']")).to_have_count(0)
+    assert page.evaluate("() => window.stillThisPage") is True
+    assert Invoice.objects.get(pk=near.pk).payment_status == PaymentStatus.PAID
     assert problems.seen == []
