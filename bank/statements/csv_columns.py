@@ -64,6 +64,25 @@ class Column:
         return tied[0]
 
     @cached_property
+    def unsettled_date(self) -> str | None:
+        """A value that reads as two different dates when nothing settled day-first or month-first.
+
+        The column then reads day-first only to be typed; the reader refuses it rather than guess.
+        """
+        if self.order_hint is not None or self.date_order not in ("dmy", "mdy"):
+            return None
+        votes: Counter[str] = Counter()
+        for value in self.sample:
+            votes.update(date_orders(value))
+        if votes["dmy"] != votes["mdy"]:
+            return None
+        for value in self.sample:
+            day_first, month_first = parse_date(value, "dmy"), parse_date(value, "mdy")
+            if day_first is not None and month_first is not None and day_first != month_first:
+                return value
+        return None
+
+    @cached_property
     def dates(self) -> list[date | None]:
         order = self.date_order
         return [parse_date(v, order) if order else None for v in self.values]

@@ -29,8 +29,9 @@ from decimal import Decimal
 from itertools import pairwise
 
 from bank.statements.csv_columns import TYPED_SHARE, VOTE_SAMPLE, Column, is_mark, sign_of_mark
-from bank.statements.headers import header_roles, normalise_header
+from bank.statements.headers import DAY_FIRST_DATE_HEADERS, header_roles, names_card, normalise_header
 from bank.statements.parsing import (
+    amount_marker,
     currency_code,
     date_orders,
     decimal_mark_votes,
@@ -39,6 +40,7 @@ from bank.statements.parsing import (
     join_parts,
     looks_like_iban,
     parse_amount,
+    strip_time,
 )
 from bank.statements.result import Statement, StatementError, Transaction, normalise_account
 from invoisx.money import CURRENCIES, minor_unit
@@ -60,6 +62,7 @@ class Roles:
     balance_before: bool = False  # the balance column gives the balance before each row
     balance_reversed: bool = False  # the balance runs from the last row up (newest first)
     chained: bool = False  # the balance column moves by each row's amount (so balances can be derived)
+    card: bool = False  # a card statement: spend printed positive, payments marked CR or negative
 
     def assigned(self) -> set[int]:
         columns = [*self.single.values(), *self.description, *self.counterparty]
@@ -91,21 +94,47 @@ def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> list[Statement]:
         raise StatementError(f"The CSV file has more than {max_rows} rows; split it into smaller statements.")
     body = [_fit(row, width) for _, row in kept]
     numbers = [number for number, _ in kept]
-    columns = _columns(_fit(header, width), body)
+    info = _preamble(preamble)
+    columns = _columns(_fit(header, width), body, info.currency)
     roles = _roles(columns, header_at is not None)
     if "date" not in roles.single:
+        _refuse_named_column(columns, ("date", "value_date"), numbers)
         raise StatementError("No date column was found in the CSV file.")
     if not ({"amount", "debit", "credit"} & roles.single.keys()):
+        _refuse_named_column(columns, ("amount", "debit", "credit"), numbers)
         raise StatementError("No amount column (or debit and credit columns) was found in the CSV file.")
-    info = _preamble(preamble)
+    unsettled = roles.single["date"].unsettled_date
+    if unsettled is not None:
+        raise StatementError(
+            f"The dates cannot be read: '{unsettled}' could be the day or the month first, and no date in the "
+            "file, its currency, decimal mark or language settles which. Export the dates as YYYY-MM-DD."
+        )
+    roles.card = _is_card(columns, roles, preamble)
     return _statements(columns, roles, numbers, info)
+
+
+def _refuse_named_column(columns: list[Column], named: tuple[str, ...], numbers: list[int]) -> None:
+    """Name the line and value that kept a column its header names (date, amount) from being read."""
+    for column in columns:
+        if not column.filled or not any(role in named for _, role in header_roles(column.name)[:1]):
+            continue
+        dates = named[0] == "date"
+        for row, value in enumerate(column.values):
+            if not value:
+                continue
+            bad = column.dates[row] is None if dates else parse_amount(value, column.decimal_mark) is None
+            if bad:
+                what = "date" if dates else "amount"
+                why = "is not a date" if dates else "is not a number"
+                raise StatementError(f"Line {numbers[row]}: the {what} '{value}' {why}.")
 
 
 def _table(text: str) -> list[list[str]]:
     best: tuple[tuple[int, int], list[list[str]]] | None = None
     for delimiter in DELIMITERS:
         try:
-            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+            # newline="" lets a bare CR (old Mac exports) or a mix of CR and CRLF end a row, as csv expects.
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         except csv.Error:
             continue
         widths = Counter(len(row) for row in rows if len(row) >= 2 and any(cell.strip() for cell in row))
@@ -161,7 +190,7 @@ def _header_row(rows: list[list[str]], width: int) -> int | None:
     return None
 
 
-def _columns(header: list[str], body: list[list[str]]) -> list[Column]:
+def _columns(header: list[str], body: list[list[str]], currency: str | None = None) -> list[Column]:
     # File-wide votes settle the columns whose own values cannot decide ("1,234"; "03/04/2024").
     sample = [cell for row in body[:VOTE_SAMPLE] for cell in row if cell]
     mark_votes = Counter(vote for cell in sample if not date_orders(cell) and (vote := decimal_mark_votes(cell)))
@@ -169,11 +198,41 @@ def _columns(header: list[str], body: list[list[str]]) -> list[Column]:
     if decimal_hint is None:
         decimal_hint = _three_decimal_mark(sample)
     order_votes = Counter(next(iter(orders)) for cell in sample if len(orders := date_orders(cell)) == 1)
-    order_hint = "mdy" if order_votes["mdy"] > order_votes["dmy"] else "dmy"
+    if order_votes["mdy"] != order_votes["dmy"]:
+        order_hint: str | None = "mdy" if order_votes["mdy"] > order_votes["dmy"] else "dmy"
+    else:
+        order_hint = _order_by_context(header, sample, decimal_hint, currency)
     return [
         Column(index, header[index], [row[index] for row in body], decimal_hint=decimal_hint, order_hint=order_hint)
         for index in range(len(header))
     ]
+
+
+def _order_by_context(
+    header: list[str], sample: list[str], decimal_hint: str | None, currency: str | None
+) -> str | None:
+    """Day-first or month-first for a file whose dates never say (no day above 12), or None.
+
+    Only the United States writes the month first; a decimal comma, dotted dates, an IBAN, any other
+    currency or headers in a language other than English mean day-first. A dollar file with a
+    decimal point is month-first.
+    """
+    if decimal_hint == ",":
+        return "dmy"
+    # Dotted dates ("05.03.2021") and IBANs are European, and Europe writes the day first.
+    if any(re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{2,4}", strip_time(cell)) or looks_like_iban(cell) for cell in sample):
+        return "dmy"
+    codes = {code for cell in sample if cell.isupper() and (code := currency_code(cell)) in CURRENCIES}
+    codes |= {code for cell in header if (code := normalise_header(cell)[1])}
+    if currency:
+        codes.add(currency)
+    if codes == {"USD"}:
+        return "mdy"
+    if codes:
+        return "dmy"
+    if any(normalise_header(cell)[0] in DAY_FIRST_DATE_HEADERS for cell in header):
+        return "dmy"
+    return None
 
 
 _LONE_MARK = re.compile(r"^[-+]?\d{1,3}([.,])\d{3}$")
@@ -361,10 +420,38 @@ def _preamble(rows: list[list[str]]) -> _Info:
     return info
 
 
+def _is_card(columns: list[Column], roles: Roles, preamble: list[list[str]]) -> bool:
+    """Whether the amount column prints a card's spend positive and its payments marked CR or negative.
+
+    Either the amounts carry CR marks and nothing else is marked or negative (then the unmarked ones
+    are spend), or the headers or preamble speak of a card or a merchant and most amounts are positive.
+    A running balance that moves by the amounts as printed already proves their sign.
+    """
+    single = roles.single
+    if "amount" not in single or "indicator" in single or roles.chained:
+        return False
+    column = single["amount"]
+    printed = [(amount_marker(v), a) for v, a in zip(column.values, column.amounts, strict=True) if a is not None]
+    if not printed:
+        return False
+    markers = {marker for marker, _ in printed}
+    if "CR" in markers and "DR" not in markers:
+        return not any(a < 0 for marker, a in printed if marker is None)
+    words = [c.name for c in columns] + [normalise_header(cell)[0] for row in preamble for cell in row]
+    if not any(names_card(word) for word in words):
+        return False
+    positive = sum(1 for marker, a in printed if a > 0 and marker is None)
+    return positive > len(printed) / 2
+
+
 def _row_amount(roles: Roles, row: int) -> Decimal | None:
     single = roles.single
     if "amount" in single:
         amount = single["amount"].amounts[row]
+        if amount is not None and roles.card:
+            # A payment or refund (CR, brackets, minus) is money to the holder; spend is money out.
+            credited = amount_marker(single["amount"].values[row]) == "CR" or amount < 0
+            return abs(amount) if credited else -amount
         if amount is not None and "indicator" in single:
             sign = sign_of_mark(single["indicator"].values[row])
             if sign:
@@ -406,6 +493,7 @@ def _statement(roles: Roles, rows: list[int], currency: str | None, info: _Info,
         booked = single["date"].dates[row]
         amount = _row_amount(roles, row)
         if booked is None or amount is None or amount == 0:
+            _refuse_half_row(roles, row, numbers[row])
             continue  # headings, totals, notices and zero lines move no money
         counterparty = next((c.values[row] for c in roles.counterparty if c.values[row]), None)
         line_currency = currency_code(single["currency"].values[row]) if "currency" in single else None
@@ -440,6 +528,26 @@ def _statement(roles: Roles, rows: list[int], currency: str | None, info: _Info,
         opening_balance=opening,
         closing_balance=closing,
     )
+
+
+_DATE_SHAPE = re.compile(r"^\d{1,4}[-/. ]\d{1,2}[-/. ]\d{1,4}$")
+
+
+def _refuse_half_row(roles: Roles, row: int, number: int) -> None:
+    """Refuse a row that is a transaction but for one unreadable cell: a date with a number that is
+    not one ("abc"), or an amount with a date that cannot be ("31/02/2021"). Totals, headings and
+    notices lack a date or an amount altogether and are passed over."""
+    single = roles.single
+    booked, amount = single["date"].dates[row], _row_amount(roles, row)
+    money = [single[role] for role in ("amount", "debit", "credit") if role in single]
+    if booked is not None and amount is None:
+        for column in money:
+            value = column.values[row]
+            if value and column.amounts[row] is None:
+                raise StatementError(f"Line {number}: the amount '{value}' is not a number.")
+    stamp = strip_time(single["date"].values[row])
+    if booked is None and amount and _DATE_SHAPE.match(stamp):
+        raise StatementError(f"Line {number}: the date '{stamp}' is not a date.")
 
 
 def _cell(single: dict[str, Column], role: str, row: int) -> str | None:

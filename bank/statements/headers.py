@@ -110,6 +110,22 @@ CREDIT_MARKS = frozenset(
 )
 
 
+# English date headers; the other date headers are in languages that write the day first.
+_ENGLISH_DATES = frozenset(
+    {"date", "booking date", "transaction date", "trans date", "txn date", "posting date", "posted date",
+     "post date", "entry date", "book date", "date posted", "completed date", "created", "value date",
+     "available on"}
+)  # fmt: skip
+DAY_FIRST_DATE_HEADERS = frozenset(VOCABULARY["date"] + VOCABULARY["value_date"]) - _ENGLISH_DATES
+# Words of a payment-card statement's headers, in the normalised form ("Kreditkarte", "Card number").
+_CARD_WORD = re.compile(r"\b(?:card|cards|carte|tarjeta|merchant|haendler|handler|\w*karte)\b")
+
+
+def names_card(name: str) -> bool:
+    """Whether a normalised header or preamble text speaks of a payment card or a merchant."""
+    return bool(_CARD_WORD.search(name))
+
+
 def normalise_header(text: str) -> tuple[str, str | None]:
     """(normalised header, currency named in brackets): "Bedrag (EUR)" -> ("bedrag", "EUR")."""
     bracketed = re.findall(r"[(\[]([^)\]]*)[)\]]", text)

@@ -144,6 +144,12 @@ def parse_amount(text: str | None, decimal_mark: str | None = None) -> Decimal |
     return -value if negative else value
 
 
+def amount_marker(text: str | None) -> str | None:
+    """ "CR" or "DR" when the printed amount carries that mark ("12.00 CR"), else None."""
+    found = _CR_DR.search(text.strip()) if text else None
+    return found.group(1).upper() if found else None
+
+
 def _number(s: str, decimal_mark: str | None) -> Decimal | None:
     mark = decimal_mark_votes(s)
     if decimal_mark is not None and mark != decimal_mark:
