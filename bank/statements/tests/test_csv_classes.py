@@ -301,3 +301,62 @@ def test_a_bad_line_in_a_mac_file_names_its_line() -> None:
     rows[4][4] = "12,3x"
     with pytest.raises(StatementError, match=r"Line 5: the amount '12,3x' is not a number"):
         read_statement(write(rows, newline="\r", encoding="cp1252"))
+
+
+def test_one_bad_amount_among_many_rows_names_its_line() -> None:
+    rows = plain(HISTORY * 3)
+    rows[7][2] = "1O.00"
+    with pytest.raises(StatementError, match=r"Line 8: the amount '1O\.00' is not a number"):
+        read_statement(write(rows, delimiter=","))
+
+
+def test_one_impossible_date_among_many_rows_names_its_line() -> None:
+    rows = plain(HISTORY * 3)
+    rows[10][0] = "32/03/2021"
+    with pytest.raises(StatementError, match=r"Line 11: the date '32/03/2021' is not a date"):
+        read_statement(write(rows, delimiter=","))
+
+
+def test_totals_notices_and_blank_amounts_are_still_passed_over() -> None:
+    rows = plain(HISTORY * 2)
+    rows.insert(3, ["05/03/2021", "Notice: new terms from April", ""])
+    rows.append(["Total", "", money(sum((a for _, a, _ in HISTORY * 2), Decimal(0)))])
+    statement = only(write(rows, delimiter=","))
+    assert len(statement.transactions) == 8
+
+
+def test_the_uploader_gets_the_line_in_a_400() -> None:
+    from bank.services import _read_statements
+    from invoisx.errors import DomainError
+
+    rows = plain()
+    rows[2][2] = "abc"
+    with pytest.raises(DomainError) as refused:
+        _read_statements(write(rows, delimiter=","))
+    assert refused.value.details == {"file": ["Line 3: the amount 'abc' is not a number."]}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Classes together
+
+
+def test_a_german_card_statement_in_cp1252_with_mac_lines() -> None:
+    rows = [["Kreditkarte", "Belegdatum", "Beschreibung", "Betrag (EUR)"]]
+    for day, amount, text in CARD:
+        printed = money(abs(amount), ",", ".") + ("-" if amount > 0 else "")
+        rows.append(["4111********1111", day.strftime("%d.%m.%Y"), f"{text} Zürich", printed])
+    statement = only(write(rows, newline="\r", encoding="cp1252"))
+    assert [t.amount for t in statement.transactions] == [a for _, a, _ in CARD]
+    assert statement.currency == "EUR"
+
+
+def test_a_headerless_file_with_cr_markers_is_a_card_statement() -> None:
+    rows = [[d.strftime("%d/%m/%Y"), t, card_amount(a, "cr")] for d, a, t in CARD]
+    assert_history(only(write(rows, delimiter=",", newline="\r")), CARD)
+
+
+def test_a_dutch_export_with_ambiguous_compact_free_dates_and_af_bij() -> None:
+    rows = [["Datum", "Naam / Omschrijving", "Af Bij", "Bedrag (EUR)", "Mededelingen"]]
+    for day, amount, text in AMBIGUOUS:
+        rows.append([day.strftime("%d-%m-%Y"), "Winkel", "Af" if amount < 0 else "Bij", money(abs(amount), ","), text])
+    assert_history(only(write(rows, delimiter=",", encoding="latin-1")), AMBIGUOUS)
