@@ -75,7 +75,7 @@ class Roles:
 def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> list[Statement]:
     """Every statement of the CSV file; each transaction's `row` is its record number in the file, from 1."""
     text = decode_text(data).replace("\x00", "")
-    rows = _table(text)
+    rows, starts = _table(text)
     if not rows:
         raise StatementError("The CSV file holds no rows.")
     width = _width(rows)
@@ -94,14 +94,15 @@ def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> list[Statement]:
         raise StatementError(f"The CSV file has more than {max_rows} rows; split it into smaller statements.")
     body = [_fit(row, width) for _, row in kept]
     numbers = [number for number, _ in kept]
+    lines = [starts[number - 1] for number in numbers]
     info = _preamble(preamble)
     columns = _columns(_fit(header, width), body, info.currency)
     roles = _roles(columns, header_at is not None)
     if "date" not in roles.single:
-        _refuse_named_column(columns, ("date", "value_date"), numbers)
+        _refuse_named_column(columns, ("date", "value_date"), lines)
         raise StatementError("No date column was found in the CSV file.")
     if not ({"amount", "debit", "credit"} & roles.single.keys()):
-        _refuse_named_column(columns, ("amount", "debit", "credit"), numbers)
+        _refuse_named_column(columns, ("amount", "debit", "credit"), lines)
         raise StatementError("No amount column (or debit and credit columns) was found in the CSV file.")
     unsettled = roles.single["date"].unsettled_date
     if unsettled is not None:
@@ -110,10 +111,10 @@ def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> list[Statement]:
             "file, its currency, decimal mark or language settles which. Export the dates as YYYY-MM-DD."
         )
     roles.card = _is_card(columns, roles, preamble)
-    return _statements(columns, roles, numbers, info)
+    return _statements(columns, roles, numbers, lines, info)
 
 
-def _refuse_named_column(columns: list[Column], named: tuple[str, ...], numbers: list[int]) -> None:
+def _refuse_named_column(columns: list[Column], named: tuple[str, ...], lines: list[int]) -> None:
     """Name the line and value that kept a column its header names (date, amount) from being read."""
     for column in columns:
         if not column.filled or not any(role in named for _, role in header_roles(column.name)[:1]):
@@ -126,15 +127,24 @@ def _refuse_named_column(columns: list[Column], named: tuple[str, ...], numbers:
             if bad:
                 what = "date" if dates else "amount"
                 why = "is not a date" if dates else "is not a number"
-                raise StatementError(f"Line {numbers[row]}: the {what} '{value}' {why}.")
+                raise StatementError(f"Line {lines[row]}: the {what} '{value}' {why}.")
 
 
-def _table(text: str) -> list[list[str]]:
-    best: tuple[tuple[int, int], list[list[str]]] | None = None
+def _table(text: str) -> tuple[list[list[str]], list[int]]:
+    """The rows of the best delimiter, and the line of the file each row starts on (a quoted cell may
+    span lines, so record and line numbers can differ)."""
+    best: tuple[tuple[int, int], list[list[str]], list[int]] | None = None
     for delimiter in DELIMITERS:
+        # newline="" lets a bare CR (old Mac exports) or a mix of CR and CRLF end a row, as csv expects.
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        rows: list[list[str]] = []
+        starts: list[int] = []
+        ended = 0
         try:
-            # newline="" lets a bare CR (old Mac exports) or a mix of CR and CRLF end a row, as csv expects.
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+            for row in reader:
+                starts.append(ended + 1)
+                rows.append(row)
+                ended = reader.line_num
         except csv.Error:
             continue
         widths = Counter(len(row) for row in rows if len(row) >= 2 and any(cell.strip() for cell in row))
@@ -143,10 +153,10 @@ def _table(text: str) -> list[list[str]]:
         width, support = max(widths.items(), key=lambda item: (item[1], item[0]))
         score = (support, width)
         if best is None or score > best[0]:
-            best = (score, rows)
+            best = (score, rows, starts)
     if best is None or best[0][0] < 1:
         raise StatementError("The file is not a CSV statement: no delimiter splits its lines into columns.")
-    return [[cell.strip() for cell in row] for row in best[1]]
+    return [[cell.strip() for cell in row] for row in best[1]], best[2]
 
 
 def _width(rows: list[list[str]]) -> int:
@@ -464,7 +474,9 @@ def _row_amount(roles: Roles, row: int) -> Decimal | None:
     return (abs(credit) if credit else Decimal(0)) - (abs(debit) if debit else Decimal(0))
 
 
-def _statements(columns: list[Column], roles: Roles, numbers: list[int], info: _Info) -> list[Statement]:
+def _statements(
+    columns: list[Column], roles: Roles, numbers: list[int], lines: list[int], info: _Info
+) -> list[Statement]:
     single = roles.single
     currency = info.currency
     if "currency" in single:
@@ -478,7 +490,7 @@ def _statements(columns: list[Column], roles: Roles, numbers: list[int], info: _
         by_account.setdefault(normalise_account(account), []).append(row)
     statements = []
     for account_rows in by_account.values():
-        statement = _statement(roles, account_rows, currency, info, numbers)
+        statement = _statement(roles, account_rows, currency, info, numbers, lines)
         if statement.transactions:
             statements.append(statement)
     if not statements:
@@ -486,14 +498,16 @@ def _statements(columns: list[Column], roles: Roles, numbers: list[int], info: _
     return statements
 
 
-def _statement(roles: Roles, rows: list[int], currency: str | None, info: _Info, numbers: list[int]) -> Statement:
+def _statement(
+    roles: Roles, rows: list[int], currency: str | None, info: _Info, numbers: list[int], lines: list[int]
+) -> Statement:
     single = roles.single
     kept: list[tuple[int, Transaction]] = []
     for row in rows:
         booked = single["date"].dates[row]
         amount = _row_amount(roles, row)
         if booked is None or amount is None or amount == 0:
-            _refuse_half_row(roles, row, numbers[row])
+            _refuse_half_row(roles, row, lines[row])
             continue  # headings, totals, notices and zero lines move no money
         counterparty = next((c.values[row] for c in roles.counterparty if c.values[row]), None)
         line_currency = currency_code(single["currency"].values[row]) if "currency" in single else None
@@ -530,6 +544,7 @@ def _statement(roles: Roles, rows: list[int], currency: str | None, info: _Info,
     )
 
 
+ORDER_NAMES = {"dmy": "day first", "mdy": "month first", "ymd": "year first"}
 _DATE_SHAPE = re.compile(r"^\d{1,4}[-/. ]\d{1,2}[-/. ]\d{1,4}$")
 
 
@@ -547,6 +562,11 @@ def _refuse_half_row(roles: Roles, row: int, number: int) -> None:
                 raise StatementError(f"Line {number}: the amount '{value}' is not a number.")
     stamp = strip_time(single["date"].values[row])
     if booked is None and amount and _DATE_SHAPE.match(stamp):
+        order = single["date"].date_order
+        if date_orders(stamp) and order in ORDER_NAMES:
+            raise StatementError(
+                f"Line {number}: the date '{stamp}' is not a date {ORDER_NAMES[order]}, as the file's are."
+            )
         raise StatementError(f"Line {number}: the date '{stamp}' is not a date.")
 
 

@@ -123,7 +123,8 @@ _CARD_WORD = re.compile(r"\b(?:card|cards|carte|tarjeta|merchant|haendler|handle
 
 def names_card(name: str) -> bool:
     """Whether a normalised header or preamble text speaks of a payment card or a merchant."""
-    return bool(_CARD_WORD.search(name))
+    # A debit card draws on a bank account, whose amounts are already signed.
+    return bool(_CARD_WORD.search(name)) and "debit" not in name
 
 
 def normalise_header(text: str) -> tuple[str, str | None]:

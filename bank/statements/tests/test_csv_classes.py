@@ -360,3 +360,22 @@ def test_a_dutch_export_with_ambiguous_compact_free_dates_and_af_bij() -> None:
     for day, amount, text in AMBIGUOUS:
         rows.append([day.strftime("%d-%m-%Y"), "Winkel", "Af" if amount < 0 else "Bij", money(abs(amount), ","), text])
     assert_history(only(write(rows, delimiter=",", encoding="latin-1")), AMBIGUOUS)
+
+
+def test_the_line_is_the_files_line_when_a_quoted_cell_spans_lines() -> None:
+    rows = plain(HISTORY * 3)
+    rows[1][1] = "Miete\nMärz"
+    rows[7][2] = "abc"
+    with pytest.raises(StatementError, match=r"Line 9: the amount 'abc' is not a number"):
+        read_statement(write(rows, delimiter=",", newline="\n"))
+    rows[7][2] = money(HISTORY[2][1])
+    rows[10][0] = "03/25/2021"
+    with pytest.raises(StatementError, match=r"Line 12: the date '03/25/2021' is not a date day first"):
+        read_statement(write(rows, delimiter=",", newline="\n"))
+
+
+def test_a_debit_card_account_is_not_flipped() -> None:
+    # Mostly money in, signed as printed: a card statement would read it the other way round.
+    rows = [["Date", "Debit card", "Description", "Amount"]]
+    rows += [[d.strftime("%d/%m/%Y"), "1234", t, money(-a)] for d, a, t in CARD]
+    assert [t.amount for t in only(write(rows, delimiter=",")).transactions] == [-a for _, a, _ in CARD]
