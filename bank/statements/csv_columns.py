@@ -126,7 +126,10 @@ class Column:
         if role in ("amount", "balance", "opening", "closing"):
             return self.amount_share >= TYPED_SHARE
         if role in ("debit", "credit"):
-            return self.share(lambda v: parse_amount(v, self.decimal_mark) is not None) >= TYPED_SHARE
+            # The side a row does not use may hold "-" or "n/a" instead of nothing.
+            money = [v for v in self.sample if not is_placeholder(v)]
+            readable = sum(1 for v in money if parse_amount(v, self.decimal_mark) is not None)
+            return not money or share_of(readable, len(money)) >= TYPED_SHARE
         if role == "currency":
             return self.share(lambda v: currency_code(v) is not None) >= TYPED_SHARE
         if role == "indicator":
@@ -138,6 +141,14 @@ class Column:
         if role == "reference":  # references may be all digits, but not money
             return self.date_share < TYPED_SHARE and not (self.amount_share >= TYPED_SHARE and self.fractional)
         return self.date_share < TYPED_SHARE and self.amount_share < TYPED_SHARE
+
+
+# What exports print in an empty cell: not an amount, but not an unreadable one either.
+_PLACEHOLDER = re.compile(r"^(?:[-–—.*/]+|n/?a|nil|none|null)$", re.IGNORECASE)
+
+
+def is_placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.match(value))
 
 
 def has_digits(value: str) -> bool:

@@ -28,7 +28,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
-from bank.statements.csv_columns import TYPED_SHARE, VOTE_SAMPLE, Column, is_mark, sign_of_mark
+from bank.statements.csv_columns import TYPED_SHARE, VOTE_SAMPLE, Column, is_mark, is_placeholder, sign_of_mark
 from bank.statements.headers import DAY_FIRST_DATE_HEADERS, header_roles, names_card, normalise_header
 from bank.statements.parsing import (
     amount_marker,
@@ -121,7 +121,7 @@ def _refuse_named_column(columns: list[Column], named: tuple[str, ...], lines: l
             continue
         dates = named[0] == "date"
         for row, value in enumerate(column.values):
-            if not value:
+            if not value or is_placeholder(value):
                 continue
             bad = column.dates[row] is None if dates else parse_amount(value, column.decimal_mark) is None
             if bad:
@@ -558,7 +558,7 @@ def _refuse_half_row(roles: Roles, row: int, number: int) -> None:
     if booked is not None and amount is None:
         for column in money:
             value = column.values[row]
-            if value and column.amounts[row] is None:
+            if value and not is_placeholder(value) and column.amounts[row] is None:
                 raise StatementError(f"Line {number}: the amount '{value}' is not a number.")
     stamp = strip_time(single["date"].values[row])
     if booked is None and amount and _DATE_SHAPE.match(stamp):

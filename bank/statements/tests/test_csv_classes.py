@@ -325,6 +325,22 @@ def test_totals_notices_and_blank_amounts_are_still_passed_over() -> None:
     assert len(statement.transactions) == 8
 
 
+@pytest.mark.parametrize("placeholder", ["-", "—", "n/a", "NULL"])
+def test_a_placeholder_in_an_empty_amount_is_not_an_error(placeholder: str) -> None:
+    rows = [["Date", "Description", "Debit", "Credit"]]
+    for day, amount, text in HISTORY:
+        rows.append(
+            [
+                day.strftime("%d/%m/%Y"),
+                text,
+                money(-amount) if amount < 0 else placeholder,
+                money(amount) if amount > 0 else placeholder,
+            ]
+        )
+    rows.insert(2, ["06/03/2021", "Notice", placeholder, placeholder])
+    assert_history(only(write(rows, delimiter=",")))
+
+
 def test_the_uploader_gets_the_line_in_a_400() -> None:
     from bank.services import _read_statements
     from invoisx.errors import DomainError
