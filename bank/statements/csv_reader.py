@@ -17,6 +17,13 @@ The reader works in four steps:
    move no money and are left out. Date order and decimal mark are decided once per column by votes
    over its values (the whole file's votes settle a column that cannot decide), never per row.
    A column holding several own-account numbers splits the file into one statement per account.
+
+Rows may end in LF, CRLF or a bare CR (old Mac exports), mixed. When no date in the file has a day
+above 12, the decimal mark, dotted dates, an IBAN, the currency or the headers' language settle
+day-first or month-first; failing those the file is refused rather than read day-first by guess.
+A card statement (amounts marked CR and nothing else, or card or merchant headers over mostly positive
+amounts) prints spend positive: its amounts are turned to the holder's side. A row that would be a
+transaction but for one unreadable date or amount refuses the file, naming its line.
 """
 
 import csv
@@ -549,9 +556,9 @@ _DATE_SHAPE = re.compile(r"^\d{1,4}[-/. ]\d{1,2}[-/. ]\d{1,4}$")
 
 
 def _refuse_half_row(roles: Roles, row: int, number: int) -> None:
-    """Refuse a row that is a transaction but for one unreadable cell: a date with a number that is
-    not one ("abc"), or an amount with a date that cannot be ("31/02/2021"). Totals, headings and
-    notices lack a date or an amount altogether and are passed over."""
+    """Refuse a row that is a transaction but for one unreadable cell: a readable date beside an
+    amount that is not a number ("abc"), or a readable amount beside a date that cannot be one
+    ("31/02/2021"). Totals, headings and notices lack a date or an amount altogether and pass."""
     single = roles.single
     booked, amount = single["date"].dates[row], _row_amount(roles, row)
     money = [single[role] for role in ("amount", "debit", "credit") if role in single]
