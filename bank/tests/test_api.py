@@ -177,7 +177,7 @@ def test_an_amount_too_large_to_store_exactly_is_a_400_naming_its_row_and_field(
     amount = {"largest": f"{limit * 10 - Decimal('0.01')}", "-largest": f"-{limit * 10 - Decimal('0.01')}"}.get(
         beyond, f"{limit:.2f}"
     )
-    data = f"Date,Description,Amount\r\n02/03/2026,Small,1.00\r\n03/03/2026,Huge,{amount}\r\n".encode()
+    data = f"Date,Description,Amount\r\n2026-03-02,Small,1.00\r\n2026-03-03,Huge,{amount}\r\n".encode()
 
     details = validation_details(upload(alice_api, data, "big.csv"))
 
@@ -190,7 +190,7 @@ def test_an_amount_too_large_to_store_exactly_is_a_400_naming_its_row_and_field(
 
 def test_the_largest_amount_stored_is_imported_exactly(alice_api):
     largest = -(largest_amount() - Decimal("0.01"))
-    data = f"Date,Description,Amount\r\n02/03/2026,Largest,{largest}\r\n".encode()
+    data = f"Date,Description,Amount\r\n2026-03-02,Largest,{largest}\r\n".encode()
 
     response = upload(alice_api, data, "largest.csv")
 
