@@ -583,3 +583,21 @@ CARD_LINES = [
     Line(date(2026, 3, 15), Decimal("200.00"), "", "Payment thank you", ""),
     Line(date(2026, 3, 20), Decimal("4.50"), "", "Refund Cinema", ""),
 ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# MT940 with irregular spacing
+
+
+def mt940_irregular(message: str, *, line_end: str = "\n", indent: str = "", blank_lines: bool = False) -> bytes:
+    """`message` (an `mt940_message`) as careless exports write it: `line_end` between lines, tags
+    indented by `indent`, trailing spaces on every line and, with `blank_lines`, an empty line
+    before every tag."""
+    out = []
+    for line in message.replace("\r\n", "\n").rstrip("\n").split("\n"):
+        if line.startswith(":"):
+            if blank_lines:
+                out.append("")
+            line = indent + line
+        out.append(line + "  ")
+    return (line_end.join(out) + line_end).encode()
