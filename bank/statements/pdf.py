@@ -17,6 +17,12 @@ other reading: the last amount is the line's, the number before it part of its d
 layout gives no direction (one amount column, no "CR"/"DR"), a column that prints money out with a
 minus prints money in without one; failing that the running balance decides (the sign that makes it
 move by the amount); failing that an unsigned amount is money out, as most statement lines are.
+
+Without an opening balance the lines before the first printed balance have nothing to move from, so
+the balances cannot sign them: the balances sign every later line, and a line they could not sign
+takes the direction of the lines with the same description that they did sign (a payer's transfer
+on the first day is money in like the same payer's transfer the balances settle a week later), else
+money out. The opening balance is then inferred as the first printed balance less the lines up to it.
 """
 
 import datetime
@@ -323,10 +329,10 @@ class _Reader:
         if closing is None:
             balances = [r.amounts["balance"] for r in rows if "balance" in r.amounts]
             closing = balances[-1] if balances else None
-        if opening is None and booked and "balance" in rows[booked[0][0]].amounts:
-            first_row, first = booked[0]
-            if all("balance" not in r.amounts for r in rows[:first_row]):
-                opening = rows[first_row].amounts["balance"] - first.amount
+        first_balance = next((i for i, r in enumerate(rows) if "balance" in r.amounts), None)
+        if opening is None and booked and first_balance is not None and booked[0][0] <= first_balance:
+            before = sum((t.amount for i, t in booked if i <= first_balance), Decimal(0))
+            opening = rows[first_balance].amounts["balance"] - before
         currency = currency_from_text(self.text)
         return Statement(
             format="pdf",
@@ -442,6 +448,7 @@ class _Reader:
         if any("amount" in r.marked and r.amounts["amount"] < 0 for r in rows):
             return [1] * len(rows)
         signs = [-1] * len(rows)
+        settled: set[int] = set()
         previous = opening
         since: list[int] = []  # the rows after the last printed balance, up to this one
         for index, row in enumerate(rows):
@@ -452,8 +459,10 @@ class _Reader:
             unknown = [i for i in since if "amount" in rows[i].amounts and "amount" not in rows[i].marked]
             if previous is not None and unknown:
                 fixed = sum((_fixed_amount(rows[i]) for i in since if i not in unknown), Decimal(0))
-                _settle(rows, unknown, balance - previous - fixed, signs)
+                if _settle(rows, unknown, balance - previous - fixed, signs):
+                    settled.update(unknown)
             previous, since = balance, []
+        _sign_like_settled(rows, settled, signs)
         return signs
 
 
@@ -464,14 +473,34 @@ def _fixed_amount(row: Row) -> Decimal:
     return amounts.get("amount", Decimal(0)) if "amount" in row.marked else Decimal(0)
 
 
-def _settle(rows: list[Row], group: list[int], change: Decimal, signs: list[int]) -> None:
-    """Signs for the lines in `group` that add up to `change`, preferring the fewest credits."""
+def _settle(rows: list[Row], group: list[int], change: Decimal, signs: list[int]) -> bool:
+    """Signs for the lines in `group` that add up to `change`, preferring the fewest credits; whether any do."""
     if len(group) > MAX_SIGN_SEARCH:
-        return
+        return False
     best = _combination([abs(rows[i].amounts["amount"]) for i in group], change)
-    if best is not None:
-        for index, sign in zip(group, best, strict=True):
-            signs[index] = sign
+    if best is None:
+        return False
+    for index, sign in zip(group, best, strict=True):
+        signs[index] = sign
+    return True
+
+
+def _sign_like_settled(rows: list[Row], settled: set[int], signs: list[int]) -> None:
+    """An unsigned line the balances did not settle takes the direction of the settled lines with its
+    description, where they all agree."""
+    directions: dict[str, set[int]] = {}
+    for index in settled:
+        directions.setdefault(_description_key(rows[index]), set()).add(signs[index])
+    for index, row in enumerate(rows):
+        if index in settled or "amount" not in row.amounts or "amount" in row.marked:
+            continue
+        found = directions.get(_description_key(row), set())
+        if len(found) == 1:
+            signs[index] = next(iter(found))
+
+
+def _description_key(row: Row) -> str:
+    return " ".join(" ".join(row.description).casefold().split())
 
 
 def _combination(values: list[Decimal], change: Decimal) -> tuple[int, ...] | None:

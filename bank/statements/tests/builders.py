@@ -601,3 +601,29 @@ def mt940_irregular(message: str, *, line_end: str = "\n", indent: str = "", bla
             line = indent + line
         out.append(line + "  ")
     return (line_end.join(out) + line_end).encode()
+
+
+# ---------------------------------------------------------------------------------------------------
+# PDF statements without an opening balance
+
+
+def pdf_without_opening(
+    lines: list[Line], *, opening: Decimal, balance_on: str = "line", heading: bool = False
+) -> bytes:
+    """A one-column statement PDF with unsigned amounts and no opening balance row: the running balance
+    is printed on every line (`balance_on="line"`) or on each day's last line ("day"), under a
+    "Date | Details | Amount | Balance" heading or none."""
+    after = balances(lines, opening)
+    texts: list[Text] = [(40, 40, "Example Bank plc"), (40, 60, "Statement date 31 March 2026")]
+    if heading:
+        texts += [(40, 90, "Date"), (110, 90, "Details"), (365, 90, "Amount"), (455, 90, "Balance")]
+    y = 110.0
+    for index, (line, balance) in enumerate(zip(lines, after, strict=True)):
+        texts.append((40, y, line.day.strftime("%d %b")))
+        texts.append((110, y, line.payee))
+        texts.append((400, y, money(abs(line.amount), ".", ",")))
+        last_of_day = index + 1 == len(lines) or lines[index + 1].day != line.day
+        if balance_on == "line" or last_of_day:
+            texts.append((480, y, money(balance, ".", ",")))
+        y += 15
+    return pdf([texts], right_aligned={400.0, 480.0})
