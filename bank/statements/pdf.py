@@ -23,6 +23,8 @@ the balances cannot sign them: the balances sign every later line, and a line th
 takes the direction of the lines with the same description that they did sign (a payer's transfer
 on the first day is money in like the same payer's transfer the balances settle a week later), else
 money out. The opening balance is then inferred as the first printed balance less the lines up to it.
+An opening balance printed in a summary above the table ("Opening balance 1,500.00") is used instead
+where the lines up to the first printed balance can move it there.
 """
 
 import datetime
@@ -193,6 +195,9 @@ class _Reader:
         self.day_first = _day_first(self.text)
         self.period_from, self.period_to = self._period()
         self.year, self.last_date = self._year()
+        # An opening balance printed outside the table, in a summary box above it; trusted only where the
+        # running balances confirm it (see `statement`).
+        self.summary_opening: Decimal | None = None
 
     # --- statement-level fields -------------------------------------------------------------------
 
@@ -323,6 +328,8 @@ class _Reader:
 
     def statement(self) -> Statement:
         rows, opening, closing = self._rows()
+        if opening is None and self.summary_opening is not None and _confirms(rows, self.summary_opening):
+            opening = self.summary_opening
         _reread(rows, opening)
         booked = self._transactions(rows, opening)
         transactions = [t for _, t in booked]
@@ -364,6 +371,9 @@ class _Reader:
                 spans, in_table = heading, True
                 continue
             if not in_table:
+                if self.summary_opening is None and OPENING_LABELS.search(line.text):
+                    found = self._money(line.words)
+                    self.summary_opening = found[-1].value if found else None
                 continue
             # Under a heading, only amounts that reach into the money columns are amounts.
             left = min((s.x0 for s in spans or [] if s.role in MONEY_ROLES), default=0.0) - 20
@@ -521,6 +531,14 @@ def _fits(rows: list[Row], change: Decimal) -> bool | None:
         return None
     fixed = sum((_fixed_amount(r) for r in rows if all(r is not u for u in unknown)), Decimal(0))
     return _combination([abs(r.amounts["amount"]) for r in unknown], change - fixed) is not None
+
+
+def _confirms(rows: list[Row], opening: Decimal) -> bool:
+    """Whether the lines up to the first printed balance can move `opening` to it."""
+    first = next((i for i, r in enumerate(rows) if "balance" in r.amounts), None)
+    if first is None:
+        return False
+    return bool(_fits(rows[: first + 1], rows[first].amounts["balance"] - opening))
 
 
 def _reread(rows: list[Row], opening: Decimal | None) -> None:

@@ -608,13 +608,21 @@ def mt940_irregular(message: str, *, line_end: str = "\n", indent: str = "", bla
 
 
 def pdf_without_opening(
-    lines: list[Line], *, opening: Decimal, balance_on: str = "line", heading: bool = False
+    lines: list[Line],
+    *,
+    opening: Decimal,
+    balance_on: str = "line",
+    heading: bool = False,
+    summary: Decimal | None = None,
 ) -> bytes:
     """A one-column statement PDF with unsigned amounts and no opening balance row: the running balance
     is printed on every line (`balance_on="line"`) or on each day's last line ("day"), under a
-    "Date | Details | Amount | Balance" heading or none."""
+    "Date | Details | Amount | Balance" heading or none. `summary` is an opening balance printed in a
+    summary line above the table."""
     after = balances(lines, opening)
     texts: list[Text] = [(40, 40, "Example Bank plc"), (40, 60, "Statement date 31 March 2026")]
+    if summary is not None:
+        texts.append((300, 60, f"Opening balance {money(summary, '.', ',')}"))
     if heading:
         texts += [(40, 90, "Date"), (110, 90, "Details"), (365, 90, "Amount"), (455, 90, "Balance")]
     y = 110.0

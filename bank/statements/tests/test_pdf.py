@@ -211,3 +211,32 @@ def test_a_first_line_the_balances_cannot_sign_is_money_out_when_nothing_else_te
     assert [t.amount for t in statement.transactions] == [Decimal("-2450.00"), Decimal("-2.80")]
     assert statement.opening_balance == Decimal("2550.00") + Decimal("2450.00")
     assert statement.balance_check().ok is True
+
+
+@pytest.mark.parametrize("balance_on", ["line", "day"])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [_line(2, "2450.00", "ACME TRADING"), _line(3, "-2.80", "COSTA COFFEE")],
+        [_line(2, "-2.80", "COSTA COFFEE"), _line(2, "2450.00", "ACME TRADING"), _line(3, "-9.00", "BAKERY")],
+    ],
+)
+def test_an_opening_balance_in_a_summary_above_the_table_signs_the_first_lines(
+    balance_on: str, lines: list[Line]
+) -> None:
+    data = pdf_without_opening(
+        lines, opening=Decimal("100.00"), balance_on=balance_on, heading=True, summary=Decimal("100.00")
+    )
+    [statement] = read_statement(data)
+    assert [t.amount for t in statement.transactions] == [line.amount for line in lines]
+    assert statement.opening_balance == Decimal("100.00")
+    assert statement.balance_check().ok is True
+
+
+def test_a_summary_opening_the_balances_refute_is_not_used() -> None:
+    # The summary's figure (a different account's, say) cannot reach the first printed balance: ignored.
+    lines = [_line(2, "-2.80", "COSTA COFFEE"), _line(3, "-9.00", "BAKERY")]
+    data = pdf_without_opening(lines, opening=Decimal("100.00"), heading=True, summary=Decimal("555.00"))
+    [statement] = read_statement(data)
+    assert [t.amount for t in statement.transactions] == [line.amount for line in lines]
+    assert statement.opening_balance == Decimal("100.00")
