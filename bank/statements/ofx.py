@@ -156,9 +156,7 @@ def _statement(rs: Node, bank_name: str | None) -> Statement:
     tranlists = rs.iter("BANKTRANLIST")
     transactions = []
     for trn in _unique(node for tranlist in tranlists for node in tranlist.iter("STMTTRN")):
-        transaction = _transaction(trn, currency)
-        if transaction is not None:
-            transactions.append((transaction, (trn.value("TRNTYPE") or "").upper()))
+        transactions.append((_transaction(trn, currency), (trn.value("TRNTYPE") or "").upper()))
     # A few exporters write every amount unsigned and leave the direction to TRNTYPE.
     if transactions and all(t.amount >= 0 for t, _ in transactions) and any(k in _DEBIT_TYPES for _, k in transactions):
         for transaction, kind in transactions:
@@ -191,21 +189,30 @@ def _unique(nodes: Iterable[Node]) -> list[Node]:
     return kept
 
 
+def _leaf(trn: Node, tag: str) -> Node | None:
+    """The transaction's `tag`, also where an empty SGML element of a kind not in `_LEAVES` was taken
+    for an aggregate and swallowed it."""
+    return trn.find(tag) or next(iter(trn.iter(tag)), None)
+
+
 def _refuse_unreadable(node: Node | None, why: str) -> None:
-    """Refuse a value that is there but cannot be read; a missing one leaves the line out, as before."""
+    """Refuse a value that is there but cannot be read, saying where and why."""
     if node is not None and node.text:
         raise StatementError(f"Line {node.line} (<{node.tag}>): {why.format(node.text)}.")
 
 
-def _transaction(trn: Node, currency: str | None) -> Transaction | None:
-    posted = _ofx_date(trn.value("DTPOSTED")) or _ofx_date(trn.value("DTUSER"))
-    amount = _ofx_amount(trn.value("TRNAMT"))
+def _transaction(trn: Node, currency: str | None) -> Transaction:
+    amount_node, posted_node = _leaf(trn, "TRNAMT"), _leaf(trn, "DTPOSTED")
+    posted = _ofx_date(posted_node.text if posted_node else None) or _ofx_date(trn.value("DTUSER"))
+    amount = _ofx_amount(amount_node.text if amount_node else None)
     if amount is None:
-        _refuse_unreadable(trn.find("TRNAMT"), "the amount {!r} is not a number")
+        _refuse_unreadable(amount_node, "the amount {!r} is not a number")
     if posted is None:
-        _refuse_unreadable(trn.find("DTPOSTED"), "the date {!r} is not a date (YYYYMMDD)")
+        _refuse_unreadable(posted_node, "the date {!r} is not a date (YYYYMMDD)")
     if posted is None or amount is None:
-        return None
+        # OFX requires both: a line without one is a broken file, not a line to leave out quietly.
+        missing = "<TRNAMT>" if amount is None else "<DTPOSTED>"
+        raise StatementError(f"Line {trn.line} (<STMTTRN>): the transaction has no {missing}.")
     name = trn.value("NAME") or trn.value("PAYEE", "NAME")
     line_currency = currency_code(trn.value("CURRENCY", "CURSYM") or trn.value("ORIGCURRENCY", "CURSYM"))
     return Transaction(

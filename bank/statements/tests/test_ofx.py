@@ -127,3 +127,19 @@ def test_an_unreadable_line_is_refused_with_its_line_number(xml: bool, bad: str,
         read_statement(text.encode("cp1252"))
     assert caught.value.message.startswith(f"Line {expected_line} (<{tag}>): ")
     assert why in caught.value.message
+
+
+def test_a_transaction_without_an_amount_is_refused_with_its_line() -> None:
+    text = ofx_sections(bank_lists=[LINES]).decode("cp1252")
+    at = text.index(f"<TRNAMT>{LINES[1].amount:.2f}\n")
+    text = text[:at] + text[at + len(f"<TRNAMT>{LINES[1].amount:.2f}\n") :]
+    expected_line = text[: text.rindex("<STMTTRN>", 0, at)].count("\n") + 1
+    with pytest.raises(StatementError, match=rf"^Line {expected_line} \(<STMTTRN>\): the transaction has no <TRNAMT>"):
+        read_statement(text.encode("cp1252"))
+
+
+def test_an_empty_unknown_sgml_element_does_not_hide_the_amount() -> None:
+    # <XMEMO> is empty and unknown, so it reads as an aggregate holding the elements after it.
+    text = ofx_sections(bank_lists=[LINES]).decode("cp1252").replace("<DTPOSTED>", "<XMEMO>\n<DTPOSTED>")
+    [statement] = read_statement(text.encode("cp1252"))
+    assert [t.amount for t in statement.transactions] == [line.amount for line in LINES]
