@@ -5,14 +5,19 @@ A message is a run of `:tag:` fields from `:20:` to `:62F:`; the SWIFT envelope 
 (`:25:`) are merged into one statement: the opening balance of the first (`:60F:`/`:60M:`), the
 closing balance of the last (`:62F:`/`:62M:`), every `:61:` line in between.
 
-A `:61:` line gives the value date, an optional booking date (MMDD), the mark (C, D, RC, RD: a
-reversed credit is money out), the amount, the transaction type, the customer reference and, after
-`//`, the bank's. The `:86:` lines that follow it (one field or several) describe it. The
+Files come with irregular spacing: CRLF, LF or bare CR line ends, blank lines, trailing spaces and
+tags indented by a few spaces; none of that changes what is read. A `:61:` line gives the value
+date, an optional booking date (MMDD), the mark (C, D, RC, RD: a reversed credit is money out; a
+doubled "DD"/"CC" reads as D/C with its funds-code letter), the amount, the transaction type, the
+customer reference and, after `//`, the bank's. The `:86:` lines that follow it (one field or several) describe it. The
 description is that text as the bank wrote it, line breaks joined with spaces, except for the German
 `?NN` subfield layout, whose codes are separators and never meant to be read: there the description
 is "counterparty | remittance text" from `?32`/`?33` and `?20`-`?29`/`?60`-`?63`. Slash tags
 (`/NAME/`, `/REMI/`, `/EREF/`, `/IBAN/`, ING's `/CNTP/`), Dutch "IBAN name" first lines and
 "REK:/NAAM:" give the counterparty, its account and an end-to-end reference.
+
+A file that cannot be read is refused with the line of the file and what is wrong with it
+("Line 14 (:61:): the amount 'X,YZ' is not a number").
 """
 
 import re
@@ -25,6 +30,7 @@ from bank.statements.result import Statement, StatementError, Transaction, norma
 
 # Field tags: two digits and an option letter, plus the non-standard ":NS:" some German banks add.
 _FIELD = re.compile(r"^:(\d{2}[A-Z]?|NS):", re.MULTILINE)
+_INDENTED_FIELD = re.compile(r"^[ \t]+(?=:(?:\d{2}[A-Z]?|NS):)", re.MULTILINE)
 # Lines that end a message's text: "-", "-}", "-}{5:...}", "-XXX", or the next envelope "{1:...".
 _TRAILER = re.compile(r"^(?:-(?:\}.*|[A-Z]{0,4})?\s*$|\{\d+:|\}\s*$)")
 _BALANCE = re.compile(r"^(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)")
@@ -38,7 +44,8 @@ _SLASH_TAGS = (
     "TRTP|NAME|REMI|EREF|KREF|MARF|CSID|IBAN|BBAN|BIC|BENM|ORDP|ULTD|ULTB|ULTC|ISDT|RTRN|PREF|SVCL|CNTP|PURP|"
     "ADDR|ACCW|FX|ORDERID|CHGS|EXCH|OCMT|IREF|ID"
 )
-_SLASH_TAG = re.compile(rf"/({_SLASH_TAGS})/")
+# Spaces may pad a wrapped line before the next tag ("/NAME/Acme/  " + "REMI/...").
+_SLASH_TAG = re.compile(rf"/\s*({_SLASH_TAGS})/")
 _SUBFIELD_LAYOUT = re.compile(r"^\d{3}\?\d\d")
 _SUBFIELD = re.compile(r"\?(\d\d)")
 _SEPA_KEY = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|COAM|OAMT|IBAN|BIC)\+")
@@ -48,6 +55,7 @@ NO_REFERENCE = frozenset({"", "NONREF", "NOTPROVIDED", "NOREF"})
 @dataclass
 class _Line:
     raw: str
+    number: int  # the line of the file the :61: is on, from 1
     info: list[str] = field(default_factory=list)  # the :86: fields that follow it
 
 
@@ -73,71 +81,77 @@ def read_mt940(data: bytes) -> list[Statement]:
 
 
 def normalise_lines(text: str) -> str:
-    """Unix line ends; some exports (Deutsche Bank's among them) separate lines with "@@" instead."""
+    """Unix line ends; some exports (Deutsche Bank's among them) separate lines with "@@" instead.
+
+    A tag indented by spaces or tabs starts its line like any other: the indent is dropped there only,
+    since a continuation line's leading space can be part of its text."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "@@:" in text and text.count("@@") > text.count("\n"):
         text = text.replace("@@", "\n")
-    return text
+    return _INDENTED_FIELD.sub("", text)
 
 
-def _fields(text: str) -> list[tuple[str, str]]:
-    """(tag, content) pairs; a field's content stops at the next tag or at a message trailer."""
+def _fields(text: str) -> list[tuple[str, str, int]]:
+    """(tag, content, line number) triples; a field's content stops at the next tag or at a message trailer."""
     matches = list(_FIELD.finditer(text))
     fields = []
+    number, counted = 1, 0
     for index, match in enumerate(matches):
+        number += text.count("\n", counted, match.start())
+        counted = match.start()
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         lines = []
         for line in text[match.end() : end].split("\n"):
             if _TRAILER.match(line.strip()):
                 break
             lines.append(line)
-        fields.append((match.group(1), "\n".join(lines).strip("\n")))
+        fields.append((match.group(1), "\n".join(lines).strip("\n"), number))
     return fields
 
 
-def _messages(fields: list[tuple[str, str]]) -> list[_Message]:
+def _messages(fields: list[tuple[str, str, int]]) -> list[_Message]:
     messages: list[_Message] = []
     current: _Message | None = None
     previous = ""
-    for tag, content in fields:
+    for tag, content, number in fields:
         if tag == "20" or current is None:
             current = _Message()
             messages.append(current)
         if tag == "25":
             current.account = content.strip()
         elif tag in ("60F", "60M"):
-            current.opening = current.opening or _balance(content)
+            current.opening = current.opening or _balance(content, f"Line {number} (:{tag}:)")
         elif tag in ("62F", "62M"):
-            current.closing = _balance(content)
+            current.closing = _balance(content, f"Line {number} (:{tag}:)")
         elif tag == "61":
-            current.lines.append(_Line(content))
+            current.lines.append(_Line(content, number))
         elif tag == "86" and current.lines and previous in ("61", "86") and current.closing is None:
             current.lines[-1].info.append(content)
         previous = tag
     return [m for m in messages if m.account is not None or m.lines or m.opening]
 
 
-def _amount(text: str) -> Decimal:
+def _amount(text: str, where: str) -> Decimal:
     try:
         return Decimal(text.replace(",", ".").rstrip(".") or "0")
     except InvalidOperation as exc:
-        raise StatementError(f"The MT940 amount {text!r} is not a number.") from exc
+        raise StatementError(f"{where}: the amount {text!r} is not a number.") from exc
 
 
-def _yymmdd(text: str) -> date:
+def _yymmdd(text: str, where: str) -> date:
     year = int(text[:2])
     try:
         return date(2000 + year if year < 80 else 1900 + year, int(text[2:4]), int(text[4:6]))
     except ValueError as exc:
-        raise StatementError(f"The MT940 date {text!r} is not a date.") from exc
+        raise StatementError(f"{where}: the date {text!r} is not a date (YYMMDD).") from exc
 
 
-def _balance(content: str) -> tuple[Decimal, date, str] | None:
+def _balance(content: str, where: str) -> tuple[Decimal, date, str] | None:
     match = _BALANCE.match(content.strip())
     if not match:
         return None
-    amount = _amount(match["amount"])
-    return (-amount if match["mark"] == "D" else amount), _yymmdd(match["date"]), match["currency"]
+    amount = _amount(match["amount"], where)
+    return (-amount if match["mark"] == "D" else amount), _yymmdd(match["date"], where), match["currency"]
 
 
 def _bank_bic(text: str) -> str | None:
@@ -181,12 +195,13 @@ def _statement(messages: list[_Message], bank: str | None) -> Statement:
 
 def _transaction(line: _Line, currency: str | None) -> Transaction:
     first, _, supplementary = line.raw.partition("\n")
+    where = f"Line {line.number} (:61:)"
     match = _LINE61.match(first.strip())
     if not match:
-        raise StatementError(f"The MT940 statement line :61:{first.strip()} cannot be read.")
-    value_date = _yymmdd(match["value"])
+        raise StatementError(f"{where}: {_why_unreadable(first.strip())}")
+    value_date = _yymmdd(match["value"], where)
     booked = _entry_date(value_date, match["entry"])
-    amount = _amount(match["amount"])
+    amount = _amount(match["amount"], where)
     if match["mark"] in ("D", "RC", "ED"):
         amount = -amount
     customer, bank_reference, named = _references(match["rest"])
@@ -206,6 +221,20 @@ def _transaction(line: _Line, currency: str | None) -> Transaction:
         counterparty=details.counterparty or named,
         counterparty_account=details.counterparty_account or _iban(supplementary),
     )
+
+
+def _why_unreadable(text: str) -> str:
+    """What is wrong with a :61: line the pattern refused, part by part, for the uploader."""
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    if not re.match(r"\d{6}", text):
+        return f"the statement line {shown!r} does not start with a value date (YYMMDD)."
+    after_dates = re.match(r"\d{6}(?:\d{4})?", text)
+    rest = text[after_dates.end() if after_dates else 6 :]
+    mark = re.match(r"(?:RC|RD|EC|ED|C|D)(?:[A-Z](?=\d))?", rest)
+    if not mark:
+        return f"the statement line {shown!r} has no debit/credit mark (C, D, RC or RD) after its dates."
+    amount = re.match(r"(.*?)(?=[NFS][A-Z0-9]{3}|$)", rest[mark.end() :])
+    return f"the amount {(amount.group(1) if amount else rest).strip()!r} is not a number."
 
 
 def _entry_date(value_date: date, mmdd: str | None) -> date | None:

@@ -4,7 +4,13 @@ OFX v1 is SGML: leaf elements (`<TRNAMT>-29.00`) have no closing tag, aggregates
 A tag followed by text is read as a leaf, a tag followed by another tag opens an aggregate, and a
 closing tag closes the nearest open aggregate of that name, so v1 and v2 files parse the same way
 without an XML parser (and so without entity expansion). Each `STMTRS` (bank) or `CCSTMTRS` (credit
-card) is one statement. OFX carries no opening balance; the closing balance is `LEDGERBAL`.
+card) is one statement, whichever message set holds it (`BANKMSGSRSV1`, `CREDITCARDMSGSRSV1`), and
+its lines are those of every `BANKTRANLIST` it holds, in file order. OFX signs `TRNAMT` from the
+holder's side for cards too (a purchase is negative, a payment positive), so card amounts are taken
+as written. OFX carries no opening balance; the closing balance is `LEDGERBAL`.
+
+A line whose amount or date is present but unreadable is refused with the line of the file it is on,
+rather than dropped, so the statement never silently misses money.
 
 Dates are the raw `YYYYMMDD` of `DTPOSTED`: shifting a midnight timestamp with a timezone to UTC
 would move transactions to the previous day. The description is `NAME | MEMO`, the reference `FITID`.
@@ -12,6 +18,7 @@ would move transactions to the previous day. The description is `NAME | MEMO`, t
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -41,6 +48,7 @@ _LEAVES = frozenset(
 class Node:
     tag: str
     text: str | None = None
+    line: int = 0  # the line of the file the tag is on, from 1, for error messages
     children: list["Node"] = field(default_factory=list)
 
     def find(self, tag: str) -> "Node | None":
@@ -94,8 +102,11 @@ def parse_ofx(text: str) -> Node:
     start = text.upper().find("<OFX>")
     if start < 0:
         raise StatementError("The OFX file has no <OFX> element.")
+    # Line numbers count from the top of the file, header included.
+    first_line = text.count("\n", 0, start) + 1
     body = _CDATA.sub(lambda m: html.escape(m.group(1), quote=False), text[start:])
     root = Node("#root")
+    line, counted = first_line, 0
     stack = [root]
     for match in _TOKEN.finditer(body):
         closing, tag, after = match.group(1), match.group(2).upper(), match.group(3)
@@ -107,7 +118,9 @@ def parse_ofx(text: str) -> Node:
                     break
             continue
         text_value = html.unescape(after).strip()
-        node = Node(tag)
+        line += body.count("\n", counted, match.start())
+        counted = match.start()
+        node = Node(tag, line=line)
         stack[-1].children.append(node)
         if text_value or tag in _LEAVES:
             node.text = text_value
@@ -140,35 +153,66 @@ def _ofx_amount(text: str | None) -> Decimal | None:
 def _statement(rs: Node, bank_name: str | None) -> Statement:
     currency = currency_code(rs.value("CURDEF"))
     account = rs.find("BANKACCTFROM") or rs.find("CCACCTFROM")
-    tranlist = rs.find("BANKTRANLIST")
+    tranlists = rs.iter("BANKTRANLIST")
     transactions = []
-    for trn in tranlist.iter("STMTTRN") if tranlist else []:
-        transaction = _transaction(trn, currency)
-        if transaction is not None:
-            transactions.append((transaction, (trn.value("TRNTYPE") or "").upper()))
+    for trn in _unique(node for tranlist in tranlists for node in tranlist.iter("STMTTRN")):
+        transactions.append((_transaction(trn, currency), (trn.value("TRNTYPE") or "").upper()))
     # A few exporters write every amount unsigned and leave the direction to TRNTYPE.
     if transactions and all(t.amount >= 0 for t, _ in transactions) and any(k in _DEBIT_TYPES for _, k in transactions):
         for transaction, kind in transactions:
             if kind in _DEBIT_TYPES:
                 transaction.amount = -transaction.amount
+    starts = [d for d in (_ofx_date(t.value("DTSTART")) for t in tranlists) if d]
+    ends = [d for d in (_ofx_date(t.value("DTEND")) for t in tranlists) if d]
     return Statement(
         format="ofx",
         transactions=[t for t, _ in transactions],
         bank_name=bank_name,
         account_number=account.value("ACCTID") if account else None,
-        period_from=_ofx_date(tranlist.value("DTSTART")) if tranlist else None,
-        period_to=_ofx_date(tranlist.value("DTEND")) if tranlist else None,
+        period_from=min(starts, default=None),
+        period_to=max(ends, default=None),
         currency=currency,
         opening_balance=None,
         closing_balance=_ofx_amount(rs.value("LEDGERBAL", "BALAMT")),
     )
 
 
-def _transaction(trn: Node, currency: str | None) -> Transaction | None:
-    posted = _ofx_date(trn.value("DTPOSTED")) or _ofx_date(trn.value("DTUSER"))
-    amount = _ofx_amount(trn.value("TRNAMT"))
+def _unique(nodes: Iterable[Node]) -> list[Node]:
+    """`nodes` without repeats, in order: an unclosed SGML `BANKTRANLIST` holds the next one, whose
+    lines would otherwise be read twice."""
+    seen: set[int] = set()
+    kept = []
+    for node in nodes:
+        if id(node) not in seen:
+            seen.add(id(node))
+            kept.append(node)
+    return kept
+
+
+def _leaf(trn: Node, tag: str) -> Node | None:
+    """The transaction's `tag`, also where an empty SGML element of a kind not in `_LEAVES` was taken
+    for an aggregate and swallowed it."""
+    return trn.find(tag) or next(iter(trn.iter(tag)), None)
+
+
+def _refuse_unreadable(node: Node | None, why: str) -> None:
+    """Refuse a value that is there but cannot be read, saying where and why."""
+    if node is not None and node.text:
+        raise StatementError(f"Line {node.line} (<{node.tag}>): {why.format(node.text)}.")
+
+
+def _transaction(trn: Node, currency: str | None) -> Transaction:
+    amount_node, posted_node = _leaf(trn, "TRNAMT"), _leaf(trn, "DTPOSTED")
+    posted = _ofx_date(posted_node.text if posted_node else None) or _ofx_date(trn.value("DTUSER"))
+    amount = _ofx_amount(amount_node.text if amount_node else None)
+    if amount is None:
+        _refuse_unreadable(amount_node, "the amount {!r} is not a number")
+    if posted is None:
+        _refuse_unreadable(posted_node, "the date {!r} is not a date (YYYYMMDD)")
     if posted is None or amount is None:
-        return None
+        # OFX requires both: a line without one is a broken file, not a line to leave out quietly.
+        missing = "<TRNAMT>" if amount is None else "<DTPOSTED>"
+        raise StatementError(f"Line {trn.line} (<STMTTRN>): the transaction has no {missing}.")
     name = trn.value("NAME") or trn.value("PAYEE", "NAME")
     line_currency = currency_code(trn.value("CURRENCY", "CURSYM") or trn.value("ORIGCURRENCY", "CURSYM"))
     return Transaction(

@@ -17,6 +17,14 @@ other reading: the last amount is the line's, the number before it part of its d
 layout gives no direction (one amount column, no "CR"/"DR"), a column that prints money out with a
 minus prints money in without one; failing that the running balance decides (the sign that makes it
 move by the amount); failing that an unsigned amount is money out, as most statement lines are.
+
+Without an opening balance the lines before the first printed balance have nothing to move from, so
+the balances cannot sign them: the balances sign every later line, and a line they could not sign
+takes the direction of the lines with the same description that they did sign (a payer's transfer
+on the first day is money in like the same payer's transfer the balances settle a week later), else
+money out. The opening balance is then inferred as the first printed balance less the lines up to it.
+An opening balance printed in a summary above the table ("Opening balance 1,500.00") is used instead
+where the lines up to the first printed balance can move it there.
 """
 
 import datetime
@@ -187,6 +195,9 @@ class _Reader:
         self.day_first = _day_first(self.text)
         self.period_from, self.period_to = self._period()
         self.year, self.last_date = self._year()
+        # An opening balance printed outside the table, in a summary box above it; trusted only where the
+        # running balances confirm it (see `statement`).
+        self.summary_opening: Decimal | None = None
 
     # --- statement-level fields -------------------------------------------------------------------
 
@@ -317,16 +328,18 @@ class _Reader:
 
     def statement(self) -> Statement:
         rows, opening, closing = self._rows()
+        if opening is None and self.summary_opening is not None and _confirms(rows, self.summary_opening):
+            opening = self.summary_opening
         _reread(rows, opening)
         booked = self._transactions(rows, opening)
         transactions = [t for _, t in booked]
         if closing is None:
             balances = [r.amounts["balance"] for r in rows if "balance" in r.amounts]
             closing = balances[-1] if balances else None
-        if opening is None and booked and "balance" in rows[booked[0][0]].amounts:
-            first_row, first = booked[0]
-            if all("balance" not in r.amounts for r in rows[:first_row]):
-                opening = rows[first_row].amounts["balance"] - first.amount
+        first_balance = next((i for i, r in enumerate(rows) if "balance" in r.amounts), None)
+        if opening is None and booked and first_balance is not None and booked[0][0] <= first_balance:
+            before = sum((t.amount for i, t in booked if i <= first_balance), Decimal(0))
+            opening = rows[first_balance].amounts["balance"] - before
         currency = currency_from_text(self.text)
         return Statement(
             format="pdf",
@@ -358,6 +371,9 @@ class _Reader:
                 spans, in_table = heading, True
                 continue
             if not in_table:
+                if self.summary_opening is None and OPENING_LABELS.search(line.text):
+                    found = self._money(line.words)
+                    self.summary_opening = found[-1].value if found else None
                 continue
             # Under a heading, only amounts that reach into the money columns are amounts.
             left = min((s.x0 for s in spans or [] if s.role in MONEY_ROLES), default=0.0) - 20
@@ -442,6 +458,7 @@ class _Reader:
         if any("amount" in r.marked and r.amounts["amount"] < 0 for r in rows):
             return [1] * len(rows)
         signs = [-1] * len(rows)
+        settled: set[int] = set()
         previous = opening
         since: list[int] = []  # the rows after the last printed balance, up to this one
         for index, row in enumerate(rows):
@@ -452,8 +469,10 @@ class _Reader:
             unknown = [i for i in since if "amount" in rows[i].amounts and "amount" not in rows[i].marked]
             if previous is not None and unknown:
                 fixed = sum((_fixed_amount(rows[i]) for i in since if i not in unknown), Decimal(0))
-                _settle(rows, unknown, balance - previous - fixed, signs)
+                if _settle(rows, unknown, balance - previous - fixed, signs):
+                    settled.update(unknown)
             previous, since = balance, []
+        _sign_like_settled(rows, settled, signs)
         return signs
 
 
@@ -464,14 +483,34 @@ def _fixed_amount(row: Row) -> Decimal:
     return amounts.get("amount", Decimal(0)) if "amount" in row.marked else Decimal(0)
 
 
-def _settle(rows: list[Row], group: list[int], change: Decimal, signs: list[int]) -> None:
-    """Signs for the lines in `group` that add up to `change`, preferring the fewest credits."""
+def _settle(rows: list[Row], group: list[int], change: Decimal, signs: list[int]) -> bool:
+    """Signs for the lines in `group` that add up to `change`, preferring the fewest credits; whether any do."""
     if len(group) > MAX_SIGN_SEARCH:
-        return
+        return False
     best = _combination([abs(rows[i].amounts["amount"]) for i in group], change)
-    if best is not None:
-        for index, sign in zip(group, best, strict=True):
-            signs[index] = sign
+    if best is None:
+        return False
+    for index, sign in zip(group, best, strict=True):
+        signs[index] = sign
+    return True
+
+
+def _sign_like_settled(rows: list[Row], settled: set[int], signs: list[int]) -> None:
+    """An unsigned line the balances did not settle takes the direction of the settled lines with its
+    description, where they all agree."""
+    directions: dict[str, set[int]] = {}
+    for index in settled:
+        directions.setdefault(_description_key(rows[index]), set()).add(signs[index])
+    for index, row in enumerate(rows):
+        if index in settled or "amount" not in row.amounts or "amount" in row.marked:
+            continue
+        found = directions.get(_description_key(row), set())
+        if len(found) == 1:
+            signs[index] = next(iter(found))
+
+
+def _description_key(row: Row) -> str:
+    return " ".join(" ".join(row.description).casefold().split())
 
 
 def _combination(values: list[Decimal], change: Decimal) -> tuple[int, ...] | None:
@@ -492,6 +531,14 @@ def _fits(rows: list[Row], change: Decimal) -> bool | None:
         return None
     fixed = sum((_fixed_amount(r) for r in rows if all(r is not u for u in unknown)), Decimal(0))
     return _combination([abs(r.amounts["amount"]) for r in unknown], change - fixed) is not None
+
+
+def _confirms(rows: list[Row], opening: Decimal) -> bool:
+    """Whether the lines up to the first printed balance can move `opening` to it."""
+    first = next((i for i, r in enumerate(rows) if "balance" in r.amounts), None)
+    if first is None:
+        return False
+    return bool(_fits(rows[: first + 1], rows[first].amounts["balance"] - opening))
 
 
 def _reread(rows: list[Row], opening: Decimal | None) -> None:

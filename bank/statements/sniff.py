@@ -33,7 +33,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy XLS
 CAMT053_NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.\d{2}$")
 _OFX_HEADER = re.compile(r"^\s*(?:OFXHEADER\s*:|<\?OFX\b|<\?xml[^>]*>\s*<\?OFX\b)", re.IGNORECASE)
 _OFX_ROOT = re.compile(r"<OFX>", re.IGNORECASE)
-_MT940_TAG = re.compile(r"^:(20|25|28C?|60[FM]|61|62[FM]):", re.MULTILINE)
+# Indented tags and bare-CR line ends are MT940 too, as careless exports write it.
+_MT940_TAG = re.compile(r"^[ \t]*:(20|25|28C?|60[FM]|61|62[FM]):", re.MULTILINE)
 # Text with more than this share of control characters is a binary file, whatever it decoded to.
 MAX_CONTROL_SHARE = 0.02
 
@@ -61,7 +62,7 @@ def sniff(data: bytes) -> Format:
             f"This XML file is not a bank statement we read (root element {qname.localname!r}); "
             "upload a CAMT.053 statement, OFX, MT940, CSV or PDF."
         )
-    tags = {m.group(1)[:2] for m in _MT940_TAG.finditer(text.replace("@@", "\n"))}
+    tags = {m.group(1)[:2] for m in _MT940_TAG.finditer(text.replace("@@", "\n").replace("\r", "\n"))}
     if len(tags & {"20", "25", "60", "61", "62"}) >= 3:
         return Format.MT940
     if _looks_binary(data, text):

@@ -160,6 +160,16 @@ def test_a_balance_mismatch_is_reported(alice_api):
         (camt053()[:700], "not well-formed"),
         (b"Date,Description,Amount\r\n", "no rows"),
         (mt940_message([Line(date(2026, 3, 2), Decimal("1e15"), "Huge", "X", "H-1")]).encode(), "too large"),
+        (
+            b":20:X\n:25:123456789\n:60F:C260301EUR1,00\n:61:2603020302DX,YZNTRFA\n:62F:C260302EUR1,00\n",
+            "line 4 (:61:): the amount 'x,yz' is not a number",
+        ),
+        (
+            b"<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR\n<BANKTRANLIST>\n"
+            b"<STMTTRN><DTPOSTED>20260302\n<TRNAMT>12.3O\n</STMTTRN>\n</BANKTRANLIST></STMTRS></STMTTRNRS>"
+            b"</BANKMSGSRSV1></OFX>\n",
+            "line 4 (<trnamt>): the amount '12.3o' is not a number",
+        ),
     ],
 )
 def test_a_bad_file_is_a_400_naming_file_and_nothing_is_stored(alice_api, data, words):

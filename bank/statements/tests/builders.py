@@ -489,3 +489,149 @@ def pdf_statement(*, lines: list[Line] = LINES, layout: str = "columns", per_pag
     last.append((480, y + 5, money(after[-1], decimal, thousands)))
     pages = [top + header + page if number == 0 else header + page for number, page in enumerate(rows)]
     return pdf(pages, right_aligned=right)
+
+
+# ---------------------------------------------------------------------------------------------------
+# OFX with several transaction lists, and bank and card sections in one file
+
+
+def _ofx_lines_xml(lines: list[Line], first_fitid: int) -> str:
+    return "".join(
+        f"<STMTTRN><TRNTYPE>{'CREDIT' if line.amount > 0 else 'DEBIT'}</TRNTYPE>"
+        f"<DTPOSTED>{line.day:%Y%m%d}</DTPOSTED><TRNAMT>{line.amount:.2f}</TRNAMT>"
+        f"<FITID>FIT{first_fitid + index:04d}</FITID><NAME>{line.payee.replace('&', '&amp;')}</NAME></STMTTRN>\n"
+        for index, line in enumerate(lines)
+    )
+
+
+def _ofx_lines_sgml(lines: list[Line], first_fitid: int) -> str:
+    return "".join(
+        f"<STMTTRN><TRNTYPE>{'CREDIT' if line.amount > 0 else 'DEBIT'}\n"
+        f"<DTPOSTED>{line.day:%Y%m%d}\n<TRNAMT>{line.amount:.2f}\n"
+        f"<FITID>FIT{first_fitid + index:04d}\n<NAME>{line.payee.replace('&', '&amp;')}\n</STMTTRN>\n"
+        for index, line in enumerate(lines)
+    )
+
+
+def ofx_sections(
+    *,
+    bank_lists: list[list[Line]],
+    card_lists: list[list[Line]] | None = None,
+    xml: bool = False,
+    close_lists: bool = True,
+) -> bytes:
+    """An OFX file whose bank statement holds one `BANKTRANLIST` per entry of `bank_lists` and, when
+    `card_lists` is given, a credit-card statement in a `CREDITCARDMSGSRSV1` section after it.
+
+    Card lines are written as OFX signs them, from the holder's side (purchases negative). SGML
+    (`xml=False`) leaves leaves unclosed; `close_lists=False` also leaves the transaction lists
+    unclosed, as some exporters do."""
+    lines_of = _ofx_lines_xml if xml else _ofx_lines_sgml
+
+    def leaf(tag: str, value: str) -> str:
+        return f"<{tag}>{value}</{tag}>" if xml else f"<{tag}>{value}\n"
+
+    def tranlists(lists: list[list[Line]], first_fitid: int) -> str:
+        out = []
+        for number, lines in enumerate(lists):
+            start, end = (f"{lines[0].day:%Y%m%d}", f"{lines[-1].day:%Y%m%d}") if lines else ("", "")
+            dates = leaf("DTSTART", start) + leaf("DTEND", end) if lines else ""
+            closing = "</BANKTRANLIST>\n" if close_lists or xml else ""
+            out.append(f"<BANKTRANLIST>{dates}{lines_of(lines, first_fitid + 100 * number)}{closing}")
+        return "".join(out)
+
+    def balance(amount: Decimal) -> str:
+        if xml:
+            return f"<LEDGERBAL><BALAMT>{amount:.2f}</BALAMT><DTASOF>20260331</DTASOF></LEDGERBAL>"
+        return f"<LEDGERBAL><BALAMT>{amount:.2f}\n<DTASOF>20260331\n</LEDGERBAL>"
+
+    bank = (
+        "<BANKMSGSRSV1><STMTTRNRS><STMTRS>"
+        + leaf("CURDEF", "USD")
+        + "<BANKACCTFROM>"
+        + leaf("BANKID", "121000248")
+        + leaf("ACCTID", "1234567890")
+        + leaf("ACCTTYPE", "CHECKING")
+        + "</BANKACCTFROM>\n"
+        + tranlists(bank_lists, 0)
+        + balance(CLOSING)
+        + "</STMTRS></STMTTRNRS></BANKMSGSRSV1>\n"
+    )
+    card = ""
+    if card_lists is not None:
+        card = (
+            "<CREDITCARDMSGSRSV1><CCSTMTTRNRS><CCSTMTRS>"
+            + leaf("CURDEF", "USD")
+            + "<CCACCTFROM>"
+            + leaf("ACCTID", "4111111111114321")
+            + "</CCACCTFROM>\n"
+            + tranlists(card_lists, 1000)
+            + balance(Decimal("-123.45"))
+            + "</CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1>\n"
+        )
+    sign_on = "<SIGNONMSGSRSV1><SONRS>" + "<FI>" + leaf("ORG", "Example Bank") + "</FI></SONRS></SIGNONMSGSRSV1>\n"
+    if xml:
+        head = '<?xml version="1.0" encoding="UTF-8"?>\n<?OFX OFXHEADER="200" VERSION="220"?>\n'
+    else:
+        head = "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nCHARSET:1252\n\n"
+    return f"{head}<OFX>{sign_on}{bank}{card}</OFX>\n".encode("cp1252")
+
+
+CARD_LINES = [
+    Line(date(2026, 3, 4), Decimal("-59.90"), "", "Book Shop", ""),
+    Line(date(2026, 3, 9), Decimal("-12.00"), "", "Cinema", ""),
+    Line(date(2026, 3, 15), Decimal("200.00"), "", "Payment thank you", ""),
+    Line(date(2026, 3, 20), Decimal("4.50"), "", "Refund Cinema", ""),
+]
+
+
+# ---------------------------------------------------------------------------------------------------
+# MT940 with irregular spacing
+
+
+def mt940_irregular(message: str, *, line_end: str = "\n", indent: str = "", blank_lines: bool = False) -> bytes:
+    """`message` (an `mt940_message`) as careless exports write it: `line_end` between lines, tags
+    indented by `indent`, trailing spaces on every line and, with `blank_lines`, an empty line
+    before every tag."""
+    out = []
+    for line in message.replace("\r\n", "\n").rstrip("\n").split("\n"):
+        if line.startswith(":"):
+            if blank_lines:
+                out.append("")
+            line = indent + line
+        out.append(line + "  ")
+    return (line_end.join(out) + line_end).encode()
+
+
+# ---------------------------------------------------------------------------------------------------
+# PDF statements without an opening balance
+
+
+def pdf_without_opening(
+    lines: list[Line],
+    *,
+    opening: Decimal,
+    balance_on: str = "line",
+    heading: bool = False,
+    summary: Decimal | None = None,
+) -> bytes:
+    """A one-column statement PDF with unsigned amounts and no opening balance row: the running balance
+    is printed on every line (`balance_on="line"`) or on each day's last line ("day"), under a
+    "Date | Details | Amount | Balance" heading or none. `summary` is an opening balance printed in a
+    summary line above the table."""
+    after = balances(lines, opening)
+    texts: list[Text] = [(40, 40, "Example Bank plc"), (40, 60, "Statement date 31 March 2026")]
+    if summary is not None:
+        texts.append((300, 60, f"Opening balance {money(summary, '.', ',')}"))
+    if heading:
+        texts += [(40, 90, "Date"), (110, 90, "Details"), (365, 90, "Amount"), (455, 90, "Balance")]
+    y = 110.0
+    for index, (line, balance) in enumerate(zip(lines, after, strict=True)):
+        texts.append((40, y, line.day.strftime("%d %b")))
+        texts.append((110, y, line.payee))
+        texts.append((400, y, money(abs(line.amount), ".", ",")))
+        last_of_day = index + 1 == len(lines) or lines[index + 1].day != line.day
+        if balance_on == "line" or last_of_day:
+            texts.append((480, y, money(balance, ".", ",")))
+        y += 15
+    return pdf([texts], right_aligned={400.0, 480.0})

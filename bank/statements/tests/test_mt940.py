@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from bank.statements import StatementError, read_statement
-from bank.statements.tests.builders import CLOSING, COUNTER_IBAN, IBAN, LINES, OPENING, mt940_message
+from bank.statements.tests.builders import CLOSING, COUNTER_IBAN, IBAN, LINES, OPENING, mt940_irregular, mt940_message
 
 FIRST, SECOND = LINES[:3], LINES[3:]
 
@@ -126,3 +126,69 @@ def test_lines_separated_by_double_at_signs_are_read_like_line_breaks() -> None:
     [statement] = read_statement(data)
     assert [t.amount for t in statement.transactions] == [line.amount for line in LINES]
     assert statement.balance_check().ok is True
+
+
+@pytest.mark.parametrize("line_end", ["\r\n", "\n", "\r"])
+@pytest.mark.parametrize(("indent", "blank_lines"), [("", False), ("  ", False), ("\t", True), (" ", True)])
+@pytest.mark.parametrize("info", ["plain", "subfields", "tags"])
+def test_irregular_spacing_reads_the_same(line_end: str, indent: str, blank_lines: bool, info: str) -> None:
+    regular = read_statement(mt940_message(LINES, info=info).encode())
+    data = mt940_irregular(mt940_message(LINES, info=info), line_end=line_end, indent=indent, blank_lines=blank_lines)
+    [statement] = read_statement(data)
+    [expected] = regular
+    assert [t.amount for t in statement.transactions] == [line.amount for line in LINES]
+    assert [t.description for t in statement.transactions] == [t.description for t in expected.transactions]
+    assert [t.counterparty for t in statement.transactions] == [t.counterparty for t in expected.transactions]
+    assert [t.reference for t in statement.transactions] == [t.reference for t in expected.transactions]
+    assert statement.account_number == expected.account_number
+    assert statement.balance_check().ok is True
+
+
+@pytest.mark.parametrize(
+    ("mark", "amount"),
+    [
+        ("DD", Decimal("-10.00")),  # doubled by mistake: a debit
+        ("CC", Decimal("10.00")),
+        ("RD", Decimal("10.00")),  # a reversed debit: money back in
+        ("RC", Decimal("-10.00")),  # a reversed credit: money out
+        ("RDD", Decimal("10.00")),  # a reversal mark followed by a funds code
+        ("CD", Decimal("10.00")),  # C with the funds code D
+    ],
+)
+@pytest.mark.parametrize("entry", ["", "0302"])
+def test_a_doubled_or_reversal_mark_signs_the_amount(mark: str, amount: Decimal, entry: str) -> None:
+    data = (
+        f"  :20:X\r\n:25:123456789 \r\n\r\n:60F:C260301EUR100,00\r\n"
+        f"   :61:260302{entry}{mark}10,00NTRFREF1//B1  \r\n:86:x\r\n  second line \r\n:62F:C260302EUR100,00\r\n"
+    )
+    [statement] = read_statement(data.encode())
+    [line] = statement.transactions
+    assert line.amount == amount
+    assert line.description == "x second line"
+    assert line.reference == "REF1"
+
+
+@pytest.mark.parametrize(
+    ("statement_line", "why"),
+    [
+        ("2603020302DX,YZNTRFREF1", "the amount 'X,YZ' is not a number"),
+        ("2603020302C1,2,3NTRFREF1", "the amount '1,2,3' is not a number"),
+        ("2603020302C", "the amount '' is not a number"),
+        ("2603020302X10,00NTRF", "has no debit/credit mark"),
+        ("0302 C10,00NTRF", "does not start with a value date"),
+        ("261302C10,00NTRF", "the date '261302' is not a date"),
+    ],
+)
+def test_an_unreadable_statement_line_is_refused_with_its_line_and_why(statement_line: str, why: str) -> None:
+    lines = [":20:X", ":25:123456789", ":60F:C260301EUR100,00", ":61:2603020302C1,00NTRFA", ":86:fine", ""]
+    lines += [f":61:{statement_line}", ":86:bad", ":62F:C260302EUR100,00"]
+    with pytest.raises(StatementError) as caught:
+        read_statement("\n".join(lines).encode())
+    assert caught.value.message.startswith("Line 7 (:61:): ")
+    assert why in caught.value.message
+
+
+def test_an_unreadable_balance_is_refused_with_its_line() -> None:
+    data = ":20:X\n:25:123456789\n:60F:C260301EUR1,0,0\n:61:2603020302C1,00NTRFA\n:62F:C260302EUR100,00\n"
+    with pytest.raises(StatementError, match=r"^Line 3 \(:60F:\): the amount '1,0,0' is not a number"):
+        read_statement(data.encode())

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from bank.statements import StatementError, read_statement
-from bank.statements.tests.builders import CLOSING, IBAN, LINES, ofx_sgml, ofx_xml
+from bank.statements.tests.builders import CARD_LINES, CLOSING, IBAN, LINES, ofx_sections, ofx_sgml, ofx_xml
 
 
 @pytest.mark.parametrize("builder", [ofx_sgml, ofx_xml])
@@ -70,3 +70,76 @@ def test_a_truncated_ofx_file_is_refused() -> None:
     data = ofx_sgml()
     with pytest.raises(StatementError):
         read_statement(data[: data.index(b"<BANKTRANLIST>")])
+
+
+@pytest.mark.parametrize("xml", [False, True])
+@pytest.mark.parametrize("split", [[6], [2, 4], [1, 2, 3], [3, 0, 3]])
+def test_every_transaction_list_of_a_statement_is_read_in_order_once(xml: bool, split: list[int]) -> None:
+    lists, start = [], 0
+    for size in split:
+        lists.append(LINES[start : start + size])
+        start += size
+    [statement] = read_statement(ofx_sections(bank_lists=lists, xml=xml))
+    assert [t.amount for t in statement.transactions] == [line.amount for line in LINES]
+    assert [t.counterparty for t in statement.transactions] == [line.payee for line in LINES]
+    assert len({t.reference for t in statement.transactions}) == len(LINES)
+    assert (statement.period_from, statement.period_to) == (LINES[0].day, LINES[-1].day)
+
+
+def test_unclosed_sgml_transaction_lists_are_not_read_twice() -> None:
+    data = ofx_sections(bank_lists=[LINES[:3], LINES[3:]], close_lists=False)
+    [statement] = read_statement(data)
+    assert [t.amount for t in statement.transactions] == [line.amount for line in LINES]
+
+
+@pytest.mark.parametrize("xml", [False, True])
+@pytest.mark.parametrize("card_split", [[4], [2, 2]])
+def test_bank_and_card_sections_in_one_file_are_two_statements(xml: bool, card_split: list[int]) -> None:
+    card_lists = [CARD_LINES[: card_split[0]], CARD_LINES[card_split[0] :]] if len(card_split) == 2 else [CARD_LINES]
+    bank, card = read_statement(ofx_sections(bank_lists=[LINES], card_lists=card_lists, xml=xml))
+    assert [t.amount for t in bank.transactions] == [line.amount for line in LINES]
+    assert bank.account_number_last4 == "7890"
+    assert card.account_number_last4 == "4321"
+    # Card amounts as OFX defines them, from the holder's side: spend out, payments and refunds in.
+    assert [t.amount for t in card.transactions] == [
+        Decimal("-59.90"),
+        Decimal("-12.00"),
+        Decimal("200.00"),
+        Decimal("4.50"),
+    ]
+    assert card.closing_balance == Decimal("-123.45")
+    assert bank.bank_name == card.bank_name == "Example Bank"
+
+
+@pytest.mark.parametrize("xml", [False, True])
+@pytest.mark.parametrize(
+    ("bad", "tag", "why"),
+    [("-2,8O", "TRNAMT", "the amount '-2,8O' is not a number"), ("2026-13-45", "DTPOSTED", "is not a date")],
+)
+def test_an_unreadable_line_is_refused_with_its_line_number(xml: bool, bad: str, tag: str, why: str) -> None:
+    text = ofx_sections(bank_lists=[LINES], xml=xml).decode("cp1252")
+    good = f"{LINES[2].amount:.2f}" if tag == "TRNAMT" else f"{LINES[2].day:%Y%m%d}"
+    # The third line's value, found after the second line's FITID.
+    at = text.index(good, text.index("FIT0001"))
+    text = text[:at] + bad + text[at + len(good) :]
+    expected_line = text[:at].count("\n") + 1
+    with pytest.raises(StatementError) as caught:
+        read_statement(text.encode("cp1252"))
+    assert caught.value.message.startswith(f"Line {expected_line} (<{tag}>): ")
+    assert why in caught.value.message
+
+
+def test_a_transaction_without_an_amount_is_refused_with_its_line() -> None:
+    text = ofx_sections(bank_lists=[LINES]).decode("cp1252")
+    at = text.index(f"<TRNAMT>{LINES[1].amount:.2f}\n")
+    text = text[:at] + text[at + len(f"<TRNAMT>{LINES[1].amount:.2f}\n") :]
+    expected_line = text[: text.rindex("<STMTTRN>", 0, at)].count("\n") + 1
+    with pytest.raises(StatementError, match=rf"^Line {expected_line} \(<STMTTRN>\): the transaction has no <TRNAMT>"):
+        read_statement(text.encode("cp1252"))
+
+
+def test_an_empty_unknown_sgml_element_does_not_hide_the_amount() -> None:
+    # <XMEMO> is empty and unknown, so it reads as an aggregate holding the elements after it.
+    text = ofx_sections(bank_lists=[LINES]).decode("cp1252").replace("<DTPOSTED>", "<XMEMO>\n<DTPOSTED>")
+    [statement] = read_statement(text.encode("cp1252"))
+    assert [t.amount for t in statement.transactions] == [line.amount for line in LINES]

@@ -8,7 +8,17 @@ import pypdf
 import pytest
 
 from bank.statements import StatementError, read_statement
-from bank.statements.tests.builders import CLOSING, IBAN, LINES, OPENING, pdf, pdf_statement
+from bank.statements.tests.builders import (
+    CLOSING,
+    IBAN,
+    LINES,
+    OPENING,
+    Line,
+    balances,
+    pdf,
+    pdf_statement,
+    pdf_without_opening,
+)
 
 
 @pytest.mark.parametrize("layout", ["columns", "french"])
@@ -145,3 +155,88 @@ def test_an_amount_and_a_balance_that_add_up_are_kept() -> None:
         (Decimal("-14.80"), "TRANSFER"),
         (Decimal("-20.00"), "GROCER"),
     ]
+
+
+def _line(day: int, amount: str, payee: str) -> Line:
+    return Line(date(2026, 3, day), Decimal(amount), "", payee, "")
+
+
+# The first day's lines come before any printed balance; a later day's balances settle the rest.
+FIRST_DAY_DEBITS = [
+    _line(2, "-2.80", "COSTA COFFEE"),
+    _line(2, "-12.99", "NETFLIX"),
+    _line(3, "-48.79", "LIDL"),
+    _line(3, "600.00", "MR E SMITH"),
+    _line(4, "-19.49", "INSURER"),
+]
+FIRST_DAY_CREDIT = [
+    _line(2, "-2.80", "COSTA COFFEE"),
+    _line(2, "150.00", "MR E SMITH"),
+    _line(2, "-40.00", "CASH MACHINE"),
+    _line(3, "-14.80", "SOFTWARE"),
+    _line(3, "600.00", "MR E SMITH"),
+    _line(4, "-3.55", "BAKERY"),
+    _line(5, "150.00", "MR E SMITH"),
+]
+EVERY_LINE_FIRST_DEBIT = [
+    _line(2, "-45.10", "POWER CO"),
+    _line(3, "2450.00", "ACME TRADING"),
+    _line(3, "-2.80", "COSTA COFFEE"),
+    _line(14, "-1234.56", "LANDLORD"),
+    _line(28, "310.25", "SHOP ONLINE"),
+]
+
+
+@pytest.mark.parametrize("heading", [False, True])
+@pytest.mark.parametrize("balance_on", ["line", "day"])
+@pytest.mark.parametrize("lines", [FIRST_DAY_DEBITS, FIRST_DAY_CREDIT, EVERY_LINE_FIRST_DEBIT])
+@pytest.mark.parametrize("opening", [Decimal("250.00"), Decimal("-80.00")])
+def test_without_an_opening_balance_every_sign_agrees_with_the_running_balances(
+    heading: bool, balance_on: str, lines: list[Line], opening: Decimal
+) -> None:
+    [statement] = read_statement(pdf_without_opening(lines, opening=opening, balance_on=balance_on, heading=heading))
+    assert [t.amount for t in statement.transactions] == [line.amount for line in lines]
+    assert [t.description for t in statement.transactions] == [line.payee for line in lines]
+    # Inferred: the first printed balance less the lines up to it.
+    assert statement.opening_balance == opening
+    assert statement.closing_balance == balances(lines, opening)[-1]
+    assert statement.balance_check().ok is True
+
+
+def test_a_first_line_the_balances_cannot_sign_is_money_out_when_nothing_else_tells() -> None:
+    # Nothing before the first balance to move from and no other line of that payer: money out, and
+    # the opening balance is inferred from that reading.
+    lines = [_line(2, "2450.00", "ACME TRADING"), _line(3, "-2.80", "COSTA COFFEE")]
+    [statement] = read_statement(pdf_without_opening(lines, opening=Decimal("100.00")))
+    assert [t.amount for t in statement.transactions] == [Decimal("-2450.00"), Decimal("-2.80")]
+    assert statement.opening_balance == Decimal("2550.00") + Decimal("2450.00")
+    assert statement.balance_check().ok is True
+
+
+@pytest.mark.parametrize("balance_on", ["line", "day"])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [_line(2, "2450.00", "ACME TRADING"), _line(3, "-2.80", "COSTA COFFEE")],
+        [_line(2, "-2.80", "COSTA COFFEE"), _line(2, "2450.00", "ACME TRADING"), _line(3, "-9.00", "BAKERY")],
+    ],
+)
+def test_an_opening_balance_in_a_summary_above_the_table_signs_the_first_lines(
+    balance_on: str, lines: list[Line]
+) -> None:
+    data = pdf_without_opening(
+        lines, opening=Decimal("100.00"), balance_on=balance_on, heading=True, summary=Decimal("100.00")
+    )
+    [statement] = read_statement(data)
+    assert [t.amount for t in statement.transactions] == [line.amount for line in lines]
+    assert statement.opening_balance == Decimal("100.00")
+    assert statement.balance_check().ok is True
+
+
+def test_a_summary_opening_the_balances_refute_is_not_used() -> None:
+    # The summary's figure (a different account's, say) cannot reach the first printed balance: ignored.
+    lines = [_line(2, "-2.80", "COSTA COFFEE"), _line(3, "-9.00", "BAKERY")]
+    data = pdf_without_opening(lines, opening=Decimal("100.00"), heading=True, summary=Decimal("555.00"))
+    [statement] = read_statement(data)
+    assert [t.amount for t in statement.transactions] == [line.amount for line in lines]
+    assert statement.opening_balance == Decimal("100.00")
