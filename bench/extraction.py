@@ -1,6 +1,6 @@
 """Benchmark the extraction engine on the invoice corpus: field accuracy, seconds per page, memory.
 
-    python bench/extraction.py [--corpus DIR] [--ignore-embedded-xml] [--show-misses]
+    python bench/extraction.py [--corpus DIR] [--ignore-embedded-xml] [--show-misses] [--kinds text_pdf,...]
 
 Reads the corpus's `index.json` and `truth/*.json` (see the corpus README), runs
 `invoices.extraction.engine.extract` on every document and prints per-field accuracy per document
@@ -120,7 +120,11 @@ def main() -> int:
         "--ignore-embedded-xml", action="store_true", help="read Factur-X PDFs from their pages, not their XML"
     )
     parser.add_argument("--show-misses", action="store_true", help="print every wrong field, expected and got")
+    parser.add_argument(
+        "--kinds", default="", help="only these document kinds, comma-separated (e.g. text_pdf,facturx_pdf)"
+    )
     args = parser.parse_args()
+    kinds_wanted = {kind for kind in args.kinds.split(",") if kind}
 
     corpus: Path = args.corpus
     index = json.loads((corpus / "index.json").read_text())
@@ -129,6 +133,8 @@ def main() -> int:
 
     for entry in index:
         kind = entry["kind"]
+        if kinds_wanted and kind not in kinds_wanted:
+            continue
         kind_stats = stats[kind]
         kind_stats.documents += 1
         truth = json.loads((corpus / entry["truth"]).read_text(), parse_float=Decimal)["fields"]
