@@ -20,6 +20,7 @@ from invoices.extraction.labels import detect_language, match_label, normalise, 
 from invoices.extraction.layout import Layout, Value
 from invoices.extraction.lineitems import read_line_items
 from invoices.extraction.parties import read_supplier
+from invoices.extraction.receipts import refine_receipt
 from invoices.extraction.result import ExtractionResult
 from invoices.extraction.words import WordDocument
 
@@ -131,6 +132,8 @@ def read_fields(document: WordDocument) -> ExtractionResult:
     if items:
         result.line_items = items
         confidence["line_items"] = 0.9 if result.subtotal == sum(i.amount or 0 for i in items) else 0.5
+    if document.source == "ocr":
+        refine_receipt(layout, result, decimal, day_first)
 
     key = [confidence.get(name, 0.0) for name in ("invoice_number", "invoice_date", "total", "supplier_name")]
     result.confidence = round(sum(key) / len(key), 3)
