@@ -192,7 +192,8 @@ def _buyer_block(layout: Layout) -> set[tuple[int, int]]:
     return block
 
 
-def _is_name_like(text: str) -> bool:
+def is_name_like(text: str) -> bool:
+    """Whether `text` could be a party's name: mostly letters, not a contact, date, title or label."""
     letters = sum(c.isalpha() for c in text)
     if letters < 2 or letters < 0.5 * len(text.replace(" ", "")):
         return False
@@ -226,7 +227,7 @@ def read_supplier(layout: Layout, *, tax_id_line: int | None) -> Supplier:
             if (line.index, position) in buyer:
                 continue
             for rank, (part, bonus) in enumerate(_name_parts(layout, line, segment)):
-                if not part or not _is_name_like(part) or len(part) > 60:
+                if not part or not is_name_like(part) or len(part) > 60:
                     continue
                 score = bonus
                 if LEGAL_FORM.search(part):
