@@ -71,6 +71,9 @@ def refine_receipt(layout: Layout, result: ExtractionResult, decimal: str | None
     if name is not None:
         result.supplier.name = name
         result.field_confidence["supplier_name"] = max(0.6, result.field_confidence.get("supplier_name", 0.0))
+    elif result.supplier.name and len(_COLUMN_HEADING.findall(result.supplier.name)) >= 2:
+        result.supplier.name = None  # the items table's heading, and no name above it: better none than that
+        result.field_confidence.pop("supplier_name", None)
     found = receipt_date(layout, day_first)
     if found is not None:
         printed, labelled = found
@@ -227,6 +230,9 @@ _TRAILING_NUMBER = re.compile(r"\s+\(?[A-Z]{0,2}\d{4,}[-\s]?[A-Z]?\)?(?:\s+\(\w+
 _CONTINUES_ABOVE = re.compile(rf"^(?:&|\(|[^()]*\)|(?:{LEGAL_FORM.pattern.removeprefix('(?i)')}))", re.IGNORECASE)
 # A line that the name goes on from: "HOME MASTER HARDWARE &", "ENTERPRISE (SETIA".
 _CONTINUES_BELOW = re.compile(r"(?:&|-|\band|\([^)]*)\s*$", re.IGNORECASE)
+_COLUMN_HEADING = re.compile(
+    r"(?i)\b(?:qty|quantity|item|items|description|price|u\.?\s?price|amt|amount|uom|total|disc|code|kuantiti|harga)\b"
+)
 NAME_LINES = 3
 TOP_LINES = 10
 
@@ -285,6 +291,8 @@ def _is_receipt_name(text: str, *, continuation: bool = False) -> bool:
     """A line of a shop's name: letters, no address or contact, not a title, label or greeting."""
     if not text or _SLOGAN.search(text) or any(char in text for char in "[]*=#@"):
         return False
+    if len(_COLUMN_HEADING.findall(text)) >= 2:
+        return False  # "QTY ITEM PRICE TOTAL": the items table's heading
     if not continuation and (_NAME_STOP.search(text) or not is_name_like(text)):
         return False
     if continuation and (re.search(r"\d{2,}|,\s*$|www\.|\.com|https?:", text, re.IGNORECASE) or ":" in text):

@@ -208,3 +208,17 @@ def test_ocr_damage_to_a_name_is_undone():
     assert clean_name("SIN THYE& COMPANY") == "SIN THYE & COMPANY"
     assert clean_name("THE TOAST F&B SDN BHD") == "THE TOAST F&B SDN BHD"
     assert clean_name("Café Crème Sàrl") == "Café Crème Sàrl"  # a French name keeps its accents
+
+
+def test_the_items_table_heading_is_not_the_name():
+    result = _receipt(
+        "A03138",
+        "QTY ITEM PRICE TOTAL",
+        ("BREAD", "3.20"),
+        ("Total", "3.20"),
+    )
+
+    assert result.supplier.name is None
+
+    result = _receipt("FUYI MINIMARKET", "Qty UOM U.Price Amt Tax Code", ("BREAD", "3.20"), ("Total", "3.20"))
+    assert result.supplier.name == "FUYI MINIMARKET"
