@@ -21,6 +21,7 @@ from invoices.extraction.layout import Layout, Value
 from invoices.extraction.lineitems import read_line_items
 from invoices.extraction.parties import read_supplier
 from invoices.extraction.result import ExtractionResult
+from invoices.extraction.taxtable import read_tax_tables
 from invoices.extraction.words import WordDocument
 
 _WHERE = {"same": 1.0, "right": 0.95, "below": 0.85}
@@ -66,6 +67,8 @@ _EXCLUDING = re.compile(
 # A rounding adjustment ("Rounding -0.01", "Rundung", "Pembundaran"): what is paid is the rounded total.
 _ROUNDING = re.compile(r"(?i)\b(?:round(?:ing)?(?: adj\w*)?|rundung|arrondi\w*|pembundaran|redondeo|afronding)\b")
 MAX_ROUNDING = Decimal("0.10")
+# The weight of a figure read from a tax breakdown table (`taxtable`), as strong as a labelled one.
+TAX_TABLE_SCORE = 0.9
 _RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
 _DOCUMENT_NAMES = frozenset({"invoice", "rechnung", "facture", "factura", "factuur", "invois", "bill"})
 _BAD_NUMBER_WORDS = frozenset({"page", "seite", "date", "datum", "nr", "no", "number"})
@@ -117,11 +120,22 @@ def read_fields(document: WordDocument) -> ExtractionResult:
     confidence.update(supplier.confidence)
 
     items = read_line_items(layout, decimal)
+    subtotals, taxes, rates = (
+        _amounts(layout, "subtotal", decimal),
+        _amounts(layout, "tax_amount", decimal),
+        _rates(layout),
+    )
+    for table in read_tax_tables(layout, decimal):
+        # A tax breakdown table states the rates, their bases and their taxes outright.
+        taxes.append(AmountCandidate(table.tax, TAX_TABLE_SCORE, table.line))
+        if table.base is not None:
+            subtotals.append(AmountCandidate(table.base, TAX_TABLE_SCORE, table.line))
+        rates += table.rates
     amounts = choose_amounts(
-        subtotal=_amounts(layout, "subtotal", decimal),
-        tax=_amounts(layout, "tax_amount", decimal),
+        subtotal=subtotals,
+        tax=taxes,
         total=_amounts(layout, "total", decimal),
-        rates=_rates(layout),
+        rates=rates,
         line_sum=sum((item.amount for item in items if item.amount is not None), Decimal(0)) if items else None,
     )
     _complete_total(amounts, layout, decimal)
