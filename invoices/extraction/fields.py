@@ -113,7 +113,9 @@ def read_fields(document: WordDocument) -> ExtractionResult:
         result.currency, confidence["currency"] = str(currency.value), currency.score
 
     tax_id = _supplier_tax_id(layout)
-    supplier = read_supplier(layout, tax_id_line=tax_id[1] if tax_id else None)
+    supplier = read_supplier(
+        layout, tax_id_line=tax_id[1] if tax_id else None, tax_id=str(tax_id[0].value) if tax_id else None
+    )
     result.supplier = supplier.party
     if tax_id:
         result.supplier.tax_id, confidence["supplier_tax_id"] = str(tax_id[0].value), tax_id[0].score
