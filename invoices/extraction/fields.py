@@ -70,6 +70,8 @@ MAX_ROUNDING = Decimal("0.10")
 # The weight of a figure read from a tax breakdown table (`taxtable`), as strong as a labelled one.
 TAX_TABLE_SCORE = 0.9
 _RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+# A number label on its own ("No.", "Nr:", "N°", "#", "Number"), read as the invoice number under an invoice title.
+_BARE_NUMBER_LABEL = re.compile(r"(?i)(?:no\.?|nr\.?|n[°º]\.?|#|number|nummer|num[ée]ro|nombor)\s*:?")
 _DOCUMENT_NAMES = frozenset({"invoice", "rechnung", "facture", "factura", "factuur", "invois", "bill"})
 _BAD_NUMBER_WORDS = frozenset({"page", "seite", "date", "datum", "nr", "no", "number"})
 
@@ -180,6 +182,7 @@ def _invoice_numbers(layout: Layout) -> list[Candidate]:
             token = _number_token(below.text) if below is not None else None
             if token:
                 candidates.append(Candidate(token, 0.6))
+    candidates += _bare_number_labels(layout)
     for line in layout.lines[:60]:
         if line.page:
             break
@@ -187,6 +190,37 @@ def _invoice_numbers(layout: Layout) -> list[Candidate]:
             token = _number_token(match["number"])
             if token:
                 candidates.append(Candidate(token, 0.55 if layout.relative_y(line) < 0.5 else 0.4))
+    return candidates
+
+
+def _bare_number_labels(layout: Layout) -> list[Candidate]:
+    """A bare "No." / "Nr." / "N°" / "#" beside or above its value, on a first page titled as an invoice.
+
+    Under a title "INVOICE" the lone "No.  20260042" is the invoice's number. The value is the next
+    segment on the label's line, or else, in the page's top half, the segment under the label.
+    """
+    first_page = [line for line in layout.lines if line.page == 0]
+    titled = any(
+        normalise(segment.text.rstrip(":")) in _DOCUMENT_NAMES
+        for line in first_page
+        if layout.relative_y(line) < 0.5
+        for segment in line.segments
+    )
+    if not titled:
+        return []
+    candidates = []
+    for line in first_page:
+        for position, segment in enumerate(line.segments):
+            if not _BARE_NUMBER_LABEL.fullmatch(segment.text):
+                continue
+            right = line.segments[position + 1] if position + 1 < len(line.segments) else None
+            token = _number_token(right.text) if right is not None else None
+            if token is None and layout.relative_y(line) < 0.5:
+                # A header row ("N°   Date") over its values.
+                below = layout.below(segment)
+                token = _number_token(below.text) if below is not None else None
+            if token:
+                candidates.append(Candidate(token, 0.5))
     return candidates
 
 
