@@ -330,12 +330,35 @@ def _amounts(layout: Layout, field: str, decimal: str | None) -> list[AmountCand
             # A tax row may print base, tax and gross ("19% MwSt.: 376,37  71,51  447,88"): the
             # cross-checks decide which one is the tax.
             candidates += [AmountCandidate(a.value, score * 0.85, value.line.index) for a in found[:-1]]
+    if field == "tax_amount":
+        candidates += _summed_rate_rows(layout, decimal)
     for line in layout.lines:
         if _EXTRA_AMOUNT_LABELS[field].search(line.text):
             found = find_amounts(line.text, decimal_hint=decimal)
             if found:
                 candidates.append(AmountCandidate(found[-1].value, 0.8, line.index))
     return candidates
+
+
+def _summed_rate_rows(layout: Layout, decimal: str | None) -> list[AmountCandidate]:
+    """The tax of a summary box with one tax row per rate ("VAT 20%  20.00" / "VAT 5%  2.50"): their sum.
+
+    Each labelled tax line that names exactly one rate contributes its last amount, once per rate; with
+    two rates or more the sum is a candidate, which the cross-checks weigh against subtotal and total.
+    """
+    by_rate: dict[Decimal, tuple[Decimal, float, int]] = {}
+    for value in layout.values("tax_amount"):
+        rates = {match.group(1).replace(",", ".") for match in _RATE.finditer(value.line.text)}
+        found = find_amounts(value.line.text, decimal_hint=decimal)
+        if len(rates) != 1 or not found:
+            continue
+        rate = Decimal(rates.pop())
+        by_rate.setdefault(rate, (found[-1].value, _value_score(value), value.line.index))
+    if len(by_rate) < 2:
+        return []
+    rows = list(by_rate.values())
+    total = sum((amount for amount, _, _ in rows), Decimal(0))
+    return [AmountCandidate(total, max(score for _, score, _ in rows), max(line for _, _, line in rows))]
 
 
 def _label_text(value: Value) -> str:

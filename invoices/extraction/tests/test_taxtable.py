@@ -101,3 +101,38 @@ def test_a_header_without_a_tax_amount_column_is_not_a_tax_table():
         right_aligned(440, 115, "800.00"),
     ]
     assert read_tax_tables(_layout(texts), ".") == []
+
+
+_HEAD: list[Text] = [(50, 50, "Northwind Studio Ltd", 16), (350, 100, "Invoice No: 42"), (350, 115, "Date: 02/03/2026")]
+
+
+def _box(rows: list[tuple[str, str]]) -> list[Text]:
+    texts: list[Text] = []
+    for i, (label, amount) in enumerate(rows):
+        texts += [(350, 300 + 15 * i, label), right_aligned(540, 300 + 15 * i, amount)]
+    return texts
+
+
+def test_a_summary_box_with_one_tax_row_per_rate_sums_the_taxes():
+    cases = [
+        ([("Subtotal", "150.00"), ("VAT 20%", "20.00"), ("VAT 5%", "2.50"), ("Total", "172.50")], "22.50"),
+        (
+            [
+                ("Nettobetrag", "150,00"),
+                ("zzgl. 19% MwSt. auf 100,00", "19,00"),
+                ("zzgl. 7% MwSt. auf 50,00", "3,50"),
+                ("Gesamtbetrag", "172,50"),
+            ],
+            "22.50",
+        ),
+        ([("Total HT", "150,00"), ("TVA 20 %", "20,00"), ("TVA 5,5 %", "2,75"), ("Total TTC", "172,75")], "22.75"),
+    ]
+    for rows, tax in cases:
+        result = read_fields(read_text_pdf(make_pdf([_HEAD + _box(rows)])))
+        assert (result.subtotal, result.tax_amount) == (Decimal("150.00"), Decimal(tax)), rows
+
+
+def test_a_summary_box_with_a_single_rate_keeps_its_tax_and_rate():
+    rows = [("Subtotal", "150.00"), ("VAT 20%", "30.00"), ("Total", "180.00")]
+    result = read_fields(read_text_pdf(make_pdf([_HEAD + _box(rows)])))
+    assert (result.subtotal, result.tax_amount, result.tax_rate) == (Decimal("150.00"), Decimal("30.00"), Decimal(20))
