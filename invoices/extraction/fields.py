@@ -22,6 +22,7 @@ from invoices.extraction.lineitems import read_line_items
 from invoices.extraction.parties import read_supplier
 from invoices.extraction.receipts import refine_receipt
 from invoices.extraction.result import ExtractionResult
+from invoices.extraction.taxtable import read_tax_tables
 from invoices.extraction.words import WordDocument
 
 _WHERE = {"same": 1.0, "right": 0.95, "below": 0.85}
@@ -67,7 +68,11 @@ _EXCLUDING = re.compile(
 # A rounding adjustment ("Rounding -0.01", "Rundung", "Pembundaran"): what is paid is the rounded total.
 _ROUNDING = re.compile(r"(?i)\b(?:round(?:ing)?(?: adj\w*)?|rundung|arrondi\w*|pembundaran|redondeo|afronding)\b")
 MAX_ROUNDING = Decimal("0.10")
+# The weight of a figure read from a tax breakdown table (`taxtable`), as strong as a labelled one.
+TAX_TABLE_SCORE = 0.9
 _RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+# A number label on its own ("No.", "Nr:", "N°", "#", "Number"), read as the invoice number under an invoice title.
+_BARE_NUMBER_LABEL = re.compile(r"(?i)(?:no\.?|nr\.?|n[°º]\.?|#|number|nummer|num[ée]ro|nombor)\s*:?")
 _DOCUMENT_NAMES = frozenset({"invoice", "rechnung", "facture", "factura", "factuur", "invois", "bill"})
 _BAD_NUMBER_WORDS = frozenset({"page", "seite", "date", "datum", "nr", "no", "number"})
 
@@ -111,18 +116,31 @@ def read_fields(document: WordDocument) -> ExtractionResult:
         result.currency, confidence["currency"] = str(currency.value), currency.score
 
     tax_id = _supplier_tax_id(layout)
-    supplier = read_supplier(layout, tax_id_line=tax_id[1] if tax_id else None)
+    supplier = read_supplier(
+        layout, tax_id_line=tax_id[1] if tax_id else None, tax_id=str(tax_id[0].value) if tax_id else None
+    )
     result.supplier = supplier.party
     if tax_id:
         result.supplier.tax_id, confidence["supplier_tax_id"] = str(tax_id[0].value), tax_id[0].score
     confidence.update(supplier.confidence)
 
     items = read_line_items(layout, decimal)
+    subtotals, taxes, rates = (
+        _amounts(layout, "subtotal", decimal),
+        _amounts(layout, "tax_amount", decimal),
+        _rates(layout),
+    )
+    for table in read_tax_tables(layout, decimal):
+        # A tax breakdown table states the rates, their bases and their taxes outright.
+        taxes.append(AmountCandidate(table.tax, TAX_TABLE_SCORE, table.line))
+        if table.base is not None:
+            subtotals.append(AmountCandidate(table.base, TAX_TABLE_SCORE, table.line))
+        rates += table.rates
     amounts = choose_amounts(
-        subtotal=_amounts(layout, "subtotal", decimal),
-        tax=_amounts(layout, "tax_amount", decimal),
+        subtotal=subtotals,
+        tax=taxes,
         total=_amounts(layout, "total", decimal),
-        rates=_rates(layout),
+        rates=rates,
         line_sum=sum((item.amount for item in items if item.amount is not None), Decimal(0)) if items else None,
     )
     _complete_total(amounts, layout, decimal)
@@ -167,6 +185,7 @@ def _invoice_numbers(layout: Layout) -> list[Candidate]:
             token = _number_token(below.text) if below is not None else None
             if token:
                 candidates.append(Candidate(token, 0.6))
+    candidates += _bare_number_labels(layout)
     for line in layout.lines[:60]:
         if line.page:
             break
@@ -174,6 +193,37 @@ def _invoice_numbers(layout: Layout) -> list[Candidate]:
             token = _number_token(match["number"])
             if token:
                 candidates.append(Candidate(token, 0.55 if layout.relative_y(line) < 0.5 else 0.4))
+    return candidates
+
+
+def _bare_number_labels(layout: Layout) -> list[Candidate]:
+    """A bare "No." / "Nr." / "N°" / "#" beside or above its value, on a first page titled as an invoice.
+
+    Under a title "INVOICE" the lone "No.  20260042" is the invoice's number. The value is the next
+    segment on the label's line, or else, in the page's top half, the segment under the label.
+    """
+    first_page = [line for line in layout.lines if line.page == 0]
+    titled = any(
+        normalise(segment.text.rstrip(":")) in _DOCUMENT_NAMES
+        for line in first_page
+        if layout.relative_y(line) < 0.5
+        for segment in line.segments
+    )
+    if not titled:
+        return []
+    candidates = []
+    for line in first_page:
+        for position, segment in enumerate(line.segments):
+            if not _BARE_NUMBER_LABEL.fullmatch(segment.text):
+                continue
+            right = line.segments[position + 1] if position + 1 < len(line.segments) else None
+            token = _number_token(right.text) if right is not None else None
+            if token is None and layout.relative_y(line) < 0.5:
+                # A header row ("N°   Date") over its values.
+                below = layout.below(segment)
+                token = _number_token(below.text) if below is not None else None
+            if token:
+                candidates.append(Candidate(token, 0.5))
     return candidates
 
 
@@ -283,12 +333,35 @@ def _amounts(layout: Layout, field: str, decimal: str | None) -> list[AmountCand
             # A tax row may print base, tax and gross ("19% MwSt.: 376,37  71,51  447,88"): the
             # cross-checks decide which one is the tax.
             candidates += [AmountCandidate(a.value, score * 0.85, value.line.index) for a in found[:-1]]
+    if field == "tax_amount":
+        candidates += _summed_rate_rows(layout, decimal)
     for line in layout.lines:
         if _EXTRA_AMOUNT_LABELS[field].search(line.text):
             found = find_amounts(line.text, decimal_hint=decimal)
             if found:
                 candidates.append(AmountCandidate(found[-1].value, 0.8, line.index))
     return candidates
+
+
+def _summed_rate_rows(layout: Layout, decimal: str | None) -> list[AmountCandidate]:
+    """The tax of a summary box with one tax row per rate ("VAT 20%  20.00" / "VAT 5%  2.50"): their sum.
+
+    Each labelled tax line that names exactly one rate contributes its last amount, once per rate; with
+    two rates or more the sum is a candidate, which the cross-checks weigh against subtotal and total.
+    """
+    by_rate: dict[Decimal, tuple[Decimal, float, int]] = {}
+    for value in layout.values("tax_amount"):
+        rates = {match.group(1).replace(",", ".") for match in _RATE.finditer(value.line.text)}
+        found = find_amounts(value.line.text, decimal_hint=decimal)
+        if len(rates) != 1 or not found:
+            continue
+        rate = Decimal(rates.pop())
+        by_rate.setdefault(rate, (found[-1].value, _value_score(value), value.line.index))
+    if len(by_rate) < 2:
+        return []
+    rows = list(by_rate.values())
+    total = sum((amount for amount, _, _ in rows), Decimal(0))
+    return [AmountCandidate(total, max(score for _, score, _ in rows), max(line for _, _, line in rows))]
 
 
 def _label_text(value: Value) -> str:

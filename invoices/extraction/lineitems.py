@@ -55,6 +55,8 @@ FRAGMENT_PITCH = 1.6
 # Text more than this taller than the header is a heading, not a table row.
 HEADING_RATIO = 1.3
 BASES = (Decimal(1), Decimal(10), Decimal(100), Decimal(1000))
+CENT = Decimal("0.005")  # half a cent: products within it agree to the cent
+PRICE_PRECISION = Decimal("0.0001")  # how finely a rounded unit price is recomputed
 C62 = "C62"  # "one": the unit of a counted line that prints none
 
 _PERCENT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{1,3})?)\s?%")
@@ -509,6 +511,25 @@ def _roles(
     return best[1], best[2], best[3], taxes
 
 
+def _unrounded_price(quantity: Decimal | None, price: Decimal | None, amount: Decimal) -> Decimal | None:
+    """The unit price as computed, where the page prints it rounded: 3 x "3,33" = 10,00 means 3.3333.
+
+    Only when quantity x printed price misses the amount for every price basis, and amount / quantity
+    (to four decimals) both rounds to the printed price and gives the amount back to the cent.
+    """
+    if quantity is None or price is None or not quantity or not price:
+        return price
+    exponent = price.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent <= -4:
+        return price
+    if any(abs(quantity * price / basis - amount) < CENT for basis in BASES):
+        return price
+    computed = (amount / quantity).quantize(PRICE_PRECISION)
+    if abs(computed - price) <= Decimal(5).scaleb(exponent - 1) and abs(computed * quantity - amount) < CENT:
+        return computed
+    return price
+
+
 def _items(rows: list[Row], table: Table, printed: set[Decimal]) -> list[LineItem]:
     quantity, price, amount, taxes = _roles(rows, table, printed)
     if amount is None:
@@ -523,11 +544,13 @@ def _items(rows: list[Row], table: Table, printed: set[Decimal]) -> list[LineIte
         quantity_cell = row.cells.get(quantity) if quantity is not None else None
         unit = (quantity_cell.unit if quantity_cell else None) or row.unit or unit_in_description(description)
         rate = next((row.cells[i].value for i in taxes if i in row.cells), None)
+        printed_price = row.cells[price].value if price is not None and price in row.cells else None
+        quantity_value = quantity_cell.value if quantity_cell else None
         items.append(
             LineItem(
                 description=description,
-                quantity=quantity_cell.value if quantity_cell else None,
-                unit_price=row.cells[price].value if price is not None and price in row.cells else None,
+                quantity=quantity_value,
+                unit_price=_unrounded_price(quantity_value, printed_price, row.cells[amount].value),
                 amount=row.cells[amount].value,
                 tax_rate=rate,
                 unit=unit or (C62 if quantity_cell else None),

@@ -161,6 +161,42 @@ _COUNTRIES = {
     "netherlands": "NL", "españa": "ES", "spain": "ES", "malaysia": "MY", "united kingdom": "GB",
     "belgique": "BE", "belgium": "BE", "österreich": "AT", "austria": "AT", "italia": "IT", "italy": "IT",
 }  # fmt: skip
+# VAT number prefixes (EU, with Greece's "EL", and the UK): a VAT number names its holder's country.
+_VAT_COUNTRIES = {
+    code: "GR" if code == "EL" else code
+    for code in [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "EL",
+        "ES",
+        "FI",
+        "FR",
+        "GB",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "XI",
+    ]
+}
+_VAT_NUMBER = re.compile(r"^(?P<cc>[A-Z]{2})[0-9A-Z]{2,13}$")
 _POSTCODE_COUNTRY = re.compile(r"^(?P<cc>[A-Z]{2})[ -](?P<rest>\d{4,5}\s.+)$")
 
 
@@ -210,8 +246,12 @@ def is_name_like(text: str) -> bool:
     return not any(m.strength >= 0.85 and len(m.label) >= 0.6 * len(folded) for m in match_label(text))
 
 
-def read_supplier(layout: Layout, *, tax_id_line: int | None) -> Supplier:
-    """The supplier's name (and the address printed under it) from the first page."""
+def read_supplier(layout: Layout, *, tax_id_line: int | None, tax_id: str | None = None) -> Supplier:
+    """The supplier's name (and the address printed under it) from the first page.
+
+    An address that prints no country takes it from the supplier's VAT number (`tax_id`), whose
+    prefix names the country it was issued in ("DE123456789": DE).
+    """
     buyer = _buyer_block(layout)
     first_page = [line for line in layout.lines if line.page == 0]
     seller_after: set[int] = set()
@@ -249,6 +289,9 @@ def read_supplier(layout: Layout, *, tax_id_line: int | None) -> Supplier:
     score, name, line, position = best
     confidence = round(max(0.2, min(0.9, 0.3 + 0.25 * score)), 3)
     address = _address_after(layout, line, position, name)
+    country = vat_country(tax_id)
+    if address and country and not _ENDS_WITH_COUNTRY.search(address):
+        address = f"{address}, {country}"
     result = Supplier(Party(name=name, address=address), {"supplier_name": confidence})
     if address:
         result.confidence["supplier_address"] = round(confidence * 0.8, 3)
@@ -298,6 +341,15 @@ def _domains(layout: Layout) -> set[str]:
 def _matches_domain(name: str, domains: set[str]) -> bool:
     compact = "".join(c for c in name.casefold() if c.isalnum())
     return any(len(d) >= 4 and (d in compact or (len(compact) >= 4 and d.startswith(compact))) for d in domains)
+
+
+_ENDS_WITH_COUNTRY = re.compile(r", [A-Z]{2}$")
+
+
+def vat_country(tax_id: str | None) -> str | None:
+    """The ISO country code a VAT number's prefix names, or None for other tax numbers."""
+    match = _VAT_NUMBER.match((tax_id or "").replace(" ", ""))
+    return _VAT_COUNTRIES.get(match["cc"]) if match else None
 
 
 def _address_after(layout: Layout, line: Line, position: int, name: str) -> str | None:

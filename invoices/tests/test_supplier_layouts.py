@@ -113,7 +113,8 @@ def test_a_corrected_invoice_teaches_the_layout_and_the_next_invoice_comes_out_r
 def test_the_next_invoice_keeps_the_supplier_as_its_own_page_prints_it(alice, alice_api):
     first = taught(alice_api)
     record = Supplier.objects.get(company=alice)
-    assert record.address == "12 Inkwell Lane, Bristol BS1 4DJ"  # from the first invoice's page
+    # From the first invoice's page; the country from its GB VAT number.
+    assert record.address == "12 Inkwell Lane, Bristol BS1 4DJ, GB"
     no_address = [text for text in SECOND if "Inkwell Lane" not in text[2]]
 
     second = upload(alice_api, make_pdf([no_address]), name="second.pdf")

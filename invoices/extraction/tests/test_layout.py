@@ -51,7 +51,7 @@ def test_it_reads_every_field_of_an_english_invoice():
 
     assert result.source == "text_pdf"
     assert result.supplier.name == "Acme Widgets Ltd"
-    assert result.supplier.address == "12 High Street, London"
+    assert result.supplier.address == "12 High Street, London, GB"  # the country from its GB VAT number
     assert result.supplier.tax_id == "GB980780684"
     assert result.invoice_number == "INV-2026-0042"
     assert result.invoice_date == date(2026, 3, 14)
@@ -156,7 +156,7 @@ def test_it_reads_a_german_invoice_with_a_sender_line_and_dotted_dates():
     )
 
     assert result.supplier.name == "Muster Technik GmbH"
-    assert result.supplier.address == "Hauptstraße 5, 80333 München"
+    assert result.supplier.address == "Hauptstraße 5, 80333 München, DE"  # the country from its DE VAT number
     assert result.supplier.tax_id == "DE136695976"
     assert result.invoice_number == "RE-4711"
     assert result.invoice_date == date(2026, 4, 1)

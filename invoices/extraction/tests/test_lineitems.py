@@ -410,3 +410,43 @@ def test_ocr_words_in_pixels_with_uneven_baselines_read_the_same():
     expected = _items(_english_invoice())
     assert len(expected) == 3
     assert read_line_items(layout, ".") == expected
+
+
+def _priced_table(header, rows, *, x=(50, 300, 400, 460, 540)):
+    page = [(x[0], 200, header[0]), (x[1] - 30, 200, header[1]), (x[2] - 50, 200, header[2])]
+    page += [(x[3] - 30, 200, header[3]), (x[4] - 50, 200, header[4])]
+    for i, row in enumerate(rows):
+        page += _row(220 + 15 * i, *row, x=x)
+    return page
+
+
+@pytest.mark.parametrize(
+    ("header", "decimal_comma", "x"),
+    [
+        (("Description", "Qty", "Unit price", "VAT", "Amount"), False, (50, 300, 400, 460, 540)),
+        (("Beschreibung", "Menge", "Nettopreis", "USt.", "Betrag"), True, (50, 280, 380, 450, 540)),
+        (("Omschrijving", "Aantal", "Prijs", "BTW", "Bedrag"), True, (60, 320, 420, 480, 550)),
+    ],
+)
+def test_a_unit_price_printed_rounded_is_recomputed_from_the_amount(header, decimal_comma, x):
+    def n(text):
+        return text.replace(".", ",") if decimal_comma else text
+
+    rows = [
+        ("Artificial turf, 3 m wide", "3", n("3.33"), "19%", n("10.00")),
+        ("Paper bags", "3500", n("0.01"), "19%", n("36.75")),
+        ("Consulting", "2", n("80.00"), "19%", n("160.00")),
+    ]
+    items = _items(_priced_table(header, rows, x=x))
+    assert [item.unit_price for item in items] == [Decimal("3.3333"), Decimal("0.0105"), Decimal("80.00")]
+    assert [item.amount for item in items] == [Decimal("10.00"), Decimal("36.75"), Decimal("160.00")]
+
+
+def test_a_discounted_or_gross_amount_does_not_change_the_printed_unit_price():
+    rows = [
+        ("Monitor, 10% discount", "1", "200.00", "20%", "180.00"),
+        ("Cable, gross", "2", "10.00", "20%", "24.00"),
+        ("Paper, per 100 sheets", "500", "1.20", "20%", "6.00"),
+    ]
+    items = _items(_priced_table(("Description", "Qty", "Unit price", "VAT", "Amount"), rows))
+    assert [item.unit_price for item in items] == [Decimal("200.00"), Decimal("10.00"), Decimal("1.20")]

@@ -406,7 +406,7 @@ def test_the_supplier_stays_as_the_page_prints_it_and_the_recognition_vouches_fo
 
     result = reading.result
     assert result.supplier == Party(
-        name="QUILLFEATHER PAPER WORKS", address="12 Inkwell Lane, Bristol BS1 4DJ", tax_id=QUILL_TAX_ID
+        name="QUILLFEATHER PAPER WORKS", address="12 Inkwell Lane, Bristol BS1 4DJ, GB", tax_id=QUILL_TAX_ID
     )
     assert result.field_confidence["supplier_name"] == 0.97
     assert result.field_confidence["supplier_tax_id"] == 0.97
