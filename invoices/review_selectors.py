@@ -58,7 +58,7 @@ class Payment:
 
 
 @dataclass(frozen=True)
-class PaymentState:
+class PaymentDetail:
     status: str  # PaymentStatus value
     label: str
     paid: Decimal
@@ -70,7 +70,7 @@ class PaymentState:
     payments: list[Payment]
 
 
-def invoice_payment_state(invoice: Invoice, *, today: date | None = None) -> PaymentState:
+def invoice_payment_detail(invoice: Invoice, *, today: date | None = None) -> PaymentDetail:
     """What has been paid of `invoice`, by which confirmed bank lines, and whether the rest is overdue."""
     today = today or timezone.localdate()
     allocations = (
@@ -94,7 +94,7 @@ def invoice_payment_state(invoice: Invoice, *, today: date | None = None) -> Pay
     overdue = 0
     if invoice.due_date and due > 0 and invoice.due_date < today:
         overdue = (today - invoice.due_date).days
-    return PaymentState(
+    return PaymentDetail(
         status=invoice.payment_status,
         label=PaymentStatus(invoice.payment_status).label,
         paid=invoice.amount_paid,
@@ -116,7 +116,7 @@ class PublishTarget:
     publication: Publication | None
 
 
-def publish_targets(invoice: Invoice) -> list[PublishTarget]:
+def invoice_publish_targets(invoice: Invoice) -> list[PublishTarget]:
     """The accounting systems the company is connected to, with this invoice's publication to each."""
     if invoice.direction != Direction.PURCHASE:
         return []

@@ -22,7 +22,7 @@ from invoices.forms import BaseInvoiceLineFormSet, InvoiceReviewForm, line_forms
 from invoices.issuing.views import invoice_detail
 from invoices.models import Direction, Invoice, State, Status
 from invoices.page_images import NoSuchPage, page_count, page_image
-from invoices.review_selectors import invoice_payment_state, publish_targets, review_queue, review_queue_next
+from invoices.review_selectors import invoice_payment_detail, invoice_publish_targets, review_queue, review_queue_next
 from invoices.services import invoice_approve, invoice_update
 from invoisx.errors import DomainError
 
@@ -101,8 +101,8 @@ def _review_context(
         "einvoice": einvoice_rendering(invoice) if invoice.document_kind in ("ubl", "cii") else None,
         "in_queue": invoice.status in (Status.NEEDS_REVIEW, Status.FAILED),
         "next_invoice": next_invoice,
-        "payment": invoice_payment_state(invoice),
-        "publish_targets": publish_targets(invoice),
+        "payment": invoice_payment_detail(invoice),
+        "publish_targets": invoice_publish_targets(invoice),
         "changes": invoice.changes.select_related("changed_by_user", "changed_by_token").order_by("-created_at")[:20],
     }
 

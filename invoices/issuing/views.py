@@ -31,7 +31,7 @@ from invoices.issuing.services import (
     invoice_void,
 )
 from invoices.models import Direction, Invoice, Source, State
-from invoices.review_selectors import invoice_payment_state
+from invoices.review_selectors import invoice_payment_detail
 from invoices.services import invoice_create, invoice_delete, invoice_update
 from invoisx.errors import DomainError
 from invoisx.money import CURRENCIES, minor_unit
@@ -167,7 +167,7 @@ def invoice_detail(
         "credit_notes": invoice.credit_notes.order_by("created_at"),
         "problems": _problem_rows(invoice, problems or {}),
         "can_credit": invoice.document_type == "invoice" and invoice.state in (State.ISSUED, State.SENT),
-        "payment": invoice_payment_state(invoice) if invoice.is_issued else None,
+        "payment": invoice_payment_detail(invoice) if invoice.is_issued else None,
     }
     return render(request, "issuing/detail.html", context, status=status)
 
