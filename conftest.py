@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -31,6 +32,18 @@ def require(available: bool, what: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true but {what} is not available", pytrace=False)
     pytest.skip(f"{what} is not available")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory) -> None:
+    """SQLite tests use a database file, not Django's shared in-memory one: there, two threads of the
+    live server writing at once fail with "database table is locked" instead of waiting their turn.
+    Nothing here needs to survive a crash, so the file is not synced."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+    database["OPTIONS"] = {**database.get("OPTIONS", {}), "init_command": "PRAGMA synchronous=OFF"}
 
 
 @pytest.fixture(autouse=True)

@@ -33,6 +33,7 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_attached()
+    page.wait_for_load_state()  # the deferred scripts have run: a change made before would go unseen
 
 
 @pytest.fixture

@@ -52,6 +52,7 @@ def test_upload_review_and_correct_an_invoice_then_read_it_through_the_api(
 
     page.get_by_role("link", name="Invoices", exact=True).click()
     page.get_by_role("link", name="Upload invoice").click()
+    page.wait_for_url("**/invoices/upload")
     page.set_input_files("#id_file", str(document))
     # Choosing the file uploads it; its row links to the invoice once it is read.
     page.locator("#upload-rows").get_by_role("link", name="Open FX-7001").click()

@@ -101,3 +101,27 @@ def test_three_files_uploaded_at_once_each_get_a_row_that_ends_in_its_own_state(
     page.get_by_role("link", name="Invoices", exact=True).click()
     expect(page.locator("tr[data-invoice]")).to_have_count(3)
     assert problems.seen == []
+
+
+def test_a_file_chosen_before_the_upload_script_runs_is_uploaded_when_it_does(live_server, owner, page: Page, tmp_path):
+    """On a slow page the file can be chosen before the deferred script has run; it is not left behind
+    a submit button the script hides."""
+    page.set_default_timeout(TIMEOUT_MS)
+    problems = Problems(page)
+    pdf = tmp_path / "early.pdf"
+    pdf.write_bytes(facturx_pdf())
+    log_in(page, live_server.url, owner.username)
+
+    page.route("**/js/upload.js", lambda route: route.abort())
+    page.goto(f"{live_server.url}/invoices/upload")
+    page.set_input_files("#id_file", str(pdf))
+    expect(page.locator("#upload-rows li")).to_have_count(0)
+    page.unroute("**/js/upload.js")
+    page.add_script_tag(url="/static/js/upload.js")
+
+    row = page.locator("#upload-rows li")
+    expect(row).to_have_count(1)
+    expect(row.locator(".upload-state")).to_have_text("Reading the document…")
+    run_pending_extractions()
+    expect(row.get_by_role("link", name="Open FX-7001")).to_be_visible()
+    assert [problem for problem in problems.seen if "upload.js" not in problem] == []

@@ -135,4 +135,11 @@
     event.preventDefault();
     if (event.dataTransfer && event.dataTransfer.files.length) add(event.dataTransfer.files);
   });
+
+  // Files chosen before this script ran (a slow page, or a form the browser restored) would
+  // otherwise wait for the submit button this script has just hidden.
+  if (input.files.length) {
+    add(input.files);
+    input.value = "";
+  }
 })();
