@@ -59,6 +59,7 @@ def test_upload_reconcile_and_confirm_then_the_invoice_is_paid_in_the_api(
 
     page.get_by_role("button", name="Run reconciliation").click()
     expect(page.locator("#reconciliation-status")).to_have_text("Completed")
+    page.wait_for_load_state()  # the reconciliation page's htmx has run: Confirm posts through it
     # The payment quoting INV-2026-0101 was confirmed on its own; the bare 99.00 waits for a person.
     suggestion = page.locator("tr[data-state='suggested']")
     expect(suggestion).to_have_count(1)

@@ -71,6 +71,9 @@ def test_a_manual_match_offers_only_invoices_in_the_lines_currency_and_undo_keep
     expect(confirmed).to_contain_text("EUR-NEAR")
     expect(confirmed).to_contain_text("Paid")
     assert Invoice.objects.get(pk=near.pk).payment_status == PaymentStatus.PAID
+    # The Match form posted and the reconciliation page was loaded again: htmx, deferred, must have run on
+    # it before Undo is clicked, or Undo posts as a plain form and reloads the page.
+    page.wait_for_load_state()
 
     page.evaluate("() => { window.stillThisPage = true; }")
     confirmed.get_by_role("button", name="Undo").click()
@@ -83,6 +86,9 @@ def test_a_manual_match_offers_only_invoices_in_the_lines_currency_and_undo_keep
     expect(suggested).to_contain_text("Unpaid")
     assert PaymentMatch.objects.get().state == MatchState.SUGGESTED
     assert Invoice.objects.get(pk=near.pk).payment_status == PaymentStatus.UNPAID
+    # htmx makes the forms it swapped in post through it only when they settle (after its settle delay);
+    # until then their htmx-added / htmx-settling classes are on, and Confirm would reload the page.
+    expect(page.locator(".htmx-added, .htmx-settling")).to_have_count(0)
 
     suggested.get_by_role("button", name="Confirm").click()  # and back, again without a reload
 

@@ -4,6 +4,7 @@ the role given; and a user turns on TOTP two-factor login and logs in with a cod
 refused, a recovery code works once)."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -39,6 +40,8 @@ def log_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.get_by_role("button", name="Log in").click()
+    # Away from the password form (to the dashboard, or the code step), with the new page's scripts run.
+    page.wait_for_url(lambda url: urlsplit(url).path != "/login/")
 
 
 def log_out(page: Page) -> None:

@@ -76,6 +76,7 @@ def test_create_preview_issue_send_and_download_a_signed_invoice(
 
     page.get_by_role("link", name="Invoices", exact=True).click()
     page.get_by_role("link", name="New invoice").click()
+    page.wait_for_url("**/invoices/new")  # the editor's script works out the totals once the page has loaded
     expect(page.locator("[name=currency]")).to_have_value("EUR")
     page.select_option("[name=buyer]", label="Atelier Lumière SARL")
     page.fill("[name=purchase_order]", "PO-4711")
