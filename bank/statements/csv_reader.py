@@ -37,20 +37,13 @@ from itertools import pairwise
 
 from bank.statements.csv_columns import TYPED_SHARE, VOTE_SAMPLE, Column, is_mark, is_placeholder, sign_of_mark
 from bank.statements.headers import DAY_FIRST_DATE_HEADERS, header_roles, names_card, normalise_header
-from bank.statements.parsing import (
-    amount_marker,
-    currency_code,
-    date_orders,
-    decimal_mark_votes,
-    decode_text,
-    is_iban,
-    join_parts,
-    looks_like_iban,
-    parse_amount,
-    strip_time,
-)
+from bank.statements.parsing import is_iban, join_parts, looks_like_iban
 from bank.statements.result import Statement, StatementError, Transaction, normalise_account
 from invoisx.money import CURRENCIES, minor_unit
+from reading.amounts import amount_marker, decimal_mark_vote, parse_amount
+from reading.currencies import currency_code
+from reading.dates import date_orders, strip_time
+from reading.text import decode_text
 
 DELIMITERS = (",", ";", "\t", "|")
 # How far down the file the header row may sit, below a preamble.
@@ -130,7 +123,11 @@ def _refuse_named_column(columns: list[Column], named: tuple[str, ...], lines: l
         for row, value in enumerate(column.values):
             if not value or is_placeholder(value):
                 continue
-            bad = column.dates[row] is None if dates else parse_amount(value, column.decimal_mark) is None
+            bad = (
+                column.dates[row] is None
+                if dates
+                else parse_amount(value, decimal_hint=column.decimal_mark, holder_side=True) is None
+            )
             if bad:
                 what = "date" if dates else "amount"
                 why = "is not a date" if dates else "is not a number"
@@ -201,7 +198,7 @@ def _header_row(rows: list[list[str]], width: int) -> int | None:
         if not cells:
             continue
         named = sum(1 for cell in cells if header_roles(normalise_header(cell)[0]))
-        values = sum(1 for cell in cells if date_orders(cell) or parse_amount(cell) is not None)
+        values = sum(1 for cell in cells if date_orders(cell) or parse_amount(cell, holder_side=True) is not None)
         if named >= 2 and values <= len(cells) // 4:
             return index
     return None
@@ -210,7 +207,7 @@ def _header_row(rows: list[list[str]], width: int) -> int | None:
 def _columns(header: list[str], body: list[list[str]], currency: str | None = None) -> list[Column]:
     # File-wide votes settle the columns whose own values cannot decide ("1,234"; "03/04/2024").
     sample = [cell for row in body[:VOTE_SAMPLE] for cell in row if cell]
-    mark_votes = Counter(vote for cell in sample if not date_orders(cell) and (vote := decimal_mark_votes(cell)))
+    mark_votes = Counter(vote for cell in sample if not date_orders(cell) and (vote := decimal_mark_vote(cell)))
     decimal_hint = mark_votes.most_common(1)[0][0] if mark_votes and mark_votes["."] != mark_votes[","] else None
     if decimal_hint is None:
         decimal_hint = _three_decimal_mark(sample)
@@ -431,9 +428,9 @@ def _preamble(rows: list[list[str]]) -> _Info:
             elif "currency" in roles and info.currency is None:
                 info.currency = currency_code(value)
             elif "opening" in roles and info.opening is None:
-                info.opening = parse_amount(value)
+                info.opening = parse_amount(value, holder_side=True)
             elif "closing" in roles and info.closing is None:
-                info.closing = parse_amount(value)
+                info.closing = parse_amount(value, holder_side=True)
     return info
 
 

@@ -1,9 +1,9 @@
 """Text PDF statements: the transaction table found by its heading, rows by a date at line start.
 
-The PDF's words come from `invoices.extraction.textpdf` (pdfminer.six glyphs, positioned), grouped
-into lines. The transaction table's heading is the line that names a date column and at least one
-money column ("Date | Description | Money out | Money in | Balance", in the languages the CSV reader
-knows); its words give each column's horizontal span. A line that starts with a date opens a
+The PDF's words come from `reading.textpdf` (pdfminer.six glyphs, positioned), grouped into lines
+and cells by `reading.lines`. The transaction table's heading is the line that names a date column
+and at least one money column ("Date | Description | Money out | Money in | Balance", in the
+languages the CSV reader knows); its words give each column's horizontal span. A line that starts with a date opens a
 transaction; its amounts are assigned to the money column under which they sit, its other words make
 the description, and the text lines below it that carry no amount continue that description. A line
 with amounts but no date is another transaction on the same day, as statements print the date once
@@ -30,19 +30,20 @@ where the lines up to the first printed balance can move it there.
 import datetime
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from itertools import product
 
 from bank.statements.headers import header_roles, normalise_header
-from bank.statements.parsing import clean, parse_amount, parse_date
+from bank.statements.parsing import clean
 from bank.statements.result import Statement, StatementError, Transaction
-from invoices.extraction.amounts import currency_from_text, detect_decimal_separator
-from invoices.extraction.dates import MONTHS, find_dates
-from invoices.extraction.lines import group_lines
-from invoices.extraction.sniff import DocumentError
-from invoices.extraction.textpdf import read_text_pdf
-from invoices.extraction.words import Word
+from reading.amounts import detect_decimal_separator, parse_amount
+from reading.currencies import currency_from_text
+from reading.dates import date_without_year, day_first_by_votes, find_dates, parse_date_in_order
+from reading.lines import group_lines, split_at_gaps
+from reading.sniff import DocumentError
+from reading.textpdf import read_text_pdf
+from reading.words import Word
 
 MAX_PAGES = 100
 MONEY_ROLES = ("debit", "credit", "amount", "balance")
@@ -53,9 +54,6 @@ MAX_SIGN_SEARCH = 12
 
 _MONEY = re.compile(r"^[(\-+−]?\s*(?:[€$£]|[A-Z]{3})?\s*\d[\d.,'\u00a0 ]*[.,]\d{2}\s*(?:-|CR|DR|Cr|Dr)?\)?$")
 _CRDR = re.compile(r"^(?:CR|DR|Cr|Dr)\.?$")
-_YEARLESS = re.compile(
-    r"^(?P<a>\d{1,2})[./\- ](?P<b>\d{1,2}|[^\W\d_]{3,9}\.?)\.?$|^(?P<m>[^\W\d_]{3,9}\.?) (?P<d>\d{1,2})$"
-)
 OPENING_LABELS = re.compile(
     r"\b(?:opening balance|balance brought forward|brought forward|previous balance|balance forward|"
     r"start balance|solde pr[ée]c[ée]dent|ancien solde|solde initial|solde d[ée]but|anfangssaldo|alter saldo|"
@@ -177,14 +175,7 @@ def read_pdf(data: bytes) -> list[Statement]:
 
 
 def _line(words: list[Word]) -> Line:
-    height = max(1.0, sorted(w.height for w in words)[len(words) // 2])
-    cells = [Cell([words[0]])]
-    for word in words[1:]:
-        if word.x0 - cells[-1].words[-1].x1 > CELL_GAP * height:
-            cells.append(Cell([word]))
-        else:
-            cells[-1].words.append(word)
-    return Line(words[0].page, words, cells)
+    return Line(words[0].page, words, [Cell(cell) for cell in split_at_gaps(words, gap=CELL_GAP)])
 
 
 class _Reader:
@@ -192,7 +183,7 @@ class _Reader:
         self.lines = lines
         self.text = "\n".join(line.text for line in lines)
         self.decimal = detect_decimal_separator([line.text for line in lines]) or "."
-        self.day_first = _day_first(self.text)
+        self.day_first = day_first_by_votes(self.text)
         self.period_from, self.period_to = self._period()
         self.year, self.last_date = self._year()
         # An opening balance printed outside the table, in a summary box above it; trusted only where the
@@ -249,29 +240,12 @@ class _Reader:
         text = text.strip().rstrip(",")
         order = "dmy" if self.day_first else "mdy"
         for candidate_order in ("ymd", order, "named"):
-            value = parse_date(text, candidate_order)
+            value = parse_date_in_order(text, candidate_order)
             if value:
                 return value
-        match = _YEARLESS.match(text)
-        if not match or self.year is None:
+        if self.year is None:
             return None
-        if match["m"]:
-            month, day = MONTHS.get(match["m"].rstrip(".").casefold()), int(match["d"])
-        elif match["b"].isdigit():
-            a, b = int(match["a"]), int(match["b"])
-            day, month = (a, b) if self.day_first else (b, a)
-        else:
-            day, month = int(match["a"]), MONTHS.get(match["b"].rstrip(".").casefold())
-        if month is None:
-            return None
-        try:
-            value = date(self.year, month, day)
-        except ValueError:
-            return None
-        # A January statement lists December's last days: those belong to the year before.
-        if self.last_date and value > self.last_date + timedelta(days=31):
-            value = value.replace(year=value.year - 1)
-        return value
+        return date_without_year(text, year=self.year, day_first=self.day_first, latest=self.last_date)
 
     def _leading_date(self, line: Line) -> tuple[date | None, int]:
         """The date the line starts with and how many words it takes."""
@@ -305,7 +279,7 @@ class _Reader:
                 taken.append(mark)
                 index += 1
             if _MONEY.match(text) and taken[-1].x1 > left:
-                value = parse_amount(text, self.decimal)
+                value = parse_amount(text, decimal_hint=self.decimal, holder_side=True)
                 if value is not None:
                     signed = bool(re.search(r"^[(\-+−]|-$|\)$|CR|DR|Cr|Dr", text))
                     found.append(Money(value, signed, taken))
@@ -574,13 +548,3 @@ def _distance(x0: float, x1: float, span: ColumnSpan) -> float:
     if x1 >= span.x0 and x0 <= span.x1:
         return min(abs(x1 - span.x1), abs((x0 + x1) / 2 - (span.x0 + span.x1) / 2)) * 0.1
     return min(abs(x1 - span.x1), abs(x0 - span.x0), abs(x1 - span.x0), abs(x0 - span.x1))
-
-
-def _day_first(text: str) -> bool:
-    day_first = month_first = 0
-    for a, b in re.findall(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](?:\d{4}|\d{2})\b", text):
-        if int(a) > 12 >= int(b):
-            day_first += 1
-        elif int(b) > 12 >= int(a):
-            month_first += 1
-    return day_first >= month_first

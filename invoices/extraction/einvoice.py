@@ -16,7 +16,7 @@ from lxml import etree
 from pypdf.errors import PyPdfError
 
 from invoices.extraction.result import FIELD_NAMES, ExtractionResult, LineItem, Party
-from invoices.extraction.sniff import DocumentError, Kind, parse_xml, xml_kind
+from reading.sniff import DocumentError, Kind, parse_xml, xml_kind
 
 # Attachment names the Factur-X, ZUGFeRD 1/2 and XRechnung specifications prescribe, best first.
 EINVOICE_ATTACHMENT_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")

@@ -20,10 +20,10 @@ from invoices.extraction.einvoice import PDF_READ_ERRORS, open_pdf, parse_einvoi
 from invoices.extraction.fields import read_fields
 from invoices.extraction.ocr import add_image_text, read_image, read_scanned_pdf
 from invoices.extraction.result import ExtractionResult
-from invoices.extraction.sniff import DocumentError, Kind, looks_like_xml, sniff
 from invoices.extraction.templates import Template, apply_layout, compact, printed_identity
-from invoices.extraction.textpdf import read_text_pdf
-from invoices.extraction.words import WordDocument
+from reading.sniff import DocumentError, Kind, looks_like_xml, sniff
+from reading.textpdf import read_text_pdf
+from reading.words import WordDocument
 
 
 class NotSupportedYet(DocumentError):
@@ -31,6 +31,8 @@ class NotSupportedYet(DocumentError):
 
 
 MAX_PDF_PAGES = 50
+# The kinds of file an invoice comes in; `sniff` knows statements' formats too.
+INVOICE_KINDS = frozenset({Kind.PDF, Kind.PNG, Kind.JPEG, Kind.UBL, Kind.CII})
 # The page sizes PDF readers must support (ISO 32000-1, annex C.2), in points (1/72 inch) after
 # /UserUnit: 3 to 14,400 a side. Outside them a page is an attack or garbage, and renderers choke.
 MIN_PAGE_POINTS = 3.0
@@ -67,7 +69,7 @@ def check_document(data: bytes) -> Kind:
     the image decodes its header and is not a decompression bomb.
     """
     kind = sniff(data)
-    if kind is Kind.UNKNOWN:
+    if kind not in INVOICE_KINDS:
         if looks_like_xml(data):
             raise DocumentError("The XML is neither a UBL invoice or credit note nor a CII invoice.")
         raise DocumentError("Unsupported file type: upload a PDF, PNG or JPEG, or a UBL or CII e-invoice.")

@@ -29,9 +29,9 @@ from invoices.extraction.templates import (
     learn_layout,
     merge_layouts,
 )
-from invoices.extraction.tests.pdfs import Text, make_pdf
-from invoices.extraction.textpdf import read_text_pdf
-from invoices.extraction.words import WordDocument
+from reading.tests.pdfs import Text, make_pdf
+from reading.textpdf import read_text_pdf
+from reading.words import WordDocument
 
 QUILL_TAX_ID = "GB980780684"
 

@@ -4,13 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from invoices.extraction.amounts import (
-    AmountMatch,
-    currency_from_text,
-    detect_decimal_separator,
-    find_amounts,
-    parse_amount,
-)
+from reading.amounts import AmountMatch, detect_decimal_separator, find_amounts, parse_amount
+from reading.currencies import currency_from_text
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from invoices.extraction.dates import DateMatch, day_first_for_language, find_dates, parse_date
+from reading.dates import DateMatch, day_first_for_language, find_dates, parse_date
 
 APRIL_1 = date(2026, 4, 1)
 
