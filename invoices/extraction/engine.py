@@ -13,14 +13,14 @@ import io
 import warnings
 from dataclasses import dataclass
 
-import pypdf
 from PIL import Image
 
-from invoices.extraction.einvoice import PDF_READ_ERRORS, open_pdf, parse_einvoice, parse_facturx
+from invoices.extraction.einvoice import parse_einvoice, parse_facturx
 from invoices.extraction.fields import read_fields
 from invoices.extraction.ocr import add_image_text, read_image, read_scanned_pdf
 from invoices.extraction.result import ExtractionResult
 from invoices.extraction.templates import Template, apply_layout, compact, printed_identity
+from reading.pdf import check_page_sizes, open_pdf
 from reading.sniff import DocumentError, Kind, looks_like_xml, sniff
 from reading.textpdf import read_text_pdf
 from reading.words import WordDocument
@@ -33,10 +33,6 @@ class NotSupportedYet(DocumentError):
 MAX_PDF_PAGES = 50
 # The kinds of file an invoice comes in; `sniff` knows statements' formats too.
 INVOICE_KINDS = frozenset({Kind.PDF, Kind.PNG, Kind.JPEG, Kind.UBL, Kind.CII})
-# The page sizes PDF readers must support (ISO 32000-1, annex C.2), in points (1/72 inch) after
-# /UserUnit: 3 to 14,400 a side. Outside them a page is an attack or garbage, and renderers choke.
-MIN_PAGE_POINTS = 3.0
-MAX_PAGE_POINTS = 14_400.0
 # A text PDF has dozens of words a page; fewer means a scan (perhaps with a stray text stamp).
 MIN_TEXT_WORDS = 10
 # Below this supplier-name confidence a text PDF's first-page images are read too (a letterhead picture).
@@ -82,25 +78,6 @@ def check_document(data: bytes) -> Kind:
     if kind in (Kind.PNG, Kind.JPEG):
         _check_image(data)
     return kind
-
-
-def check_page_sizes(reader: pypdf.PdfReader) -> None:
-    """Refuse a PDF with a page no renderer should be asked to draw; `DocumentError` says which."""
-    for number, page in enumerate(reader.pages, start=1):
-        try:
-            unit = float(page.user_unit)
-            # A box may name either pair of opposite corners (ISO 32000-1, 7.9.5): its size is unsigned.
-            sizes = [
-                (abs(float(box.width)) * unit, abs(float(box.height)) * unit) for box in (page.mediabox, page.cropbox)
-            ]
-        except PDF_READ_ERRORS as error:
-            raise DocumentError(f"The PDF's page {number} has no readable page size: {error}") from None
-        for width, height in sizes:
-            if not (MIN_PAGE_POINTS <= width <= MAX_PAGE_POINTS and MIN_PAGE_POINTS <= height <= MAX_PAGE_POINTS):
-                raise DocumentError(
-                    f"The PDF's page {number} has an impossible page size ({width:g} x {height:g} points); "
-                    f"each side must be {MIN_PAGE_POINTS:g} to {MAX_PAGE_POINTS:g} points."
-                )
 
 
 def _check_image(data: bytes) -> None:
