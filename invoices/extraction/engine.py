@@ -1,8 +1,9 @@
 """The engine's entry points: sniff the document, then hand it to the reader for its kind.
 
 Structured first: a bare UBL / CII file, or a PDF carrying Factur-X / ZUGFeRD / XRechnung XML, is
-read exactly. A PDF with a text layer is read into words by `textpdf`; images and PDFs without one
-are read by OCR (`ocr`). Either way `fields.read_fields` then finds the invoice in the words.
+read exactly. A PDF with a text layer is read into words by `reading.textpdf`; images and PDFs
+without one are read by OCR (`reading.ocr`). Either way `fields.read_fields` then finds the invoice
+in the words.
 
 `extract` gives the result; `read_document` gives the words it was read from as well, which is what
 a supplier layout learned from corrections (`templates`) is matched against and read with, through
@@ -17,9 +18,9 @@ from PIL import Image
 
 from invoices.extraction.einvoice import parse_einvoice, parse_facturx
 from invoices.extraction.fields import read_fields
-from invoices.extraction.ocr import add_image_text, read_image, read_scanned_pdf
 from invoices.extraction.result import ExtractionResult
 from invoices.extraction.templates import Template, apply_layout, compact, printed_identity
+from reading.ocr import add_image_text, read_image, read_scanned_pdf
 from reading.pdf import check_page_sizes, open_pdf
 from reading.sniff import DocumentError, Kind, looks_like_xml, sniff
 from reading.textpdf import read_text_pdf

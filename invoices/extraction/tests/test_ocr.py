@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from invoices.extraction import ocr
 from invoices.extraction.engine import extract
-from invoices.extraction.ocr import TextBox, read_image, read_scanned_pdf, split_words
+from reading import ocr
 from reading.lines import group_lines
+from reading.ocr import TextBox, read_image, read_scanned_pdf, split_words
 from reading.sniff import DocumentError
 from reading.words import WordDocument
 
