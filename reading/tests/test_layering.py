@@ -21,7 +21,7 @@ def modules() -> list[Path]:
 
 
 def imported_names(source: str) -> list[tuple[int, str]]:
-    found = []
+    found: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             found.extend((node.lineno, alias.name) for alias in node.names)
