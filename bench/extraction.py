@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from invoices.extraction.engine import NotSupportedYet, extract  # noqa: E402
 from invoices.extraction.result import FIELD_NAMES, ExtractionResult, LineItem  # noqa: E402
-from invoices.extraction.sniff import DocumentError  # noqa: E402
+from reading.sniff import DocumentError  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "invoices"
 LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "amount", "tax_rate")

@@ -11,8 +11,8 @@ from lxml import etree
 
 from invoices.extraction.einvoice import parse_einvoice
 from invoices.extraction.result import ExtractionResult
-from invoices.extraction.sniff import DocumentError, parse_xml
 from invoices.models import Invoice
+from reading.sniff import DocumentError, parse_xml
 
 
 @dataclass

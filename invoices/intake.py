@@ -42,8 +42,6 @@ from events.services import event_record
 from invoices.extraction.engine import MAX_PDF_PAGES, Reading, check_document, read_document
 from invoices.extraction.locate import FieldBox, locate_fields, values_of
 from invoices.extraction.result import ExtractionResult
-from invoices.extraction.sniff import DocumentError, Kind, sniff
-from invoices.extraction.textpdf import read_text_pdf
 from invoices.layouts import supplier_layout_apply, supplier_layout_used
 from invoices.models import Direction, Invoice, InvoiceLine, Source, Status, Supplier, SupplierLayout
 from invoices.review import invoice_review_refresh
@@ -53,6 +51,8 @@ from invoisx.enqueue import enqueue_each_on_commit, enqueue_on_commit
 from invoisx.errors import MONTHLY_LIMIT_REACHED, VALIDATION_ERROR, DomainError
 from invoisx.leases import LeasedWork, Lost
 from invoisx.money import CURRENCIES, largest_amount, round_money
+from reading.sniff import DocumentError, Kind, sniff
+from reading.textpdf import read_text_pdf
 from usage.periods import BillingPeriod
 from usage.selectors import invoices_processed_count
 

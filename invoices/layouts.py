@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from companies.models import Company
 from invoices.extraction.engine import Reading, apply_learned_layout, read_words
-from invoices.extraction.sniff import DocumentError
 from invoices.extraction.templates import choose_layout, is_usable, learn_layout, merge_layouts
 from invoices.models import Direction, Invoice, Source, Status, SupplierLayout
+from reading.sniff import DocumentError
 
 logger = logging.getLogger(__name__)
 

@@ -41,7 +41,7 @@ SORT_COLUMNS = [
     ("status", "Status"),
     ("payment", "Payment"),
 ]
-# What the upload accepts (`invoices.extraction.sniff` decides from the bytes; this only narrows the picker).
+# What the upload accepts (`reading.sniff` decides from the bytes; this only narrows the picker).
 UPLOAD_ACCEPT = ".pdf,.png,.jpg,.jpeg,.xml,application/pdf,image/png,image/jpeg,application/xml,text/xml"
 UPLOAD_MAX_FILES = 20  # in one post without the page's script (the script sends one file per request)
 

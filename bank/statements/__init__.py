@@ -4,7 +4,9 @@ A plain Python package with no Django imports, so it can be tested and benchmark
 (`bench/statements.py`). `read_statement` sniffs the format from the content (CSV, OFX/QFX, MT940,
 CAMT.053, text PDF) and returns every statement the file holds; `check_statement` refuses what can
 be refused before reading (empty, too large, binary, unsafe XML, password-protected PDF). Both raise
-`StatementError`, whose `message` names the problem for the uploader.
+`StatementError`, whose `message` names the problem for the uploader. Sniffing, text decoding, PDF
+words and lines, amounts, dates and currencies come from the `reading` package, which the invoice
+engine shares.
 """
 
 from bank.statements.engine import check_statement, read_statement

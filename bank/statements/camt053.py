@@ -14,9 +14,10 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from bank.statements.parsing import clean, currency_code, join_parts
+from bank.statements.parsing import clean, join_parts
 from bank.statements.result import Statement, StatementError, Transaction
 from bank.statements.sniff import parse_xml
+from reading.currencies import currency_code
 
 NO_REFERENCE = frozenset({"", "NOTPROVIDED", "NONREF", "NOREF"})
 

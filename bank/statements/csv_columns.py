@@ -15,8 +15,10 @@ from decimal import Decimal
 from functools import cached_property
 
 from bank.statements.headers import CREDIT_MARKS, DEBIT_MARKS, normalise_header
-from bank.statements.parsing import currency_code, date_orders, decimal_mark_votes, parse_amount, parse_date
 from bank.statements.result import normalise_text
+from reading.amounts import decimal_mark_vote, parse_amount
+from reading.currencies import currency_code
+from reading.dates import date_orders, parse_date_in_order
 
 # A column takes a typed role when at least this share of its non-empty cells read as that type.
 TYPED_SHARE = 0.8
@@ -77,7 +79,7 @@ class Column:
         if votes["dmy"] != votes["mdy"]:
             return None
         for value in self.sample:
-            day_first, month_first = parse_date(value, "dmy"), parse_date(value, "mdy")
+            day_first, month_first = parse_date_in_order(value, "dmy"), parse_date_in_order(value, "mdy")
             if day_first is not None and month_first is not None and day_first != month_first:
                 return value
         return None
@@ -85,29 +87,29 @@ class Column:
     @cached_property
     def dates(self) -> list[date | None]:
         order = self.date_order
-        return [parse_date(v, order) if order else None for v in self.values]
+        return [parse_date_in_order(v, order) if order else None for v in self.values]
 
     @cached_property
     def date_share(self) -> float:
         order = self.date_order
-        return self.share(lambda v: order is not None and parse_date(v, order) is not None)
+        return self.share(lambda v: order is not None and parse_date_in_order(v, order) is not None)
 
     @cached_property
     def decimal_mark(self) -> str | None:
-        votes = Counter(vote for v in self.sample if (vote := decimal_mark_votes(v)))
+        votes = Counter(vote for v in self.sample if (vote := decimal_mark_vote(v)))
         if votes and votes["."] != votes[","]:
             return votes.most_common(1)[0][0]
         return self.decimal_hint
 
     @cached_property
     def amounts(self) -> list[Decimal | None]:
-        return [parse_amount(v, self.decimal_mark) for v in self.values]
+        return [parse_amount(v, decimal_hint=self.decimal_mark, holder_side=True) for v in self.values]
 
     @cached_property
     def amount_share(self) -> float:
         if self.date_share >= TYPED_SHARE:
             return 0.0
-        return self.share(lambda v: parse_amount(v, self.decimal_mark) is not None)
+        return self.share(lambda v: parse_amount(v, decimal_hint=self.decimal_mark, holder_side=True) is not None)
 
     @cached_property
     def fractional(self) -> bool:
@@ -128,7 +130,9 @@ class Column:
         if role in ("debit", "credit"):
             # The side a row does not use may hold "-" or "n/a" instead of nothing.
             money = [v for v in self.sample if not is_placeholder(v)]
-            readable = sum(1 for v in money if parse_amount(v, self.decimal_mark) is not None)
+            readable = sum(
+                1 for v in money if parse_amount(v, decimal_hint=self.decimal_mark, holder_side=True) is not None
+            )
             return not money or share_of(readable, len(money)) >= TYPED_SHARE
         if role == "currency":
             return self.share(lambda v: currency_code(v) is not None) >= TYPED_SHARE

@@ -30,50 +30,26 @@ import csv
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import pairwise
 
-from bank.statements.csv_columns import TYPED_SHARE, VOTE_SAMPLE, Column, is_mark, is_placeholder, sign_of_mark
+from bank.statements.csv_columns import VOTE_SAMPLE, Column, is_placeholder
+from bank.statements.csv_roles import Roles, assign_roles, row_amount
 from bank.statements.headers import DAY_FIRST_DATE_HEADERS, header_roles, names_card, normalise_header
-from bank.statements.parsing import (
-    amount_marker,
-    currency_code,
-    date_orders,
-    decimal_mark_votes,
-    decode_text,
-    is_iban,
-    join_parts,
-    looks_like_iban,
-    parse_amount,
-    strip_time,
-)
+from bank.statements.parsing import join_parts, looks_like_iban
 from bank.statements.result import Statement, StatementError, Transaction, normalise_account
 from invoisx.money import CURRENCIES, minor_unit
+from reading.amounts import amount_marker, decimal_mark_vote, parse_amount
+from reading.currencies import currency_code
+from reading.dates import date_orders, strip_time
+from reading.text import decode_text
 
 DELIMITERS = (",", ";", "\t", "|")
 # How far down the file the header row may sit, below a preamble.
 HEADER_SEARCH_ROWS = 40
 MAX_ROWS = 200_000
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 NO_REFERENCE = frozenset({"", "NONREF", "NOTPROVIDED", "NOREF", "NONE", "N/A"})
-_CODE = re.compile(r"^[A-Z0-9]{1,4}$")
-
-
-@dataclass
-class Roles:
-    single: dict[str, Column] = field(default_factory=dict)
-    description: list[Column] = field(default_factory=list)
-    counterparty: list[Column] = field(default_factory=list)
-    balance_before: bool = False  # the balance column gives the balance before each row
-    balance_reversed: bool = False  # the balance runs from the last row up (newest first)
-    chained: bool = False  # the balance column moves by each row's amount (so balances can be derived)
-    card: bool = False  # a card statement: spend printed positive, payments marked CR or negative
-
-    def assigned(self) -> set[int]:
-        columns = [*self.single.values(), *self.description, *self.counterparty]
-        return {c.index for c in columns}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -104,7 +80,7 @@ def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> list[Statement]:
     lines = [starts[number - 1] for number in numbers]
     info = _preamble(preamble)
     columns = _columns(_fit(header, width), body, info.currency)
-    roles = _roles(columns, header_at is not None)
+    roles = assign_roles(columns, header_at is not None)
     if "date" not in roles.single:
         _refuse_named_column(columns, ("date", "value_date"), lines)
         raise StatementError("No date column was found in the CSV file.")
@@ -130,7 +106,11 @@ def _refuse_named_column(columns: list[Column], named: tuple[str, ...], lines: l
         for row, value in enumerate(column.values):
             if not value or is_placeholder(value):
                 continue
-            bad = column.dates[row] is None if dates else parse_amount(value, column.decimal_mark) is None
+            bad = (
+                column.dates[row] is None
+                if dates
+                else parse_amount(value, decimal_hint=column.decimal_mark, holder_side=True) is None
+            )
             if bad:
                 what = "date" if dates else "amount"
                 why = "is not a date" if dates else "is not a number"
@@ -201,7 +181,7 @@ def _header_row(rows: list[list[str]], width: int) -> int | None:
         if not cells:
             continue
         named = sum(1 for cell in cells if header_roles(normalise_header(cell)[0]))
-        values = sum(1 for cell in cells if date_orders(cell) or parse_amount(cell) is not None)
+        values = sum(1 for cell in cells if date_orders(cell) or parse_amount(cell, holder_side=True) is not None)
         if named >= 2 and values <= len(cells) // 4:
             return index
     return None
@@ -210,7 +190,7 @@ def _header_row(rows: list[list[str]], width: int) -> int | None:
 def _columns(header: list[str], body: list[list[str]], currency: str | None = None) -> list[Column]:
     # File-wide votes settle the columns whose own values cannot decide ("1,234"; "03/04/2024").
     sample = [cell for row in body[:VOTE_SAMPLE] for cell in row if cell]
-    mark_votes = Counter(vote for cell in sample if not date_orders(cell) and (vote := decimal_mark_votes(cell)))
+    mark_votes = Counter(vote for cell in sample if not date_orders(cell) and (vote := decimal_mark_vote(cell)))
     decimal_hint = mark_votes.most_common(1)[0][0] if mark_votes and mark_votes["."] != mark_votes[","] else None
     if decimal_hint is None:
         decimal_hint = _three_decimal_mark(sample)
@@ -265,146 +245,6 @@ def _three_decimal_mark(sample: list[str]) -> str | None:
     return marks.most_common(1)[0][0] if len(marks) == 1 else None
 
 
-def _roles(columns: list[Column], has_header: bool) -> Roles:
-    roles = Roles()
-    if has_header:
-        proposals = [(score, -c.index, role, c) for c in columns for score, role in header_roles(c.name)]
-        for _score, _, role, column in sorted(proposals, key=lambda p: (p[0], p[1]), reverse=True):
-            if column.index in roles.assigned() or not column.accepts(role):
-                continue
-            if role in ("description", "counterparty"):
-                # Text the same on every row describes the account, and "DEBIT"/"CREDIT" is a direction.
-                if not column.constant and column.share(is_mark) < 0.95:
-                    getattr(roles, role).append(column)
-                continue
-            if role == "account" and role in roles.single:
-                role = "counterparty_account"  # a second account column is the other party's
-            if role not in roles.single:
-                roles.single[role] = column
-    roles.description.sort(key=lambda c: c.index)
-    roles.counterparty.sort(key=lambda c: c.index)
-    _roles_by_content(columns, roles)
-    return roles
-
-
-def _free(columns: list[Column], roles: Roles) -> list[Column]:
-    taken = roles.assigned()
-    return [c for c in columns if c.index not in taken and c.filled]
-
-
-def _roles_by_content(columns: list[Column], roles: Roles) -> None:
-    single = roles.single
-    if "date" not in single:
-        if "value_date" in single:
-            single["date"] = single["value_date"]
-        else:
-            candidates = [c for c in _free(columns, roles) if c.date_share >= TYPED_SHARE]
-            if candidates:
-                single["date"] = _booking_date(candidates)
-    if not ({"amount", "debit", "credit"} & single.keys()):
-        _amount_by_content(columns, roles)
-    if "indicator" not in single and "amount" in single:
-        for column in _free(columns, roles):
-            if column.share(is_mark) >= 0.95:
-                single["indicator"] = column
-                break
-    _balance_by_content(columns, roles)
-    if "currency" not in single:
-        for column in _free(columns, roles):
-            if column.share(lambda v: currency_code(v) is not None and v.isupper()) >= TYPED_SHARE:
-                single["currency"] = column
-                break
-    ibans = [c for c in _free(columns, roles) if c.share(looks_like_iban) >= 0.95]
-    # Real account numbers pass the IBAN check; a column of other ids of the same shape does not.
-    for column in sorted(ibans, key=lambda c: -c.share(is_iban)):
-        if "account" not in single and column.constant:
-            single["account"] = column
-        elif "counterparty_account" not in single and not column.constant:
-            single["counterparty_account"] = column
-    # Without a header naming the text, every free text column describes the line.
-    if not roles.description and not roles.counterparty:
-        roles.description = [c for c in _free(columns, roles) if _is_text(c)]
-
-
-def _numeric(columns: list[Column], roles: Roles) -> list[Column]:
-    return [c for c in _free(columns, roles) if c.amount_share >= TYPED_SHARE and c.fractional]
-
-
-def _amount_by_content(columns: list[Column], roles: Roles) -> None:
-    """The amount column of a file whose headers name none: the one a running balance moves by, else the first."""
-    numeric = _numeric(columns, roles)
-    for amount in numeric:
-        for balance in numeric:
-            if amount is not balance and _chain(amount.amounts, balance.amounts) is not None:
-                roles.single["amount"] = amount
-                return
-    if numeric:
-        roles.single["amount"] = numeric[0]
-
-
-def _balance_by_content(columns: list[Column], roles: Roles) -> None:
-    if not ({"amount", "debit", "credit"} & roles.single.keys()):
-        return
-    amounts = [_row_amount(roles, row) for row in range(len(columns[0].values))]
-    candidates = [roles.single["balance"]] if "balance" in roles.single else _numeric(columns, roles)
-    for balance in candidates:
-        chain = _chain(amounts, balance.amounts)
-        if chain is not None:
-            roles.single["balance"] = balance
-            (roles.balance_before, roles.balance_reversed), roles.chained = chain, True
-            return
-    # Payment processors print gross and net: the amount is the one the balance moves by.
-    if "balance" in roles.single and "amount" in roles.single and "indicator" not in roles.single:
-        balance = roles.single["balance"]
-        for column in _numeric(columns, roles):
-            chain = _chain(column.amounts, balance.amounts)
-            if chain is not None and any(role == "amount" for _, role in header_roles(column.name)):
-                roles.single["amount"] = column
-                (roles.balance_before, roles.balance_reversed), roles.chained = chain, True
-                return
-    # A lone row cannot show a chain; read its balance as the balance after it, the common case.
-    roles.chained = "balance" in roles.single and sum(a is not None for a in amounts) == 1
-
-
-def _is_text(column: Column) -> bool:
-    if column.constant or column.date_share >= 0.5 or column.amount_share >= 0.5:
-        return False
-    if column.share(lambda v: bool(_CODE.match(v) or _EMAIL.match(v))) >= 0.95:
-        return False  # transaction codes ("OV", "NGM"), flags, e-mail addresses
-    return column.share(lambda v: bool(re.search(r"[^\W\d_]{2}", v))) >= 0.5
-
-
-def _booking_date(candidates: list[Column]) -> Column:
-    """Among several date columns, the one that is latest in the most rows: bookings follow transactions."""
-    if len(candidates) == 1:
-        return candidates[0]
-    wins: Counter[int] = Counter()
-    for row in range(len(candidates[0].values)):
-        dates = [(day, c.index) for c in candidates if (day := c.dates[row]) is not None]
-        if dates:
-            latest = max(day for day, _ in dates)
-            wins.update(index for day, index in dates if day == latest)
-    return max(candidates, key=lambda c: (wins[c.index], -c.index))
-
-
-def _chain(amounts: list[Decimal | None], balances: list[Decimal | None]) -> tuple[bool, bool] | None:
-    """How the balances move by the amounts row by row: (before, reversed), where `before` says each is
-    the balance before its row and `reversed` that they run from the last row up; None if they do not."""
-    pairs = [(a, b) for a, b in zip(amounts, balances, strict=True) if a is not None and b is not None]
-    if len(pairs) < 2:
-        return None
-    steps = len(pairs) - 1
-    for reversed_ in (False, True):
-        ordered = pairs[::-1] if reversed_ else pairs
-        after = sum(1 for (_, b0), (a1, b1) in pairwise(ordered) if b0 + a1 == b1)
-        before = sum(1 for (a0, b0), (_, b1) in pairwise(ordered) if b0 + a0 == b1)
-        if after >= 0.9 * steps and after >= before:
-            return False, reversed_
-        if before >= 0.9 * steps:
-            return True, reversed_
-    return None
-
-
 @dataclass
 class _Info:
     """What a preamble above the header says about the statement."""
@@ -431,9 +271,9 @@ def _preamble(rows: list[list[str]]) -> _Info:
             elif "currency" in roles and info.currency is None:
                 info.currency = currency_code(value)
             elif "opening" in roles and info.opening is None:
-                info.opening = parse_amount(value)
+                info.opening = parse_amount(value, holder_side=True)
             elif "closing" in roles and info.closing is None:
-                info.closing = parse_amount(value)
+                info.closing = parse_amount(value, holder_side=True)
     return info
 
 
@@ -459,26 +299,6 @@ def _is_card(columns: list[Column], roles: Roles, preamble: list[list[str]]) -> 
         return False
     positive = sum(1 for marker, a in printed if a > 0 and marker is None)
     return positive > len(printed) / 2
-
-
-def _row_amount(roles: Roles, row: int) -> Decimal | None:
-    single = roles.single
-    if "amount" in single:
-        amount = single["amount"].amounts[row]
-        if amount is not None and roles.card:
-            # A payment or refund (CR, brackets, minus) is money to the holder; spend is money out.
-            credited = amount_marker(single["amount"].values[row]) == "CR" or amount < 0
-            return abs(amount) if credited else -amount
-        if amount is not None and "indicator" in single:
-            sign = sign_of_mark(single["indicator"].values[row])
-            if sign:
-                amount = abs(amount) * sign
-        return amount
-    debit = single["debit"].amounts[row] if "debit" in single else None
-    credit = single["credit"].amounts[row] if "credit" in single else None
-    if debit is None and credit is None:
-        return None
-    return (abs(credit) if credit else Decimal(0)) - (abs(debit) if debit else Decimal(0))
 
 
 def _statements(
@@ -512,7 +332,7 @@ def _statement(
     kept: list[tuple[int, Transaction]] = []
     for row in rows:
         booked = single["date"].dates[row]
-        amount = _row_amount(roles, row)
+        amount = row_amount(roles, row)
         if booked is None or amount is None or amount == 0:
             _refuse_half_row(roles, row, lines[row])
             continue  # headings, totals, notices and zero lines move no money
@@ -560,7 +380,7 @@ def _refuse_half_row(roles: Roles, row: int, number: int) -> None:
     amount that is not a number ("abc"), or a readable amount beside a date that cannot be one
     ("31/02/2021"). Totals, headings and notices lack a date or an amount altogether and pass."""
     single = roles.single
-    booked, amount = single["date"].dates[row], _row_amount(roles, row)
+    booked, amount = single["date"].dates[row], row_amount(roles, row)
     money = [single[role] for role in ("amount", "debit", "credit") if role in single]
     if booked is not None and amount is None:
         for column in money:

@@ -20,8 +20,8 @@ from bank.statements.ofx import read_ofx
 from bank.statements.pdf import read_pdf
 from bank.statements.result import Statement, StatementError
 from bank.statements.sniff import Format, sniff
-from invoices.extraction.engine import check_page_sizes
-from invoices.extraction.sniff import DocumentError
+from reading.pdf import check_page_sizes
+from reading.sniff import DocumentError
 
 # The API accepts uploads up to 20 MB (seed 001); no real statement comes near it.
 MAX_BYTES = 20 * 1024 * 1024

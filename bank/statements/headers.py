@@ -10,7 +10,7 @@ reference and "Transaction date" a date.
 import re
 import unicodedata
 
-from bank.statements.parsing import currency_code
+from reading.currencies import currency_code
 
 # Header words per role, in the normalised form of `_normalise_header`. Phrases of four characters
 # or fewer must be the whole header ("in", "af", "date", "name"); longer ones may sit inside it.

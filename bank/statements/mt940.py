@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from bank.statements.parsing import clean, decode_text, join_parts, strip_controls
+from bank.statements.parsing import clean, join_parts
 from bank.statements.result import Statement, StatementError, Transaction, normalise_account
+from reading.text import decode_text, strip_controls
 
 # Field tags: two digits and an option letter, plus the non-standard ":NS:" some German banks add.
 _FIELD = re.compile(r"^:(\d{2}[A-Z]?|NS):", re.MULTILINE)

@@ -23,8 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from bank.statements.parsing import clean, currency_code, decode_text, join_parts, parse_amount
+from bank.statements.parsing import clean, join_parts
 from bank.statements.result import Statement, StatementError, Transaction
+from reading.amounts import parse_amount
+from reading.currencies import currency_code
+from reading.text import decode_text
 
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _TOKEN = re.compile(r"<(/?)([A-Za-z0-9_.]+)(?:\s[^>]*)?>([^<]*)")
@@ -147,7 +150,9 @@ def _ofx_amount(text: str | None) -> Decimal | None:
     if not text:
         return None
     # OFX says "." but some European banks write "-29,50".
-    return parse_amount(text.replace(" ", ""), "," if "," in text and "." not in text else ".")
+    return parse_amount(
+        text.replace(" ", ""), decimal_hint="," if "," in text and "." not in text else ".", holder_side=True
+    )
 
 
 def _statement(rs: Node, bank_name: str | None) -> Statement:

@@ -1,9 +1,9 @@
 """Text PDF statements: the transaction table found by its heading, rows by a date at line start.
 
-The PDF's words come from `invoices.extraction.textpdf` (pdfminer.six glyphs, positioned), grouped
-into lines. The transaction table's heading is the line that names a date column and at least one
-money column ("Date | Description | Money out | Money in | Balance", in the languages the CSV reader
-knows); its words give each column's horizontal span. A line that starts with a date opens a
+The PDF's words come from `reading.textpdf` (pdfminer.six glyphs, positioned), grouped into lines
+and cells by `reading.lines`. The transaction table's heading is the line that names a date column
+and at least one money column ("Date | Description | Money out | Money in | Balance", in the
+languages the CSV reader knows); its words give each column's horizontal span. A line that starts with a date opens a
 transaction; its amounts are assigned to the money column under which they sit, its other words make
 the description, and the text lines below it that carry no amount continue that description. A line
 with amounts but no date is another transaction on the same day, as statements print the date once
@@ -27,35 +27,31 @@ An opening balance printed in a summary above the table ("Opening balance 1,500.
 where the lines up to the first printed balance can move it there.
 """
 
-import datetime
 import re
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from itertools import product
 
 from bank.statements.headers import header_roles, normalise_header
-from bank.statements.parsing import clean, parse_amount, parse_date
+from bank.statements.parsing import clean
+from bank.statements.pdf_rows import Money, Reading, Row, confirms, reread
+from bank.statements.pdf_rows import signs as row_signs
 from bank.statements.result import Statement, StatementError, Transaction
-from invoices.extraction.amounts import currency_from_text, detect_decimal_separator
-from invoices.extraction.dates import MONTHS, find_dates
-from invoices.extraction.lines import group_lines
-from invoices.extraction.sniff import DocumentError
-from invoices.extraction.textpdf import read_text_pdf
-from invoices.extraction.words import Word
+from reading.amounts import detect_decimal_separator, parse_amount
+from reading.currencies import currency_from_text
+from reading.dates import date_without_year, day_first_by_votes, find_dates, parse_date_in_order
+from reading.lines import group_lines, split_at_gaps
+from reading.sniff import DocumentError
+from reading.textpdf import read_text_pdf
+from reading.words import Word
 
 MAX_PAGES = 100
 MONEY_ROLES = ("debit", "credit", "amount", "balance")
 # Gap between two words, in multiples of the line height, that separates two cells of a line.
 CELL_GAP = 0.9
-# Sign searches over a day's lines between two printed balances stop at this many lines.
-MAX_SIGN_SEARCH = 12
 
 _MONEY = re.compile(r"^[(\-+−]?\s*(?:[€$£]|[A-Z]{3})?\s*\d[\d.,'\u00a0 ]*[.,]\d{2}\s*(?:-|CR|DR|Cr|Dr)?\)?$")
 _CRDR = re.compile(r"^(?:CR|DR|Cr|Dr)\.?$")
-_YEARLESS = re.compile(
-    r"^(?P<a>\d{1,2})[./\- ](?P<b>\d{1,2}|[^\W\d_]{3,9}\.?)\.?$|^(?P<m>[^\W\d_]{3,9}\.?) (?P<d>\d{1,2})$"
-)
 OPENING_LABELS = re.compile(
     r"\b(?:opening balance|balance brought forward|brought forward|previous balance|balance forward|"
     r"start balance|solde pr[ée]c[ée]dent|ancien solde|solde initial|solde d[ée]but|anfangssaldo|alter saldo|"
@@ -129,41 +125,6 @@ class ColumnSpan:
     x1: float
 
 
-@dataclass
-class Money:
-    value: Decimal
-    signed: bool  # carried its own sign: "-", "()", "CR"/"DR"
-    words: list[Word]
-
-    @property
-    def x0(self) -> float:
-        return self.words[0].x0
-
-    @property
-    def x1(self) -> float:
-        return self.words[-1].x1
-
-
-@dataclass
-class Reading:
-    amount: Money
-    description: str
-
-
-@dataclass
-class Row:
-    date: datetime.date | None
-    description: list[str]
-    amounts: dict[str, Decimal] = field(default_factory=dict)  # role -> value as printed (signed if marked)
-    marked: set[str] = field(default_factory=set)  # roles whose amount carried its own sign
-    value_date: datetime.date | None = None
-    page: int = 0
-    y1: float = 0.0
-    # Without a heading, a line with two amounts reads as "amount, balance"; the other reading: its last
-    # amount is the line's, the number before it part of the description ("CCC GBP 14.80 0.40").
-    alternative: Reading | None = None
-
-
 def read_pdf(data: bytes) -> list[Statement]:
     try:
         document = read_text_pdf(data, max_pages=MAX_PAGES)
@@ -177,14 +138,7 @@ def read_pdf(data: bytes) -> list[Statement]:
 
 
 def _line(words: list[Word]) -> Line:
-    height = max(1.0, sorted(w.height for w in words)[len(words) // 2])
-    cells = [Cell([words[0]])]
-    for word in words[1:]:
-        if word.x0 - cells[-1].words[-1].x1 > CELL_GAP * height:
-            cells.append(Cell([word]))
-        else:
-            cells[-1].words.append(word)
-    return Line(words[0].page, words, cells)
+    return Line(words[0].page, words, [Cell(cell) for cell in split_at_gaps(words, gap=CELL_GAP)])
 
 
 class _Reader:
@@ -192,7 +146,7 @@ class _Reader:
         self.lines = lines
         self.text = "\n".join(line.text for line in lines)
         self.decimal = detect_decimal_separator([line.text for line in lines]) or "."
-        self.day_first = _day_first(self.text)
+        self.day_first = day_first_by_votes(self.text)
         self.period_from, self.period_to = self._period()
         self.year, self.last_date = self._year()
         # An opening balance printed outside the table, in a summary box above it; trusted only where the
@@ -249,29 +203,12 @@ class _Reader:
         text = text.strip().rstrip(",")
         order = "dmy" if self.day_first else "mdy"
         for candidate_order in ("ymd", order, "named"):
-            value = parse_date(text, candidate_order)
+            value = parse_date_in_order(text, candidate_order)
             if value:
                 return value
-        match = _YEARLESS.match(text)
-        if not match or self.year is None:
+        if self.year is None:
             return None
-        if match["m"]:
-            month, day = MONTHS.get(match["m"].rstrip(".").casefold()), int(match["d"])
-        elif match["b"].isdigit():
-            a, b = int(match["a"]), int(match["b"])
-            day, month = (a, b) if self.day_first else (b, a)
-        else:
-            day, month = int(match["a"]), MONTHS.get(match["b"].rstrip(".").casefold())
-        if month is None:
-            return None
-        try:
-            value = date(self.year, month, day)
-        except ValueError:
-            return None
-        # A January statement lists December's last days: those belong to the year before.
-        if self.last_date and value > self.last_date + timedelta(days=31):
-            value = value.replace(year=value.year - 1)
-        return value
+        return date_without_year(text, year=self.year, day_first=self.day_first, latest=self.last_date)
 
     def _leading_date(self, line: Line) -> tuple[date | None, int]:
         """The date the line starts with and how many words it takes."""
@@ -305,7 +242,7 @@ class _Reader:
                 taken.append(mark)
                 index += 1
             if _MONEY.match(text) and taken[-1].x1 > left:
-                value = parse_amount(text, self.decimal)
+                value = parse_amount(text, decimal_hint=self.decimal, holder_side=True)
                 if value is not None:
                     signed = bool(re.search(r"^[(\-+−]|-$|\)$|CR|DR|Cr|Dr", text))
                     found.append(Money(value, signed, taken))
@@ -328,9 +265,9 @@ class _Reader:
 
     def statement(self) -> Statement:
         rows, opening, closing = self._rows()
-        if opening is None and self.summary_opening is not None and _confirms(rows, self.summary_opening):
+        if opening is None and self.summary_opening is not None and confirms(rows, self.summary_opening):
             opening = self.summary_opening
-        _reread(rows, opening)
+        reread(rows, opening)
         booked = self._transactions(rows, opening)
         transactions = [t for _, t in booked]
         if closing is None:
@@ -429,7 +366,7 @@ class _Reader:
         return row
 
     def _transactions(self, rows: list[Row], opening: Decimal | None) -> list[tuple[int, Transaction]]:
-        signs = self._signs(rows, opening)
+        signs = row_signs(rows, opening)
         transactions = []
         for index, (row, sign) in enumerate(zip(rows, signs, strict=True)):
             if row.date is None:
@@ -452,121 +389,6 @@ class _Reader:
             transactions.append((index, transaction))
         return transactions
 
-    def _signs(self, rows: list[Row], opening: Decimal | None) -> list[int]:
-        """The direction of each unsigned single-column amount, from the running balance where it can tell."""
-        # A column that prints money out as "-12.50" or "(12.50)" prints money in without a sign.
-        if any("amount" in r.marked and r.amounts["amount"] < 0 for r in rows):
-            return [1] * len(rows)
-        signs = [-1] * len(rows)
-        settled: set[int] = set()
-        previous = opening
-        since: list[int] = []  # the rows after the last printed balance, up to this one
-        for index, row in enumerate(rows):
-            since.append(index)
-            if "balance" not in row.amounts:
-                continue
-            balance = row.amounts["balance"]
-            unknown = [i for i in since if "amount" in rows[i].amounts and "amount" not in rows[i].marked]
-            if previous is not None and unknown:
-                fixed = sum((_fixed_amount(rows[i]) for i in since if i not in unknown), Decimal(0))
-                if _settle(rows, unknown, balance - previous - fixed, signs):
-                    settled.update(unknown)
-            previous, since = balance, []
-        _sign_like_settled(rows, settled, signs)
-        return signs
-
-
-def _fixed_amount(row: Row) -> Decimal:
-    amounts = row.amounts
-    if "debit" in amounts or "credit" in amounts:
-        return abs(amounts.get("credit", Decimal(0))) - abs(amounts.get("debit", Decimal(0)))
-    return amounts.get("amount", Decimal(0)) if "amount" in row.marked else Decimal(0)
-
-
-def _settle(rows: list[Row], group: list[int], change: Decimal, signs: list[int]) -> bool:
-    """Signs for the lines in `group` that add up to `change`, preferring the fewest credits; whether any do."""
-    if len(group) > MAX_SIGN_SEARCH:
-        return False
-    best = _combination([abs(rows[i].amounts["amount"]) for i in group], change)
-    if best is None:
-        return False
-    for index, sign in zip(group, best, strict=True):
-        signs[index] = sign
-    return True
-
-
-def _sign_like_settled(rows: list[Row], settled: set[int], signs: list[int]) -> None:
-    """An unsigned line the balances did not settle takes the direction of the settled lines with its
-    description, where they all agree."""
-    directions: dict[str, set[int]] = {}
-    for index in settled:
-        directions.setdefault(_description_key(rows[index]), set()).add(signs[index])
-    for index, row in enumerate(rows):
-        if index in settled or "amount" not in row.amounts or "amount" in row.marked:
-            continue
-        found = directions.get(_description_key(row), set())
-        if len(found) == 1:
-            signs[index] = next(iter(found))
-
-
-def _description_key(row: Row) -> str:
-    return " ".join(" ".join(row.description).casefold().split())
-
-
-def _combination(values: list[Decimal], change: Decimal) -> tuple[int, ...] | None:
-    """The signs for `values` that add up to `change` with the fewest credits, if any."""
-    best: tuple[int, ...] | None = None
-    for combination in product((-1, 1), repeat=len(values)):
-        if sum(v * s for v, s in zip(values, combination, strict=True)) == change and (
-            best is None or combination.count(1) < best.count(1)
-        ):
-            best = combination
-    return best
-
-
-def _fits(rows: list[Row], change: Decimal) -> bool | None:
-    """Whether the amounts of `rows` can move a running balance by `change`; None when too many to try."""
-    unknown = [r for r in rows if "amount" in r.amounts and "amount" not in r.marked]
-    if len(unknown) > MAX_SIGN_SEARCH:
-        return None
-    fixed = sum((_fixed_amount(r) for r in rows if all(r is not u for u in unknown)), Decimal(0))
-    return _combination([abs(r.amounts["amount"]) for r in unknown], change - fixed) is not None
-
-
-def _confirms(rows: list[Row], opening: Decimal) -> bool:
-    """Whether the lines up to the first printed balance can move `opening` to it."""
-    first = next((i for i, r in enumerate(rows) if "balance" in r.amounts), None)
-    if first is None:
-        return False
-    return bool(_fits(rows[: first + 1], rows[first].amounts["balance"] - opening))
-
-
-def _reread(rows: list[Row], opening: Decimal | None) -> None:
-    """Takes the other reading of a line read as "amount, balance" (see `Row.alternative`) where the running
-    balance refutes the printed one (no signs move the balance before it to it, or it to the next) and
-    confirms the other (the line's last amount moves the balance before it to the next one)."""
-    marks = [i for i, row in enumerate(rows) if "balance" in row.amounts]
-    previous, start = opening, 0  # the last balance kept, and the first row after it
-    for position, index in enumerate(marks):
-        row = rows[index]
-        balance = row.amounts["balance"]
-        following = marks[position + 1] if position + 1 < len(marks) else None
-        if row.alternative is not None and previous is not None and following is not None:
-            after = rows[following].amounts["balance"]
-            refuted = _fits(rows[start : index + 1], balance - previous) is False or (
-                _fits(rows[index + 1 : following + 1], after - balance) is False
-            )
-            other = Row(date=row.date, description=[], amounts={"amount": row.alternative.amount.value})
-            if row.alternative.amount.signed:
-                other.marked.add("amount")
-            span = [*rows[start:index], other, *rows[index + 1 : following + 1]]
-            if refuted and _fits(span, after - previous):
-                row.amounts, row.marked = other.amounts, other.marked
-                row.description[0] = row.alternative.description
-                row.alternative = None
-                continue
-        previous, start = balance, index + 1
-
 
 def _distance(x0: float, x1: float, span: ColumnSpan) -> float:
     """How far text from x0 to x1 sits from a column: near 0 inside it; amounts align right, so the right
@@ -574,13 +396,3 @@ def _distance(x0: float, x1: float, span: ColumnSpan) -> float:
     if x1 >= span.x0 and x0 <= span.x1:
         return min(abs(x1 - span.x1), abs((x0 + x1) / 2 - (span.x0 + span.x1) / 2)) * 0.1
     return min(abs(x1 - span.x1), abs(x0 - span.x0), abs(x1 - span.x0), abs(x0 - span.x1))
-
-
-def _day_first(text: str) -> bool:
-    day_first = month_first = 0
-    for a, b in re.findall(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](?:\d{4}|\d{2})\b", text):
-        if int(a) > 12 >= int(b):
-            day_first += 1
-        elif int(b) > 12 >= int(a):
-            month_first += 1
-    return day_first >= month_first

@@ -8,7 +8,7 @@ listed again; with the others the run's de-duplication (by key and SHA-256) keep
 collected twice.
 
 An attachment is collected when its bytes (not its name or declared type) are a PDF, a PNG or JPEG
-image or a UBL / CII e-invoice: what the product's intake reads (`invoices.extraction.sniff`).
+image or a UBL / CII e-invoice: what the product's intake reads (`reading.sniff`).
 Images embedded in an HTML body (inline parts with a Content-ID: logos, signatures) are skipped.
 A document's key is `<Message-ID>#<attachment index>`, or a hash of the mail's headers when it has
 no Message-ID.
@@ -50,7 +50,7 @@ from collecting.collectors.base import (
     TransientError,
     TwoFactorPrompt,
 )
-from invoices.extraction.sniff import DocumentError, Kind, sniff
+from reading.sniff import DocumentError, Kind, sniff
 
 DEFAULT_TIMEOUT = 30  # seconds, for connecting and for every answer; COLLECTING_IMAP_TIMEOUT overrides
 # The server's SINCE compares dates in its own time zone: a day of margin so that a mail that arrived

@@ -28,7 +28,7 @@ from imap_tools import MailBox
 from PIL import Image, ImageDraw, ImageFont
 
 from conftest import require
-from invoices.extraction.tests.pdfs import make_pdf
+from reading.tests.pdfs import make_pdf
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 SUPPLIER = "billing@acme-widgets.example"

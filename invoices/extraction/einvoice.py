@@ -6,22 +6,19 @@ XRechnung), ZUGFeRD 1.0 and its CBFBUY draft, whose element names differ only in
 Every field the document carries gets confidence 1.0: nothing is guessed.
 """
 
-import io
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import pypdf
 from lxml import etree
-from pypdf.errors import PyPdfError
 
 from invoices.extraction.result import FIELD_NAMES, ExtractionResult, LineItem, Party
-from invoices.extraction.sniff import DocumentError, Kind, parse_xml, xml_kind
+from reading.pdf import PDF_READ_ERRORS, open_pdf
+from reading.sniff import DocumentError, Kind, parse_xml, xml_kind
 
 # Attachment names the Factur-X, ZUGFeRD 1/2 and XRechnung specifications prescribe, best first.
 EINVOICE_ATTACHMENT_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
-# pypdf raises these built-in errors, besides its own, on malformed PDF structure.
-PDF_READ_ERRORS = (PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError)
 
 
 def parse_einvoice(data: bytes) -> ExtractionResult:
@@ -39,22 +36,6 @@ def parse_einvoice(data: bytes) -> ExtractionResult:
     result.field_confidence = {name: 1.0 for name in FIELD_NAMES if _is_present(result.field_value(name))}
     result.confidence = 1.0
     return result
-
-
-def open_pdf(data: bytes) -> pypdf.PdfReader:
-    """Open a PDF for reading. Raises `DocumentError` for encrypted or unreadable files."""
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-        encrypted = reader.is_encrypted
-        # Count the pages now, so a broken page tree fails here with a clear message.
-        page_count = 0 if encrypted else len(reader.pages)
-    except PDF_READ_ERRORS as exc:
-        raise DocumentError(f"The PDF could not be read: {exc}") from exc
-    if encrypted:
-        raise DocumentError("The PDF is encrypted; please upload it without a password or restrictions.")
-    if page_count == 0:
-        raise DocumentError("The PDF has no pages.")
-    return reader
 
 
 def embedded_xml(pdf_bytes: bytes) -> bytes | None:

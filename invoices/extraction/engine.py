@@ -1,8 +1,9 @@
 """The engine's entry points: sniff the document, then hand it to the reader for its kind.
 
 Structured first: a bare UBL / CII file, or a PDF carrying Factur-X / ZUGFeRD / XRechnung XML, is
-read exactly. A PDF with a text layer is read into words by `textpdf`; images and PDFs without one
-are read by OCR (`ocr`). Either way `fields.read_fields` then finds the invoice in the words.
+read exactly. A PDF with a text layer is read into words by `reading.textpdf`; images and PDFs
+without one are read by OCR (`reading.ocr`). Either way `fields.read_fields` then finds the invoice
+in the words.
 
 `extract` gives the result; `read_document` gives the words it was read from as well, which is what
 a supplier layout learned from corrections (`templates`) is matched against and read with, through
@@ -13,17 +14,17 @@ import io
 import warnings
 from dataclasses import dataclass
 
-import pypdf
 from PIL import Image
 
-from invoices.extraction.einvoice import PDF_READ_ERRORS, open_pdf, parse_einvoice, parse_facturx
+from invoices.extraction.einvoice import parse_einvoice, parse_facturx
 from invoices.extraction.fields import read_fields
-from invoices.extraction.ocr import add_image_text, read_image, read_scanned_pdf
 from invoices.extraction.result import ExtractionResult
-from invoices.extraction.sniff import DocumentError, Kind, looks_like_xml, sniff
 from invoices.extraction.templates import Template, apply_layout, compact, printed_identity
-from invoices.extraction.textpdf import read_text_pdf
-from invoices.extraction.words import WordDocument
+from reading.ocr import add_image_text, read_image, read_scanned_pdf
+from reading.pdf import check_page_sizes, open_pdf
+from reading.sniff import DocumentError, Kind, looks_like_xml, sniff
+from reading.textpdf import read_text_pdf
+from reading.words import WordDocument
 
 
 class NotSupportedYet(DocumentError):
@@ -31,10 +32,8 @@ class NotSupportedYet(DocumentError):
 
 
 MAX_PDF_PAGES = 50
-# The page sizes PDF readers must support (ISO 32000-1, annex C.2), in points (1/72 inch) after
-# /UserUnit: 3 to 14,400 a side. Outside them a page is an attack or garbage, and renderers choke.
-MIN_PAGE_POINTS = 3.0
-MAX_PAGE_POINTS = 14_400.0
+# The kinds of file an invoice comes in; `sniff` knows statements' formats too.
+INVOICE_KINDS = frozenset({Kind.PDF, Kind.PNG, Kind.JPEG, Kind.UBL, Kind.CII})
 # A text PDF has dozens of words a page; fewer means a scan (perhaps with a stray text stamp).
 MIN_TEXT_WORDS = 10
 # Below this supplier-name confidence a text PDF's first-page images are read too (a letterhead picture).
@@ -67,7 +66,7 @@ def check_document(data: bytes) -> Kind:
     the image decodes its header and is not a decompression bomb.
     """
     kind = sniff(data)
-    if kind is Kind.UNKNOWN:
+    if kind not in INVOICE_KINDS:
         if looks_like_xml(data):
             raise DocumentError("The XML is neither a UBL invoice or credit note nor a CII invoice.")
         raise DocumentError("Unsupported file type: upload a PDF, PNG or JPEG, or a UBL or CII e-invoice.")
@@ -80,25 +79,6 @@ def check_document(data: bytes) -> Kind:
     if kind in (Kind.PNG, Kind.JPEG):
         _check_image(data)
     return kind
-
-
-def check_page_sizes(reader: pypdf.PdfReader) -> None:
-    """Refuse a PDF with a page no renderer should be asked to draw; `DocumentError` says which."""
-    for number, page in enumerate(reader.pages, start=1):
-        try:
-            unit = float(page.user_unit)
-            # A box may name either pair of opposite corners (ISO 32000-1, 7.9.5): its size is unsigned.
-            sizes = [
-                (abs(float(box.width)) * unit, abs(float(box.height)) * unit) for box in (page.mediabox, page.cropbox)
-            ]
-        except PDF_READ_ERRORS as error:
-            raise DocumentError(f"The PDF's page {number} has no readable page size: {error}") from None
-        for width, height in sizes:
-            if not (MIN_PAGE_POINTS <= width <= MAX_PAGE_POINTS and MIN_PAGE_POINTS <= height <= MAX_PAGE_POINTS):
-                raise DocumentError(
-                    f"The PDF's page {number} has an impossible page size ({width:g} x {height:g} points); "
-                    f"each side must be {MIN_PAGE_POINTS:g} to {MAX_PAGE_POINTS:g} points."
-                )
 
 
 def _check_image(data: bytes) -> None:

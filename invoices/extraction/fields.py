@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from invoices.extraction.amounts import ISO_CODES, currency_from_text, detect_decimal_separator, find_amounts
 from invoices.extraction.crosscheck import AmountCandidate, choose_amounts
-from invoices.extraction.dates import day_first_for_language, find_dates
 from invoices.extraction.labels import detect_language, match_label, normalise, tax_id_candidates
 from invoices.extraction.layout import Layout, Value
 from invoices.extraction.lineitems import read_line_items
@@ -23,7 +21,10 @@ from invoices.extraction.parties import read_supplier
 from invoices.extraction.receipts import refine_receipt
 from invoices.extraction.result import ExtractionResult
 from invoices.extraction.taxtable import read_tax_tables
-from invoices.extraction.words import WordDocument
+from reading.amounts import detect_decimal_separator, find_amounts
+from reading.currencies import ISO_CODES, currency_from_text
+from reading.dates import day_first_for_language, find_dates
+from reading.words import WordDocument
 
 _WHERE = {"same": 1.0, "right": 0.95, "below": 0.85}
 # "Invoice FA-2017-0008", "Handelsrechnung Nr. 471102 vom 05.06.2018": a title that carries the number.

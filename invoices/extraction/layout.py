@@ -1,11 +1,12 @@
 """The page model the field reader works on: lines split into segments, and label-value pairs.
 
-Words are grouped into lines (`lines.group_lines`); a line is split into segments where the gap
-between two words is wider than about two spaces, because invoices set labels and values in
-columns ("Invoice Date      11/03/2017      Sales Contact"). A label (`labels.match_label`) found in a
-segment takes as its value the text after it in the same segment, else the next segment to its
-right, else the segment just below it that shares its column. `read_fields` (in `fields`) builds
-candidates from these pairs; this module knows nothing about what the fields mean.
+Words are grouped into lines (`reading.lines.group_lines`); a line is split into segments where the
+gap between two words is wider than about two spaces (`reading.lines.split_at_gaps`), because
+invoices set labels and values in columns ("Invoice Date      11/03/2017      Sales Contact"). A label
+(`labels.match_label`) found in a segment takes as its value the text after it in the same segment,
+else the next segment to its right, else the segment just below it that shares its column.
+`read_fields` (in `fields`) builds candidates from these pairs; this module knows nothing about what
+the fields mean.
 """
 
 from collections.abc import Iterator
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 from statistics import median
 
 from invoices.extraction.labels import LabelMatch, match_label
-from invoices.extraction.lines import group_lines
-from invoices.extraction.words import Word, WordDocument
+from reading.lines import group_lines, split_at_gaps
+from reading.words import Word, WordDocument
 
 # Gap between two words, in multiples of the line height, that starts a new segment.
 SEGMENT_GAP = 1.1
@@ -88,12 +89,7 @@ class Layout:
     def _add_line(self, words: list[Word]) -> None:
         index = len(self.lines)
         height = median(word.height for word in words) or 1.0
-        segments = [Segment([words[0]], index)]
-        for word in words[1:]:
-            if word.x0 - segments[-1].words[-1].x1 > SEGMENT_GAP * max(height, 1.0):
-                segments.append(Segment([word], index))
-            else:
-                segments[-1].words.append(word)
+        segments = [Segment(cell, index) for cell in split_at_gaps(words, gap=SEGMENT_GAP)]
         self.lines.append(
             Line(
                 index=index,

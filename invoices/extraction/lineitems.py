@@ -30,12 +30,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import product
 
-from invoices.extraction.amounts import find_amounts
 from invoices.extraction.labels import match_label
 from invoices.extraction.layout import SEGMENT_GAP, Layout, Line
 from invoices.extraction.result import LineItem
 from invoices.extraction.units import unit_code, unit_in_description
-from invoices.extraction.words import Word
+from reading.amounts import find_amounts
+from reading.words import Word
 
 # What a column header can name. "tax_amount" is among them because "VAT", "USt." and "BTW" head rate columns.
 COLUMN_FIELDS = frozenset({"description", "quantity", "unit", "unit_price", "amount", "tax_rate", "tax_amount"})

@@ -16,12 +16,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TypedDict
 
-from invoices.extraction.amounts import find_amounts
-from invoices.extraction.dates import find_dates
 from invoices.extraction.labels import match_label
-from invoices.extraction.lines import group_lines
 from invoices.extraction.result import ExtractionResult
-from invoices.extraction.words import Page, Word, WordDocument
+from reading.amounts import find_amounts
+from reading.dates import find_dates
+from reading.lines import group_lines
+from reading.words import Page, Word, WordDocument
 
 
 class FieldBox(TypedDict):

@@ -11,11 +11,11 @@ label ("Seller", "Verkäufer", "Fournisseur", ...). Lines in the buyer's block (
 import re
 from dataclasses import dataclass, field
 
-from invoices.extraction.amounts import find_amounts
-from invoices.extraction.dates import find_dates
 from invoices.extraction.labels import match_label, normalise
 from invoices.extraction.layout import Layout, Line, Segment
 from invoices.extraction.result import Party
+from reading.amounts import find_amounts
+from reading.dates import find_dates
 
 LEGAL_FORM = re.compile(
     r"(?i)(?<![\w])(gmbh|ag|kg|ohg|ug|e\.?\s?k\.|ltd\.?|limited|llc|llp|inc\.?|corp\.?|plc|co\.|company|"

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from invoices.extraction.amounts import find_amounts
-from invoices.extraction.dates import find_dates
 from invoices.extraction.layout import Layout, Line
 from invoices.extraction.parties import LEGAL_FORM, is_name_like
 from invoices.extraction.result import ExtractionResult
+from reading.amounts import find_amounts
+from reading.dates import find_dates
 
 MAX_ROUNDING = Decimal("0.10")
 

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from invoices.extraction.amounts import parse_amount
 from invoices.extraction.layout import Layout, Line
-from invoices.extraction.words import Word
+from reading.amounts import parse_amount
+from reading.words import Word
 
 _TAX_WORDS = r"(?:btw|vat|tax|gst|sst|tva|iva|ust|mwst|umsatzsteuer)"
 # Header phrases, tried in this order; a word taken by one role is not tried for the next.

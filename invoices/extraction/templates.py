@@ -27,11 +27,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from invoices.extraction.amounts import CURRENCY_SYMBOLS, ISO_CODES, find_amounts
-from invoices.extraction.dates import find_dates
 from invoices.extraction.labels import match_label
 from invoices.extraction.layout import Layout, Line, Segment
-from invoices.extraction.words import Word, WordDocument
+from reading.amounts import find_amounts
+from reading.currencies import CURRENCY_SYMBOLS, ISO_CODES
+from reading.dates import find_dates
+from reading.words import Word, WordDocument
 
 VERSION = 1
 

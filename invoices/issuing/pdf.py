@@ -33,7 +33,7 @@ from invoices.issuing.labels import LABELS, MONTHS, UNITS
 from invoisx.money import minor_unit
 
 # Importing WeasyPrint switches Pillow to accept truncated images for the whole process; the invoice
-# reader (`invoices.extraction.ocr`) relies on Pillow refusing them. The PDF only ever embeds images
+# reader (`reading.ocr`) relies on Pillow refusing them. The PDF only ever embeds images
 # checked beforehand (the company's logo, the QR code), so the default is put back.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 

@@ -1,7 +1,7 @@
 """Documents built in code for the review tests and the dashboard tour: a text PDF whose figures disagree,
 and a UBL e-invoice with a buyer and payment details."""
 
-from invoices.extraction.tests.pdfs import make_pdf, right_aligned
+from reading.tests.pdfs import make_pdf, right_aligned
 
 
 def mismatched_invoice_pdf(number: str = "INV-7001") -> bytes:

@@ -17,9 +17,9 @@ from PIL import Image
 from events.models import Event
 from invoices import intake
 from invoices.extraction.engine import check_document
-from invoices.extraction.sniff import Kind
 from invoices.models import Invoice, Status
 from invoisx.tests.envelope import error_of, success_data
+from reading.sniff import Kind
 
 EXTRACT = "/api/v1/invoices/extract"
 

@@ -11,11 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from companies.tests.factories import CompanyFactory
 from invoices.extraction.engine import read_document
 from invoices.extraction.locate import locate_fields, values_of
-from invoices.extraction.tests.pdfs import make_pdf, right_aligned
 from invoices.extraction.tests.test_einvoice import Invoice as EInvoice
 from invoices.extraction.tests.test_einvoice import cii
-from invoices.extraction.words import Page, Word, WordDocument
 from invoices.intake import invoice_upload
+from reading.tests.pdfs import make_pdf, right_aligned
+from reading.words import Page, Word, WordDocument
 
 A4_WIDTH, A4_HEIGHT = 595.2756, 841.8898
 

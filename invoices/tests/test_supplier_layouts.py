@@ -22,12 +22,12 @@ from PIL import Image
 from companies.models import Role
 from companies.tests.factories import MembershipFactory
 from events.models import Event
-from invoices.extraction.tests.pdfs import make_pdf
 from invoices.extraction.tests.test_templates import FIRST, QUILL_TAX_ID, SECOND, quillfeather
 from invoices.layouts import supplier_layout_learn
 from invoices.models import Invoice, Status, Supplier, SupplierLayout
 from invoices.tests.test_extract_api import ubl_invoice
 from invoisx.tests.envelope import success_data
+from reading.tests.pdfs import make_pdf
 
 EXTRACT = "/api/v1/invoices/extract"
 

@@ -243,3 +243,25 @@ def test_among_several_unnamed_date_columns_the_booking_date_is_the_latest() -> 
 def test_it_refuses_csv_files_it_cannot_read_with_a_message(data: bytes, message: str) -> None:
     with pytest.raises(StatementError, match=message):
         read_statement(data)
+
+
+@pytest.mark.parametrize(
+    ("spent", "paid_in"),
+    [
+        ("-1 234,56 zł", "2 000,00 zł"),  # currency symbols the invoice reader knew: złoty
+        ("−1.234,56 Kč", "2.000,00 Kč"),  # a typographic minus and the koruna
+        ("HK$-1,234.56", "HK$2,000.00"),
+        ("-1,234.56 GHS", "2,000.00 GHS"),  # any three capitals apart from the number
+    ],
+)
+def test_amounts_carry_any_currency_symbol_the_shared_reader_knows(spent: str, paid_in: str) -> None:
+    rows = [
+        "Date;Description;Amount",
+        f"02/03/2026;Rent March;{spent}",
+        f"15/03/2026;Salary;{paid_in}",
+    ]
+    data = "\n".join(rows).encode()
+
+    statement = only(data)
+
+    assert [t.amount for t in statement.transactions] == [Decimal("-1234.56"), Decimal("2000.00")]

@@ -16,7 +16,7 @@ import pytest
 from invoices.extraction.einvoice import embedded_xml, parse_einvoice, parse_facturx
 from invoices.extraction.engine import NotSupportedYet, extract
 from invoices.extraction.result import FIELD_NAMES, ExtractionResult, LineItem
-from invoices.extraction.sniff import DocumentError
+from reading.sniff import DocumentError
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 import pytest
 
 from invoices.extraction.fields import read_fields
-from invoices.extraction.tests.pdfs import Text, make_pdf, right_aligned
-from invoices.extraction.textpdf import read_text_pdf
+from reading.tests.pdfs import Text, make_pdf, right_aligned
+from reading.textpdf import read_text_pdf
 
 _LETTERHEAD: list[Text] = [
     (50, 50, "Northwind Studio Ltd", 16),

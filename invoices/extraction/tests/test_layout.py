@@ -4,8 +4,8 @@ from decimal import Decimal
 from invoices.extraction.engine import extract
 from invoices.extraction.fields import read_fields
 from invoices.extraction.result import FIELD_NAMES
-from invoices.extraction.tests.pdfs import make_pdf
-from invoices.extraction.textpdf import read_text_pdf
+from reading.tests.pdfs import make_pdf
+from reading.textpdf import read_text_pdf
 
 
 def _read(texts):

@@ -3,14 +3,14 @@ from decimal import Decimal
 import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from invoices.extraction.amounts import detect_decimal_separator
 from invoices.extraction.layout import Layout
 from invoices.extraction.lineitems import read_line_items
 from invoices.extraction.result import LineItem
-from invoices.extraction.tests.pdfs import make_pdf, right_aligned
-from invoices.extraction.textpdf import read_text_pdf
 from invoices.extraction.units import unit_code, unit_in_description
-from invoices.extraction.words import Page, Word, WordDocument
+from reading.amounts import detect_decimal_separator
+from reading.tests.pdfs import make_pdf, right_aligned
+from reading.textpdf import read_text_pdf
+from reading.words import Page, Word, WordDocument
 
 
 def _items(*pages):

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from invoices.extraction import ocr
 from invoices.extraction.engine import extract
-from invoices.extraction.lines import group_lines
-from invoices.extraction.ocr import TextBox, read_image, read_scanned_pdf, split_words
-from invoices.extraction.sniff import DocumentError
-from invoices.extraction.words import WordDocument
+from reading import ocr
+from reading.lines import group_lines
+from reading.ocr import TextBox, read_image, read_scanned_pdf, split_words
+from reading.sniff import DocumentError
+from reading.words import WordDocument
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 DPI = 150  # the drawn page is A4 at 150 dpi: 1240 x 1754 pixels, 595 x 842 points

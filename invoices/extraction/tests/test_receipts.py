@@ -11,7 +11,7 @@ from decimal import Decimal
 from invoices.extraction.fields import read_fields
 from invoices.extraction.receipts import clean_name, repair_date_text
 from invoices.extraction.result import ExtractionResult
-from invoices.extraction.words import Page, Word, WordDocument
+from reading.words import Page, Word, WordDocument
 
 CHAR = 7.0
 HEIGHT = 12.0

@@ -17,9 +17,9 @@ from reportlab.pdfgen import canvas
 
 from invoices.extraction.engine import extract
 from invoices.extraction.fields import read_fields
-from invoices.extraction.ocr import add_image_text, fix_misread_digits
-from invoices.extraction.tests.pdfs import make_pdf
-from invoices.extraction.textpdf import read_text_pdf
+from reading.ocr import add_image_text, fix_misread_digits
+from reading.tests.pdfs import make_pdf
+from reading.textpdf import read_text_pdf
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 from invoices.extraction.fields import read_fields
 from invoices.extraction.layout import Layout
 from invoices.extraction.taxtable import read_tax_tables
-from invoices.extraction.tests.pdfs import Text, make_pdf, right_aligned
-from invoices.extraction.textpdf import read_text_pdf
+from reading.tests.pdfs import Text, make_pdf, right_aligned
+from reading.textpdf import read_text_pdf
 
 
 def _layout(texts: list[Text]) -> Layout:

@@ -17,7 +17,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from invoices.extraction.engine import NoTextFound, apply_learned_layout, extract, read_document
 from invoices.extraction.fields import read_fields
-from invoices.extraction.ocr import read_image
 from invoices.extraction.result import Party
 from invoices.extraction.templates import (
     ANCHORED,
@@ -29,9 +28,10 @@ from invoices.extraction.templates import (
     learn_layout,
     merge_layouts,
 )
-from invoices.extraction.tests.pdfs import Text, make_pdf
-from invoices.extraction.textpdf import read_text_pdf
-from invoices.extraction.words import WordDocument
+from reading.ocr import read_image
+from reading.tests.pdfs import Text, make_pdf
+from reading.textpdf import read_text_pdf
+from reading.words import WordDocument
 
 QUILL_TAX_ID = "GB980780684"
 

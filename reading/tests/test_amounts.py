@@ -4,13 +4,15 @@ from decimal import Decimal
 
 import pytest
 
-from invoices.extraction.amounts import (
+from reading.amounts import (
     AmountMatch,
-    currency_from_text,
+    amount_marker,
+    decimal_mark_vote,
     detect_decimal_separator,
     find_amounts,
     parse_amount,
 )
+from reading.currencies import currency_code, currency_from_text
 
 
 @pytest.mark.parametrize(
@@ -261,3 +263,83 @@ def test_it_names_the_currency_only_when_unambiguous(text: str, expected: str | 
 )
 def test_an_ambiguous_symbol_is_settled_by_the_one_country_the_document_names(text, code):
     assert currency_from_text(text) == code
+
+
+# What the statement reader knew and the invoice reader now shares, and the other way round.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("- 12.00", "-12.00"),  # a sign spaced from its number, as a CSV cell prints it
+        ("( 12.00 )", "-12.00"),
+        ("12.50+", "12.50"),
+        ("EUR  5,00", "5.00"),
+        ("GHS 1,234.00", "1234.00"),  # any three capitals apart from the number name a currency
+        ("1,234.00 XOF", "1234.00"),
+        ("1,23,456.78", "123456.78"),  # Indian lakh grouping
+        ("12,34,56,789.00", "123456789.00"),
+        ("1'373.94", "1373.94"),
+    ],
+)
+def test_it_reads_the_amount_forms_statements_print(text: str, expected: str) -> None:
+    assert parse_amount(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["INV123", "ABC12.00", "12.00 ABCD", "01.02.2024"])
+def test_three_capitals_glued_to_a_number_are_not_a_currency(text: str) -> None:
+    assert parse_amount(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "invoice", "statement"),
+    [
+        ("100.00 CR", "-100.00", "100.00"),
+        ("100.00 cr.", "-100.00", "100.00"),
+        ("100.00 DR", "100.00", "-100.00"),
+        ("-100.00 CR", "-100.00", "100.00"),  # on a statement the mark decides, whatever the sign says
+        ("(100.00) Dr", "-100.00", "-100.00"),
+        ("100.00", "100.00", "100.00"),
+    ],
+)
+def test_cr_is_a_credit_note_on_an_invoice_and_money_in_on_a_statement(text: str, invoice: str, statement: str) -> None:
+    assert parse_amount(text) == Decimal(invoice)
+    assert parse_amount(text, holder_side=True) == Decimal(statement)
+
+
+def test_indian_grouping_is_found_in_running_text_with_its_currency() -> None:
+    found = find_amounts("Grand Total INR 1,23,456.78")
+
+    assert [(m.value, m.currency) for m in found] == [(Decimal("123456.78"), "INR")]
+
+
+@pytest.mark.parametrize(
+    ("text", "mark"),
+    [
+        ("EUR 1.234,56", ","),
+        ("1,234.56 USD", "."),
+        ("1.234.567", ","),
+        (".50", "."),
+        ("0,123", ","),
+        ("12 345,6", ","),
+        ("1,234", None),
+        ("1234", None),
+        ("no number", None),
+    ],
+)
+def test_one_printed_number_votes_for_the_decimal_mark_it_proves(text: str, mark: str | None) -> None:
+    assert decimal_mark_vote(text) == mark
+
+
+@pytest.mark.parametrize(
+    ("text", "mark"), [("12.00 CR", "CR"), ("12.00 dr.", "DR"), ("12.00", None), ("CREDIT", None), (None, None)]
+)
+def test_it_reads_the_cr_or_dr_mark_of_an_amount(text: str | None, mark: str | None) -> None:
+    assert amount_marker(text) == mark
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("eur", "EUR"), (" GBP ", "GBP"), ("THE", None), ("EURO", None), (None, None)]
+)
+def test_a_currency_field_is_read_as_an_iso_code(text: str | None, code: str | None) -> None:
+    assert currency_code(text) == code

@@ -23,8 +23,8 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.psparser import PSException
 
-from invoices.extraction.sniff import DocumentError
-from invoices.extraction.words import Page, Word, WordDocument
+from reading.sniff import DocumentError
+from reading.words import Page, Word, WordDocument
 
 DEFAULT_MAX_PAGES = 50
 # An invoice page holds a few thousand glyphs; a page with far more is a drawing or an attack.

@@ -47,7 +47,7 @@ class WordDocument:
 
     def text(self) -> str:
         """The page text in reading order: lines top to bottom, words left to right."""
-        from invoices.extraction.lines import group_lines
+        from reading.lines import group_lines
 
         return "\n\n".join(
             "\n".join(" ".join(word.text for word in line) for line in group_lines(page.words)) for page in self.pages

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from invoices.extraction.sniff import DocumentError, Kind, parse_xml, sniff
+from reading.sniff import DocumentError, Kind, parse_xml, sniff
 
 UBL_INVOICE = b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>'
 UBL_CREDIT_NOTE = b'<CreditNote xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"/>'
@@ -35,19 +35,46 @@ def test_it_tells_the_kind_from_content(data: bytes, kind: Kind) -> None:
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "kind"),
     [
-        b"",
-        b"Invoice number 42, total 35.70",
-        b"PK\x03\x04 a zip file",
-        random.Random(7).randbytes(4096),
-        b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"/>',
-        b'<Invoice xmlns="urn:example:not-ubl"/>',
-        b"<html><body>Invoice</body></html>",
+        (b"", Kind.UNKNOWN),
+        (b"  \r\n ", Kind.UNKNOWN),
+        (b"Invoice number 42, total 35.70", Kind.TEXT),
+        (b"PK\x03\x04 a zip file", Kind.SPREADSHEET),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 a legacy XLS", Kind.SPREADSHEET),
+        (random.Random(7).randbytes(4096), Kind.BINARY),
+        (b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"/>', Kind.XML),
+        (b'<Invoice xmlns="urn:example:not-ubl"/>', Kind.XML),
+        (b"<html><body>Invoice</body></html>", Kind.XML),
     ],
 )
-def test_it_calls_anything_else_unknown(data: bytes) -> None:
-    assert sniff(data) == Kind.UNKNOWN
+def test_it_names_what_is_neither_a_document_nor_a_statement(data: bytes, kind: Kind) -> None:
+    assert sniff(data) == kind
+
+
+CAMT053 = b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt/></Document>'
+OFX_SGML = b"OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><BANKTRANLIST><STMTTRN>"
+OFX_XML = b'<?xml version="1.0"?>\n<?OFX OFXHEADER="200" VERSION="220"?>\n<OFX><BANKMSGSRSV1/></OFX>'
+MT940 = b":20:STMT1\r\n:25:NL00BANK0123456789\r\n:28C:1/1\r\n:60F:C240301EUR100,00\r\n:62F:C240301EUR100,00\r\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (CAMT053, Kind.CAMT053),
+        (CAMT053.replace(b"053.001.02", b"053.001.08"), Kind.CAMT053),
+        (OFX_SGML, Kind.OFX),
+        (b"\r\n\r\n" + OFX_SGML, Kind.OFX),
+        (OFX_XML, Kind.OFX),
+        (MT940, Kind.MT940),
+        (MT940.replace(b"\r\n", b"\r"), Kind.MT940),  # old Mac line ends
+        (b"  " + MT940.replace(b"\r\n", b"\r\n  "), Kind.MT940),  # indented tags
+        ("Buchungstag;Betrag\n01.03.2024;-12,50\n".encode("cp1252"), Kind.TEXT),
+        ("Date,Amount\n2024-03-01,12.50\n".encode("utf-16"), Kind.TEXT),
+    ],
+)
+def test_it_tells_statement_formats_from_content(data: bytes, kind: Kind) -> None:
+    assert sniff(data) == kind
 
 
 def test_it_ignores_the_file_name_and_declared_type_because_it_never_sees_them() -> None:

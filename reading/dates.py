@@ -1,16 +1,22 @@
-"""Dates as printed on invoices, numeric or with month names in our users' languages.
+"""Dates as printed on invoices and statements, numeric or with month names in our users' languages.
 
 `parse_date` reads one date ("2026-04-01", "01.04.2026", "1er avril 2026", "April 1, 2026");
 `find_dates` finds every date in a text with its span. Numeric dates whose day and month could
 be swapped ("01/04/2026") follow the `day_first` hint, which `day_first_for_language` derives from
-a locale; a part over 12 decides on its own. Without a hint the day comes first, as it does in
-every language we read except American English. Years outside 1990-2100 are not dates.
+a locale and `day_first_by_votes` from the other dates of a document; a part over 12 decides on its
+own. Without a hint the day comes first, as it does in every language we read except American
+English. Years outside 1990-2100 are not dates.
+
+Statement formats print one order for a whole column or file, settled by votes over all its dates
+(see `bank.statements.csv_columns`): `parse_date_in_order` reads a date in an order so settled ("ymd",
+"dmy", "mdy" or "named"), time of day ignored, and `date_orders` lists the orders a date reads in.
+`date_without_year` reads the "03/04" or "4 Mar" statements print in their tables, in a known year.
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 MIN_YEAR = 1990
 MAX_YEAR = 2100
@@ -156,3 +162,108 @@ def parse_date(text: str, *, day_first: bool | None = None) -> date | None:
     if len(matches) != 1 or matches[0].text != stripped:
         return None
     return matches[0].value
+
+
+def day_first_by_votes(text: str) -> bool:
+    """Whether a document's numeric dates put the day first, by those with a part over 12; ties day-first."""
+    day_first = month_first = 0
+    for a, b in re.findall(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](?:\d{4}|\d{2})\b", text):
+        if int(a) > 12 >= int(b):
+            day_first += 1
+        elif int(b) > 12 >= int(a):
+            month_first += 1
+    return day_first >= month_first
+
+
+# ---------------------------------------------------------------------------------------------------
+# Dates in an order settled for a whole column or file
+
+_TIME_SUFFIX = re.compile(
+    r"(?:[T ]+\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp][Mm])?\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)?)$"
+)
+_NUMERIC_DATE = re.compile(r"^(\d{1,4})([-/. ])(\d{1,2})\2(\d{1,4})$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+ORDERS = ("ymd", "dmy", "mdy", "named")
+
+
+def strip_time(text: str) -> str:
+    """`text` without a time of day after the date ("2024-03-01T10:15:00Z", "01/03/2024 10:15 PM")."""
+    return _TIME_SUFFIX.sub("", text.strip()).strip()
+
+
+def _ordered_year(text: str) -> int:
+    year = int(text)
+    if len(text) <= 2:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def _ordered_date(year: int, month: int, day: int) -> date | None:
+    if not 1900 <= year <= 2200:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date_in_order(text: str | None, order: str) -> date | None:
+    """A date in `order` ("ymd", "dmy", "mdy" or "named" for month names), time of day ignored."""
+    if not text:
+        return None
+    s = strip_time(text)
+    if order == "named":
+        if not re.search(r"[^\W\d_]{3}", s):
+            return None
+        return parse_date(s, day_first=True) or parse_date(s, day_first=False)
+    compact = _COMPACT_DATE.match(s)
+    if compact:
+        return _ordered_date(int(compact[1]), int(compact[2]), int(compact[3])) if order == "ymd" else None
+    match = _NUMERIC_DATE.match(s)
+    if not match:
+        return None
+    a, b, c = match[1], match[3], match[4]
+    if order == "ymd":
+        return _ordered_date(int(a), int(b), int(c)) if len(a) == 4 else None
+    if len(a) > 2 or len(c) not in (2, 4):
+        return None
+    if order == "dmy":
+        return _ordered_date(_ordered_year(c), int(b), int(a))
+    return _ordered_date(_ordered_year(c), int(a), int(b))
+
+
+def date_orders(text: str) -> set[str]:
+    """Every order `text` reads as a valid date in."""
+    return {order for order in ORDERS if parse_date_in_order(text, order) is not None}
+
+
+_YEARLESS = re.compile(
+    r"^(?P<a>\d{1,2})[./\- ](?P<b>\d{1,2}|[^\W\d_]{3,9}\.?)\.?$|^(?P<m>[^\W\d_]{3,9}\.?) (?P<d>\d{1,2})$"
+)
+
+
+def date_without_year(text: str, *, year: int, day_first: bool, latest: date | None = None) -> date | None:
+    """A day and month printed without a year ("03/04", "4 Mar", "Mar 4") in `year`.
+
+    A date more than a month after `latest` (the statement's end) belongs to the year before: a January
+    statement lists December's last days.
+    """
+    match = _YEARLESS.match(text)
+    if not match:
+        return None
+    if match["m"]:
+        month, day = MONTHS.get(match["m"].rstrip(".").casefold()), int(match["d"])
+    elif match["b"].isdigit():
+        a, b = int(match["a"]), int(match["b"])
+        day, month = (a, b) if day_first else (b, a)
+    else:
+        day, month = int(match["a"]), MONTHS.get(match["b"].rstrip(".").casefold())
+    if month is None:
+        return None
+    try:
+        value = date(year, month, day)
+    except ValueError:
+        return None
+    if latest and value > latest + timedelta(days=31):
+        value = value.replace(year=value.year - 1)
+    return value

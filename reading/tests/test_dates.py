@@ -4,7 +4,16 @@ from datetime import date
 
 import pytest
 
-from invoices.extraction.dates import DateMatch, day_first_for_language, find_dates, parse_date
+from reading.dates import (
+    DateMatch,
+    date_orders,
+    date_without_year,
+    day_first_by_votes,
+    day_first_for_language,
+    find_dates,
+    parse_date,
+    parse_date_in_order,
+)
 
 APRIL_1 = date(2026, 4, 1)
 
@@ -223,3 +232,83 @@ def test_it_does_not_read_amounts_or_times_as_dates() -> None:
 )
 def test_it_tells_day_first_from_the_locale(lang: str | None, expected: bool | None) -> None:
     assert day_first_for_language(lang) is expected
+
+
+# Dates in an order a statement settles for a whole column, and the dates its tables print without a year.
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        ("03/04/2024", "dmy", date(2024, 4, 3)),
+        ("03/04/2024", "mdy", date(2024, 3, 4)),
+        ("2024-04-03", "ymd", date(2024, 4, 3)),
+        ("20240403", "ymd", date(2024, 4, 3)),
+        ("03.04.24", "dmy", date(2024, 4, 3)),
+        ("03 04 2024", "dmy", date(2024, 4, 3)),
+        ("2024-04-03T10:15:00Z", "ymd", date(2024, 4, 3)),
+        ("04/03/2024 10:15 PM", "mdy", date(2024, 4, 3)),
+        ("3 Apr 2024", "named", date(2024, 4, 3)),
+        ("Apr 3, 2024", "named", date(2024, 4, 3)),
+        ("03.04.1985", "dmy", date(1985, 4, 3)),  # a statement may reach back further than an invoice
+    ],
+)
+def test_it_reads_a_date_in_a_settled_order(text: str, order: str, expected: date) -> None:
+    assert parse_date_in_order(text, order) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [("13/04/2024", "mdy"), ("2024-04-03", "dmy"), ("20240403", "dmy"), ("03/04/2024", "named"), ("", "dmy")],
+)
+def test_a_date_that_does_not_read_in_the_order_is_none(text: str, order: str) -> None:
+    assert parse_date_in_order(text, order) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "orders"),
+    [
+        ("03/04/2024", {"dmy", "mdy"}),
+        ("13/04/2024", {"dmy"}),
+        ("04/13/2024", {"mdy"}),
+        ("2024-04-03", {"ymd"}),
+        ("3 April 2024", {"named"}),
+        ("12.50", set()),
+    ],
+)
+def test_it_lists_every_order_a_date_reads_in(text: str, orders: set[str]) -> None:
+    assert date_orders(text) == orders
+
+
+@pytest.mark.parametrize(
+    ("text", "day_first", "expected"),
+    [
+        ("03/04", True, date(2024, 4, 3)),
+        ("03/04", False, date(2024, 3, 4)),
+        ("4 Mar", True, date(2024, 3, 4)),
+        ("Mar 4", False, date(2024, 3, 4)),
+        ("04.03.", True, date(2024, 3, 4)),
+        ("31/02", True, None),
+        ("4 Foo", True, None),
+    ],
+)
+def test_it_reads_a_day_and_month_in_the_statements_year(text: str, day_first: bool, expected: date | None) -> None:
+    assert date_without_year(text, year=2024, day_first=day_first) == expected
+
+
+def test_december_on_a_january_statement_belongs_to_the_year_before() -> None:
+    assert date_without_year("30 Dec", year=2025, day_first=True, latest=date(2025, 1, 31)) == date(2024, 12, 30)
+    assert date_without_year("30 Jan", year=2025, day_first=True, latest=date(2025, 1, 31)) == date(2025, 1, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "day_first"),
+    [
+        ("Opened 13/02/2024, paid 03/04/2024", True),
+        ("Opened 02/13/2024, paid 03/04/2024", False),
+        ("03/04/2024 and 05/06/2024", True),  # nothing decides: day first
+        ("02/13/2024 25/01/2024", True),  # a tie: day first
+    ],
+)
+def test_a_documents_dates_over_12_vote_on_the_order(text: str, day_first: bool) -> None:
+    assert day_first_by_votes(text) is day_first

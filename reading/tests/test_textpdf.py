@@ -6,9 +6,9 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from invoices.extraction.sniff import DocumentError
-from invoices.extraction.tests.pdfs import make_pdf
-from invoices.extraction.textpdf import read_text_pdf
+from reading.sniff import DocumentError
+from reading.tests.pdfs import make_pdf
+from reading.textpdf import read_text_pdf
 
 
 def test_it_reads_words_with_top_left_coordinates():

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps
 
-from invoices.extraction.sniff import DocumentError
-from invoices.extraction.words import Page, Word, WordDocument
+from reading.sniff import DocumentError
+from reading.words import Page, Word, WordDocument
 
 # The long side, in pixels, an image is reduced to before recognition. 2000 px keeps 8-point text on
 # an A4 page at about 170 dpi, plenty for the recogniser, and bounds the time per page.
