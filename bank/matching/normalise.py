@@ -2,7 +2,9 @@
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from reading.amounts import parse_amount
 
 _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
 _O_NEAR_DIGIT = re.compile(r"(?<=\d)O|O(?=\d)")  # within one word: "PO 123" keeps its O
@@ -154,35 +156,12 @@ _ORIGINAL = re.compile(
 )
 
 
-def parse_amount(text: str) -> Decimal | None:
-    """A printed amount in either convention: 1,234.56 / 1.234,56 / 1234,56 / 1'234.56."""
-    text = text.replace("'", "").replace(" ", "")
-    last_dot, last_comma = text.rfind("."), text.rfind(",")
-    if last_dot >= 0 and last_comma >= 0:
-        decimal_sep = "." if last_dot > last_comma else ","
-    elif last_comma >= 0:
-        decimal_sep = "," if len(text) - last_comma - 1 in (1, 2) else ""
-    elif last_dot >= 0:
-        decimal_sep = "." if len(text) - last_dot - 1 != 3 or text.count(".") == 1 else ""
-    else:
-        decimal_sep = ""
-    thousands = {",", "."} - {decimal_sep}
-    for sep in thousands:
-        text = text.replace(sep, "")
-    if decimal_sep == ",":
-        text = text.replace(",", ".")
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
-
-
 def original_amount(description: str) -> tuple[Decimal, str] | None:
     """The pre-conversion amount and currency a bank prints for a foreign-currency payment, if any."""
     found = _ORIGINAL.search(description)
     if not found:
         return None
-    amount = parse_amount(found.group(2))
+    amount = parse_amount(found.group(2).replace("'", ""))
     return (amount, found.group(1).upper()) if amount is not None else None
 
 
