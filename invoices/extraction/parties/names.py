@@ -6,6 +6,10 @@ Candidates are the first page's lines split at such separators; each scores for 
 (GmbH, Ltd, SARL, B.V., Sdn Bhd, ...), type size, height on the page, and sitting after a seller
 label ("Seller", "Verkäufer", "Fournisseur", ...). Lines in the buyer's block ("Bill to",
 "Rechnungsempfänger", "Facturé à", ...), label lines, dates, amounts and contact details are not names.
+
+Where the document declares the legal form on its own, as French legal notices do ("SARL au capital
+de 120 000 €", "Forme juridique : SAS"), the form is not part of the name (the dénomination) and is
+taken off it: "Atelier Dupont SARL" is "Atelier Dupont".
 """
 
 import re
@@ -15,19 +19,27 @@ from invoices.extraction.amounts import find_amounts
 from invoices.extraction.dates import find_dates
 from invoices.extraction.labels import match_label, normalise
 from invoices.extraction.layout import Layout, Line, Segment
+from invoices.extraction.parties.address import CONTACT, SEPARATORS, address_after, vat_country, with_country
+from invoices.extraction.parties.vocabulary import (
+    BUYER_LABELS,
+    DOCUMENT_WORDS,
+    LEGAL_FORM,
+    LEGAL_FORM_ONLY,
+    SELLER_LABELS,
+    TITLE_TOKENS,
+    TITLE_WORDS,
+)
 from invoices.extraction.result import Party
 
-LEGAL_FORM = re.compile(
-    r"(?i)(?<![\w])(gmbh|ag|kg|ohg|ug|e\.?\s?k\.|ltd\.?|limited|llc|llp|inc\.?|corp\.?|plc|co\.|company|"
-    r"sarl|s\.?a\.?r\.?l\.?|sas|s\.?a\.?s\.?|sa|eurl|sasu|sprl|b\.?v\.?|n\.?v\.?|vof|s\.?l\.?u?\.?|s\.?a\.?|"
-    r"sdn\.?\s?bhd\.?|bhd\.?|berhad|s/b|enterprise|trading|pte\.?|pty\.?|private limited|pvt\.?)(?![\w])"
-)
-# A legal form with nothing before it ("SDN BHD" under "MPH BOOKSTORES"): the end of a name set on two lines.
-_LEGAL_FORM_ONLY = re.compile(rf"^(?:{LEGAL_FORM.pattern.removeprefix('(?i)')}\W*)+$", re.IGNORECASE)
 # The company registration number some countries print after the name: "COSWAY (M) SDN BHD (E0118-A)".
 _REGISTRATION_SUFFIX = re.compile(r"\s*\((?:co\.?\s*(?:no|reg)\.?\s*:?\s*)?[A-Z]{0,2}\d[\dA-Z-]*\)\W*$", re.IGNORECASE)
 # "OWN BY: CHEF LEE SDN BHD", "Operated by: ...": the legal entity behind a trading name.
-_OWNER = re.compile(r"(?i)^(?:own(?:ed)?|operated|managed|a division of|a member of)\s*(?:by)?\s*:?\s*(?P<name>.+)$")
+# The keyword must end at a word boundary and be followed by "by" or a colon, so "Owner by X" gives "X"
+# (not "er by X") and "Managed Services Ltd" is a name, not an owner statement.
+_OWNER = re.compile(
+    r"(?i)^(?:(?:own(?:ed|er)?|operated|managed)(?:\s+by\b|(?=\s*:))|a division of\b|a member of\b)"
+    r"\s*:?\s*(?P<name>\S.*)$"
+)
 _REGISTRATION_LABEL = re.compile(r"(?i)^\W*(?:co|company|reg|registration)\.?\s*(?:no|reg|number)\.?\W*$")
 # "X B.V. iov Y", "X Ltd on behalf of Y": the name ends where the principal is introduced.
 _ON_BEHALF = re.compile(
@@ -36,168 +48,6 @@ _ON_BEHALF = re.compile(
 # The sender's web or mail domain ("info@cronus.com", "www.aubonmoulin.fr") usually spells its name.
 _DOMAIN = re.compile(r"(?i)(?:@|\bwww\.|https?://(?:www\.)?)(?P<label>[a-z0-9-]{3,})\.[a-z]")
 _MAIL_PROVIDERS = frozenset({"gmail", "googlemail", "yahoo", "hotmail", "outlook", "live", "icloud", "gmx", "web"})
-BUYER_LABELS = frozenset(
-    normalise(label)
-    for label in [
-        "Bill to",
-        "Billed to",
-        "Invoice to",
-        "Invoiced to",
-        "Sold to",
-        "Ship to",
-        "Deliver to",
-        "Delivery address",
-        "Customer",
-        "Client",
-        "Buyer",
-        "Recipient",
-        "To",
-        "Rechnungsempfänger",
-        "Rechnungsadresse",
-        "Lieferadresse",
-        "Lieferanschrift",
-        "Kunde",
-        "Käufer",
-        "Leistungsempfänger",
-        "Käufer/Leistungsempfänger",
-        "Empfänger",
-        "An",
-        "Facturé à",
-        "Facturer à",
-        "Adresse de facturation",
-        "Adresse de livraison",
-        "Livré à",
-        "Acheteur",
-        "Destinataire",
-        "Kepada",
-        "Dibilkan kepada",
-        "Pelanggan",
-        "Pembeli",
-        "Alamat penghantaran",
-        "Facturar a",
-        "Cliente",
-        "Comprador",
-        "Dirección de envío",
-        "Enviar a",
-        "Factuur aan",
-        "Klant",
-        "Afleveradres",
-        "Factuuradres",
-        "Koper",
-        "Afnemer",
-    ]
-)
-SELLER_LABELS = frozenset(
-    normalise(label)
-    for label in [
-        "Seller",
-        "Supplier",
-        "Vendor",
-        "From",
-        "Issued by",
-        "Verkäufer",
-        "Lieferant",
-        "Rechnungssteller",
-        "Absender",
-        "Fournisseur",
-        "Vendeur",
-        "Émetteur",
-        "Emetteur",
-        "Penjual",
-        "Pembekal",
-        "Daripada",
-        "Proveedor",
-        "Vendedor",
-        "Emisor",
-        "Leverancier",
-        "Verkoper",
-        "Afzender",
-    ]
-)
-TITLE_WORDS = frozenset(
-    normalise(word)
-    for word in [
-        "invoice",
-        "tax invoice",
-        "commercial invoice",
-        "pro forma invoice",
-        "proforma",
-        "credit note",
-        "debit note",
-        "receipt",
-        "payment receipt",
-        "facture",
-        "avoir",
-        "rechnung",
-        "handelsrechnung",
-        "gutschrift",
-        "quittung",
-        "invois",
-        "invois cukai",
-        "nota kredit",
-        "resit",
-        "factura",
-        "recibo",
-        "factuur",
-        "creditnota",
-        "kwitantie",
-        "original",
-        "copy",
-        "page",
-    ]
-)
-# Words of a document's title ("Kopie factuur", "DUPLICATE RECEIPT", "Invoice 103767"), never of a name.
-_TITLE_TOKENS = frozenset(
-    {"invoice", "tax", "commercial", "pro", "forma", "proforma", "credit", "debit", "note", "receipt", "payment",
-     "facture", "avoir", "rechnung", "handelsrechnung", "gutschrift", "quittung", "invois", "cukai", "nota",
-     "kredit", "resit", "factura", "recibo", "factuur", "creditnota", "kwitantie", "original", "copy", "kopie",
-     "copie", "copia", "duplicate", "duplikat", "duplicado", "page", "seite", "of", "von", "de", "simplified"}
-)  # fmt: skip
-_DOCUMENT_WORDS = frozenset({"invoice", "rechnung", "facture", "factura", "factuur", "invois", "receipt", "resit"})
-_SEPARATORS = re.compile(r"\s+[·•|–-]\s+|\s*[·•|]\s*")
-_CONTACT = re.compile(r"(?i)@|www\.|https?:|\+?\d[\d ()/-]{7,}\d|\b(tel|fax|phone|telefon|email|e-mail|iban|bic)\b")
-_COUNTRIES = {
-    "deutschland": "DE", "germany": "DE", "france": "FR", "frankreich": "FR", "nederland": "NL",
-    "netherlands": "NL", "españa": "ES", "spain": "ES", "malaysia": "MY", "united kingdom": "GB",
-    "belgique": "BE", "belgium": "BE", "österreich": "AT", "austria": "AT", "italia": "IT", "italy": "IT",
-}  # fmt: skip
-# VAT number prefixes (EU, with Greece's "EL", and the UK): a VAT number names its holder's country.
-_VAT_COUNTRIES = {
-    code: "GR" if code == "EL" else code
-    for code in [
-        "AT",
-        "BE",
-        "BG",
-        "CY",
-        "CZ",
-        "DE",
-        "DK",
-        "EE",
-        "EL",
-        "ES",
-        "FI",
-        "FR",
-        "GB",
-        "HR",
-        "HU",
-        "IE",
-        "IT",
-        "LT",
-        "LU",
-        "LV",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SE",
-        "SI",
-        "SK",
-        "XI",
-    ]
-}
-_VAT_NUMBER = re.compile(r"^(?P<cc>[A-Z]{2})[0-9A-Z]{2,13}$")
-_POSTCODE_COUNTRY = re.compile(r"^(?P<cc>[A-Z]{2})[ -](?P<rest>\d{4,5}\s.+)$")
 
 
 @dataclass
@@ -233,24 +83,26 @@ def is_name_like(text: str) -> bool:
     letters = sum(c.isalpha() for c in text)
     if letters < 2 or letters < 0.5 * len(text.replace(" ", "")):
         return False
-    if _CONTACT.search(text) or find_dates(text) or len(find_amounts(text)) > 1 or ":" in text:
+    if CONTACT.search(text) or find_dates(text) or len(find_amounts(text)) > 1 or ":" in text:
         return False
     folded = normalise(text)
     if folded in TITLE_WORDS or folded in BUYER_LABELS or folded in SELLER_LABELS:
         return False
     tokens = folded.split()
-    if all(token in _TITLE_TOKENS or token.isdigit() for token in tokens):
+    if all(token in TITLE_TOKENS or token.isdigit() for token in tokens):
         return False
-    if tokens[0] in _DOCUMENT_WORDS and any(c.isdigit() for c in text) and not LEGAL_FORM.search(text):
+    if tokens[0] in DOCUMENT_WORDS and any(c.isdigit() for c in text) and not LEGAL_FORM.search(text):
         return False  # "Invoice 103767", "Rechnung Nr. 4711"
     return not any(m.strength >= 0.85 and len(m.label) >= 0.6 * len(folded) for m in match_label(text))
 
 
-def read_supplier(layout: Layout, *, tax_id_line: int | None, tax_id: str | None = None) -> Supplier:
+def read_supplier(
+    layout: Layout, *, tax_id_line: int | None, tax_id: str | None = None, tax_country: str | None = None
+) -> Supplier:
     """The supplier's name (and the address printed under it) from the first page.
 
-    An address that prints no country takes it from the supplier's VAT number (`tax_id`), whose
-    prefix names the country it was issued in ("DE123456789": DE).
+    An address that prints no country takes it from the supplier's tax id: `tax_country` when the caller
+    knows it (a German Steuernummer: DE), else the prefix of a VAT number `tax_id` ("DE123456789": DE).
     """
     buyer = _buyer_block(layout)
     first_page = [line for line in layout.lines if line.page == 0]
@@ -288,10 +140,8 @@ def read_supplier(layout: Layout, *, tax_id_line: int | None, tax_id: str | None
         return Supplier(Party())
     score, name, line, position = best
     confidence = round(max(0.2, min(0.9, 0.3 + 0.25 * score)), 3)
-    address = _address_after(layout, line, position, name)
-    country = vat_country(tax_id)
-    if address and country and not _ENDS_WITH_COUNTRY.search(address):
-        address = f"{address}, {country}"
+    address = with_country(address_after(layout, line, position, name), tax_country or vat_country(tax_id))
+    name = _without_declared_form(layout, name)
     result = Supplier(Party(name=name, address=address), {"supplier_name": confidence})
     if address:
         result.confidence["supplier_address"] = round(confidence * 0.8, 3)
@@ -302,7 +152,7 @@ def _name_parts(layout: Layout, line: Line, segment: Segment) -> list[tuple[str,
     """The possible names in a segment, each with a score bonus: the parts of a sender line, without a
     trailing registration number, an owner named after "Owned by:", a name whose legal form wraps to this line."""
     parts: list[tuple[str, float]] = []
-    for raw in _SEPARATORS.split(segment.text):
+    for raw in SEPARATORS.split(segment.text):
         part = _ON_BEHALF.sub("", _REGISTRATION_SUFFIX.sub("", raw.strip())).strip()
         part = re.sub(r"(?<=/\w)\.$", "", part)  # "S/B." -> "S/B"
         if _REGISTRATION_LABEL.match(part):
@@ -311,7 +161,7 @@ def _name_parts(layout: Layout, line: Line, segment: Segment) -> list[tuple[str,
         if owner:
             parts.append((owner["name"].strip(), 0.8))
             continue
-        if _LEGAL_FORM_ONLY.match(part):
+        if LEGAL_FORM_ONLY.match(part):
             head = _segment_above(layout, line, segment)
             if head is not None and not LEGAL_FORM.search(head.text):
                 parts.append((f"{head.text} {part}", 0.0))
@@ -343,49 +193,42 @@ def _matches_domain(name: str, domains: set[str]) -> bool:
     return any(len(d) >= 4 and (d in compact or (len(compact) >= 4 and d.startswith(compact))) for d in domains)
 
 
-_ENDS_WITH_COUNTRY = re.compile(r", [A-Z]{2}$")
+_FORM = LEGAL_FORM.pattern.removeprefix("(?i)")
+# The legal form stated apart from the name: "SARL au capital de 120 000 €", "Forme juridique : SAS".
+_DECLARED_FORM = re.compile(
+    rf"(?i)(?:(?<![\w])(?P<form>{_FORM})\s+au capital\b|\bforme juridique\s*:?\s*(?P<named>{_FORM}))"
+)
 
 
-def vat_country(tax_id: str | None) -> str | None:
-    """The ISO country code a VAT number's prefix names, or None for other tax numbers."""
-    match = _VAT_NUMBER.match((tax_id or "").replace(" ", ""))
-    return _VAT_COUNTRIES.get(match["cc"]) if match else None
+def _without_declared_form(layout: Layout, name: str) -> str:
+    """`name` without a leading or trailing legal form that the document declares on its own."""
+    found = (match for line in layout.lines for match in _DECLARED_FORM.finditer(line.text))
+    declared = {normalise(match["form"] or match["named"]) for match in found}
+    if not declared:
+        return name
+    for pattern in (rf"(?i)^(?P<rest>.+?)[\s,]+(?P<form>{_FORM})$", rf"(?i)^(?P<form>{_FORM})\s+(?P<rest>.+)$"):
+        match = re.match(pattern, name)
+        if match and normalise(match["form"]) in declared and sum(c.isalpha() for c in match["rest"]) >= 2:
+            return match["rest"].strip()
+    return name
 
 
-def _address_after(layout: Layout, line: Line, position: int, name: str) -> str | None:
-    """The address: what follows the name on a sender line, else the lines under it in its column."""
-    segment = line.segments[position]
-    parts = [p.strip() for p in _SEPARATORS.split(segment.text)]
-    if name in parts and parts.index(name) + 1 < len(parts):
-        rest = [p for p in parts[parts.index(name) + 1 :] if p and not _CONTACT.search(p)]
-        return _format_address(rest[:3]) if rest else None
-    collected: list[str] = []
-    previous = line
-    for other in layout.lines[line.index + 1 : line.index + 5]:
-        if other.page != line.page or other.y0 - previous.y1 > 1.5 * previous.height:
-            break
-        below = [s for s in other.segments if abs(s.x0 - segment.x0) < 2 * line.height]
-        if not below or _CONTACT.search(below[0].text) or ":" in below[0].text:
-            break
-        collected.append(below[0].text)
-        previous = other
-    return _format_address(collected[:3]) if collected else None
-
-
-def _format_address(parts: list[str]) -> str:
-    """Address lines joined by commas, a trailing country name or "DE 80333 ..." prefix as its ISO code."""
-    country = None
-    lines = []
-    for part in parts:
-        code = _COUNTRIES.get(part.casefold())
-        if code:
-            country = code
-            continue
-        prefixed = _POSTCODE_COUNTRY.match(part)
-        if prefixed:
-            country = prefixed["cc"]
-            part = prefixed["rest"]
-        lines.append(part)
-    if country:
-        lines.append(country)
-    return ", ".join(lines)
+def seller_block(layout: Layout) -> dict[int, tuple[float, float]]:
+    """The lines under a seller label ("Verkäufer:", "Lieferant", "From"), each with the horizontal span of
+    the label's column, down to the next party's label: where the seller prints its name, address and ids."""
+    block: dict[int, tuple[float, float]] = {}
+    for line in layout.lines:
+        for position, segment in enumerate(line.segments):
+            if normalise(segment.text.split(":")[0]) not in SELLER_LABELS:
+                continue
+            right = line.segments[position + 1].x0 if position + 1 < len(line.segments) else float("inf")
+            span = (segment.x0 - 2 * line.height, right)
+            for other in layout.lines[line.index + 1 : line.index + 15]:
+                if other.page != line.page:
+                    break
+                in_span = [s for s in other.segments if span[0] <= s.x0 < span[1]]
+                if any(normalise(s.text.split(":")[0]) in BUYER_LABELS | SELLER_LABELS for s in in_span):
+                    break
+                if in_span:
+                    block[other.index] = span
+    return block
