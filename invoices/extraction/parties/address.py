@@ -10,9 +10,8 @@ column may be interleaved with it.
 
 import re
 
-from invoices.extraction.labels import normalise
 from invoices.extraction.layout import Layout, Line, Segment
-from invoices.extraction.parties.vocabulary import BUYER_LABELS, COUNTRIES, SELLER_LABELS, VAT_COUNTRIES
+from invoices.extraction.parties.vocabulary import BUYER_LABELS, COUNTRIES, SELLER_LABELS, VAT_COUNTRIES, label_head
 
 SEPARATORS = re.compile(r"\s+[·•|–-]\s+|\s*[·•|]\s*")
 CONTACT = re.compile(r"(?i)@|www\.|https?:|\+?\d[\d ()/-]{7,}\d|\b(tel|fax|phone|telefon|email|e-mail|iban|bic)\b")
@@ -88,7 +87,7 @@ def _in_column(line: Line, segment: Segment, height: float) -> Segment | None:
 
 
 def _is_party_label(text: str) -> bool:
-    head = normalise(text.split(":")[0])
+    head = label_head(text)
     return head in BUYER_LABELS or head in SELLER_LABELS
 
 

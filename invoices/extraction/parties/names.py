@@ -28,6 +28,7 @@ from invoices.extraction.parties.vocabulary import (
     SELLER_LABELS,
     TITLE_TOKENS,
     TITLE_WORDS,
+    label_head,
 )
 from invoices.extraction.result import Party
 
@@ -61,7 +62,7 @@ def _buyer_block(layout: Layout) -> set[tuple[int, int]]:
     block: set[tuple[int, int]] = set()
     for line in layout.lines:
         for position, segment in enumerate(line.segments):
-            head = normalise(segment.text.split(":")[0])
+            head = label_head(segment.text)
             if head not in BUYER_LABELS and not any(
                 head.startswith(label + " ") for label in BUYER_LABELS if " " in label
             ):
@@ -213,13 +214,16 @@ def _without_declared_form(layout: Layout, name: str) -> str:
     return name
 
 
+_PARTY_LABELS = BUYER_LABELS | SELLER_LABELS
+
+
 def seller_block(layout: Layout) -> dict[int, tuple[float, float]]:
     """The lines under a seller label ("Verkäufer:", "Lieferant", "From"), each with the horizontal span of
     the label's column, down to the next party's label: where the seller prints its name, address and ids."""
     block: dict[int, tuple[float, float]] = {}
     for line in layout.lines:
         for position, segment in enumerate(line.segments):
-            if normalise(segment.text.split(":")[0]) not in SELLER_LABELS:
+            if label_head(segment.text) not in SELLER_LABELS:
                 continue
             right = line.segments[position + 1].x0 if position + 1 < len(line.segments) else float("inf")
             span = (segment.x0 - 2 * line.height, right)
@@ -227,7 +231,7 @@ def seller_block(layout: Layout) -> dict[int, tuple[float, float]]:
                 if other.page != line.page:
                     break
                 in_span = [s for s in other.segments if span[0] <= s.x0 < span[1]]
-                if any(normalise(s.text.split(":")[0]) in BUYER_LABELS | SELLER_LABELS for s in in_span):
+                if any(label_head(s.text) in _PARTY_LABELS for s in in_span):
                     break
                 if in_span:
                     block[other.index] = span

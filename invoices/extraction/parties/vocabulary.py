@@ -1,8 +1,19 @@
 """The words that tell a party's name from everything else: legal forms, party labels, titles, countries."""
 
 import re
+from functools import lru_cache
 
 from invoices.extraction.labels import normalise
+
+
+@lru_cache(maxsize=8192)
+def label_head(text: str) -> str:
+    """The normalised text before a colon ("Verkäufer:" -> "verkaufer"), to look up among the party labels.
+
+    Cached: every segment of a document is looked up by the buyer block, the seller block and the address.
+    """
+    return normalise(text.split(":")[0])
+
 
 LEGAL_FORM = re.compile(
     r"(?i)(?<![\w])(gmbh|ag|kg|ohg|ug|e\.?\s?k\.|ltd\.?|limited|llc|llp|inc\.?|corp\.?|plc|co\.|company|"
