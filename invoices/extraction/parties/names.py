@@ -41,6 +41,9 @@ _OWNER = re.compile(
     r"(?i)^(?:(?:own(?:ed|er)?|operated|managed)(?:\s+by\b|(?=\s*:))|a division of\b|a member of\b)"
     r"\s*:?\s*(?P<name>\S.*)$"
 )
+_FOR_THE_ATTENTION = re.compile(
+    r"(?i)^(?:z\.?\s?hd\.?|zu händen|attn\.?|attention|à l'attention|a l'attention|t\.?\s?a\.?\s?v\.?|ter attentie)\s"
+)
 _REGISTRATION_LABEL = re.compile(r"(?i)^\W*(?:co|company|reg|registration)\.?\s*(?:no|reg|number)\.?\W*$")
 # "X B.V. iov Y", "X Ltd on behalf of Y": the name ends where the principal is introduced.
 _ON_BEHALF = re.compile(
@@ -86,6 +89,8 @@ def is_name_like(text: str) -> bool:
         return False
     if CONTACT.search(text) or find_dates(text) or len(find_amounts(text)) > 1 or ":" in text:
         return False
+    if _FOR_THE_ATTENTION.match(text):
+        return False  # "z. Hd. Frau Muster", "Attn Accounts Payable": who the letter goes to
     folded = normalise(text)
     if folded in TITLE_WORDS or folded in BUYER_LABELS or folded in SELLER_LABELS:
         return False

@@ -108,3 +108,30 @@ def test_a_name_that_starts_with_managed_is_a_name_and_not_an_owner_line():
 
     assert supplier.name == "Managed Print Services Ltd"
     assert supplier.address == "14 Bridge Street, London EC1A 1BB, GB"
+
+
+@pytest.mark.parametrize(
+    "attention",
+    [
+        "z. Hd. Herrn Bernd Beispiel",
+        "Attn Accounts Payable Department",
+        "T.a.v. Inkoopafdeling",
+        "Zu Händen Frau Kranz",
+    ],
+)
+def test_a_for_the_attention_of_line_in_large_type_is_not_the_name(attention):
+    supplier = _supplier(
+        [
+            (60, 40, attention, 16),
+            (60, 70, "Nordlicht Logistik"),
+            (60, 84, "Kaistraße 9"),
+            (60, 98, "24103 Kiel"),
+            (60, 112, "USt-IdNr.: DE136695976"),
+            (350, 200, "Rechnung Nr. RE-2207"),
+            (350, 215, "Datum: 14.03.2025"),
+            (350, 400, "Summe 240,00 EUR"),
+        ]
+    )
+
+    assert supplier.name == "Nordlicht Logistik"
+    assert supplier.address == "Kaistraße 9, 24103 Kiel, DE"
