@@ -117,16 +117,23 @@ def read_supplier(
         for segment in line.segments:
             if normalise(segment.text.rstrip(":")) in SELLER_LABELS:
                 seller_after.update(range(line.index + 1, line.index + 4))
+    # The first name under a seller label, however many id lines ("Nummer", "GLN", "Leitweg-ID") come first.
+    seller = seller_block(layout)
+    seller_name_seen = False
     domains = _domains(layout)
     best: tuple[float, str, Line, int] | None = None
     for line in first_page:
         relative = layout.relative_y(line)
+        named_here = False
         for position, segment in enumerate(line.segments):
             if (line.index, position) in buyer:
                 continue
+            span = seller.get(line.index)
+            first_in_seller_block = span is not None and span[0] <= segment.x0 < span[1] and not seller_name_seen
             for rank, (part, bonus) in enumerate(_name_parts(layout, line, segment)):
                 if not part or not is_name_like(part) or len(part) > 60:
                     continue
+                named_here = named_here or first_in_seller_block
                 score = bonus
                 if LEGAL_FORM.search(part):
                     score += 1.5
@@ -134,7 +141,9 @@ def read_supplier(
                     score += 0.6
                 score += min(1.0, max(0.0, line.height / layout.body_height - 1.0))
                 score += 0.8 * max(0.0, 1.0 - relative / 0.35) if relative < 0.35 else -0.3
-                if line.index in seller_after:
+                if first_in_seller_block:
+                    score += 1.5
+                elif line.index in seller_after:
                     score += 1.2
                 if tax_id_line is not None and 0 < tax_id_line - line.index <= 4:
                     # The legal entity printed just above the supplier's VAT number is the one it belongs to.
@@ -142,6 +151,7 @@ def read_supplier(
                 score -= 0.2 * rank + 0.01 * line.index
                 if best is None or score > best[0]:
                     best = (score, part, line, position)
+        seller_name_seen = seller_name_seen or named_here
     if best is None:
         return Supplier(Party())
     score, name, line, position = best

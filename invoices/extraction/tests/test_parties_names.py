@@ -135,3 +135,30 @@ def test_a_for_the_attention_of_line_in_large_type_is_not_the_name(attention):
 
     assert supplier.name == "Nordlicht Logistik"
     assert supplier.address == "Kaistraße 9, 24103 Kiel, DE"
+
+
+@pytest.mark.parametrize(
+    "id_lines",
+    [
+        [],
+        ["Nummer : 549910", "Globale Nummer: 4000001123452 (GLN)"],
+        ["Nummer : 549910", "Globale Nummer: 4000001123452 (GLN)", "Leitweg-ID: 991-12345-67", "Kennung: K-22"],
+    ],
+)
+def test_the_first_name_under_a_seller_label_is_the_supplier_after_any_number_of_id_lines(id_lines):
+    block = ["Verkäufer:", *id_lines, "Bäckerei Kornblume", "Mühlenweg 3", "DE 37073 Göttingen"]
+    texts: list[Text] = [(50, 100 + 12 * row, text) for row, text in enumerate(block)]
+    supplier = _supplier(
+        [
+            (50, 40, "Sommerfest am Mühlenteich", 18),
+            *texts,
+            (50, 300, "Käufer:"),
+            (50, 312, "Verein Beispiel e.V."),
+            (350, 400, "Rechnung Nr. RE-2207"),
+            (350, 415, "Datum: 14.03.2025"),
+            (350, 600, "Summe 240,00 EUR"),
+        ]
+    )
+
+    assert supplier.name == "Bäckerei Kornblume"
+    assert supplier.address == "Mühlenweg 3, 37073 Göttingen, DE"
