@@ -436,7 +436,7 @@ def _supplier_tax_id(layout: Layout) -> tuple[Candidate, int, str | None] | None
             position = _segment_at(line, found.span[0])
             if line.index in seller and seller[line.index][0] <= line.segments[position].x0 < seller[line.index][1]:
                 score += 0.5  # printed with the seller's name and address, not in a note or a footer
-            if _BUYER_HINT.search(" ".join(s.text for s in line.segments[max(0, position - 1) : position + 1])):
+            if _BUYER_HINT.search(" ".join(s.text for s in line.segments[max(0, position - 2) : position + 1])):
                 continue  # "Your VAT number", "Customer VAT ID": the buyer's
             score -= 0.0005 * line.index  # the supplier's id is usually printed first
             if best is None or score > best_score:

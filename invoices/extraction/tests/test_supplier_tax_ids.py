@@ -114,3 +114,28 @@ def test_a_seller_column_beside_the_buyer_column_gives_its_labelled_federal_tax_
 )
 def test_a_thirteen_digit_tax_number_counts_only_after_its_label(text, found):
     assert [match.value for match in tax_id_candidates(text) if match.kind == "de_stnr"] == found
+
+
+@pytest.mark.parametrize(
+    "buyer_line",
+    [
+        [(60, 700, "Your VAT number: NL000099998B57")],
+        [(60, 700, "Ihre USt-IdNr."), (200, 700, ":"), (230, 700, "DE 136 695 976")],
+    ],
+)
+def test_the_buyers_own_vat_number_is_not_the_suppliers_but_a_customer_number_beside_the_id_does_not_matter(
+    buyer_line,
+):
+    supplier = _supplier(
+        [
+            (60, 50, "Beispielbau GmbH", 14),
+            (60, 68, "Werkstraße 4"),
+            (60, 82, "70173 Stuttgart"),
+            (60, 110, "Steuernummer: 201/113/40209"),
+            (300, 110, "Kunden-Nr.: 339420"),
+            *_BODY,
+            *buyer_line,
+        ]
+    )
+
+    assert supplier.tax_id == "201/113/40209"
