@@ -15,9 +15,9 @@ from decimal import Decimal
 
 from invoices.extraction.crosscheck import AmountCandidate, choose_amounts
 from invoices.extraction.labels import detect_language, match_label, normalise, tax_id_candidates
-from invoices.extraction.layout import Layout, Value
+from invoices.extraction.layout import Layout, Line, Value
 from invoices.extraction.lineitems import read_line_items
-from invoices.extraction.parties import read_supplier
+from invoices.extraction.parties import read_supplier, seller_block
 from invoices.extraction.receipts import refine_receipt
 from invoices.extraction.result import ExtractionResult
 from invoices.extraction.taxtable import read_tax_tables
@@ -118,7 +118,10 @@ def read_fields(document: WordDocument) -> ExtractionResult:
 
     tax_id = _supplier_tax_id(layout)
     supplier = read_supplier(
-        layout, tax_id_line=tax_id[1] if tax_id else None, tax_id=str(tax_id[0].value) if tax_id else None
+        layout,
+        tax_id_line=tax_id[1] if tax_id else None,
+        tax_id=str(tax_id[0].value) if tax_id else None,
+        tax_country=tax_id[2] if tax_id else None,
     )
     result.supplier = supplier.party
     if tax_id:
@@ -411,14 +414,19 @@ def _rates(layout: Layout) -> list[Decimal]:
     return rates
 
 
-def _supplier_tax_id(layout: Layout) -> tuple[Candidate, int] | None:
-    """The supplier's VAT / GST / SST / TIN: validated ids and labelled ones first, the buyer's last."""
-    best: tuple[Candidate, int] | None = None
+def _supplier_tax_id(layout: Layout) -> tuple[Candidate, int, str | None] | None:
+    """The supplier's VAT / GST / SST / TIN, its line and, for a VAT number or a German Steuernummer, the
+    country that issued it: ids in the seller's block, validated ids and labelled ones first, the buyer's last."""
+    best: tuple[Candidate, int, str | None] | None = None
+    best_score = 0.0  # uncapped: the candidate's own score stops at 0.95
     labelled_lines = {value.line.index for value in layout.values("supplier_tax_id")}
     labelled_lines |= {value.segment.line for value in layout.values("supplier_tax_id")}
-    buyer_lines = _buyer_context_lines(layout)
+    seller = seller_block(layout)
     for line in layout.lines:
-        for found in tax_id_candidates(line.text):
+        # Segments joined by a wide gap, so that a number in the next column ("DE777777777   999 / 9 99")
+        # is not read as more digits of the id.
+        text = TAX_ID_GAP.join(segment.text for segment in line.segments)
+        for found in tax_id_candidates(text):
             score = 0.5
             if found.checksum_valid:
                 score += 0.3
@@ -426,19 +434,33 @@ def _supplier_tax_id(layout: Layout) -> tuple[Candidate, int] | None:
                 score += 0.1
             if line.index in labelled_lines or line.index - 1 in labelled_lines:
                 score += 0.15
-            if line.index in buyer_lines:
+            position = _segment_at(line, found.span[0])
+            if line.index in seller and seller[line.index][0] <= line.segments[position].x0 < seller[line.index][1]:
+                score += 0.5  # printed with the seller's name and address, not in a note or a footer
+            if _BUYER_HINT.search(" ".join(s.text for s in line.segments[max(0, position - 2) : position + 1])):
                 continue  # "Your VAT number", "Customer VAT ID": the buyer's
             score -= 0.0005 * line.index  # the supplier's id is usually printed first
-            if best is None or score > best[0].score:
-                best = (Candidate(found.value, round(min(score, 0.95), 3)), line.index)
+            if best is None or score > best_score:
+                country = found.country if found.kind in _ADDRESS_COUNTRY_KINDS else None
+                best, best_score = (Candidate(found.value, round(min(score, 0.95), 3)), line.index, country), score
     return best
+
+
+TAX_ID_GAP = "   "
+# Tax ids that only the issuing country's tax office gives out, so they tell the supplier's country.
+_ADDRESS_COUNTRY_KINDS = frozenset({"eu_vat", "gb_vat", "de_stnr"})
+
+
+def _segment_at(line: Line, offset: int) -> int:
+    """The position of the segment holding character `offset` of the line's gap-joined text."""
+    for position, segment in enumerate(line.segments):
+        if offset < len(segment.text) + len(TAX_ID_GAP):
+            return position
+        offset -= len(segment.text) + len(TAX_ID_GAP)
+    return len(line.segments) - 1
 
 
 _BUYER_HINT = re.compile(
     r"(?i)\b(customer|client|kunde|kunden|käufer|buyer|acheteur|klant|pelanggan|cliente|comprador|afnemer|"
     r"your|uw|ihre|votre|su|anda)\b"
 )
-
-
-def _buyer_context_lines(layout: Layout) -> set[int]:
-    return {line.index for line in layout.lines if _BUYER_HINT.search(line.text)}

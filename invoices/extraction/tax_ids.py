@@ -42,6 +42,10 @@ _SG_GST = re.compile(rf"{_START}(?P<number>M[0-9A-Z]-?\d{{7}}-?[0-9A-Z]){_END}")
 _SG_UEN = re.compile(rf"{_START}(?P<number>\d{{8,9}}[A-Z]|[TSR]\d{{2}}[A-Z]{{2}}\d{{4}}[A-Z]){_END}")
 _AU_ABN = re.compile(rf"{_START}(?P<number>\d{{2}} ?\d{{3}} ?\d{{3}} ?\d{{3}}){_END}")
 _DE_STNR = re.compile(rf"{_START}(?P<number>\d{{2,3}}/\d{{3,4}}/\d{{4,5}}){_END}")
+# The 13-digit federal form of a Steuernummer ("5133081508159") looks like a GLN or an EAN: only labelled.
+_DE_STNR_FEDERAL = re.compile(
+    r"(?i)(?<![\w])(?:steuer-?\s?(?:nummer|nr\.?)|st\.?\s?-?nr\.?)\s*:?\s*(?P<number>\d{13})(?!\d)"
+)
 _US_EIN = re.compile(rf"{_START}(?P<number>\d{{2}}-\d{{7}}){_END}")
 _ABN_LABEL = re.compile(r"\bABN\b[\s:.#]*$", re.IGNORECASE)
 
@@ -100,9 +104,13 @@ def _au_abn(text: str) -> Iterator[TaxIdMatch]:
 
 def _de_stnr(text: str) -> Iterator[TaxIdMatch]:
     # No checksum, but stdnum knows each state's layout: keep only numbers that fit one.
+    # The regional form has slashes ("201/113/40209"); the federal form is 13 digits after its label.
     for match in _DE_STNR.finditer(text):
         if stnr.is_valid(match["number"]):
             yield TaxIdMatch(match["number"], "de_stnr", "DE", match.span(), None)
+    for match in _DE_STNR_FEDERAL.finditer(text):
+        if stnr.is_valid(match["number"]):
+            yield TaxIdMatch(match["number"], "de_stnr", "DE", match.span("number"), None)
 
 
 def _us_ein(text: str) -> Iterator[TaxIdMatch]:
