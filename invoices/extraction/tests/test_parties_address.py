@@ -7,8 +7,8 @@ import pytest
 
 from invoices.extraction.fields import read_fields
 from invoices.extraction.parties import format_address
-from invoices.extraction.tests.pdfs import Text, make_pdf, right_aligned
-from invoices.extraction.textpdf import read_text_pdf
+from reading.tests.pdfs import Text, make_pdf, right_aligned
+from reading.textpdf import read_text_pdf
 
 
 def _supplier(*pages: list[Text]):

@@ -6,8 +6,8 @@ Every document is drawn here; the suppliers are made up.
 import pytest
 
 from invoices.extraction.fields import read_fields
-from invoices.extraction.tests.pdfs import Text, make_pdf
-from invoices.extraction.textpdf import read_text_pdf
+from reading.tests.pdfs import Text, make_pdf
+from reading.textpdf import read_text_pdf
 
 
 def _supplier(texts: list[Text]):

@@ -7,8 +7,8 @@ import pytest
 
 from invoices.extraction.fields import read_fields
 from invoices.extraction.tax_ids import tax_id_candidates
-from invoices.extraction.tests.pdfs import Text, make_pdf
-from invoices.extraction.textpdf import read_text_pdf
+from reading.tests.pdfs import Text, make_pdf
+from reading.textpdf import read_text_pdf
 
 
 def _supplier(*pages: list[Text]):
