@@ -66,6 +66,17 @@ _IN_DESCRIPTION = re.compile(
 )
 
 
+# Units of a measured quantity, which may be fractional (27.5 hours, 1.25 kg); the rest count whole things.
+_MEASURED = frozenset(
+    {"HUR", "MIN", "DAY", "KGM", "GRM", "TNE", "LTR", "MLT", "MTR", "MTK", "MTQ", "KMT", "CMT", "MMT", "KWH", "MWH"}
+)
+
+
+def is_measured(code: str | None) -> bool:
+    """Whether a rec. 20 code measures (hours, kilograms, litres, kWh, ...) rather than counts."""
+    return code in _MEASURED
+
+
 def unit_code(word: str) -> str | None:
     """The rec. 20 code of a printed unit ("Stk.", "kg", "Stunden", "m²"), or None."""
     if not isinstance(word, str) or not word.strip():
@@ -89,4 +100,4 @@ def unit_in_description(text: str) -> str | None:
     return None
 
 
-__all__ = ["unit_code", "unit_in_description"]
+__all__ = ["is_measured", "unit_code", "unit_in_description"]

@@ -46,6 +46,9 @@ class Table:
     height: float  # the header's line height
     page: int
     amount_columns: frozenset[int]  # the columns named as the amount, else the rightmost one
+    # On which line of a row the description is printed: 1 under a header that names another field on its
+    # first row and the description on its second ("Art-Nr-Lieferant" over "Artikelbezeichnung").
+    description_row: int = 0
 
 
 def word_spans(words: list[Word]) -> tuple[str, list[tuple[int, int]]]:
@@ -173,4 +176,18 @@ def _build_table(columns: list[Column], line: Line) -> Table:
     end = min((c.x0 for c in columns if c.x0 > start + 1), default=float("inf"))
     named = [i for i, c in enumerate(columns) if "amount" in c.fields]
     amounts = frozenset(named if named else [len(columns) - 1])
-    return Table(columns, start, zone, end, line.height, line.page, amounts)
+    row = _description_row(description, columns, line) if description is not None else 0
+    return Table(columns, start, zone, end, line.height, line.page, amounts, row)
+
+
+def _description_row(description: Column, columns: list[Column], line: Line) -> int:
+    """How many header rows below the main header line (the one that names the numbers) the description is named,
+    when the description column's header names something else on the main line; else 0."""
+    near = 0.5 * line.height
+    labelled = [top for top, text in description.texts if any(m.field == "description" for m in match_label(text))]
+    if not labelled or min(labelled) <= line.y0 + near:
+        return 0
+    if not any(abs(top - line.y0) <= near for top, _ in description.texts):
+        return 0  # nothing printed above the description label on the main line: it is one row, set lower
+    tops = {round(top) for column in [description, *columns] for top, _ in column.texts}
+    return sum(line.y0 + near < top <= min(labelled) + near for top in tops)

@@ -12,12 +12,13 @@ from itertools import product
 from invoices.extraction.lineitems.header import Column, Table
 from invoices.extraction.lineitems.rows import Row, description_text
 from invoices.extraction.result import LineItem
-from invoices.extraction.units import unit_in_description
+from invoices.extraction.units import is_measured, unit_in_description
 
 MAX_NUMERIC_COLUMNS = 7
 BASES = (Decimal(1), Decimal(10), Decimal(100), Decimal(1000))
 CENT = Decimal("0.005")  # half a cent: products within it agree to the cent
 PRICE_PRECISION = Decimal("0.0001")  # how finely a rounded unit price is recomputed
+QUANTITY_PRECISION = Decimal("0.001")  # and a rounded quantity
 C62 = "C62"  # "one": the unit of a counted line that prints none
 _NET = re.compile(r"(?i)\b(?:net|netto|excl|exkl|excluding|exclusive|exclusief|ohne|ht|hors|zonder|sin|tanpa)\b")
 _GROSS = re.compile(r"(?i)\b(?:gross|brutto|incl|inkl|including|inclusive|inclusief|ttc|mit|con|termasuk)\b")
@@ -106,6 +107,26 @@ def _unrounded_price(quantity: Decimal | None, price: Decimal | None, amount: De
     return price
 
 
+def _unrounded_quantity(
+    quantity: Decimal | None, price: Decimal | None, amount: Decimal, unit: str | None
+) -> Decimal | None:
+    """The quantity as billed, where the page prints a measured quantity rounded: "28 Std" x 10,50 = 288,75 means 27.5.
+
+    Only for measured units (hours, kg, litres, kWh, ...): a count of pieces is whole, and a line that
+    misses its count is discounted, not rounded. And only when quantity x price misses the amount for
+    every price basis, while amount / price is exact to three decimals and rounds to the printed quantity.
+    """
+    if quantity is None or price is None or not quantity or not price or not is_measured(unit):
+        return quantity
+    exponent = quantity.as_tuple().exponent
+    if not isinstance(exponent, int) or any(abs(quantity * price / basis - amount) < CENT for basis in BASES):
+        return quantity
+    computed = (amount / price).quantize(QUANTITY_PRECISION)
+    if computed * price == amount and abs(computed - quantity) <= Decimal(5).scaleb(exponent - 1):
+        return computed.quantize(Decimal(1)) if computed == computed.to_integral_value() else computed.normalize()
+    return quantity
+
+
 def items_of(rows: list[Row], table: Table, printed: set[Decimal]) -> list[LineItem]:
     quantity, price, amount, taxes = _roles(rows, table, printed)
     if amount is None:
@@ -122,11 +143,14 @@ def items_of(rows: list[Row], table: Table, printed: set[Decimal]) -> list[LineI
         rate = next((row.cells[i].value for i in taxes if i in row.cells), None)
         printed_price = row.cells[price].value if price is not None and price in row.cells else None
         quantity_value = quantity_cell.value if quantity_cell else None
+        unit_price = _unrounded_price(quantity_value, printed_price, row.cells[amount].value)
+        if unit_price == printed_price:  # a rounded price explains the miss, else perhaps a rounded quantity
+            quantity_value = _unrounded_quantity(quantity_value, printed_price, row.cells[amount].value, unit)
         items.append(
             LineItem(
                 description=description,
                 quantity=quantity_value,
-                unit_price=_unrounded_price(quantity_value, printed_price, row.cells[amount].value),
+                unit_price=unit_price,
                 amount=row.cells[amount].value,
                 tax_rate=rate,
                 unit=unit or (C62 if quantity_cell else None),

@@ -54,6 +54,8 @@ class Row:
     align: float  # where a continuation line's description must start
     unit: str | None = None  # a unit printed in a unit column of its own
     open: bool = True  # whether a following line may still continue the description
+    # Lines still to pass before the description's own line, under a header that prints it a row lower.
+    skip: int = 0
 
 
 def _split_glued(word: Word, at: float) -> list[Word]:
@@ -239,15 +241,24 @@ def read_rows(lines: list[Line], first: int, table: Table, decimal: str | None) 
                 break
             if not rows:
                 table.height = max(table.height, line.height)  # rows may be set larger than their header
-            current = Row(cells, words, words[0].x0 if words else table.description_x, unit)
+            if table.description_row:
+                # The text under the description column on the row's first line is what the header's upper
+                # row names there ("Art-Nr-Lieferant" over "Artikelbezeichnung"): an article code.
+                current = Row(cells, [], table.description_x, unit, skip=table.description_row)
+            else:
+                current = Row(cells, words, words[0].x0 if words else table.description_x, unit)
             rows.append(current)
         elif _ends(line, table):
             break
         elif current is not None and current.open and not named and pitch <= CONTINUATION_PITCH:
             if words and (not aligned or note):
                 current.open = False
+            elif words and current.skip > 1:
+                current.skip -= 1  # another line of codes, under another upper header row
             elif words:
                 current.words.extend(words)
+                if current.skip:
+                    current.skip, current.open = 0, False  # the description's own line: what follows is notes
         elif current is not None:
             current.open = False
         index += 1
