@@ -184,7 +184,12 @@ def _description_row(description: Column, columns: list[Column], line: Line) -> 
     """How many header rows below the main header line (the one that names the numbers) the description is named,
     when the description column's header names something else on the main line; else 0."""
     near = 0.5 * line.height
-    labelled = [top for top, text in description.texts if any(m.field == "description" for m in match_label(text))]
+    # A full description label ("Artikelbezeichnung", "Description"), not a code named after a product ("Product code").
+    labelled = [
+        top
+        for top, text in description.texts
+        if any(m.field == "description" and m.strength == 1.0 for m in match_label(text))
+    ]
     if not labelled or min(labelled) <= line.y0 + near:
         return 0
     if not any(abs(top - line.y0) <= near for top, _ in description.texts):

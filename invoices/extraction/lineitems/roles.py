@@ -131,6 +131,7 @@ def items_of(rows: list[Row], table: Table, printed: set[Decimal]) -> list[LineI
     quantity, price, amount, taxes = _roles(rows, table, printed)
     if amount is None:
         return []
+    discounted = any(_DISCOUNT.search(column.text) for column in table.columns)
     items = []
     for row in rows:
         if amount not in row.cells:
@@ -143,15 +144,22 @@ def items_of(rows: list[Row], table: Table, printed: set[Decimal]) -> list[LineI
         rate = next((row.cells[i].value for i in taxes if i in row.cells), None)
         printed_price = row.cells[price].value if price is not None and price in row.cells else None
         quantity_value = quantity_cell.value if quantity_cell else None
-        unit_price = _unrounded_price(quantity_value, printed_price, row.cells[amount].value)
-        if unit_price == printed_price:  # a rounded price explains the miss, else perhaps a rounded quantity
-            quantity_value = _unrounded_quantity(quantity_value, printed_price, row.cells[amount].value, unit)
+        amount_value = row.cells[amount].value
+        # A measured quantity that gives the amount back exactly explains a miss better than a price to four
+        # decimals that gives it back to the cent; with a discount column, the discount explains it.
+        billed = (
+            quantity_value if discounted else _unrounded_quantity(quantity_value, printed_price, amount_value, unit)
+        )
+        if billed == quantity_value:
+            unit_price = _unrounded_price(quantity_value, printed_price, amount_value)
+        else:
+            quantity_value, unit_price = billed, printed_price
         items.append(
             LineItem(
                 description=description,
                 quantity=quantity_value,
                 unit_price=unit_price,
-                amount=row.cells[amount].value,
+                amount=amount_value,
                 tax_rate=rate,
                 unit=unit or (C62 if quantity_cell else None),
             )

@@ -1,0 +1,230 @@
+"""Line-item tables in several layouts and languages, ruled and unruled, built as text PDFs in code."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
+
+from invoices.extraction.amounts import detect_decimal_separator
+from invoices.extraction.layout import Layout
+from invoices.extraction.lineitems import read_line_items
+from invoices.extraction.textpdf import read_text_pdf
+
+# A cell: (x, text) starts at x; (x, text, "r") ends at x, as figures are printed.
+Cell = tuple[float, str] | tuple[float, str, str]
+
+HEADER_Y = 200
+PITCH = 15  # between table lines
+STACK = 11  # between the stacked rows of a header, and between the lines of one row
+
+
+def _pdf(lines: list[tuple[float, list[Cell]]], *, ruled: bool) -> bytes:
+    """A one-page PDF with each line's cells at its y (from the top); ruled: a grid drawn around the table."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    _width, height = A4
+    pdf.setFont("Helvetica", 10)
+    for y, cells in lines:
+        for cell in cells:
+            x, text = cell[0], cell[1]
+            if len(cell) == 3:
+                x -= stringWidth(text, "Helvetica", 10)
+            pdf.drawString(x, height - y, text)
+    if ruled:
+        table = [y for y, _ in lines if HEADER_Y - 12 <= y < HEADER_Y + 200]
+        top, bottom = min(table) - 12, max(table) + 5
+        for y in sorted(set(table)):
+            pdf.line(35, height - (y + 4), 570, height - (y + 4))
+        for x in (35, 570):
+            pdf.line(x, height - top, x, height - bottom)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _read(lines: list[tuple[float, list[Cell]]], *, ruled: bool = False):
+    layout = Layout(read_text_pdf(_pdf(lines, ruled=ruled)))
+    return read_line_items(layout, detect_decimal_separator([line.text for line in layout.lines]))
+
+
+def _invoice(header: list[list[Cell]], rows: list[list[list[Cell]]], totals: list[Cell]) -> list:
+    """An invoice page: a title, header rows stacked tight, rows of one or more lines, a totals line."""
+    lines = [(60.0, [(50, "Invoice / Rechnung / Facture / Factuur")]), (80.0, [(50, "No. 2026-0042")])]
+    y = float(HEADER_Y)
+    for header_row in header:
+        lines.append((y, header_row))
+        y += STACK
+    y += PITCH - STACK
+    for row in rows:
+        for row_line in row:
+            lines.append((y, row_line))
+            y += STACK
+        y += PITCH - STACK
+    lines.append((y + PITCH, totals))
+    return lines
+
+
+# --- a measured quantity printed rounded --------------------------------------------------------------------------
+
+COLUMNS = (250, 262, 380, 450, 540)  # right edge of the quantity, left of the unit, right of price, rate, amount
+
+
+def _priced(
+    labels: tuple[str, ...], rows: list[tuple[str, ...]], total: tuple[str, str], *, x: tuple[int, ...] = COLUMNS
+):
+    quantity, unit, price, rate, amount = x
+    header = [[(50, labels[0]), (quantity - 30, labels[1]), (unit, labels[2]), (price - 55, labels[3])]]
+    header[0] += [(rate - 30, labels[4]), (amount - 50, labels[5])]
+    body = [
+        [[(50, d), (quantity, q, "r"), (unit, u), (price, p, "r"), (rate, r, "r"), (amount, a, "r")]]
+        for d, q, u, p, r, a in rows
+    ]
+    return _invoice(header, body, [(amount - 150, total[0]), (amount, total[1], "r")])
+
+
+ROUNDED_QUANTITIES = [
+    pytest.param(
+        ("Description", "Qty", "Unit", "Unit price", "VAT", "Amount"),
+        [("On-site support", "3", "h", "95.00", "20%", "261.25"), ("Network cable", "2", "pcs", "4.50", "20%", "9.00")],
+        ("Subtotal", "270.25"),
+        True,
+        [(Decimal("2.75"), "HUR"), (Decimal("2"), "H87")],
+        id="english-ruled",
+    ),
+    pytest.param(
+        ("Leistung", "Menge", "Einheit", "Einzelpreis", "USt.", "Betrag"),
+        [("Montage vor Ort", "28", "Std", "10,50", "19 %", "288,75"), ("Dübel", "100", "Stk", "0,10", "19 %", "10,00")],
+        ("Zwischensumme", "298,75"),
+        False,
+        [(Decimal("27.5"), "HUR"), (Decimal("100"), "C62")],
+        id="german-unruled",
+    ),
+    pytest.param(
+        ("Désignation", "Qté", "Unité", "Prix unitaire", "TVA", "Montant HT"),
+        [
+            ("Fioul domestique", "124", "l", "1,20", "20 %", "148,56"),
+            ("Livraison", "1", "forfait", "35,00", "20 %", "35,00"),
+        ],
+        ("Total HT", "183,56"),
+        True,
+        [(Decimal("123.8"), "LTR"), (Decimal("1"), "LS")],
+        id="french-ruled",
+    ),
+    pytest.param(
+        ("Omschrijving", "Aantal", "Eenheid", "Prijs", "BTW", "Bedrag"),
+        [("Tuinaarde", "13", "kg", "3,20", "21%", "40,00"), ("Bloempot", "4", "stuks", "2,50", "21%", "10,00")],
+        ("Subtotaal", "50,00"),
+        False,
+        [(Decimal("12.5"), "KGM"), (Decimal("4"), "C62")],
+        id="dutch-unruled",
+    ),
+]
+
+
+@pytest.mark.parametrize(("labels", "rows", "total", "ruled", "expected"), ROUNDED_QUANTITIES)
+def test_a_measured_quantity_printed_rounded_is_recomputed_from_its_price_and_amount(
+    labels, rows, total, ruled, expected
+):
+    items = _read(_priced(labels, rows, total), ruled=ruled)
+    assert [(item.quantity, item.unit) for item in items] == expected
+    assert [item.unit_price for item in items] == [Decimal(row[3].replace(",", ".")) for row in rows]
+
+
+def test_a_count_of_pieces_that_misses_its_amount_keeps_its_printed_quantity():
+    rows = [
+        ("Office chair, 10% off", "2", "pcs", "100.00", "20%", "180.00"),
+        ("Desk", "1", "pcs", "250.00", "20%", "250.00"),
+    ]
+    items = _read(_priced(("Description", "Qty", "Unit", "Unit price", "VAT", "Amount"), rows, ("Subtotal", "430.00")))
+    assert [item.quantity for item in items] == [Decimal("2"), Decimal("1")]
+
+
+def test_hours_beside_a_discount_column_keep_their_printed_quantity():
+    header = [[(50, "Leistung"), (220, "Menge"), (262, "Einheit"), (320, "Einzelpreis"), (400, "Rabatt")]]
+    header[0] += [(455, "USt."), (505, "Betrag")]
+    row = [(50, "Beratung"), (250, "3", "r"), (262, "Std"), (380, "95,00", "r"), (430, "10 %", "r")]
+    row += [(480, "19 %", "r"), (540, "256,50", "r")]
+    items = _read(_invoice(header, [[row]], [(390, "Zwischensumme"), (540, "256,50", "r")]))
+    assert [(item.quantity, item.unit_price, item.amount) for item in items] == [
+        (Decimal("3"), Decimal("95.00"), Decimal("256.50"))
+    ]
+
+
+def test_a_rounded_unit_price_is_preferred_to_a_rounded_measured_quantity():
+    rows = [("Artificial turf, 3 m wide", "3", "m²", "3.33", "20%", "10.00")]
+    items = _read(_priced(("Description", "Qty", "Unit", "Unit price", "VAT", "Amount"), rows, ("Subtotal", "10.00")))
+    assert [(item.quantity, item.unit_price, item.unit) for item in items] == [(Decimal("3"), Decimal("3.3333"), "MTK")]
+
+
+# --- a header that names an article code over the description -----------------------------------------------------
+
+STACKED_HEADERS = [
+    pytest.param(
+        [("EAN", "Product code", "Qty", "Unit price", "VAT", "Amount"), ("Customer ref.", "Description")],
+        ("5.0000 pcs", "12.5000", "20.0", "62.50", "2.0000 h", "45.0000", "20.0", "90.00"),
+        ("Delivery period: week 5", "Billed as agreed"),
+        True,
+        id="english-ruled",
+    ),
+    pytest.param(
+        [("GTIN", "Artikelnummer", "Menge", "Nettopreis", "MwSt-%", "Nettowert"), ("Kundennr.", "Bezeichnung")],
+        ("5,0000 Stk.", "12,5000", "19,0", "62,50", "2,0000 Std.", "45,0000", "19,0", "90,00"),
+        ("Liefer-Datum: 02.02.2026", "Abrechnung nach Aufwand"),
+        False,
+        id="german-unruled",
+    ),
+    pytest.param(
+        [("Code EAN", "Réf. fournisseur", "Qté", "Prix unitaire", "TVA", "Montant HT"), ("Réf. client", "Désignation")],
+        ("5,0000 pce", "12,5000", "20,0", "62,50", "2,0000 h", "45,0000", "20,0", "90,00"),
+        ("Livraison : semaine 5", "Facturé selon devis"),
+        True,
+        id="french-ruled",
+    ),
+    pytest.param(
+        [("EAN", "Artikelnr.", "Aantal", "Prijs", "BTW", "Bedrag"), ("Klantcode", "Omschrijving")],
+        ("5,0000 stuks", "12,5000", "21,0", "62,50", "2,0000 uur", "45,0000", "21,0", "90,00"),
+        ("Leverdatum: 02-02-2026", "Gefactureerd volgens offerte"),
+        False,
+        id="dutch-unruled",
+    ),
+]
+
+
+@pytest.mark.parametrize(("header", "figures", "notes", "ruled"), STACKED_HEADERS)
+def test_under_a_code_label_over_the_description_label_the_description_is_the_rows_second_line(
+    header, figures, notes, ruled
+):
+    upper, lower = header
+    labels = [[(40, upper[0]), (112, upper[1]), (262, upper[2]), (330, upper[3]), (440, upper[4]), (500, upper[5])]]
+    labels.append([(40, lower[0]), (112, lower[1])])
+
+    def row(code, quantity, price, rate, amount, customer, name, note):
+        first = [(40, "4000000000017"), (112, code), (300, quantity, "r"), (390, price, "r"), (470, rate, "r")]
+        return [[*first, (560, amount, "r")], [(40, customer), (112, name)], [(112, note)]]
+
+    body = [
+        row("AB-1001", *figures[:4], "K-77", "Hex bolts M6, zinc plated", notes[0]),
+        row("SV-20", *figures[4:], "K-78", "Assembly, hall 3", notes[1]),
+    ]
+    items = _read(_invoice(labels, body, [(400, "Total"), (560, figures[3].replace("62", "152"), "r")]), ruled=ruled)
+    assert [item.description for item in items] == ["Hex bolts M6, zinc plated", "Assembly, hall 3"]
+    assert [item.amount for item in items] == [Decimal("62.50"), Decimal("90.00")]
+
+
+def test_a_code_stacked_under_its_own_column_leaves_the_description_on_the_rows_first_line():
+    header = [
+        [(50, "Pos"), (110, "Description"), (300, "Qty"), (350, "Unit price"), (480, "Amount")],
+        [(50, "Item no.")],
+    ]
+    body = [
+        [
+            [(50, "1"), (110, "Garden hose"), (320, "2", "r"), (410, "19.90", "r"), (520, "39.80", "r")],
+            [(50, "GH-20"), (110, "20 m, green")],
+        ],
+        [[(50, "2"), (110, "Hose reel"), (320, "1", "r"), (410, "34.00", "r"), (520, "34.00", "r")], [(50, "HR-1")]],
+    ]
+    items = _read(_invoice(header, body, [(400, "Subtotal"), (520, "73.80", "r")]))
+    assert [item.description for item in items] == ["Garden hose 20 m, green", "Hose reel"]
