@@ -42,7 +42,7 @@ _UNITS: dict[str, str] = {
     "LS": "pauschal psch pauschale forfait forfaitaire",
     "SET": "set sets satz",
     "PR": "pair pairs paar paire paires",
-    "XPK": "pack packs packung packungen pkg paquet paquets pak",
+    "XPK": "pack packs packung packungen pkg pck pkt paquet paquets pak",
     "XBX": "box boxes karton kartons carton cartons doos caja cajas",
     "XRO": "roll rolls rolle rollen rouleau rouleaux rol",
 }

@@ -127,10 +127,20 @@ def _unrounded_quantity(
     return quantity
 
 
+def _needs_partial(rows: list[Row], amount: int, printed: set[Decimal]) -> bool:
+    """Whether the discount and fee rows (description and amount only) belong to the items: the amounts add up
+    to a total printed below the table with them, and not without them."""
+    partial = [row.cells[amount].value for row in rows if row.partial and amount in row.cells]
+    full = sum(row.cells[amount].value for row in rows if not row.partial and amount in row.cells)
+    return bool(partial) and full + sum(partial) in printed and full not in printed
+
+
 def items_of(rows: list[Row], table: Table, printed: set[Decimal]) -> list[LineItem]:
-    quantity, price, amount, taxes = _roles(rows, table, printed)
+    quantity, price, amount, taxes = _roles([row for row in rows if not row.partial], table, printed)
     if amount is None:
         return []
+    if not _needs_partial(rows, amount, printed):
+        rows = [row for row in rows if not row.partial]
     discounted = any(_DISCOUNT.search(column.text) for column in table.columns)
     items = []
     for row in rows:

@@ -56,6 +56,9 @@ class Row:
     open: bool = True  # whether a following line may still continue the description
     # Lines still to pass before the description's own line, under a header that prints it a row lower.
     skip: int = 0
+    # A description and an amount only, in a table that prints quantities and prices: a discount or a fee,
+    # kept only when the amounts need it to add up to a total printed below the table (`roles.items_of`).
+    partial: bool = False
 
 
 def _split_glued(word: Word, at: float) -> list[Word]:
@@ -169,7 +172,11 @@ def _read_line(line: Line, table: Table, decimal: str | None) -> tuple[dict[int,
         if unit_code(word.text) is None:
             continue
         column = _place(word.x0, word.x1, table)
-        if column is not None and table.columns[column].fields & {"unit", "quantity"}:
+        if column is None:
+            continue
+        # A unit column, the quantity's, or one among the figures whose header we cannot read ("ME", "VKE").
+        fields = table.columns[column].fields
+        if fields & {"unit", "quantity"} or (not fields and table.columns[column].x0 >= table.end):
             unit = unit_code(word.text)
     return cells, description, unit
 
@@ -250,6 +257,9 @@ def read_rows(lines: list[Line], first: int, table: Table, decimal: str | None) 
             rows.append(current)
         elif _ends(line, table):
             break
+        elif words and named and set(named) <= table.amount_columns and not note and not _is_total_row(line, words):
+            current = Row(cells, words, words[0].x0, unit, partial=True)
+            rows.append(current)
         elif current is not None and current.open and not named and pitch <= CONTINUATION_PITCH:
             if words and (not aligned or note):
                 current.open = False
