@@ -228,3 +228,75 @@ def test_a_code_stacked_under_its_own_column_leaves_the_description_on_the_rows_
     ]
     items = _read(_invoice(header, body, [(400, "Subtotal"), (520, "73.80", "r")]))
     assert [item.description for item in items] == ["Garden hose 20 m, green", "Hose reel"]
+
+
+# --- discount and fee rows, units in a column we cannot name ------------------------------------------------------
+
+ADJUSTED_TABLES = [
+    pytest.param(
+        ("Pos.", "Art.-Nr.", "Bezeichnung", "Menge", "ME", "Einzelpreis", "Gesamtpreis"),
+        [("Druckerpapier A4", "10", "Pck", "4,99", "49,90"), ("Toner schwarz", "2", "Stk", "59,00", "118,00")],
+        ("Rabatt 5 %", "-8,40"),
+        ("Summe netto", "159,50"),
+        False,
+        ["XPK", "C62"],
+        id="german-unruled",
+    ),
+    pytest.param(
+        ("No.", "Code", "Description", "Qty", "UM", "Price", "Total"),
+        [("Copy paper A4", "10", "pck", "4.99", "49.90"), ("Black toner", "2", "pcs", "59.00", "118.00")],
+        ("Delivery charge", "6.90"),
+        ("Subtotal", "174.80"),
+        True,
+        ["XPK", "H87"],
+        id="english-ruled",
+    ),
+    pytest.param(
+        ("N°", "Réf.", "Désignation", "Qté", "U", "P.U. HT", "Montant HT"),
+        [("Ramette papier A4", "10", "paquets", "4,99", "49,90"), ("Toner noir", "2", "pièces", "59,00", "118,00")],
+        ("Remise fidélité", "-16,79"),
+        ("Total HT", "151,11"),
+        True,
+        ["XPK", "H87"],
+        id="french-ruled",
+    ),
+    pytest.param(
+        ("Nr.", "Art.nr.", "Omschrijving", "Aantal", "Eh.", "Prijs", "Bedrag"),
+        [("Kopieerpapier A4", "10", "pak", "4,99", "49,90"), ("Toner zwart", "2", "stuks", "59,00", "118,00")],
+        ("Verzendkosten", "6,95"),
+        ("Subtotaal", "174,85"),
+        False,
+        ["XPK", "C62"],
+        id="dutch-unruled",
+    ),
+]
+
+
+def _adjusted(labels, rows, adjustment, total):
+    xs = (40, 70, 130, 330, 370, 410, 500)
+    header = [[(x, label) for x, label in zip(xs, labels, strict=True)]]
+    body = [
+        [[(40, str(n)), (70, f"A-{n}"), (130, d), (360, q, "r"), (375, u), (460, p, "r"), (555, a, "r")]]
+        for n, (d, q, u, p, a) in enumerate(rows, start=1)
+    ]
+    body.append([[(130, adjustment[0]), (555, adjustment[1], "r")]])
+    return _invoice(header, body, [(400, total[0]), (555, total[1], "r")])
+
+
+@pytest.mark.parametrize(("labels", "rows", "adjustment", "total", "ruled", "units"), ADJUSTED_TABLES)
+def test_a_discount_or_fee_row_that_the_total_needs_is_an_item_and_units_come_from_an_unnamed_column(
+    labels, rows, adjustment, total, ruled, units
+):
+    items = _read(_adjusted(labels, rows, adjustment, total), ruled=ruled)
+    assert [item.description for item in items] == [row[0] for row in rows] + [adjustment[0]]
+    assert items[-1].amount == Decimal(adjustment[1].replace(",", "."))
+    assert (items[-1].quantity, items[-1].unit_price, items[-1].unit) == (None, None, None)
+    assert [item.unit for item in items[:-1]] == units
+
+
+def test_a_row_with_only_an_amount_that_the_total_does_not_need_is_left_out():
+    labels = ("Pos.", "Art.-Nr.", "Bezeichnung", "Menge", "ME", "Einzelpreis", "Gesamtpreis")
+    rows = [("Druckerpapier A4", "10", "Pck", "4,99", "49,90"), ("Toner schwarz", "2", "Stk", "59,00", "118,00")]
+    # "Übertrag" carries the sum so far: the total below adds the rows without it.
+    items = _read(_adjusted(labels, rows, ("Übertrag", "167,90"), ("Summe netto", "167,90")))
+    assert [item.description for item in items] == ["Druckerpapier A4", "Toner schwarz"]
