@@ -111,6 +111,12 @@ def _header_like(line: Line, header: Line) -> bool:
     )
 
 
+def _continues_header(line: Line, pieces: list[Column]) -> bool:
+    """Whether a line tight under the header is another header row: it names a column ("VAT" under "Unit Price
+    Excl."), or holds single words ("betrag", "(Art)"), not a description's first line set close to the header."""
+    return any(piece.fields for piece in pieces) or all(len(segment.words) == 1 for segment in line.segments)
+
+
 def _merge(columns: list[Column], pieces: list[Column]) -> None:
     for piece in pieces:
         best = max(columns, key=lambda column: overlap(column.x0, column.x1, piece.x0, piece.x1), default=None)
@@ -144,7 +150,10 @@ def table_at(lines: list[Line], index: int) -> tuple[Table, int] | None:
             upper, lower = sorted((lines[position], lines[following]), key=lambda other: other.y0)
             if lower.y0 - upper.y1 > HEADER_STACK_GAP * line.height:
                 break
-            _merge(columns, _pieces(lines[following]))
+            pieces = _pieces(lines[following])
+            if step > 0 and not _continues_header(lines[following], pieces):
+                break
+            _merge(columns, pieces)
             position = following
         if step > 0:
             last = position

@@ -12,6 +12,7 @@ heading, a section title, another table's header, or a header row of a table we 
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import pairwise
 
 from invoices.extraction.amounts import find_amounts
 from invoices.extraction.labels import match_label
@@ -26,6 +27,8 @@ MAX_ROWS = 200
 # heights); an amount printed a line lower may sit a little further.
 CONTINUATION_PITCH = 1.35
 FRAGMENT_PITCH = 1.6
+# Lines over a row's figures start its description when the gap above them is this much wider than their pitch.
+LEADING_GAP = 1.2
 # Text more than this taller than the header is a heading, not a table row.
 HEADING_RATIO = 1.3
 
@@ -215,10 +218,30 @@ def description_text(words: list[Word]) -> str:
     return " ".join(" ".join(word.text for word in words).split()).strip(" :;").lstrip("•·*").strip()
 
 
+def _leading(leading: list[tuple[Line, list[Word]]], gap: float, line: Line, x: float, table: Table) -> list[Word]:
+    """The words of text lines just above a row's figures that start its description: a row whose figures
+    are centred in a cell several lines high ("Website redesign" over "phase 1   1   1,500.00").
+
+    Only when those lines run on to the figures' line at the description's pitch, start where its
+    description starts, and sit clearly further from what precedes them than from each other.
+    """
+    if not leading or table.description_row:
+        return []
+    tops = [other.y0 for other, _ in leading] + [line.y0]
+    steps = [lower - upper for upper, lower in pairwise(tops)]
+    if leading[0][0].page != line.page or max(steps) > CONTINUATION_PITCH * line.height:
+        return []
+    if gap < LEADING_GAP * max(steps) or any(abs(words[0].x0 - x) > 0.6 * line.height for _, words in leading):
+        return []
+    return [word for _, words in leading for word in words]
+
+
 def read_rows(lines: list[Line], first: int, table: Table, decimal: str | None) -> tuple[list[Row], int]:
     """The rows of `table` from `lines[first]` on, and the index of the line that ended it."""
     rows: list[Row] = []
     current: Row | None = None
+    leading: list[tuple[Line, list[Word]]] = []  # text lines no row took, in case the next row's figures are lower
+    leading_gap = 0.0  # from the line before them to the first of them
     index = first
     while index < len(lines) and len(rows) < MAX_ROWS:
         line = lines[index]
@@ -233,6 +256,7 @@ def read_rows(lines: list[Line], first: int, table: Table, decimal: str | None) 
         named = {i: cell for i, cell in cells.items() if table.columns[i].fields or cell.percent}
         note = bool(words) and _NOTE.match(description_text(words)) is not None
         aligned = bool(words) and abs(words[0].x0 - current.align) <= 0.6 * line.height if current else False
+        taken = True
         if (
             current is not None
             and current.open
@@ -253,6 +277,8 @@ def read_rows(lines: list[Line], first: int, table: Table, decimal: str | None) 
                 # row names there ("Art-Nr-Lieferant" over "Artikelbezeichnung"): an article code.
                 current = Row(cells, [], table.description_x, unit, skip=table.description_row)
             else:
+                x = words[0].x0 if words else table.description_x
+                words = _leading(leading, leading_gap, line, x, table) + words
                 current = Row(cells, words, words[0].x0 if words else table.description_x, unit)
             rows.append(current)
         elif _ends(line, table):
@@ -262,14 +288,22 @@ def read_rows(lines: list[Line], first: int, table: Table, decimal: str | None) 
             rows.append(current)
         elif current is not None and current.open and not named and pitch <= CONTINUATION_PITCH:
             if words and (not aligned or note):
-                current.open = False
+                current.open = taken = False
             elif words and current.skip > 1:
                 current.skip -= 1  # another line of codes, under another upper header row
             elif words:
                 current.words.extend(words)
                 if current.skip:
                     current.skip, current.open = 0, False  # the description's own line: what follows is notes
-        elif current is not None:
-            current.open = False
+        else:
+            taken = False
+            if current is not None:
+                current.open = False
+        if taken or not words or named or note:
+            leading = []
+        elif leading and pitch <= CONTINUATION_PITCH:
+            leading.append((line, words))
+        else:
+            leading, leading_gap = [(line, words)], line.y0 - previous.y0 if line.page == previous.page else 99.0
         index += 1
     return rows, index

@@ -300,3 +300,61 @@ def test_a_row_with_only_an_amount_that_the_total_does_not_need_is_left_out():
     # "Übertrag" carries the sum so far: the total below adds the rows without it.
     items = _read(_adjusted(labels, rows, ("Übertrag", "167,90"), ("Summe netto", "167,90")))
     assert [item.description for item in items] == ["Druckerpapier A4", "Toner schwarz"]
+
+
+# --- figures centred in a row several lines high ------------------------------------------------------------------
+
+CENTRED = [
+    pytest.param(
+        ("Description", "Qty", "Unit price", "VAT", "Amount"),
+        ("1,500.00", "9.90", "118.80", "1,618.80"),
+        True,
+        id="en-ruled",
+    ),
+    pytest.param(
+        ("Beschreibung", "Menge", "Einzelpreis", "USt.", "Betrag"),
+        ("1.500,00", "9,90", "118,80", "1.618,80"),
+        False,
+        id="de",
+    ),
+    pytest.param(
+        ("Désignation", "Qté", "Prix unitaire", "TVA", "Montant"),
+        ("1 500,00", "9,90", "118,80", "1 618,80"),
+        True,
+        id="fr-ruled",
+    ),
+    pytest.param(
+        ("Omschrijving", "Aantal", "Prijs", "BTW", "Bedrag"), ("1.500,00", "9,90", "118,80", "1.618,80"), False, id="nl"
+    ),
+]
+
+
+@pytest.mark.parametrize(("labels", "figures", "ruled"), CENTRED)
+def test_description_lines_above_figures_centred_in_a_tall_row_start_that_rows_description(labels, figures, ruled):
+    header = [[(50, labels[0]), (320, labels[1]), (370, labels[2]), (455, labels[3]), (505, labels[4])]]
+    design, price, hosting, total = figures
+
+    def row(first, second, third, quantity, unit_price, amount):
+        figures_line = [(50, second), (350, quantity, "r"), (430, unit_price, "r"), (480, "20 %", "r")]
+        return [[(50, first)], [*figures_line, (555, amount, "r")], [(50, third)]]
+
+    body = [
+        row("Website redesign", "phase 1, responsive", "templates", "1", design, design),
+        row("Hosting (12 months)", "shared plan", "with backups", "12", price, hosting),
+    ]
+    items = _read(_invoice(header, body, [(400, "Total"), (555, total, "r")]), ruled=ruled)
+    assert [item.description for item in items] == [
+        "Website redesign phase 1, responsive templates",
+        "Hosting (12 months) shared plan with backups",
+    ]
+    assert [item.quantity for item in items] == [Decimal("1"), Decimal("12")]
+
+
+def test_a_note_set_apart_between_two_rows_starts_neither():
+    header = [[(50, "Description"), (320, "Qty"), (370, "Unit price"), (505, "Amount")]]
+    lines = [(60.0, [(50, "Invoice 2026-0042")]), (200.0, header[0])]
+    lines.append((224.0, [(50, "Garden hose"), (350, "2", "r"), (430, "19.90", "r"), (555, "39.80", "r")]))
+    lines.append((248.0, [(50, "Delivered to the back entrance")]))
+    lines.append((272.0, [(50, "Hose reel"), (350, "1", "r"), (430, "34.00", "r"), (555, "34.00", "r")]))
+    lines.append((300.0, [(400, "Subtotal"), (555, "73.80", "r")]))
+    assert [item.description for item in _read(lines)] == ["Garden hose", "Hose reel"]
