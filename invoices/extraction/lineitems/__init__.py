@@ -12,14 +12,19 @@ description ("2 Nächte", "12 x 1,0l PET"); any other belongs to the column it o
 nearest one. A row starts at a line with at least two cells in named columns; a cell printed on the
 next line in a column the row left empty (an amount set a line lower) joins it. The description is
 the row's text in the description column plus the lines just below that continue it: close, aligned
-with it and not an attribute note ("Bruttopreis : 5,49"). Notes and codes between rows are skipped.
+with it and not an attribute note ("Bruttopreis : 5,49"), and the lines just above it when its
+figures are centred in a tall row. Under a header that names a code over the description
+("Art-Nr-Lieferant" over "Artikelbezeichnung") the description is the row's second line. A line
+with only a description and an amount (a discount, a fee) is an item when the amounts need it to
+add up to a total printed below. Notes and codes between rows are skipped.
 
 Which column holds the quantity, the unit price and the line amount is settled per table by the
 header labels together with arithmetic: quantity x unit price = amount (per a price basis of 1, 10,
 100 or 1000) row by row, and the amounts adding up to a total printed below the table. That also
 picks the net amount when a gross one is printed beside it, and the quantities when a column headed
-"Amount" holds them. Without a printed unit, a unit the description names ("Design (hours)") is
-used, else C62 ("one"). Unit words map to rec. 20 codes in `units`.
+"Amount" holds them. A price or a measured quantity printed rounded is recomputed from the amount
+(3 x "3,33" = 10,00 is 3.3333; "28 Std" x 10,50 = 288,75 is 27.5 hours). Without a printed unit,
+a unit the description names ("Design (hours)") is used, else C62 ("one"). Unit words map to rec. 20 codes in `units`.
 
 A table ends at a totals label, a heading, a section title, another table's header, or a header
 row of a table we do not read; it runs on across page breaks.
