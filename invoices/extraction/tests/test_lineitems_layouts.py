@@ -13,15 +13,14 @@ from invoices.extraction.layout import Layout
 from invoices.extraction.lineitems import read_line_items
 from invoices.extraction.textpdf import read_text_pdf
 
-# A cell: (x, text) starts at x; (x, text, "r") ends at x, as figures are printed.
-Cell = tuple[float, str] | tuple[float, str, str]
+# A cell is (x, text), starting at x, or (x, text, "r"), ending at x as figures are printed; a line is (y, cells).
 
 HEADER_Y = 200
 PITCH = 15  # between table lines
 STACK = 11  # between the stacked rows of a header, and between the lines of one row
 
 
-def _pdf(lines: list[tuple[float, list[Cell]]], *, ruled: bool) -> bytes:
+def _pdf(lines, *, ruled):
     """A one-page PDF with each line's cells at its y (from the top); ruled: a grid drawn around the table."""
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
@@ -45,12 +44,12 @@ def _pdf(lines: list[tuple[float, list[Cell]]], *, ruled: bool) -> bytes:
     return buffer.getvalue()
 
 
-def _read(lines: list[tuple[float, list[Cell]]], *, ruled: bool = False):
+def _read(lines, *, ruled=False):
     layout = Layout(read_text_pdf(_pdf(lines, ruled=ruled)))
     return read_line_items(layout, detect_decimal_separator([line.text for line in layout.lines]))
 
 
-def _invoice(header: list[list[Cell]], rows: list[list[list[Cell]]], totals: list[Cell]) -> list:
+def _invoice(header, rows, totals):
     """An invoice page: a title, header rows stacked tight, rows of one or more lines, a totals line."""
     lines = [(60.0, [(50, "Invoice / Rechnung / Facture / Factuur")]), (80.0, [(50, "No. 2026-0042")])]
     y = float(HEADER_Y)
@@ -72,9 +71,7 @@ def _invoice(header: list[list[Cell]], rows: list[list[list[Cell]]], totals: lis
 COLUMNS = (250, 262, 380, 450, 540)  # right edge of the quantity, left of the unit, right of price, rate, amount
 
 
-def _priced(
-    labels: tuple[str, ...], rows: list[tuple[str, ...]], total: tuple[str, str], *, x: tuple[int, ...] = COLUMNS
-):
+def _priced(labels, rows, total, *, x=COLUMNS):
     quantity, unit, price, rate, amount = x
     header = [[(50, labels[0]), (quantity - 30, labels[1]), (unit, labels[2]), (price - 55, labels[3])]]
     header[0] += [(rate - 30, labels[4]), (amount - 50, labels[5])]
@@ -201,13 +198,14 @@ def test_under_a_code_label_over_the_description_label_the_description_is_the_ro
     labels = [[(40, upper[0]), (112, upper[1]), (262, upper[2]), (330, upper[3]), (440, upper[4]), (500, upper[5])]]
     labels.append([(40, lower[0]), (112, lower[1])])
 
-    def row(code, quantity, price, rate, amount, customer, name, note):
+    def row(code, printed, customer, name, note):
+        quantity, price, rate, amount = printed
         first = [(40, "4000000000017"), (112, code), (300, quantity, "r"), (390, price, "r"), (470, rate, "r")]
         return [[*first, (560, amount, "r")], [(40, customer), (112, name)], [(112, note)]]
 
     body = [
-        row("AB-1001", *figures[:4], "K-77", "Hex bolts M6, zinc plated", notes[0]),
-        row("SV-20", *figures[4:], "K-78", "Assembly, hall 3", notes[1]),
+        row("AB-1001", figures[:4], "K-77", "Hex bolts M6, zinc plated", notes[0]),
+        row("SV-20", figures[4:], "K-78", "Assembly, hall 3", notes[1]),
     ]
     items = _read(_invoice(labels, body, [(400, "Total"), (560, figures[3].replace("62", "152"), "r")]), ruled=ruled)
     assert [item.description for item in items] == ["Hex bolts M6, zinc plated", "Assembly, hall 3"]
@@ -352,7 +350,7 @@ def test_description_lines_above_figures_centred_in_a_tall_row_start_that_rows_d
 
 def test_a_note_set_apart_between_two_rows_starts_neither():
     header = [[(50, "Description"), (320, "Qty"), (370, "Unit price"), (505, "Amount")]]
-    lines = [(60.0, [(50, "Invoice 2026-0042")]), (200.0, header[0])]
+    lines: list = [(60.0, [(50, "Invoice 2026-0042")]), (200.0, header[0])]
     lines.append((224.0, [(50, "Garden hose"), (350, "2", "r"), (430, "19.90", "r"), (555, "39.80", "r")]))
     lines.append((248.0, [(50, "Delivered to the back entrance")]))
     lines.append((272.0, [(50, "Hose reel"), (350, "1", "r"), (430, "34.00", "r"), (555, "34.00", "r")]))
