@@ -42,7 +42,7 @@ _UNITS: dict[str, str] = {
     "LS": "pauschal psch pauschale forfait forfaitaire",
     "SET": "set sets satz",
     "PR": "pair pairs paar paire paires",
-    "XPK": "pack packs packung packungen pkg paquet paquets pak",
+    "XPK": "pack packs packung packungen pkg pck pkt paquet paquets pak",
     "XBX": "box boxes karton kartons carton cartons doos caja cajas",
     "XRO": "roll rolls rolle rollen rouleau rouleaux rol",
 }
@@ -64,6 +64,17 @@ _PRINTED_CODES = frozenset(_UNITS) | {"E48", "XPP", "NAR", "NPR", "P1", "MIN", "
 _IN_DESCRIPTION = re.compile(
     r"\(\s*(?P<inner>[^\W\d]+)\s*\)|\b(?:pro|per|je|par|por)\s+(?P<basis>[^\W\d]+)\b", re.IGNORECASE
 )
+
+
+# Units of a measured quantity, which may be fractional (27.5 hours, 1.25 kg); the rest count whole things.
+_MEASURED = frozenset(
+    {"HUR", "MIN", "DAY", "KGM", "GRM", "TNE", "LTR", "MLT", "MTR", "MTK", "MTQ", "KMT", "CMT", "MMT", "KWH", "MWH"}
+)
+
+
+def is_measured(code: str | None) -> bool:
+    """Whether a rec. 20 code measures (hours, kilograms, litres, kWh, ...) rather than counts."""
+    return code in _MEASURED
 
 
 def unit_code(word: str) -> str | None:
@@ -89,4 +100,4 @@ def unit_in_description(text: str) -> str | None:
     return None
 
 
-__all__ = ["unit_code", "unit_in_description"]
+__all__ = ["is_measured", "unit_code", "unit_in_description"]

@@ -6,7 +6,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from invoices.extraction.layout import Layout
 from invoices.extraction.lineitems import read_line_items
 from invoices.extraction.result import LineItem
-from invoices.extraction.units import unit_code, unit_in_description
+from invoices.extraction.units import is_measured, unit_code, unit_in_description
 from reading.amounts import detect_decimal_separator
 from reading.tests.pdfs import make_pdf, right_aligned
 from reading.textpdf import read_text_pdf
@@ -342,10 +342,29 @@ def test_a_document_without_an_item_table_has_no_line_items():
         ("kWh", "KWH"),
         ("jours", "DAY"),
         ("Pauschal", "LS"),
+        ("Pck", "XPK"),
+        ("Pkt.", "XPK"),
     ],
 )
 def test_unit_words_map_to_rec_20_codes(printed, code):
     assert unit_code(printed) == code
+
+
+@pytest.mark.parametrize(
+    ("code", "measured"),
+    [
+        ("HUR", True),
+        ("KGM", True),
+        ("LTR", True),
+        ("KWH", True),
+        ("C62", False),
+        ("H87", False),
+        ("XPK", False),
+        (None, False),
+    ],
+)
+def test_hours_weights_and_volumes_are_measured_and_pieces_are_counted(code, measured):
+    assert is_measured(code) is measured
 
 
 def test_unknown_unit_words_have_no_code():
