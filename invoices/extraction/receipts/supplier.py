@@ -1,0 +1,102 @@
+"""The shop's name at the top of a scanned till receipt."""
+
+import re
+import unicodedata
+
+from invoices.extraction.layout import Layout, Line
+from invoices.extraction.parties import LEGAL_FORM, is_name_like
+
+# Where the name block at the top ends: an address ("NO. 17, JALAN ...", "379, JALAN ..."), a company or
+# tax number, a phone number, a date, an amount.
+_NAME_STOP = re.compile(r"(?i)\d{2,}|^\W*(?:no|lot|unit|blk|block)\b|\b(?:jalan|jln|road|street|floor|taman)\b|,\s*$")
+# Thanks and greetings some receipts print at the top: "THANK YOU AND DO VISIT US AGAIN", "* GUEST CHECK *".
+_SLOGAN = re.compile(r"(?i)\b(?:thank|thanks|welcome|visit|again|shopping|guest\s*check|selamat|terima\s*kasih)\b")
+# A company number printed after the name: "KING'S CONFECTIONERY S/B 273500-U (GKJ)", "... SDN BHD 862725-U".
+_TRAILING_NUMBER = re.compile(r"\s+\(?[A-Z]{0,2}\d{4,}[-\s]?[A-Z]?\)?(?:\s+\(\w+\))?\s*$")
+# A line that carries on the name above it: "CO. (M) SDN BHD", "& TEA LEAF (M) SDN. BHD.", "ALAM) SDN BHD".
+_CONTINUES_ABOVE = re.compile(rf"^(?:&|\(|[^()]*\)|(?:{LEGAL_FORM.pattern.removeprefix('(?i)')}))", re.IGNORECASE)
+# A line that the name goes on from: "HOME MASTER HARDWARE &", "ENTERPRISE (SETIA".
+_CONTINUES_BELOW = re.compile(r"(?:&|-|\band|\([^)]*)\s*$", re.IGNORECASE)
+COLUMN_HEADING = re.compile(
+    r"(?i)\b(?:qty|quantity|item|items|description|price|u\.?\s?price|amt|amount|uom|total|disc|code|kuantiti|harga)\b"
+)
+NAME_LINES = 3
+TOP_LINES = 10
+
+
+def receipt_supplier(layout: Layout, generic: str | None) -> str | None:
+    """The trading name at the top, from the generic reader's pick, made whole and clean.
+
+    A pick that is no name on a receipt (an address, a greeting, a column header) gives way to the
+    first name line at the top. A name wrapped over lines ("POPULAR BOOK" / "CO. (M) SDN BHD",
+    "HOME MASTER HARDWARE &" / "ELECTRICAL") is joined up, and a company number printed after it
+    dropped. None when nothing name-like heads the receipt.
+    """
+    lines = [line for line in layout.lines if line.page == 0]
+    picked = next((line for line in lines if generic and generic in line.text), None)
+    if picked is None or not _is_receipt_name(_strip_number(generic or "")):
+        picked = next((line for line in lines[:TOP_LINES] if _is_receipt_name(_strip_number(line.text))), None)
+        if picked is None:
+            return None
+        name = _strip_number(unicodedata.normalize("NFKC", picked.text))
+    else:
+        name = _strip_number(unicodedata.normalize("NFKC", generic or ""))
+    index = lines.index(picked)
+    joined = 1
+    while index > 0 and joined < NAME_LINES and (_CONTINUES_ABOVE.match(name) or _short_before_legal_form(name)):
+        above = _strip_number(lines[index - 1].text)
+        if not _is_receipt_name(above, continuation=True) or _close_gap(lines[index - 1], lines[index]) is False:
+            break
+        name, index, joined = f"{above} {name}", index - 1, joined + 1
+    end = lines.index(picked)
+    while end + 1 < len(lines) and joined < NAME_LINES:
+        below = _strip_number(lines[end + 1].text)
+        if not _CONTINUES_BELOW.search(name) and (LEGAL_FORM.search(name) or not LEGAL_FORM.match(below)):
+            break
+        if not _is_receipt_name(below, continuation=True) or _close_gap(lines[end], lines[end + 1]) is False:
+            break
+        name, end, joined = f"{name} {below}", end + 1, joined + 1
+    return clean_name(name)
+
+
+def _short_before_legal_form(name: str) -> bool:
+    """A name that is hardly more than its legal form ("RESTAURANT SDN BHD"): its start is on the line above."""
+    found = LEGAL_FORM.search(name)
+    return found is not None and len(re.findall(r"[^\W\d_]{2,}", name[: found.start()])) < 2
+
+
+def _close_gap(upper: Line, lower: Line) -> bool:
+    """Whether two lines sit close enough to be one name set on two lines."""
+    return lower.y0 - upper.y1 <= max(upper.height, lower.height)
+
+
+def _strip_number(text: str) -> str:
+    return _TRAILING_NUMBER.sub("", text.strip())
+
+
+def _is_receipt_name(text: str, *, continuation: bool = False) -> bool:
+    """A line of a shop's name: letters, no address or contact, not a title, label or greeting."""
+    if not text or _SLOGAN.search(text) or any(char in text for char in "[]*=#@"):
+        return False
+    if len(COLUMN_HEADING.findall(text)) >= 2:
+        return False  # "QTY ITEM PRICE TOTAL": the items table's heading
+    if not continuation and (_NAME_STOP.search(text) or not is_name_like(text)):
+        return False
+    if continuation and (re.search(r"\d{2,}|,\s*$|www\.|\.com|https?:", text, re.IGNORECASE) or ":" in text):
+        return False
+    words = [word for word in re.findall(r"[^\W\d_]+", text) if len(word) >= 2]
+    if continuation:
+        return any(len(word) >= 3 for word in words)
+    return len(words) >= 2 or LEGAL_FORM.search(text) is not None
+
+
+def clean_name(name: str) -> str:
+    """A name as printed, with OCR's damage undone: full-width brackets, stray accents, "X& Y"."""
+    name = unicodedata.normalize("NFKC", name)
+    if sum(ord(char) < 128 for char in name) >= len(name) - 2:
+        # A name in plain Latin letters with an accent or two: marks OCR added, not the shop's.
+        decomposed = unicodedata.normalize("NFKD", name)
+        name = "".join(char for char in decomposed if not unicodedata.combining(char))
+    name = re.sub(r"(?<=\w)&\s|\s&(?=\w)", " & ", name)  # "SIN THYE& COMPANY"; "F&B" stays
+    name = re.sub(r"(?<=[^\W\d_])\((?=\w)", " (", re.sub(r"(?<=\w)\)(?=[^\W\d_])", ") ", name))
+    return " ".join(name.split())
