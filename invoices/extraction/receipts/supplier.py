@@ -17,6 +17,14 @@ _TRAILING_NUMBER = re.compile(r"\s+\(?[A-Z]{0,2}\d{4,}[-\s]?[A-Z]?\)?(?:\s+\(\w+
 _CONTINUES_ABOVE = re.compile(rf"^(?:&|\(|[^()]*\)|(?:{LEGAL_FORM.pattern.removeprefix('(?i)')}))", re.IGNORECASE)
 # A line that the name goes on from: "HOME MASTER HARDWARE &", "ENTERPRISE (SETIA".
 _CONTINUES_BELOW = re.compile(r"(?:&|-|\band|\([^)]*)\s*$", re.IGNORECASE)
+# A company registration number on a line of its own, bare or labelled: "(1179227A)", "JM0325955-V",
+# "1202152-P", "Company No: 002643278-A", "CO.NO. (458592-T)", "Company Reg No. :289892V", "Reg No : 91694-X".
+_REGISTRATION_LINE = re.compile(
+    r"(?i)^\W*(?:(?:co(?:mpany)?|reg(?:istration)?|roc|business)\.?\s*(?:reg(?:istration)?\.?\s*)?"
+    r"(?:no|number)?\.?\s*[:.]?\s*)?\(?\s*[A-Z]{0,3}\s?\d{5,}[\s-]?[A-Z]?\s*\)?\W*$"
+)
+# "OWN BY: CHEF LEE SDN BHD", "Operated by ...", "Dimiliki oleh : ...": the entity behind a trading name.
+_OWNER = re.compile(r"(?i)^\W*(?:own(?:ed|er)?|operated|managed|dimiliki|milik)\s*(?:by|oleh)?\s*[:.]?\s*(?=\w)")
 COLUMN_HEADING = re.compile(
     r"(?i)\b(?:qty|quantity|item|items|description|price|u\.?\s?price|amt|amount|uom|total|disc|code|kuantiti|harga)\b"
 )
@@ -33,8 +41,11 @@ def receipt_supplier(layout: Layout, generic: str | None) -> str | None:
     dropped. None when nothing name-like heads the receipt.
     """
     lines = [line for line in layout.lines if line.page == 0]
+    registered = _registered_name(lines[:TOP_LINES])
     picked = next((line for line in lines if generic and generic in line.text), None)
-    if picked is None or not _is_receipt_name(_strip_number(generic or "")):
+    if registered is not None:
+        picked, name = registered
+    elif picked is None or not _is_receipt_name(_strip_number(generic or "")):
         picked = next((line for line in lines[:TOP_LINES] if _is_receipt_name(_strip_number(line.text))), None)
         if picked is None:
             return None
@@ -45,7 +56,11 @@ def receipt_supplier(layout: Layout, generic: str | None) -> str | None:
     joined = 1
     while index > 0 and joined < NAME_LINES and (_CONTINUES_ABOVE.match(name) or _short_before_legal_form(name)):
         above = _strip_number(lines[index - 1].text)
-        if not _is_receipt_name(above, continuation=True) or _close_gap(lines[index - 1], lines[index]) is False:
+        if (
+            not _is_receipt_name(above, continuation=True)
+            or not _close_gap(lines[index - 1], lines[index])
+            or not _same_case(above, name)
+        ):
             break
         name, index, joined = f"{above} {name}", index - 1, joined + 1
     end = lines.index(picked)
@@ -53,10 +68,54 @@ def receipt_supplier(layout: Layout, generic: str | None) -> str | None:
         below = _strip_number(lines[end + 1].text)
         if not _CONTINUES_BELOW.search(name) and (LEGAL_FORM.search(name) or not LEGAL_FORM.match(below)):
             break
-        if not _is_receipt_name(below, continuation=True) or _close_gap(lines[end], lines[end + 1]) is False:
+        if (
+            not _is_receipt_name(below, continuation=True)
+            or not _close_gap(lines[end], lines[end + 1])
+            or not _same_case(name, below)
+        ):
             break
         name, end, joined = f"{name} {below}", end + 1, joined + 1
     return clean_name(name)
+
+
+def _registered_name(top: list[Line]) -> tuple[Line, str] | None:
+    """The name the company registration number belongs to: the name line just above a line holding
+    only that number, or a name line that carries it at its end ("ACME TRADING SDN BHD (123456-X)").
+
+    Where a receipt prints a trading name and then the company's registered name with its number,
+    the registered name is the supplier: the registration and tax numbers are its.
+    """
+    for position, line in enumerate(top):
+        text = unicodedata.normalize("NFKC", line.text).strip()
+        if _REGISTRATION_LINE.match(text):
+            if position == 0:
+                continue
+            above = _without_owner(_strip_number(unicodedata.normalize("NFKC", top[position - 1].text)))
+            if _is_receipt_name(above) and _close_gap(top[position - 1], line):
+                return top[position - 1], above
+            continue
+        stripped = _without_owner(_strip_number(text))
+        if stripped != text and LEGAL_FORM.search(stripped) and _is_receipt_name(stripped):
+            return line, stripped
+    return None
+
+
+def _without_owner(text: str) -> str:
+    return _OWNER.sub("", text, count=1)
+
+
+def _same_case(upper: str, lower: str) -> bool:
+    """Whether two lines can be one name: not a lower-case line (a handwritten note) against capitals."""
+
+    def all_lower(text: str) -> bool:
+        letters = [char for char in text if char.isalpha()]
+        return bool(letters) and all(char.islower() for char in letters)
+
+    def all_upper(text: str) -> bool:
+        letters = [char for char in text if char.isalpha()]
+        return bool(letters) and all(char.isupper() for char in letters)
+
+    return not ((all_lower(upper) and all_upper(lower)) or (all_upper(upper) and all_lower(lower)))
 
 
 def _short_before_legal_form(name: str) -> bool:
@@ -97,6 +156,11 @@ def clean_name(name: str) -> str:
         # A name in plain Latin letters with an accent or two: marks OCR added, not the shop's.
         decomposed = unicodedata.normalize("NFKD", name)
         name = "".join(char for char in decomposed if not unicodedata.combining(char))
+    # "WorId": a capital I after a small letter, in a word that is not all capitals, is a small l.
+    name = re.sub(r"(?<=[a-z])I(?=[a-z]|\b)", "l", name)
     name = re.sub(r"(?<=\w)&\s|\s&(?=\w)", " & ", name)  # "SIN THYE& COMPANY"; "F&B" stays
     name = re.sub(r"(?<=[^\W\d_])\((?=\w)", " (", re.sub(r"(?<=\w)\)(?=[^\W\d_])", ") ", name))
-    return " ".join(name.split())
+    name = " ".join(name.split())
+    if name.endswith(".") and name.count(".") == 1:
+        name = name[:-1]  # "MARKET S/B.": a full stop after the name, not an abbreviation's dots
+    return name
