@@ -23,6 +23,9 @@ _REGISTRATION_LINE = re.compile(
     r"(?i)^\W*(?:(?:co(?:mpany)?|reg(?:istration)?|roc|business)\.?\s*(?:reg(?:istration)?\.?\s*)?"
     r"(?:no|number)?\.?\s*[:.]?\s*)?\(?\s*[A-Z]{0,3}\s?\d{5,}[\s-]?[A-Z]?\s*\)?\W*$"
 )
+# A receipt or stamp number printed before the name on its line: "#000002 ACME (M) Sdn Bhd".
+# A bare number is not dropped: "51200 Kuala Lumpur" is an address.
+_LEADING_NUMBER = re.compile(r"^\W*#\s?\d+\s+(?=[^\W\d_])")
 # "OWN BY: CHEF LEE SDN BHD", "Operated by ...", "Dimiliki oleh : ...": the entity behind a trading name.
 _OWNER = re.compile(r"(?i)^\W*(?:own(?:ed|er)?|operated|managed|dimiliki|milik)\s*(?:by|oleh)?\s*[:.]?\s*(?=\w)")
 COLUMN_HEADING = re.compile(
@@ -75,7 +78,7 @@ def receipt_supplier(layout: Layout, generic: str | None) -> str | None:
         ):
             break
         name, end, joined = f"{name} {below}", end + 1, joined + 1
-    return clean_name(name)
+    return clean_name(_balanced(name))
 
 
 def _registered_name(top: list[Line]) -> tuple[Line, str] | None:
@@ -101,7 +104,16 @@ def _registered_name(top: list[Line]) -> tuple[Line, str] | None:
 
 
 def _without_owner(text: str) -> str:
-    return _OWNER.sub("", text, count=1)
+    """The name without an owner's prefix ("OWN BY:") or a receipt number before it."""
+    return _OWNER.sub("", _LEADING_NUMBER.sub("", text, count=1), count=1)
+
+
+def _balanced(name: str) -> str:
+    """The name without a bracket left open at its end ("VIVA CITY (CITY SHOP"): the next line's, not the name's."""
+    opened = name.rfind("(")
+    if opened > 0 and ")" not in name[opened:] and is_name_like(name[:opened].strip()):
+        return name[:opened].strip()
+    return name
 
 
 def _same_case(upper: str, lower: str) -> bool:

@@ -106,3 +106,19 @@ def test_ocr_reading_a_small_l_as_a_capital_i_and_a_closing_full_stop_are_undone
     assert clean_name("IKAN BAKAR IBU") == "IKAN BAKAR IBU"  # capitals stay capitals
     assert clean_name("FRESH MARKET S/B.") == "FRESH MARKET S/B"
     assert clean_name("ENW HARDWARE (M) SDN. BHD.") == "ENW HARDWARE (M) SDN. BHD."
+
+
+def test_a_receipt_number_before_the_name_on_its_line_is_dropped():
+    result = _receipt("#000002 SAKURA (M) Sdn Bhd", "COMPANY NO(814198-X)", "SAKURA STORE, MID VALLEY", *TAIL)
+    assert result.supplier.name == "SAKURA (M) Sdn Bhd"
+
+    result = _receipt("#15 BINTANG TIMUR TRADING", "(JM0712345-W)", "NO. 4, JALAN PASAR", *TAIL)
+    assert result.supplier.name == "BINTANG TIMUR TRADING"
+
+
+def test_a_bracket_the_next_line_opens_is_not_left_on_the_name():
+    result = _receipt("SUNBEAM OPTICAL PLAZA", "(SUNBEAM EYECARE (95874))", "UNIT L1-04, MEGAMALL,", *TAIL)
+    assert result.supplier.name == "SUNBEAM OPTICAL PLAZA"
+
+    result = _receipt("LIMA JAYA HARDWARE", "ENTERPRISE (SETIA", "ALAM) SDN BHD", "822737-X", *TAIL)
+    assert result.supplier.name == "LIMA JAYA HARDWARE ENTERPRISE (SETIA ALAM) SDN BHD"
