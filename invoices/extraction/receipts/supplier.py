@@ -26,6 +26,16 @@ _REGISTRATION_LINE = re.compile(
 # A receipt or stamp number printed before the name on its line: "#000002 ACME (M) Sdn Bhd".
 # A bare number is not dropped: "51200 Kuala Lumpur" is an address.
 _LEADING_NUMBER = re.compile(r"^\W*#\s?\d+\s+(?=[^\W\d_])")
+# A company's name with its number after it, and maybe more: "ACME SDN BHD (123456-X)",
+# "ACME RETAIL SB(306295-X) FKA OLD NAME SB", "ACME S/B 273500-U (GKJ)".
+_NAME_THEN_NUMBER = re.compile(
+    r"^(?P<name>.*?[^\W\d_].*?)\s*(?:\(\s*[A-Z]{0,3}\s?\d{5,}[\s-]?[A-Z]?\s*\)|\s[A-Z]{0,2}\d{5,}-?[A-Z]?\b)",
+    re.IGNORECASE,
+)
+# "Company Reg No. (002231061-T)": a label before the number, not a name.
+_REGISTRATION_LABEL = re.compile(r"(?i)\b(?:no|reg|number|registration)\b\.?\s*:?\s*$")
+# A legal form, with the short "SB" (Sendirian Berhad) that receipts print next to a company number.
+_COMPANY_FORM = re.compile(rf"{LEGAL_FORM.pattern}|(?<![\w/])sb(?![\w/])", re.IGNORECASE)
 # "OWN BY: CHEF LEE SDN BHD", "Operated by ...", "Dimiliki oleh : ...": the entity behind a trading name.
 _OWNER = re.compile(r"(?i)^\W*(?:own(?:ed|er)?|operated|managed|dimiliki|milik)\s*(?:by|oleh)?\s*[:.]?\s*(?=\w)")
 COLUMN_HEADING = re.compile(
@@ -36,10 +46,11 @@ TOP_LINES = 10
 
 
 def receipt_supplier(layout: Layout, generic: str | None) -> str | None:
-    """The trading name at the top, from the generic reader's pick, made whole and clean.
+    """The trading name at the top, made whole and clean.
 
-    A pick that is no name on a receipt (an address, a greeting, a column header) gives way to the
-    first name line at the top. A name wrapped over lines ("POPULAR BOOK" / "CO. (M) SDN BHD",
+    The name a company registration number belongs to comes first (see `_registered_name`); else
+    the generic reader's pick. A pick that is no name on a receipt (an address, a greeting, a column
+    header) gives way to the first name line at the top. A name wrapped over lines ("POPULAR BOOK" / "CO. (M) SDN BHD",
     "HOME MASTER HARDWARE &" / "ELECTRICAL") is joined up, and a company number printed after it
     dropped. None when nothing name-like heads the receipt.
     """
@@ -55,6 +66,7 @@ def receipt_supplier(layout: Layout, generic: str | None) -> str | None:
         name = _strip_number(unicodedata.normalize("NFKC", picked.text))
     else:
         name = _strip_number(unicodedata.normalize("NFKC", generic or ""))
+    name = _without_stray_words(name, picked)
     index = lines.index(picked)
     joined = 1
     while index > 0 and joined < NAME_LINES and (_CONTINUES_ABOVE.match(name) or _short_before_legal_form(name)):
@@ -97,10 +109,36 @@ def _registered_name(top: list[Line]) -> tuple[Line, str] | None:
             if _is_receipt_name(above) and _close_gap(top[position - 1], line):
                 return top[position - 1], above
             continue
-        stripped = _without_owner(_strip_number(text))
-        if stripped != text and LEGAL_FORM.search(stripped) and _is_receipt_name(stripped):
-            return line, stripped
+        carried = _NAME_THEN_NUMBER.match(text)
+        if carried is not None:
+            stripped = _without_owner(carried.group("name").strip())
+            if (
+                _COMPANY_FORM.search(stripped)
+                and _is_receipt_name(stripped)
+                and not _REGISTRATION_LABEL.search(stripped)
+            ):
+                return line, stripped
     return None
+
+
+def _without_stray_words(name: str, line: Line) -> str:
+    """The name without a word at its start or end that is no part of the printed line: a stamp or a
+    handwritten word crossing it, much taller or sitting higher or lower than the line's letters."""
+    if len(line.words) < 3:
+        return name
+    heights = sorted(word.y1 - word.y0 for word in line.words)
+    middles = sorted((word.y0 + word.y1) / 2 for word in line.words)
+    height, middle = heights[len(heights) // 2], middles[len(middles) // 2]
+    for word in (line.words[0], line.words[-1]):
+        tall = word.y1 - word.y0 > 1.4 * height
+        off = abs((word.y0 + word.y1) / 2 - middle) > 0.5 * height
+        if not (tall or off):
+            continue
+        if name.endswith(" " + word.text):
+            name = name[: -len(word.text) - 1]
+        elif name.startswith(word.text + " "):
+            name = name[len(word.text) + 1 :]
+    return name
 
 
 def _without_owner(text: str) -> str:
@@ -133,7 +171,10 @@ def _same_case(upper: str, lower: str) -> bool:
 def _short_before_legal_form(name: str) -> bool:
     """A name that is hardly more than its legal form ("RESTAURANT SDN BHD"): its start is on the line above."""
     found = LEGAL_FORM.search(name)
-    return found is not None and len(re.findall(r"[^\W\d_]{2,}", name[: found.start()])) < 2
+    words = (
+        [word for word in name[: found.start()].split() if sum(char.isalpha() for char in word) >= 2] if found else []
+    )
+    return found is not None and len(words) < 2  # "R&C VENTURE SDN BHD" has two words before its legal form
 
 
 def _close_gap(upper: Line, lower: Line) -> bool:

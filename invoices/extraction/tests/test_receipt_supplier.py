@@ -122,3 +122,40 @@ def test_a_bracket_the_next_line_opens_is_not_left_on_the_name():
 
     result = _receipt("LIMA JAYA HARDWARE", "ENTERPRISE (SETIA", "ALAM) SDN BHD", "822737-X", *TAIL)
     assert result.supplier.name == "LIMA JAYA HARDWARE ENTERPRISE (SETIA ALAM) SDN BHD"
+
+
+def test_a_name_followed_by_its_number_and_a_former_name_lower_down_beats_a_branch_line_at_the_top():
+    result = _receipt(
+        "THANKS FOR SHOPPING WITH US",
+        "HARBOUR VIEW",
+        "LOUNGE 2, GROUND FLOOR, HARBOUR VIEW, NO 2,",
+        "47301, PETALING JAYA, SELANGOR",
+        "careline: 1800 88 1231",
+        "KIOSKA RETAIL SB(306295-X) FKA OLDSTORES SB",
+        *TAIL,
+    )
+    assert result.supplier.name == "KIOSKA RETAIL SB"
+
+    result = _receipt("BAYU MILK BAR", "Q&T VENTURE SDN BHD (1191015-W)", "LOT-18A-2, TIMES SQUARE,", *TAIL)
+    assert result.supplier.name == "Q&T VENTURE SDN BHD"
+
+
+def _with_stamp(rows: list[str], stamp: str, on_row: int) -> ExtractionResult:
+    """A receipt with a tall rubber-stamp word printed across the end of one row, a little above it."""
+    words: list[Word] = []
+    for number, text in enumerate(rows):
+        y, x = 20.0 + number * 16.0, 20.0
+        for token in text.split():
+            words.append(Word(token, x, y, x + 7.0 * len(token), y + 12.0, 0, 0.95))
+            x += 7.0 * (len(token) + 1)
+        if number == on_row:
+            words.append(Word(stamp, x + 4, y - 10, x + 4 + 18.0 * len(stamp), y + 18.0, 0, 0.6))
+    page = Page(0, WIDTH, 40 + len(rows) * 16.0, words)
+    return read_fields(WordDocument([page], source="ocr"))
+
+
+def test_a_rubber_stamp_word_across_the_name_line_is_not_part_of_the_name():
+    rows = ["SRI MAJU ENTERPRISE", "8, JALAN SUBANG 3,", "40150 SHAH ALAM", *TAIL]
+    assert _with_stamp(rows, "POSTED", 0).supplier.name == "SRI MAJU ENTERPRISE"
+    rows = ["KEDAI BESI AH LOCK", "(JM0712345-W)", "NO. 4, JALAN PASAR", *TAIL]
+    assert _with_stamp(rows, "PAID", 0).supplier.name == "KEDAI BESI AH LOCK"
