@@ -8,7 +8,14 @@ from invoices.extraction.parties import LEGAL_FORM, is_name_like
 
 # Where the name block at the top ends: an address ("NO. 17, JALAN ...", "379, JALAN ..."), a company or
 # tax number, a phone number, a date, an amount.
-_NAME_STOP = re.compile(r"(?i)\d{2,}|^\W*(?:no|lot|unit|blk|block)\b|\b(?:jalan|jln|road|street|floor|taman)\b|,\s*$")
+_NAME_STOP = re.compile(
+    r"(?i)\d{2,}|^\W*(?:no|lot|unit|blk|block)\b|\b(?:jalan|ja[il1]an|jln|lorong|persiaran|lebuh\w*|road|street|floor|taman)\b"
+    r"|,\s*$"
+)
+# An address line: a street word (OCR's "Jaian" too), a postcode, a line ending in a comma.
+_ADDRESS = re.compile(
+    r"(?i)\b(?:jalan|ja[il1]an|jln|lorong|persiaran|lebuh\w*|road|street|floor|taman|lot)\b|(?<![\w-])\d{5}(?![\w-])|,\s*$"
+)
 # Thanks and greetings some receipts print at the top: "THANK YOU AND DO VISIT US AGAIN", "* GUEST CHECK *".
 _SLOGAN = re.compile(r"(?i)\b(?:thank|thanks|welcome|visit|again|shopping|guest\s*check|selamat|terima\s*kasih)\b")
 # A company number printed after the name: "KING'S CONFECTIONERY S/B 273500-U (GKJ)", "... SDN BHD 862725-U".
@@ -103,8 +110,8 @@ def _registered_name(top: list[Line]) -> tuple[Line, str] | None:
     for position, line in enumerate(top):
         text = unicodedata.normalize("NFKC", line.text).strip()
         if _REGISTRATION_LINE.match(text):
-            if position == 0:
-                continue
+            if position == 0 or any(_ADDRESS.search(above.text) for above in top[: position - 1]):
+                continue  # a number under the address: the name above it is an operator's, not the heading
             above = _without_owner(_strip_number(unicodedata.normalize("NFKC", top[position - 1].text)))
             if _is_receipt_name(above) and _close_gap(top[position - 1], line):
                 return top[position - 1], above

@@ -159,3 +159,26 @@ def test_a_rubber_stamp_word_across_the_name_line_is_not_part_of_the_name():
     assert _with_stamp(rows, "POSTED", 0).supplier.name == "SRI MAJU ENTERPRISE"
     rows = ["KEDAI BESI AH LOCK", "(JM0712345-W)", "NO. 4, JALAN PASAR", *TAIL]
     assert _with_stamp(rows, "PAID", 0).supplier.name == "KEDAI BESI AH LOCK"
+
+
+def test_a_company_number_under_the_address_does_not_make_the_operator_line_above_it_the_name():
+    result = _receipt(
+        "TAX INVOICE",
+        "SunFuel Kampar Highway",
+        "Jaian Besar Utama",
+        "31900 Kampar",
+        "Perak",
+        "Mega Servicing",
+        "CO. REG. NO: 000948487-V",
+        *TAIL,
+    )
+    assert result.supplier.name == "SunFuel Kampar Highway"
+
+    result = _receipt(
+        "STARLIGHT STUDIO SDN BHD",
+        "No: 28, JALAN ASTANA 1C,",
+        "KLANG SELANGOR D.E, MALAYSIA",
+        "ROC No.: (1072825-A)",
+        *TAIL,
+    )
+    assert result.supplier.name == "STARLIGHT STUDIO SDN BHD"
