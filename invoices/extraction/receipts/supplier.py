@@ -5,6 +5,7 @@ import unicodedata
 
 from invoices.extraction.layout import Layout, Line
 from invoices.extraction.parties import LEGAL_FORM, is_name_like
+from invoices.extraction.receipts.trade_words import repair_trade_words
 
 # Where the name block at the top ends: an address ("NO. 17, JALAN ...", "379, JALAN ..."), a company or
 # tax number, a phone number, a date, an amount.
@@ -97,7 +98,7 @@ def receipt_supplier(layout: Layout, generic: str | None) -> str | None:
         ):
             break
         name, end, joined = f"{name} {below}", end + 1, joined + 1
-    return clean_name(_balanced(name))
+    return repair_trade_words(clean_name(_balanced(name)))
 
 
 def _registered_name(top: list[Line]) -> tuple[Line, str] | None:
