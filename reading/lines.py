@@ -10,6 +10,26 @@ from statistics import median
 from reading.words import Word
 
 
+class WordRun:
+    """Words side by side on one line, left to right: a cell, a segment, a printed amount.
+
+    A base for dataclasses that hold `words`; it adds no field of its own."""
+
+    words: list[Word]
+
+    @property
+    def text(self) -> str:
+        return " ".join(word.text for word in self.words)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+
 def group_lines(words: list[Word], *, tolerance: float = 0.5) -> list[list[Word]]:
     """Words that share a baseline band, top to bottom, each line sorted left to right.
 

@@ -40,7 +40,7 @@ from bank.statements.result import Statement, StatementError, Transaction
 from reading.amounts import detect_decimal_separator, parse_amount
 from reading.currencies import currency_from_text
 from reading.dates import date_without_year, day_first_by_votes, find_dates, parse_date_in_order
-from reading.lines import group_lines, split_at_gaps
+from reading.lines import WordRun, group_lines, split_at_gaps
 from reading.sniff import DocumentError
 from reading.textpdf import read_text_pdf
 from reading.words import Word
@@ -83,31 +83,15 @@ _STATEMENT_DATE = re.compile(r"\b(?:statement date|date of statement|as of|as at
 
 
 @dataclass
-class Cell:
+class Cell(WordRun):
     words: list[Word]
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    @property
-    def x0(self) -> float:
-        return self.words[0].x0
-
-    @property
-    def x1(self) -> float:
-        return self.words[-1].x1
 
 
 @dataclass
-class Line:
+class Line(WordRun):
     page: int
     words: list[Word]
     cells: list[Cell]
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
 
     @property
     def y0(self) -> float:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import product
 
+from reading.lines import WordRun
 from reading.words import Word
 
 # Sign searches over a day's lines between two printed balances stop at this many lines.
@@ -20,18 +21,10 @@ MAX_SIGN_SEARCH = 12
 
 
 @dataclass
-class Money:
+class Money(WordRun):
     value: Decimal
     signed: bool  # carried its own sign: "-", "()", "CR"/"DR"
     words: list[Word]
-
-    @property
-    def x0(self) -> float:
-        return self.words[0].x0
-
-    @property
-    def x1(self) -> float:
-        return self.words[-1].x1
 
 
 @dataclass

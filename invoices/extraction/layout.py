@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from invoices.extraction.labels import LabelMatch, match_label
-from reading.lines import group_lines, split_at_gaps
+from reading.lines import WordRun, group_lines, split_at_gaps
 from reading.words import Word, WordDocument
 
 # Gap between two words, in multiples of the line height, that starts a new segment.
@@ -24,21 +24,9 @@ BELOW_REACH = 2.6
 
 
 @dataclass
-class Segment:
+class Segment(WordRun):
     words: list[Word]
     line: int  # index into `Layout.lines`
-
-    @property
-    def text(self) -> str:
-        return " ".join(word.text for word in self.words)
-
-    @property
-    def x0(self) -> float:
-        return self.words[0].x0
-
-    @property
-    def x1(self) -> float:
-        return self.words[-1].x1
 
 
 @dataclass

@@ -1,6 +1,8 @@
 """Words grouped into lines by baseline, and lines cut into cells at wide gaps."""
 
-from reading.lines import group_lines, split_at_gaps
+from dataclasses import dataclass
+
+from reading.lines import WordRun, group_lines, split_at_gaps
 from reading.words import Word
 
 
@@ -43,3 +45,13 @@ def test_the_cut_scales_with_the_type_size() -> None:
 
     assert len(split_at_gaps(small, gap=1.1)) == 2
     assert len(split_at_gaps(large, gap=1.1)) == 1
+
+
+def test_a_run_of_words_reads_as_its_text_and_spans_from_its_first_to_its_last_word() -> None:
+    @dataclass
+    class Cell(WordRun):
+        words: list[Word]
+
+    cell = Cell(words=[word("Total", 10, 0), word("due", 60, 0)])
+
+    assert (cell.text, cell.x0, cell.x1) == ("Total due", 10, 60 + 6 * 3)
