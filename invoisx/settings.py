@@ -10,6 +10,8 @@ from pathlib import Path
 
 import environ
 
+from invoisx.storage import default_storage_setting
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
@@ -170,6 +172,17 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+
+# --- File storage (invoisx/storage.py) -----------------------------------------------------------
+# Documents, statements, issued PDFs, logos and page images go through STORAGES["default"]: the local
+# disk under MEDIA_ROOT by default, an S3-compatible bucket through django-storages when STORAGE_URL
+# (s3://BUCKET?endpoint_url=...&region=...) or AWS_STORAGE_BUCKET_NAME (with the other AWS_* settings
+# django-storages documents) is set. Required for more than one machine: every process sees one bucket.
+STORAGES = {
+    "default": default_storage_setting(environ=env.ENVIRON),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# --- end of file storage -------------------------------------------------------------------------
 
 # Security. SECURE_SSL=true is the one switch for a deployment served over HTTPS through a reverse
 # proxy that terminates TLS: http is redirected to https, browsers are told to use https only
