@@ -19,11 +19,12 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from PIL import Image
 from storages.backends.s3 import S3Storage
 
 from bank.models import BankStatement
 from bank.statements.tests.builders import LINES, mt940_message
-from companies.models import Role
+from companies.models import Company, Role
 from companies.tests.factories import MembershipFactory
 from conftest import require
 from invoices.issuing.tests.api_setup import create_buyer, create_draft, invoice_url, issue, set_profile
@@ -206,6 +207,23 @@ def test_an_issued_invoices_pdf_is_stored_in_the_bucket_and_served_from_it(bucke
     assert served.status_code == 200
     assert served.content == object_bytes(bucket, stored)
     assert served.content.startswith(b"%PDF")
+    assert nothing_written_under(media_root)
+
+
+def test_a_company_logo_is_stored_in_the_bucket_served_from_it_and_its_old_object_deleted(bucket, media_root, alice):
+    client = Client()
+    client.force_login(MembershipFactory.create(company=alice, role=Role.ADMIN).user)
+
+    for colour in ("#c0392b", "#2980b9"):
+        image = io.BytesIO()
+        Image.new("RGB", (40, 20), colour).save(image, "PNG")
+        client.post(
+            "/settings/company/logo/upload", {"logo": SimpleUploadedFile("logo.png", image.getvalue(), "image/png")}
+        )
+
+    logo = Company.objects.get(pk=alice.pk).logo.name
+    assert keys(bucket) == [logo]
+    assert downloaded(client.get("/settings/company/logo")) == object_bytes(bucket, logo)
     assert nothing_written_under(media_root)
 
 
