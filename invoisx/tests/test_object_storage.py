@@ -8,6 +8,7 @@ points at a folder that must still not exist when the test ends. Tasks run eager
 
 import csv
 import io
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -237,6 +238,16 @@ def test_an_export_of_invoices_kept_in_the_bucket_writes_nothing_to_disk(bucket,
     rows = list(csv.DictReader(io.StringIO(downloaded(response).decode())))
     assert [row["number"] for row in rows] == ["S3-EXP-1"]
     assert nothing_written_under(media_root)
+
+
+def test_the_secret_key_never_reaches_the_logs_even_at_debug_level(bucket, alice_api, caplog):
+    caplog.set_level(logging.DEBUG)
+
+    upload = SimpleUploadedFile("log.xml", ubl_invoice(number="S3-LOG-1"))
+    success_data(alice_api.post("/api/v1/invoices/extract", {"file": upload}), 200)
+
+    assert f"Credential={ACCESS_KEY}/" in caplog.text  # boto3 logged its signed requests
+    assert SECRET_KEY not in caplog.text
 
 
 def test_without_storage_url_or_a_bucket_name_files_stay_on_the_local_disk():
