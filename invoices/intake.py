@@ -278,10 +278,12 @@ def extractions_sweep(*, now: datetime | None = None) -> Lost:
     needs_no_ocr = set(
         Invoice.objects.filter(pk__in=lost.requeue, document_kind__in=(Kind.UBL, Kind.CII)).values_list("pk", flat=True)
     )
-    enqueue_each_on_commit(extract_invoice, [pk for pk in lost.requeue if pk in needs_no_ocr])
-    enqueue_each_on_commit(
-        extract_invoice, [pk for pk in lost.requeue if pk not in needs_no_ocr], queue=settings.QUEUE_OCR
-    )
+    for ids, queue in (
+        ([pk for pk in lost.requeue if pk in needs_no_ocr], None),
+        ([pk for pk in lost.requeue if pk not in needs_no_ocr], settings.QUEUE_OCR),
+    ):
+        if ids:
+            enqueue_each_on_commit(extract_invoice, ids, queue=queue)
     return lost
 
 
