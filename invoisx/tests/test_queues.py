@@ -151,9 +151,12 @@ def test_without_a_broker_work_queued_for_ocr_still_runs_at_once_in_the_process(
     monkeypatch.setattr("invoices.intake.extraction_needs_ocr", lambda **document: True)
     queued = []
     original = extract_invoice.apply_async
-    monkeypatch.setattr(
-        extract_invoice, "apply_async", lambda *a, **options: queued.append(options["queue"]) or original(*a, **options)
-    )
+
+    def apply_async(*args, **options):
+        queued.append(options["queue"])
+        return original(*args, **options)
+
+    monkeypatch.setattr(extract_invoice, "apply_async", apply_async)
 
     with django_capture_on_commit_callbacks(execute=True):
         invoice = invoice_upload(company=alice, file=SimpleUploadedFile("i.xml", ubl_invoice())).invoice
@@ -173,8 +176,13 @@ def test_enqueue_sends_to_the_queue_it_is_given(monkeypatch):
 
 def test_the_ocr_engine_is_created_once_per_process(monkeypatch):
     created = []
+
+    def rapid_ocr(**params):
+        created.append(params)
+        return object()
+
     fake = types.ModuleType("rapidocr")
-    fake.RapidOCR = lambda **params: created.append(params) or object()  # type: ignore[attr-defined]
+    fake.RapidOCR = rapid_ocr  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "rapidocr", fake)
     monkeypatch.setattr(ocr, "_engine", None)
 
