@@ -39,7 +39,7 @@ from collecting.callbacks import collected_invoice_extracted
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoices.extraction.engine import MAX_PDF_PAGES, Reading, check_document, read_document
+from invoices.extraction.engine import MAX_PDF_PAGES, MIN_TEXT_WORDS, Reading, check_document, read_document
 from invoices.extraction.locate import FieldBox, locate_fields, values_of
 from invoices.extraction.result import ExtractionResult
 from invoices.layouts import supplier_layout_apply, supplier_layout_used
@@ -51,6 +51,7 @@ from invoisx.enqueue import enqueue_each_on_commit, enqueue_on_commit
 from invoisx.errors import MONTHLY_LIMIT_REACHED, VALIDATION_ERROR, DomainError
 from invoisx.leases import LeasedWork, Lost
 from invoisx.money import CURRENCIES, largest_amount, round_money
+from reading.pdf import PDF_READ_ERRORS, open_pdf
 from reading.sniff import DocumentError, Kind, sniff
 from reading.textpdf import read_text_pdf
 from usage.periods import BillingPeriod
@@ -109,7 +110,9 @@ def invoice_upload(
     digest = hashlib.sha256(data).hexdigest()
     earlier = Invoice.objects.filter(company=company, document_sha256=digest).first()
     if earlier is not None:
-        if earlier.status == Status.FAILED and _extraction_restart(invoice=earlier):
+        if earlier.status == Status.FAILED and _extraction_restart(
+            invoice=earlier, ocr=extraction_needs_ocr(data=data, kind=kind)
+        ):
             return Upload(invoice=earlier, duplicate=False)
         return Upload(invoice=earlier, duplicate=True)
     limit = company.plan_limits.invoices_per_month
@@ -138,14 +141,14 @@ def invoice_upload(
             invoice.document.save(f"{digest[:16]}.{kind}", ContentFile(data), save=False)
             stored = invoice.document.name
             invoice.save()
-            _queue_extraction(invoice.pk)
+            _queue_extraction(invoice.pk, ocr=extraction_needs_ocr(data=data, kind=kind))
     except IntegrityError:  # the same file, uploaded twice at once: the other request won
         document_delete(name=stored)  # the copy stored for the row that was never written
         return Upload(invoice=Invoice.objects.get(company=company, document_sha256=digest), duplicate=True)
     return Upload(invoice=invoice, duplicate=False)
 
 
-def _extraction_restart(*, invoice: Invoice) -> bool:
+def _extraction_restart(*, invoice: Invoice, ocr: bool) -> bool:
     """Extract a failed invoice again, its file having been sent again; False if another request just did.
 
     The same row, so its id, history and place in the month's usage stay; the file is already stored."""
@@ -156,16 +159,38 @@ def _extraction_restart(*, invoice: Invoice) -> bool:
         )
         if not restarted:
             return False
-        _queue_extraction(invoice.pk)
+        _queue_extraction(invoice.pk, ocr=ocr)
     invoice.refresh_from_db()
     return True
 
 
-def _queue_extraction(invoice_id: int) -> None:
-    """Queue the extraction once the transaction commits; if the broker stays away, the sweep queues it."""
+def extraction_needs_ocr(*, data: bytes, kind: str) -> bool:
+    """Whether extracting a document needs OCR, and so the OCR queue (settings.QUEUE_OCR): an image or
+    a PDF without a text layer does; e-invoices and text PDFs go to the default queue, whose workers
+    never load the OCR models.
+
+    A PDF counts as scanned when its first page shows fewer than `MIN_TEXT_WORDS` words to pypdf (the
+    engine's own rule, on one page, so that deciding stays cheap in the upload request). A text PDF
+    whose supplier is only in a letterhead picture is still read by a default worker, which then
+    recognises that one picture.
+    """
+    if kind in (Kind.PNG, Kind.JPEG):
+        return True
+    if kind != Kind.PDF:
+        return False
+    try:
+        text = open_pdf(data).pages[0].extract_text() or ""
+    except (DocumentError, *PDF_READ_ERRORS):
+        return True  # the engine will find out what it is; the OCR worker reads anything
+    return len(text.split()) < MIN_TEXT_WORDS
+
+
+def _queue_extraction(invoice_id: int, *, ocr: bool) -> None:
+    """Queue the extraction once the transaction commits, on the OCR queue if it needs OCR (otherwise
+    the task's route, the default queue); if the broker stays away, the sweep queues it."""
     from invoices.tasks import extract_invoice
 
-    enqueue_on_commit(extract_invoice, invoice_id)
+    enqueue_on_commit(extract_invoice, invoice_id, queue=settings.QUEUE_OCR if ocr else None)
 
 
 def invoice_extraction_run(*, invoice_id: int, new_attempt: bool = True) -> None:
@@ -248,7 +273,17 @@ def extractions_sweep(*, now: datetime | None = None) -> Lost:
             ),
             lost_at=now,
         )
-    enqueue_each_on_commit(extract_invoice, lost.requeue)
+    # The sweep does not read the documents again: only e-invoices are sure to need no OCR, and the
+    # OCR worker reads text PDFs as well.
+    needs_no_ocr = set(
+        Invoice.objects.filter(pk__in=lost.requeue, document_kind__in=(Kind.UBL, Kind.CII)).values_list("pk", flat=True)
+    )
+    for ids, queue in (
+        ([pk for pk in lost.requeue if pk in needs_no_ocr], None),
+        ([pk for pk in lost.requeue if pk not in needs_no_ocr], settings.QUEUE_OCR),
+    ):
+        if ids:
+            enqueue_each_on_commit(extract_invoice, ids, queue=queue)
     return lost
 
 

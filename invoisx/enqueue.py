@@ -9,6 +9,9 @@ the sweep. Every place that queues a task goes through here.
 On the embedded default (no broker) `delay` runs the task right here; its own errors are not the
 broker's and are not retried. `enqueue_on_commit` registers a robust callback, so even they are only
 logged and never reach the committed request.
+
+`queue` names the Celery queue (settings.QUEUE_DEFAULT or QUEUE_OCR) when the caller knows better
+than the task's route: an extraction goes to the OCR queue only when its document needs OCR.
 """
 
 import logging
@@ -29,12 +32,16 @@ logger = logging.getLogger(__name__)
 BROKER_ERRORS: tuple[type[Exception], ...] = (BrokerUnavailable, ConnectionError, TimeoutError)
 
 
-def enqueue(task: Task, *args: Any) -> bool:
-    """Queue `task(*args)`, trying again on a broker error; False (logged) if the broker stayed away."""
+def enqueue(task: Task, *args: Any, queue: str | None = None) -> bool:
+    """Queue `task(*args)` (on `queue`, or the task's route), trying again on a broker error; False
+    (logged) if the broker stayed away."""
     attempts: int = settings.ENQUEUE_ATTEMPTS
     for attempt in range(1, attempts + 1):
         try:
-            task.delay(*args)
+            if queue is None:
+                task.delay(*args)
+            else:
+                task.apply_async(args, queue=queue)
         except BROKER_ERRORS as error:
             if attempt == attempts:
                 logger.error(
@@ -53,24 +60,24 @@ def enqueue(task: Task, *args: Any) -> bool:
     return False
 
 
-def enqueue_each(task: Task, ids: Iterable[int]) -> int:
+def enqueue_each(task: Task, ids: Iterable[int], *, queue: str | None = None) -> int:
     """Queue `task(id)` for each id; how many were queued. Stops at the first the broker would not take
     (it is down: trying the rest would only hold the caller), leaving them to the sweep."""
     queued = 0
     for pk in ids:
-        if not enqueue(task, pk):
+        if not enqueue(task, pk, queue=queue):
             break
         queued += 1
     return queued
 
 
-def enqueue_on_commit(task: Task, *args: Any) -> None:
+def enqueue_on_commit(task: Task, *args: Any, queue: str | None = None) -> None:
     """Queue `task(*args)` once the current transaction commits (at once outside one)."""
     # A lambda, not a partial: Django names the callback when it logs a robust callback's error.
-    transaction.on_commit(lambda: enqueue(task, *args), robust=True)
+    transaction.on_commit(lambda: enqueue(task, *args, queue=queue), robust=True)
 
 
-def enqueue_each_on_commit(task: Task, ids: Iterable[int]) -> None:
+def enqueue_each_on_commit(task: Task, ids: Iterable[int], *, queue: str | None = None) -> None:
     """Queue `task(id)` for each id once the current transaction commits (at once outside one)."""
     ids = list(ids)
-    transaction.on_commit(lambda: enqueue_each(task, ids), robust=True)
+    transaction.on_commit(lambda: enqueue_each(task, ids, queue=queue), robust=True)

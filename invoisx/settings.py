@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 from invoisx.storage import default_storage_setting
 
@@ -144,6 +145,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 # Nothing reads task results (the rows are the truth), and not asking for one keeps queueing from
 # waiting on the result store when Redis is away.
 CELERY_TASK_IGNORE_RESULT = True
+# Two queues, so that OCR (heavy: its models take hundreds of megabytes and a page takes every core)
+# never holds up webhooks, collections, statements and text PDFs. `default` takes everything but the
+# extractions that need OCR (images, scanned PDFs: invoices.intake routes them) and the learning of
+# supplier layouts, which may read a scan again. A worker started without -Q consumes both; in
+# production run `celery -A invoisx worker -Q ocr -c 1` and `celery -A invoisx worker -Q default -c N`.
+QUEUE_DEFAULT = "default"
+QUEUE_OCR = "ocr"
+CELERY_TASK_DEFAULT_QUEUE = QUEUE_DEFAULT
+CELERY_TASK_QUEUES = (Queue(QUEUE_DEFAULT), Queue(QUEUE_OCR))
+CELERY_TASK_ROUTES = {"invoices.tasks.learn_supplier_layout": {"queue": QUEUE_OCR}}
 # Queueing a task (invoisx.enqueue) is tried this many times, with backoff from this many seconds, before
 # it is left to the sweep of its kind of work.
 ENQUEUE_ATTEMPTS = env.int("ENQUEUE_ATTEMPTS", default=3)

@@ -20,13 +20,15 @@ import re
 import threading
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PIL import Image, ImageOps
 
 from reading.sniff import DocumentError
 from reading.words import Page, Word, WordDocument
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # The long side, in pixels, an image is reduced to before recognition. 2000 px keeps 8-point text on
 # an A4 page at about 170 dpi, plenty for the recogniser, and bounds the time per page.
@@ -206,6 +208,8 @@ def split_words(box: TextBox, *, page: int, scale: float) -> list[Word]:
 
 
 def _recognise(image: Image.Image, *, number: int, points_per_pixel: float) -> Page:
+    import numpy as np  # here, not at the top: the web processes import this module but never recognise
+
     shrink = min(1.0, MAX_SIDE / max(image.size))
     if shrink < 1.0:
         size = (max(1, round(image.width * shrink)), max(1, round(image.height * shrink)))
@@ -216,7 +220,7 @@ def _recognise(image: Image.Image, *, number: int, points_per_pixel: float) -> P
     return Page(number=number, width=0.0, height=0.0, words=words)
 
 
-def _run_ocr(pixels: np.ndarray) -> list[TextBox]:
+def _run_ocr(pixels: "np.ndarray") -> list[TextBox]:
     output = _get_engine()(pixels)
     if output.boxes is None or output.txts is None or output.scores is None:
         return []  # a blank page: nothing detected

@@ -285,7 +285,7 @@ def test_a_queued_reconciliation_is_completed_by_a_real_worker(redis_url: str, t
 
     assert run_id.startswith("rec_")
     assert state() == "processing 0 unpaid"  # queued on Redis, not run in the caller
-    assert redis.Redis.from_url(broker).llen("celery") == 1
+    assert redis.Redis.from_url(broker).llen("default") == 1  # the default queue
 
     log = tmp_path / "worker.log"
     worker = start_worker(env, log, slow_seconds=0)

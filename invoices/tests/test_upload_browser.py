@@ -38,7 +38,7 @@ def scanned_png() -> bytes:
 def owner(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
     # No worker: each extraction waits until the test runs it, so "still reading" can be seen and used.
-    monkeypatch.setattr(intake, "_queue_extraction", lambda invoice_id: None)
+    monkeypatch.setattr(intake, "_queue_extraction", lambda invoice_id, **route: None)
     user = MembershipFactory.create(company=CompanyFactory.create(name="Upload Trading"), role=Role.OWNER).user
     assert PASSWORD  # the factories' password, which log_in types
     return user
