@@ -17,15 +17,16 @@ a single other status fails the run. Each side's figure is the median of its rou
 The load generator is wrk (Debian: `apt-get install wrk`), with `--connections` connections on 2
 threads and its latency distribution. Without wrk, a Python generator runs instead: one process per
 connection, each a loop of HTTP/1.0 requests (gunicorn's sync workers close every connection), and
-it prints its own CPU use against the servers': it measures honestly only while its share stays
-well under the servers' (the run says so when it does not).
+each round prints the generator's CPU seconds next to the server's: it measures the server only
+while its own share stays well under the server's.
 
 Databases: the embedded default is SQLite, two files in the temporary directory. With DATABASE_URL
 pointing at PostgreSQL, two throwaway databases are created on that server (`<name>_bench_api` and
-`<name>_bench_ceiling`, the user needs CREATEDB) and dropped afterwards. With REDIS_URL, the product
-uses it for its cache (rate-limit counters) and the bench FLUSHES that Redis database at the start:
-give it a database number of its own (e.g. redis://127.0.0.1:6379/9). Everything the run writes (its
-databases, media, logs) lives in a temporary directory removed at the end.
+`<name>_bench_ceiling`, from its `postgres` database; the user needs CREATEDB) and dropped afterwards.
+With REDIS_URL, the product uses it for its cache (rate-limit counters) and the bench FLUSHES that
+Redis database at the start: give it a database number of its own (e.g. redis://127.0.0.1:6379/9).
+Everything else the run writes (SQLite files, media, logs) lives in a temporary directory removed at
+the end.
 
 Prints each side's requests/s, p50 and p99 (ms) per round and their medians; the last line is
 `api_rps=<n> ceiling_rps=<n> ratio=<r>`.
@@ -102,14 +103,21 @@ def postgres_databases(base_url: str) -> Iterator[tuple[str, str]]:
     parts = urlsplit(base_url)
     base_name = parts.path.lstrip("/") or "invoisx"
     api_name, ceiling_name = f"{base_name}_bench_api", f"{base_name}_bench_ceiling"
-    with psycopg.connect(base_url, autocommit=True) as admin:
+    # Created and dropped from the server's maintenance database: DATABASE_URL's own need not exist.
+    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, parts.fragment))
+    with psycopg.connect(admin_url, autocommit=True) as admin:
         for name in (api_name, ceiling_name):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{name}"')
+    # The ceiling's setup drops its tables before creating them, in one transaction: on PostgreSQL a
+    # failed DROP aborts it, so the tables it drops must exist (empty stand-ins, replaced at once).
+    with psycopg.connect(urlunsplit((parts.scheme, parts.netloc, f"/{ceiling_name}", "", "")), autocommit=True) as db:
+        for table in ("ceilingapp_token", "ceilingapp_invoice"):
+            db.execute(f"CREATE TABLE {table} (id integer)")
     try:
         yield urlunsplit((parts.scheme, parts.netloc, f"/{api_name}", parts.query, parts.fragment)), ceiling_name
     finally:
-        with psycopg.connect(base_url, autocommit=True) as admin:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
             for name in (api_name, ceiling_name):
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
