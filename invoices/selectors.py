@@ -11,8 +11,9 @@ from django import forms
 from django.db.models import Case, CharField, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, When
 from django.http import QueryDict
 
+from buyers.models import Buyer
 from companies.models import Company
-from invoices.models import Direction, DocumentType, Invoice, PaymentStatus, State, Status
+from invoices.models import Direction, DocumentType, Invoice, NumberSeries, PaymentStatus, State, Status, Supplier
 from invoisx.api.filtering import apply_filters
 from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
 from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, clean_currency_field, round_money
@@ -60,8 +61,30 @@ def _with_relations(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
     )
 
 
+# What a list page does not show of each invoice: the text it was read from (the detail's `text`), the
+# boxes of its fields, and of its related rows all but what the list prints (their ids, the buyer's
+# name and tax id). The self-joins to `duplicate_of` and `preceding_invoice` are whole invoices else.
+LIST_DEFERRED = (
+    "extracted_text",
+    "field_boxes",
+    *(
+        f"{relation}__{field.name}"
+        for relation, model, shown in (
+            ("duplicate_of", Invoice, {"public_id"}),
+            ("preceding_invoice", Invoice, {"public_id"}),
+            ("series", NumberSeries, {"public_id"}),
+            ("supplier", Supplier, {"public_id"}),
+            ("buyer", Buyer, {"public_id", "name", "tax_id"}),
+        )
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name not in shown
+    ),
+)
+
+
 def invoice_list(*, company: Company, filters: Any) -> QuerySet[Invoice]:
-    return apply_filters(InvoiceFilter, filters, _with_relations(Invoice.objects.filter(company=company)))
+    queryset = _with_relations(Invoice.objects.filter(company=company)).defer(*LIST_DEFERRED)
+    return apply_filters(InvoiceFilter, filters, queryset)
 
 
 def invoice_get(*, company: Company, public_id: str) -> Invoice:

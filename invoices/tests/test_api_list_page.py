@@ -1,0 +1,46 @@
+"""The invoices list page: the same answer per invoice as the detail, in a fixed number of queries."""
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from buyers.tests.factories import BuyerFactory
+from invoices.tests.test_api import INVOICES, create, sales_body, seed_001, url
+from invoisx.tests.envelope import success_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alices_buyer(alice):
+    return BuyerFactory(company=alice, name="Tan Holdings Sdn Bhd", tax_id="C20880050010")
+
+
+def list_queries(client: Any) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        success_data(client.get(INVOICES))
+    return len(queries)
+
+
+def test_each_listed_invoice_reads_as_its_detail_without_the_text(alice_api, alices_buyer):
+    purchase = create(alice_api, seed_001())
+    sale = create(alice_api, sales_body(alices_buyer, notes="Thanks"))
+
+    listed = {row["id"]: row for row in success_data(alice_api.get(INVOICES))["invoices"]}
+
+    for invoice in (purchase, sale):
+        detail = success_data(alice_api.get(url(invoice["id"])))
+        assert listed[invoice["id"]] == {key: value for key, value in detail.items() if key != "text"}
+
+
+def test_a_page_of_many_invoices_takes_as_many_queries_as_a_page_of_one(alice_api, alices_buyer):
+    create(alice_api, seed_001(invoice_number="INV-1"))
+    one = list_queries(alice_api)
+
+    for number in range(2, 6):
+        create(alice_api, seed_001(invoice_number=f"INV-{number}"))
+        create(alice_api, sales_body(alices_buyer))
+
+    assert list_queries(alice_api) == one
