@@ -39,7 +39,7 @@ from collecting.callbacks import collected_invoice_extracted
 from companies.models import Company
 from events.models import EventType
 from events.services import event_record
-from invoices.extraction.engine import MAX_PDF_PAGES, MIN_TEXT_WORDS, Reading, check_document, read_document
+from invoices.extraction.engine import MAX_PDF_PAGES, Reading, check_document, needs_ocr, read_document
 from invoices.extraction.locate import FieldBox, locate_fields, values_of
 from invoices.extraction.result import ExtractionResult
 from invoices.layouts import supplier_layout_apply, supplier_layout_used
@@ -51,7 +51,6 @@ from invoisx.enqueue import enqueue_each_on_commit, enqueue_on_commit
 from invoisx.errors import MONTHLY_LIMIT_REACHED, VALIDATION_ERROR, DomainError
 from invoisx.leases import LeasedWork, Lost
 from invoisx.money import CURRENCIES, largest_amount, round_money
-from reading.pdf import PDF_READ_ERRORS, open_pdf
 from reading.sniff import DocumentError, Kind, sniff
 from reading.textpdf import read_text_pdf
 from usage.periods import BillingPeriod
@@ -110,9 +109,7 @@ def invoice_upload(
     digest = hashlib.sha256(data).hexdigest()
     earlier = Invoice.objects.filter(company=company, document_sha256=digest).first()
     if earlier is not None:
-        if earlier.status == Status.FAILED and _extraction_restart(
-            invoice=earlier, ocr=extraction_needs_ocr(data=data, kind=kind)
-        ):
+        if earlier.status == Status.FAILED and _extraction_restart(invoice=earlier, ocr=needs_ocr(data, kind)):
             return Upload(invoice=earlier, duplicate=False)
         return Upload(invoice=earlier, duplicate=True)
     limit = company.plan_limits.invoices_per_month
@@ -141,7 +138,7 @@ def invoice_upload(
             invoice.document.save(f"{digest[:16]}.{kind}", ContentFile(data), save=False)
             stored = invoice.document.name
             invoice.save()
-            _queue_extraction(invoice.pk, ocr=extraction_needs_ocr(data=data, kind=kind))
+            _queue_extraction(invoice.pk, ocr=needs_ocr(data, kind))
     except IntegrityError:  # the same file, uploaded twice at once: the other request won
         document_delete(name=stored)  # the copy stored for the row that was never written
         return Upload(invoice=Invoice.objects.get(company=company, document_sha256=digest), duplicate=True)
@@ -162,27 +159,6 @@ def _extraction_restart(*, invoice: Invoice, ocr: bool) -> bool:
         _queue_extraction(invoice.pk, ocr=ocr)
     invoice.refresh_from_db()
     return True
-
-
-def extraction_needs_ocr(*, data: bytes, kind: str) -> bool:
-    """Whether extracting a document needs OCR, and so the OCR queue (settings.QUEUE_OCR): an image or
-    a PDF without a text layer does; e-invoices and text PDFs go to the default queue, whose workers
-    never load the OCR models.
-
-    A PDF counts as scanned when its first page shows fewer than `MIN_TEXT_WORDS` words to pypdf (the
-    engine's own rule, on one page, so that deciding stays cheap in the upload request). A text PDF
-    whose supplier is only in a letterhead picture is still read by a default worker, which then
-    recognises that one picture.
-    """
-    if kind in (Kind.PNG, Kind.JPEG):
-        return True
-    if kind != Kind.PDF:
-        return False
-    try:
-        text = open_pdf(data).pages[0].extract_text() or ""
-    except (DocumentError, *PDF_READ_ERRORS):
-        return True  # the engine will find out what it is; the OCR worker reads anything
-    return len(text.split()) < MIN_TEXT_WORDS
 
 
 def _queue_extraction(invoice_id: int, *, ocr: bool) -> None:

@@ -21,7 +21,7 @@ from invoices.extraction.fields import read_fields
 from invoices.extraction.result import ExtractionResult
 from invoices.extraction.templates import Template, apply_layout, compact, printed_identity
 from reading.ocr import add_image_text, read_image, read_scanned_pdf
-from reading.pdf import check_page_sizes, open_pdf
+from reading.pdf import PDF_READ_ERRORS, check_page_sizes, open_pdf
 from reading.sniff import DocumentError, Kind, looks_like_xml, sniff
 from reading.textpdf import read_text_pdf
 from reading.words import WordDocument
@@ -79,6 +79,27 @@ def check_document(data: bytes) -> Kind:
     if kind in (Kind.PNG, Kind.JPEG):
         _check_image(data)
     return kind
+
+
+def needs_ocr(data: bytes, kind: str) -> bool:
+    """Whether reading a checked document needs OCR, and so the OCR queue (settings.QUEUE_OCR): an image
+    or a PDF without a text layer does; e-invoices and text PDFs go to the default queue, whose workers
+    never load the OCR models.
+
+    A PDF counts as scanned when its first page shows fewer than `MIN_TEXT_WORDS` words to pypdf (the
+    rule `_words` applies, on one page, so that deciding stays cheap in the upload request). A text PDF
+    whose supplier is only in a letterhead picture is still read by a default worker, which then
+    recognises that one picture.
+    """
+    if kind in (Kind.PNG, Kind.JPEG):
+        return True
+    if kind != Kind.PDF:
+        return False
+    try:
+        text = open_pdf(data).pages[0].extract_text() or ""
+    except (DocumentError, *PDF_READ_ERRORS):
+        return True  # the engine will find out what it is; the OCR worker reads anything
+    return len(text.split()) < MIN_TEXT_WORDS
 
 
 def _check_image(data: bytes) -> None:

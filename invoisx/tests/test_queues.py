@@ -148,7 +148,7 @@ def test_without_a_broker_work_queued_for_ocr_still_runs_at_once_in_the_process(
     alice, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded default, even where CI configures a broker
-    monkeypatch.setattr("invoices.intake.extraction_needs_ocr", lambda **document: True)
+    monkeypatch.setattr("invoices.intake.needs_ocr", lambda data, kind: True)
     queued = []
     original = extract_invoice.apply_async
 
