@@ -8,12 +8,13 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Case, CharField, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, When
+from django.db.models import Case, CharField, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum, When
 from django.http import QueryDict
 
 from buyers.models import Buyer
 from companies.models import Company
 from invoices.models import Direction, DocumentType, Invoice, NumberSeries, PaymentStatus, State, Status, Supplier
+from invoices.models.invoices import PREFETCHED_ALLOWANCES_CHARGES, PREFETCHED_LINES
 from invoisx.api.filtering import apply_filters
 from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
 from invoisx.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, clean_currency_field, round_money
@@ -57,7 +58,8 @@ class InvoiceFilter(django_filters.FilterSet):
 
 def _with_relations(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
     return queryset.select_related("supplier", "buyer", "duplicate_of", "preceding_invoice", "series").prefetch_related(
-        "lines", "allowances_charges"
+        Prefetch("lines", to_attr=PREFETCHED_LINES),
+        Prefetch("allowances_charges", to_attr=PREFETCHED_ALLOWANCES_CHARGES),
     )
 
 

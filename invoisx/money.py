@@ -52,9 +52,12 @@ def minor_unit(currency: str) -> int:
     return _MINOR_UNITS.get(currency.strip().upper(), DEFAULT_MINOR_UNIT)
 
 
+_SMALLEST_AMOUNTS = {places: Decimal(1).scaleb(-places) for places in {DEFAULT_MINOR_UNIT, *_MINOR_UNITS.values()}}
+
+
 def smallest_amount(currency: str) -> Decimal:
     """The currency's minor unit as an amount: 1 for JPY, 0.01 for EUR, 0.001 for BHD."""
-    return Decimal(1).scaleb(-minor_unit(currency))
+    return _SMALLEST_AMOUNTS[minor_unit(currency)]
 
 
 def round_money(value: Decimal | int, currency: str) -> Decimal:

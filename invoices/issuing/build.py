@@ -48,7 +48,7 @@ def line_input(line: InvoiceLine | dict[str, Any], *, default_rate: Decimal | No
 
 
 def invoice_computed(invoice: Invoice) -> Computed:
-    lines = [line_input(line, default_rate=invoice.tax_rate) for line in invoice.lines.all()]
+    lines = [line_input(line, default_rate=invoice.tax_rate) for line in invoice.line_list()]
     items = [
         AllowanceChargeInput(
             is_charge=item.is_charge,
@@ -57,7 +57,7 @@ def invoice_computed(invoice: Invoice) -> Computed:
             tax_category=item.tax_category,
             tax_rate=item.tax_rate,
         )
-        for item in invoice.allowances_charges.all()
+        for item in invoice.allowance_charge_list()
     ]
     return compute(currency=invoice.currency, lines=lines, allowances_charges=items, paid=Decimal(0))
 

@@ -15,7 +15,7 @@ def invoice_taxes(invoice: Invoice) -> list[TaxSubtotal]:
     An invoice recorded with one tax figure for the whole (no tax of its own on the lines) shows that
     figure as its only row.
     """
-    if invoice.is_issued or any(line.tax_category for line in invoice.lines.all()) or invoice.is_draft:
+    if invoice.is_issued or any(line.tax_category for line in invoice.line_list()) or invoice.is_draft:
         return invoice_computed(invoice).taxes
     if not invoice.tax_amount and invoice.tax_rate is None:
         return []

@@ -40,11 +40,11 @@ def _bucket_key(key: str, bucket: int) -> str:
 
 
 def _increment(cache_key: str) -> int:
-    # add() is a no-op when the bucket exists; incr() is atomic in Redis and in the local cache.
-    cache.add(cache_key, 0, timeout=WINDOW_SECONDS + BUCKET_SECONDS)
+    # incr() is atomic in Redis and in the local cache, and keeps the bucket's expiry; only a minute's
+    # first request finds no bucket, adds it (a no-op if another process just did) and counts again.
     try:
         return cache.incr(cache_key)
-    except ValueError:  # the bucket expired between add() and incr()
+    except ValueError:
         cache.add(cache_key, 0, timeout=WINDOW_SECONDS + BUCKET_SECONDS)
         return cache.incr(cache_key)
 
