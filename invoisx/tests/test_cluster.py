@@ -164,6 +164,7 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture
 def broker(redis_url: str) -> Iterator[redis.Redis]:
+    """The cluster's own Redis database (broker, cache, rate limits), empty before and after."""
     client = redis.Redis.from_url(redis_db_url(redis_url, REDIS_DB), socket_connect_timeout=2)
     client.flushdb()
     try:
@@ -188,7 +189,7 @@ def bucket() -> Iterator[str]:
 
 
 @pytest.fixture
-def shared_env(database_url: str, redis_url: str, bucket: str) -> dict[str, str]:
+def shared_env(database_url: str, redis_url: str, broker: redis.Redis, bucket: str) -> dict[str, str]:
     """What every machine is told: the shared services' addresses, and nothing of this process's."""
     private = ("DATABASE_URL", "REDIS_URL", "STORAGE_URL", "MEDIA_ROOT", "STATIC_ROOT", "PYTHONPATH")
     env = {
