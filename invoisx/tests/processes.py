@@ -43,15 +43,18 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], log_path: Path, command: list[str] | None = None) -> None:
-        """Gunicorn with one worker unless `command` (with a {port} placeholder) says otherwise."""
+    def __init__(
+        self, env: dict[str, str], log_path: Path, command: list[str] | None = None, *, cwd: Path | None = None
+    ) -> None:
+        """Gunicorn with one worker unless `command` (with a {port} placeholder) says otherwise, run in
+        `cwd` (the project directory unless given; elsewhere, `env` must put it on PYTHONPATH)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
             [part.format(port=self.port) for part in command or GUNICORN],
-            cwd=settings.BASE_DIR,
+            cwd=cwd or settings.BASE_DIR,
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
