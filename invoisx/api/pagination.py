@@ -51,7 +51,9 @@ def _positive_int(request: Request, name: str, default: int, maximum: int) -> in
 def paginate(request: Request, queryset: QuerySet[Any]) -> Page:
     page = _positive_int(request, "page", 1, MAX_PAGE)
     limit = _positive_int(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
-    total = queryset.count()
+    # Counted as ids: the same rows without what reading them takes (joined rows, deferred columns),
+    # which otherwise cost the ORM twice the count's own work on every page.
+    total = queryset.values("pk").count()
     offset = (page - 1) * limit
     return Page(items=list(queryset[offset : offset + limit]), page=page, limit=limit, total=total)
 
