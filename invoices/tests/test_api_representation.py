@@ -102,7 +102,7 @@ def invoices(seller: Company, buyer: Buyer) -> list[Invoice]:
         invoice_number="EXT-1",
         currency="JPY",
         invoice_date=date(2026, 3, 1),
-        totals={"subtotal": Decimal(1000), "tax_rate": Decimal(10), "tax_amount": Decimal(100), "total": 1100},
+        totals={"subtotal": Decimal(1000), "tax_rate": Decimal(10), "tax_amount": Decimal(100), "total": Decimal(1100)},
     )
     yen = purchase(seller, "P-1", "JPY")
     dinar = purchase(seller, "P-2", "KWD")
