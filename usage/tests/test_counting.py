@@ -35,9 +35,7 @@ def calls(company) -> int:
 def test_a_served_request_counts_on_the_utc_day(alice, alice_api):
     alice_api.get("/api/v1/buyers")
 
-    assert list(rows().values_list("company", "date", "api_calls", "test_api_calls")) == [
-        (alice.pk, TODAY, 1, 0)
-    ]
+    assert list(rows().values_list("company", "date", "api_calls", "test_api_calls")) == [(alice.pk, TODAY, 1, 0)]
 
 
 def test_refused_scopes_and_unknown_ids_still_count(alice, make_client):
