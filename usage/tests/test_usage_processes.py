@@ -54,36 +54,43 @@ def _postgres_database(base_url: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('usage') / 'db.sqlite3'}"
         return
     base = os.environ.get("DATABASE_URL", "")
     require(base.startswith(("postgres://", "postgresql://")), "PostgreSQL (DATABASE_URL)")
     yield from _postgres_database(base)
 
 
-@pytest.fixture(params=["without-redis", "redis"])
+@pytest.fixture(scope="module", params=["without-redis", "redis"])
 def cache_url(request) -> Iterator[str]:
-    """The servers' REDIS_URL: empty (the process buffers), or a Redis database of their own."""
+    """The servers' REDIS_URL: empty (each process buffers), or a Redis database of their own."""
     if request.param == "without-redis":
         yield ""
         return
-    url = redis_db_url(request.getfixturevalue("redis_url"), REDIS_DB)
     import redis
 
-    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    base = os.environ.get("REDIS_URL", "")
+    client = redis.Redis.from_url(redis_db_url(base, REDIS_DB), socket_connect_timeout=2) if base else None
+    try:
+        available = client is not None and bool(client.ping())
+    except redis.RedisError:
+        available = False
+    require(available, "Redis (REDIS_URL)")
+    assert client is not None
     client.flushdb()
     try:
-        yield url
+        yield redis_db_url(base, REDIS_DB)
     finally:
         client.flushdb()
         client.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server_env(database_url: str, cache_url: str) -> dict[str, str]:
+    """The servers' environment, and their database migrated (once for the tests of a combination)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -101,20 +108,26 @@ def server_env(database_url: str, cache_url: str) -> dict[str, str]:
     )
     if cache_url:
         env["REDIS_URL"] = cache_url
-    return env
-
-
-@pytest.fixture
-def tokens(server_env: dict[str, str], database_url: str) -> tuple[str, str]:
-    """A Business-plan company with a live and a test token, in the servers' database."""
-    manage(server_env, "migrate", "--noinput")
+    manage(env, "migrate", "--noinput")
     if database_url.startswith("sqlite:///"):
         # WAL lets readers go on while one process writes; the mode is stored in the file itself.
         with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
             assert db.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
-    manage(server_env, "createcompany", COMPANY, "--plan", "business")
-    live = manage(server_env, "createtoken", "--company", COMPANY, "--name", "live").strip()
-    test = manage(server_env, "createtoken", "--company", COMPANY, "--name", "test", "--test").strip()
+    return env
+
+
+@pytest.fixture
+def company() -> str:
+    """The name of a company of this test's own in the servers' database (which each combination's tests share)."""
+    return f"{COMPANY} {secrets.token_hex(4)}"
+
+
+@pytest.fixture
+def tokens(server_env: dict[str, str], company: str) -> tuple[str, str]:
+    """A Business-plan company with a live and a test token, in the servers' database."""
+    manage(server_env, "createcompany", company, "--plan", "business")
+    live = manage(server_env, "createtoken", "--company", company, "--name", "live").strip()
+    test = manage(server_env, "createtoken", "--company", company, "--name", "test", "--test").strip()
     return live, test
 
 
@@ -134,21 +147,24 @@ def servers(server_env: dict[str, str], tokens: tuple[str, str], tmp_path: Path)
 
 
 @pytest.fixture
-def rows_total(database_url: str, server_env: dict[str, str], cache_url: str) -> Callable[[], int]:
-    """The live calls in the servers' usage rows, read from the database itself; with Redis, once
-    `manage.py usage_flush` has moved what it counted there, as beat would."""
+def rows_total(database_url: str, server_env: dict[str, str], cache_url: str, company: str) -> Callable[[], int]:
+    """The company's live calls in the servers' usage rows, read from the database itself; with Redis,
+    once `manage.py usage_flush` has moved what it counted there, as beat would."""
 
     def total() -> int:
         if cache_url:
             manage(server_env, "usage_flush")
-        query = "SELECT COALESCE(SUM(api_calls), 0) FROM usage_usageday"
+        query = (
+            "SELECT COALESCE(SUM(u.api_calls), 0) FROM usage_usageday u"
+            " JOIN companies_company c ON c.id = u.company_id WHERE c.name = {}"
+        )
         if database_url.startswith("sqlite:///"):
             with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
-                return int(db.execute(query).fetchone()[0])
+                return int(db.execute(query.format("?"), (company,)).fetchone()[0])
         import psycopg
 
         with psycopg.connect(database_url) as db:
-            found = db.execute(query).fetchone()
+            found = db.execute(query.format("%s"), (company,)).fetchone()
             assert found is not None
             return int(found[0])
 
@@ -235,7 +251,7 @@ def test_a_web_process_killed_mid_load_loses_no_served_call_beyond_its_window(
         server_index = number % 2
         try:
             served = get(servers[server_index], live).status_code == 200
-        except requests.ConnectionError:  # its worker died with the request in hand
+        except requests.RequestException:  # its worker died with the request in hand, or half answered
             served = False
         answered.append((server_index, served))
         if next(order) == kill_after:
@@ -253,10 +269,14 @@ def test_a_web_process_killed_mid_load_loses_no_served_call_beyond_its_window(
         server.stop()  # SIGTERM: the survivors add what they still hold as they exit
 
     counted = rows_total()
+    figures = (
+        f"served {served}, failed {failed}, counted {counted}, served by A in phase two {served_by_a_in_phase_two}"
+    )
+    print(figures)  # shown with -rP
 
     # Never counted without an answer made (a call in the killed worker's hands at most).
-    assert counted <= served + failed
+    assert counted <= served + failed, figures
     if cache_url:
-        assert counted >= served
+        assert counted >= served, figures
     else:
-        assert counted >= served - served_by_a_in_phase_two
+        assert counted >= served - served_by_a_in_phase_two, figures
