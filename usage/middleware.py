@@ -16,8 +16,10 @@ Where the call is counted (Redis, this process's buffer, or the database row) is
 business: no request waits for a database write.
 """
 
+import logging
 from collections.abc import Callable
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
 from tokens.selectors import resolve_request_token
@@ -25,6 +27,8 @@ from usage.periods import utc_today
 from usage.recording import UsageCall, api_call_count
 
 COUNTED_PREFIX = "/api/v1/"
+
+logger = logging.getLogger(__name__)
 
 
 class ApiUsageMiddleware:
@@ -38,6 +42,10 @@ class ApiUsageMiddleware:
                 call = UsageCall(company_id=token.company_id, day=utc_today(), is_test=token.is_test)
                 request.usage_call = call  # type: ignore[attr-defined]
                 response = self.get_response(request)
-                api_call_count(company_id=call.company_id, day=call.day, is_test=call.is_test)
+                try:
+                    api_call_count(company_id=call.company_id, day=call.day, is_test=call.is_test)
+                except DatabaseError:
+                    # The view has done its work: a 500 now would invite the client to do it again.
+                    logger.exception("Usage: an API call of company %s could not be counted.", call.company_id)
                 return response
         return self.get_response(request)

@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+import redis
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
@@ -137,8 +138,13 @@ def api_call_count(*, company_id: int, day: date, is_test: bool) -> None:
     """Count one API call of the company on `day` (UTC)."""
     client = counters.shared_redis()
     if client is not None:
-        counters.cache_count(client, company_id=company_id, day=day, is_test=is_test)
-        return
+        try:
+            counters.cache_count(client, company_id=company_id, day=day, is_test=is_test)
+            return
+        except redis.RedisError:
+            # The answer is made already: count the call in its row instead (the rows' marks concern
+            # only what came from Redis, so a call added here is added once).
+            logger.warning("Usage: Redis refused an API call; counting it in the database.", exc_info=True)
     buffer = _process_buffer()
     if buffer is None:
         api_call_record(company_id=company_id, day=day, is_test=is_test)

@@ -161,3 +161,14 @@ def test_an_api_call_counts_in_redis_once_answered(client, alice, alice_api):
 
     assert counters.day_counters(client, day=TODAY).live == {alice.pk: 1}
     assert not UsageDay.objects.exists()
+
+
+def test_a_call_redis_refuses_is_counted_in_its_row_instead(client, alice, alice_api, monkeypatch):
+    def refused(*args, **kwargs):
+        raise redis.ConnectionError("Redis went away")
+
+    monkeypatch.setattr(counters, "cache_count", refused)
+
+    assert alice_api.get("/api/v1/buyers").status_code == 200
+    assert row_calls(alice) == (1, 0)
+    assert usage_stats(company=alice, period=APRIL).api_calls == 1
