@@ -88,8 +88,10 @@ def _served_by_gunicorn() -> bool:
 
 
 def _flush_every(buffer: CallBuffer, seconds: float) -> None:
-    while buffer is _buffer:
+    while True:
         time.sleep(seconds)
+        if buffer is not _buffer:
+            return  # replaced (a forked child's copy, a test's)
         try:
             buffer.flush()
         except DatabaseError:
