@@ -501,10 +501,18 @@ INVOICE_CHANGES_RETENTION_DAYS = env.int("INVOICE_CHANGES_RETENTION_DAYS", defau
 USAGE_RETENTION_DAYS = env.int("USAGE_RETENTION_DAYS", default=0)
 RETENTION_PURGE_SECONDS = env.float("RETENTION_PURGE_SECONDS", default=3600.0)
 
+# Usage counting (usage/recording.py): no API request waits for a database write. With REDIS_URL, calls
+# are counted in Redis and added to the daily rows every USAGE_CACHE_FLUSH_SECONDS by beat (or
+# `manage.py usage_flush`); reads add what the rows lack yet. Without it, each gunicorn worker adds its
+# calls to the rows every USAGE_FLUSH_SECONDS (0: at each call) and when it exits; one killed with
+# SIGKILL loses at most its last window of calls.
+USAGE_FLUSH_SECONDS = env.float("USAGE_FLUSH_SECONDS", default=1.0)
+USAGE_CACHE_FLUSH_SECONDS = env.float("USAGE_CACHE_FLUSH_SECONDS", default=60.0)
+
 # Kept if another block defined a schedule first; `celery -A invoisx beat` runs it. Without beat, the
 # same from cron or with --every: `manage.py webhooks_sweep`, `extractions_sweep`,
-# `reconciliations_sweep`, `statement_imports_sweep`, `invoice_deliveries_sweep`, `collections_sweep`
-# and `purge_expired`.
+# `reconciliations_sweep`, `statement_imports_sweep`, `invoice_deliveries_sweep`, `collections_sweep`,
+# `purge_expired` and `usage_flush`.
 CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "task": "webhooks.tasks.sweep_webhook_deliveries",
@@ -533,6 +541,10 @@ CELERY_BEAT_SCHEDULE["collections-due"] = {
 CELERY_BEAT_SCHEDULE["collections-sweep"] = {
     "task": "collecting.tasks.sweep_collections",
     "schedule": WORK_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["usage-flush"] = {
+    "task": "usage.tasks.flush_api_calls",
+    "schedule": USAGE_CACHE_FLUSH_SECONDS,
 }
 CELERY_BEAT_SCHEDULE["retention-purge"] = {
     "task": "invoisx.tasks.purge_expired",

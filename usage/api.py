@@ -59,6 +59,10 @@ class UsageStatsApi(APIView):
         responses=responses({200: enveloped("UsageStats", UsageStatsSerializer())}),
     )
     def get(self, request: Request) -> Response:
-        stats: UsageStats = usage_stats(company=request_company(request), period=period_from_query(request))
+        stats: UsageStats = usage_stats(
+            company=request_company(request),
+            period=period_from_query(request),
+            answering=getattr(request, "usage_call", None),  # this call, counted once answered
+        )
         data: dict[str, Any] = UsageStatsSerializer(stats).data
         return Response(data)
