@@ -14,6 +14,7 @@ a score that clears `min_confidence`, and its reason text only when it becomes a
 import difflib
 import functools
 import gc
+import heapq
 import itertools
 import math
 from collections.abc import Iterator
@@ -60,11 +61,11 @@ class _Evidence(NamedTuple):
 # A proposal is a plain tuple, not a class: a large ledger makes millions, and the garbage collector
 # stops tracking tuples of plain values, so they cost nothing in its full collections:
 # (-confidence, payment position, date gap, creation sequence, parts, settles, kind, evidence, rivals).
-# Sorting puts the best first, ties in statement order, and the unique sequence keeps the sort from
-# ever comparing further. parts: ((invoice index, mills applied, mills written off), ...). settles: needs
-# the invoices untouched (a partial payment only needs something open). evidence: an `_Evidence` as a
-# plain tuple, None for a combination of invoices. rivals: proposals of the payment that fit equally
-# well, 1 when unambiguous.
+# Sorting puts the best first, ties in statement order, and the sequence (unique within the payment)
+# keeps the sort from ever comparing further. parts: ((invoice index, mills applied, mills written
+# off), ...). settles: needs the invoices untouched (a partial payment only needs something open).
+# evidence: an `_Evidence` as a plain tuple, None for a combination of invoices. rivals: proposals of
+# the payment that fit equally well, 1 when unambiguous.
 _Parts = tuple[tuple[int, int, int], ...]
 _Proposal = tuple[float, int, int, int, _Parts, bool, str, "tuple[float, float, str, bool] | None", int]
 
@@ -94,7 +95,11 @@ def _reconcile(invoices: list[OpenInvoice], payments: list[Payment], config: Mat
     index = InvoiceIndex(invoices)
     proposer = _Proposer(index, config)
     result = ReconcileResult()
-    proposals: list[_Proposal] = []
+    # Each payment enters the greedy pass with its best proposal only. When that one is refused (an
+    # invoice already taken) the payment's proposals are worked out again and the next one enters:
+    # the same order as sorting every proposal of every payment, without holding them all (about one
+    # payment in twelve is refused at 100k invoices; most payments have ten weak proposals or more).
+    heap: list[_Proposal] = []
     seen_lines: dict[tuple[object, ...], str] = {}
     for order, payment in enumerate(payments):
         if config.skip_identical_lines:
@@ -111,22 +116,31 @@ def _reconcile(invoices: list[OpenInvoice], payments: list[Payment], config: Mat
                 result.notes[payment.id] = f"Identical to payment {seen_lines[identity]}: treated as a re-export."
                 continue
             seen_lines[identity] = payment.id
-        proposer.propose(payment, order, proposals)
-    proposals.sort()
+        proposals = proposer.propose(payment, order)
+        if proposals:
+            heap.append(min(proposals))
+    heapq.heapify(heap)
+    rest: dict[int, Iterator[_Proposal]] = {}  # payment position -> its proposals after the refused ones
     items = index.items
     remaining = [item.open_mills for item in items]
     matched: set[int] = set()
-    for negative_confidence, position, _, _, parts, settles, kind, evidence, rivals in proposals:
-        if position in matched:
-            continue
+    while heap:
+        negative_confidence, position, _, _, parts, settles, kind, evidence, rivals = heapq.heappop(heap)
         if settles:
-            if any(remaining[i] != items[i].open_mills for i, _, _ in parts):
-                continue
+            refused = any(remaining[i] != items[i].open_mills for i, _, _ in parts)
         else:
             i, applied, _ = parts[0]
-            if remaining[i] <= 0:
-                continue
+            refused = remaining[i] <= 0
             parts = ((i, min(applied, remaining[i]), 0),)
+        if refused:
+            later = rest.get(position)
+            if later is None:
+                # The refused proposal was the payment's best: the first of its proposals in order.
+                later = rest[position] = iter(sorted(proposer.propose(payments[position], position))[1:])
+            following = next(later, None)
+            if following is not None:
+                heapq.heappush(heap, following)
+            continue
         for i, applied, written_off in parts:
             remaining[i] -= applied + written_off
         matched.add(position)
@@ -211,12 +225,16 @@ class _Proposer:
         self.index = index
         self.config = config
         self.fee_limits: dict[int, int] = {}  # open amount -> largest shortfall (mills) still a fee
-        self.sequence = 0
 
-    def propose(self, payment: Payment, order: int, out: list[_Proposal]) -> None:
-        """Append the payment's proposals that clear `min_confidence` to `out`."""
+    def propose(self, payment: Payment, order: int) -> list[_Proposal]:
+        """The payment's proposals that clear `min_confidence`, in the order they were found.
+
+        The same payment always gives the same proposals: the greedy pass asks again for a payment
+        whose best proposal it refused.
+        """
+        out: list[_Proposal] = []
         if payment.amount == 0:
-            return
+            return out
         index, config = self.index, self.config
         items = index.items
         direction = "sales" if payment.amount > 0 else "purchase"
@@ -303,6 +321,7 @@ class _Proposer:
         best = self._add_singles(scored, order, out)
         if best < 0.95:
             self._add_subsets(candidates, ref_of, name_of, pay, orig_mills, payment.currency, order, out)
+        return out
 
     def _short_relation(self, pay: int, open_mills: int) -> str:
         """A payment below the open amount: short by a bank fee, or a partial payment."""
@@ -389,13 +408,12 @@ class _Proposer:
             open_mills = items[i].open_mills
             written_off = open_mills - amount if relation == "fee" else 0
             kind = relation if (ref or name >= NAME_STRONG) else "amount_only"
-            self.sequence += 1
             out.append(
                 (
                     negative_score,
                     order,
                     gap,
-                    self.sequence,
+                    len(out),
                     ((i, min(amount, open_mills), written_off),),
                     relation != "partial",
                     kind,
@@ -461,8 +479,7 @@ class _Proposer:
             if score < self.config.min_confidence:
                 continue
             parts = tuple((i, items[i].open_mills, 0) for i in invoices)
-            self.sequence += 1
-            out.append((-score, order, 0, self.sequence, parts, True, "multi", None, len(rivals)))
+            out.append((-score, order, 0, len(out), parts, True, "multi", None, len(rivals)))
 
 
 def _exact_sums(opens: list[int], target: int, max_size: int) -> list[tuple[int, ...]]:
