@@ -17,11 +17,12 @@ import gc
 import heapq
 import itertools
 import math
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import NamedTuple
 
-from bank.matching.index import IndexedInvoice, InvoiceIndex
+from bank.matching.index import IndexedInvoice, InvoiceIndex, index_side
 from bank.matching.normalise import (
     MILLS,
     core_words,
@@ -37,6 +38,7 @@ from bank.matching.types import Allocation, Match, MatchConfig, OpenInvoice, Pay
 REF_FUZZY = 0.8  # one typo away from a reference
 REF_TAIL = 0.75  # the number's last digit group, among the counterparty's own invoices
 NAME_STRONG = 0.85
+NAME_FUZZY = 0.88  # the least similarity ratio of two names that still count as one party
 AMBIGUITY_MARGIN = 0.03
 AMBIGUITY_FACTOR = 0.6
 # Proposals below the auto-confirm threshold kept per payment. They cannot change what is auto-confirmed
@@ -116,7 +118,7 @@ def _reconcile(invoices: list[OpenInvoice], payments: list[Payment], config: Mat
                 result.notes[payment.id] = f"Identical to payment {seen_lines[identity]}: treated as a re-export."
                 continue
             seen_lines[identity] = payment.id
-        proposals = proposer.propose(payment, order)
+        proposals = proposer.propose(payment, order, best_only=True)
         if proposals:
             heap.append(min(proposals))
     heapq.heapify(heap)
@@ -168,7 +170,12 @@ def _money(amount_mills: int) -> Decimal:
 
 @functools.lru_cache(maxsize=65536)
 def _fuzzy_ratio(a: str, b: str) -> float:
+    """difflib's similarity ratio of a and b, or 0.0 where it is certainly below `NAME_FUZZY`."""
     if abs(len(a) - len(b)) > max(len(a), len(b)) * 0.25:
+        return 0.0
+    # The characters a and b have in common (as multisets) bound the ratio from above, like difflib's
+    # quick_ratio, and rule out most pairs of different names without the much slower full ratio.
+    if 2.0 * (Counter(a) & Counter(b)).total() / (len(a) + len(b)) < NAME_FUZZY:
         return 0.0
     return difflib.SequenceMatcher(None, a, b).ratio()
 
@@ -184,7 +191,7 @@ def _name_similarity(payment_name: str, payment_core: str, item: IndexedInvoice)
     if len(payment_core) >= 10 and item.core.startswith(payment_core):
         return 0.9
     ratio = _fuzzy_ratio(payment_core, item.core)
-    return ratio * 0.95 if ratio >= 0.88 else 0.0
+    return ratio * 0.95 if ratio >= NAME_FUZZY else 0.0
 
 
 _WITH_REF = {"exact": 0.97, "fee": 0.92, "overpaid": 0.88, "partial": 0.88}
@@ -225,12 +232,16 @@ class _Proposer:
         self.index = index
         self.config = config
         self.fee_limits: dict[int, int] = {}  # open amount -> largest shortfall (mills) still a fee
+        # (direction, folded payer name) -> counterparty core -> name similarity, -1.0 for a core with
+        # no invoices that way: a payer pays many times, and each name fuzzy-matches dozens of cores.
+        self.similarities: dict[tuple[str, str], dict[str, float]] = {}
 
-    def propose(self, payment: Payment, order: int) -> list[_Proposal]:
+    def propose(self, payment: Payment, order: int, *, best_only: bool = False) -> list[_Proposal]:
         """The payment's proposals that clear `min_confidence`, in the order they were found.
 
         The same payment always gives the same proposals: the greedy pass asks again for a payment
-        whose best proposal it refused.
+        whose best proposal it refused. With `best_only` the single-invoice proposals are cut to the
+        best one (its best proposal overall is still the least of the list).
         """
         out: list[_Proposal] = []
         if payment.amount == 0:
@@ -250,32 +261,22 @@ class _Proposer:
         text = " ".join(part for part in (description, fold(payment.reference)) if part)
         refs = ref_candidates_folded(text)
 
-        # Candidates in the order first seen: by reference, by name or account, by amount.
-        candidates: dict[int, None] = {}
+        # Only invoices the money can be for: the right way, in a currency the payment names.
+        sides = index.sides
+        allowed = {index_side(direction, payment.currency), index_side(direction, orig_currency)}
         ref_of: dict[int, float] = {}
-        name_of: dict[int, float] = {}
-
-        def admissible(i: int) -> bool:
-            if i in candidates:
-                return True
-            item = items[i]
-            if item.direction != direction or (item.currency != payment.currency and item.currency != orig_currency):
-                return False  # money the wrong way, or a currency the payment says nothing about
-            candidates[i] = None
-            return True
-
+        by_ref = index.by_ref
         for r in refs:
-            for i, strength in index.by_ref.get(r, ()):
-                if admissible(i) and ref_of.get(i, 0.0) < strength:
+            for i, strength in by_ref.get(r, ()):
+                if ref_of.get(i, 0.0) < strength and sides[i] in allowed:
                     ref_of[i] = strength
-        for i, similarity in self._gather_names(payment, direction, description).items():
-            if admissible(i) and name_of.get(i, 0.0) < similarity:
-                name_of[i] = similarity
-        for i in index.by_amount.get((direction, payment.currency, pay), ()):
-            admissible(i)
+        name_of = self._gather_names(payment, direction, description, allowed)
+        # Candidates in the order first seen: by reference, by name or account, by amount.
+        candidates = dict.fromkeys(ref_of)
+        candidates.update(dict.fromkeys(name_of))
+        candidates.update(dict.fromkeys(index.by_amount.get((direction, payment.currency, pay), ())))
         if orig_currency:
-            for i in index.by_amount.get((direction, orig_currency, orig_mills), ()):
-                admissible(i)
+            candidates.update(dict.fromkeys(index.by_amount.get((direction, orig_currency, orig_mills), ())))
 
         # The typo check runs only when no reference matched exactly: a payment quoting one invoice
         # correctly is not also a misspelling of another.
@@ -318,7 +319,7 @@ class _Proposer:
                 score -= 0.2
             scored.append((score, abs(day - item.due_day), i, amount, ref, name, relation, converted))
 
-        best = self._add_singles(scored, order, out)
+        best = self._add_singles(scored, order, out, best_only)
         if best < 0.95:
             self._add_subsets(candidates, ref_of, name_of, pay, orig_mills, payment.currency, order, out)
         return out
@@ -333,53 +334,72 @@ class _Proposer:
             limit = self.fee_limits[open_mills] = math.floor(tolerance * MILLS)
         return "fee" if open_mills - pay <= limit else "partial"
 
-    def _gather_names(self, payment: Payment, direction: str, description: str) -> dict[int, float]:
+    def _gather_names(self, payment: Payment, direction: str, description: str, allowed: set[str]) -> dict[int, float]:
         """Invoices whose counterparty appears as the payment's counterparty, account or in its text.
 
-        When the payment's account is one the ledger knows, a similar name on invoices recorded with
-        a different account is another party of that name, not the payer: it earns no name credit.
+        Only invoices whose side (`index_side`) is `allowed`, each with its best name similarity, in
+        the order first found. When the payment's account is one the ledger knows, a similar name on
+        invoices recorded with a different account is another party of that name, not the payer: it
+        earns no name credit.
         """
         index = self.index
         items = index.items
+        sides = index.sides
         found: dict[int, float] = {}
         known_account = ""
         if payment.counterparty_account:
             account = ref_key(payment.counterparty_account)
             for i in index.by_account.get(account, ()):
-                found[i] = 1.0
+                if sides[i] in allowed:
+                    found[i] = 1.0
                 known_account = account
         cp_name = fold(payment.counterparty)
         cp_core = " ".join(core_words(cp_name))
         padded = " " + description + " "
         words = (cp_name + " " + description).split()
         cores: dict[str, None] = {}
+        by_name_head = index.by_name_head
         for a, b in itertools.pairwise(words):
-            cores.update(index.by_name_head.get(a + " " + b, {}))
+            head = by_name_head.get(a + " " + b)
+            if head:
+                cores.update(head)
+        similarities = self.similarities.get((direction, cp_name))
+        if similarities is None:
+            similarities = self.similarities[direction, cp_name] = {}
+        by_core = index.by_core
         for core in cores:
-            by_account = index.by_core.get((direction, core))
-            if not by_account:
+            score = similarities.get(core)
+            if score is None:
+                by_account = by_core.get((direction, core))
+                # The name of the first invoice stands for the counterparty: all share the core.
+                score = similarities[core] = (
+                    _name_similarity(cp_name, cp_core, items[next(iter(by_account.values()))[0]])
+                    if by_account
+                    else -1.0
+                )
+            if score < 0:
                 continue
-            first = next(iter(by_account.values()))[0]
-            score = _name_similarity(cp_name, cp_core, items[first])
             if score < NAME_STRONG and " " + core + " " in padded:
                 score = max(score, 0.9)
             if score <= 0:
                 continue
+            by_account = by_core[direction, core]
             if known_account:
                 groups = [by_account.get(known_account, []), by_account.get("", [])]
             else:
                 groups = list(by_account.values())
             for members in groups:
                 for i in members:
-                    if found.get(i, 0.0) < score:
+                    if found.get(i, 0.0) < score and sides[i] in allowed:
                         found[i] = score
         return found
 
-    def _add_singles(self, scored: list[_Scored], order: int, out: list[_Proposal]) -> float:
+    def _add_singles(self, scored: list[_Scored], order: int, out: list[_Proposal], best_only: bool) -> float:
         """Propose each scored invoice on its own; returns the best confidence after the ambiguity check.
 
         Several invoices fitting a payment equally well lowers them all rather than picking one. Of the
-        proposals below the auto-confirm threshold only the best `WEAK_PROPOSALS_PER_PAYMENT` are kept.
+        proposals below the auto-confirm threshold only the best `WEAK_PROPOSALS_PER_PAYMENT` are kept;
+        with `best_only`, only the best of all.
         """
         if not scored:
             return 0.0
@@ -396,7 +416,10 @@ class _Proposer:
             best = max(best, score)
             if score >= min_confidence:
                 kept.append((-score, entry[1], position, entry))
-        kept.sort()
+        if best_only:
+            kept = [min(kept)] if kept else []
+        else:
+            kept.sort()
         threshold = self.config.auto_confirm_threshold
         weak = 0
         items = self.index.items

@@ -34,9 +34,15 @@ class IndexedInvoice:
     account: str  # counterparty account as a reference key, "" when unknown
 
 
+def index_side(direction: str, currency: str) -> str:
+    """Which way the money goes and in what currency, as one string: "sales EUR"."""
+    return direction + " " + currency
+
+
 class InvoiceIndex:
     def __init__(self, invoices: list[OpenInvoice]) -> None:
         self.items: list[IndexedInvoice] = []
+        self.sides: list[str] = []  # `index_side` of each item, for the admissibility check per candidate
         self.by_amount: dict[tuple[str, str, int], list[int]] = defaultdict(list)
         self.by_ref: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self.by_name_head: dict[str, dict[str, None]] = defaultdict(dict)  # an ordered set of cores
@@ -75,6 +81,7 @@ class InvoiceIndex:
                 account=account,
             )
             self.items.append(item)
+            self.sides.append(index_side(inv.direction, inv.currency))
             self.by_amount[(inv.direction, inv.currency, item.open_mills)].append(i)
             for key in keys:
                 self.by_ref[key].append((i, REF_EXACT))
