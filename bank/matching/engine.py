@@ -198,6 +198,7 @@ _WITH_REF = {"exact": 0.97, "fee": 0.92, "overpaid": 0.88, "partial": 0.88}
 _WITH_NAME = {"exact": 0.9, "fee": 0.8, "overpaid": 0.6, "partial": 0.45}
 
 
+@functools.lru_cache(maxsize=8192)  # few distinct arguments, called for every candidate
 def _score(ref: float, name: float, relation: str, converted: bool) -> float | None:
     if ref >= REF_TAIL:
         score = _WITH_REF[relation] - (1.0 - ref) * 0.2
@@ -288,6 +289,8 @@ class _Proposer:
         words = set(text.split())
         day = payment.date.toordinal()
         days_before, days_after = config.days_before_invoice, config.days_after_due
+        currency = payment.currency
+        fee_limits = self.fee_limits
         scored: list[_Scored] = []
         for i in candidates:
             item = items[i]
@@ -304,14 +307,17 @@ class _Proposer:
             open_mills = item.open_mills
             if open_mills <= 0:
                 continue
-            converted = item.currency != payment.currency
+            converted = item.currency != currency
             amount = orig_mills if converted else pay
             if amount == open_mills:
                 relation = "exact"
             elif amount > open_mills:
                 relation = "overpaid"
-            else:
-                relation = self._short_relation(amount, open_mills)
+            else:  # short by a bank fee, or a partial payment
+                limit = fee_limits.get(open_mills)
+                if limit is None:
+                    limit = self._fee_limit(open_mills)
+                relation = "fee" if open_mills - amount <= limit else "partial"
             score = _score(ref, name, relation, converted)
             if score is None:
                 continue
@@ -324,15 +330,13 @@ class _Proposer:
             self._add_subsets(candidates, ref_of, name_of, pay, orig_mills, payment.currency, order, out)
         return out
 
-    def _short_relation(self, pay: int, open_mills: int) -> str:
-        """A payment below the open amount: short by a bank fee, or a partial payment."""
-        limit = self.fee_limits.get(open_mills)
-        if limit is None:
-            config = self.config
-            tolerance = max(config.fee_fixed, config.fee_percent * open_mills / MILLS + config.fee_percent_fixed)
-            tolerance = min(tolerance, config.fee_max_share * open_mills / MILLS)
-            limit = self.fee_limits[open_mills] = math.floor(tolerance * MILLS)
-        return "fee" if open_mills - pay <= limit else "partial"
+    def _fee_limit(self, open_mills: int) -> int:
+        """The largest shortfall (mills) of a payment on this open amount that is still a bank fee."""
+        config = self.config
+        tolerance = max(config.fee_fixed, config.fee_percent * open_mills / MILLS + config.fee_percent_fixed)
+        tolerance = min(tolerance, config.fee_max_share * open_mills / MILLS)
+        limit = self.fee_limits[open_mills] = math.floor(tolerance * MILLS)
+        return limit
 
     def _gather_names(self, payment: Payment, direction: str, description: str, allowed: set[str]) -> dict[int, float]:
         """Invoices whose counterparty appears as the payment's counterparty, account or in its text.
@@ -353,6 +357,7 @@ class _Proposer:
                 if sides[i] in allowed:
                     found[i] = 1.0
                 known_account = account
+        by_account_hits = bool(found)
         cp_name = fold(payment.counterparty)
         cp_core = " ".join(core_words(cp_name))
         padded = " " + description + " "
@@ -388,6 +393,11 @@ class _Proposer:
                 groups = [by_account.get(known_account, []), by_account.get("", [])]
             else:
                 groups = list(by_account.values())
+            # An invoice belongs to one core, so only an account hit can already be in `found`.
+            if not by_account_hits and index.core_sides[direction, core] in allowed:
+                for members in groups:
+                    found.update(dict.fromkeys(members, score))
+                continue
             for members in groups:
                 for i in members:
                     if found.get(i, 0.0) < score and sides[i] in allowed:

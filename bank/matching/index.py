@@ -50,6 +50,8 @@ class InvoiceIndex:
         # known account skips the invoices of other parties with the same name without visiting them.
         self.by_core: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
         self.by_account: dict[str, list[int]] = defaultdict(list)
+        # (direction, core) -> the `index_side` all its invoices share, "" when their currencies differ
+        self.core_sides: dict[tuple[str, str], str] = {}
         names: dict[str, tuple[str, tuple[str, ...]]] = {}  # counterparty -> (folded, core words)
         accounts: dict[str, str] = {}
         for i, inv in enumerate(invoices):
@@ -91,5 +93,8 @@ class InvoiceIndex:
             if words:
                 self.by_name_head[" ".join(words[:2])][core] = None
                 self.by_core[(inv.direction, core)].setdefault(account, []).append(i)
+                side = self.core_sides.setdefault((inv.direction, core), self.sides[i])
+                if side != self.sides[i]:
+                    self.core_sides[(inv.direction, core)] = ""
             if account:
                 self.by_account[account].append(i)
