@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import NamedTuple
 
-from bank.matching.index import IndexedInvoice, InvoiceIndex, index_side
+from bank.matching.index import REF_DIGITS, REF_EXACT, IndexedInvoice, InvoiceIndex, index_side
 from bank.matching.normalise import (
     MILLS,
     core_words,
@@ -268,7 +268,8 @@ class _Proposer:
         ref_of: dict[int, float] = {}
         by_ref = index.by_ref
         for r in refs:
-            for i, strength in by_ref.get(r, ()):
+            for entry in by_ref.get(r, ()):
+                i, strength = (entry, REF_EXACT) if entry >= 0 else (-1 - entry, REF_DIGITS)
                 if ref_of.get(i, 0.0) < strength and sides[i] in allowed:
                     ref_of[i] = strength
         name_of = self._gather_names(payment, direction, description, allowed)
