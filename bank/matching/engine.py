@@ -102,22 +102,20 @@ def _reconcile(invoices: list[OpenInvoice], payments: list[Payment], config: Mat
     # the same order as sorting every proposal of every payment, without holding them all (about one
     # payment in twelve is refused at 100k invoices; most payments have ten weak proposals or more).
     heap: list[_Proposal] = []
-    seen_lines: dict[tuple[object, ...], str] = {}
+    # A line's identity is looked up by its hash (-> the first line with that hash) rather than kept
+    # as a tuple per line; lines whose hash another, different line already has go to `collided`.
+    seen_lines: dict[int, int] = {}
+    collided: dict[tuple[object, ...], str] = {}
     for order, payment in enumerate(payments):
         if config.skip_identical_lines:
-            identity = (
-                payment.date,
-                payment.amount,
-                payment.currency,
-                payment.description,
-                payment.reference,
-                payment.counterparty,
-                payment.counterparty_account,
-            )
-            if identity in seen_lines:
-                result.notes[payment.id] = f"Identical to payment {seen_lines[identity]}: treated as a re-export."
-                continue
-            seen_lines[identity] = payment.id
+            identity = _identity(payment)
+            first = seen_lines.setdefault(hash(identity), order)
+            if first != order:
+                earlier = payments[first].id if _identity(payments[first]) == identity else collided.get(identity)
+                if earlier is not None:
+                    result.notes[payment.id] = f"Identical to payment {earlier}: treated as a re-export."
+                    continue
+                collided[identity] = payment.id
         proposals = proposer.propose(payment, order, best_only=True)
         if proposals:
             heap.append(min(proposals))
@@ -162,6 +160,19 @@ def _reconcile(invoices: list[OpenInvoice], payments: list[Payment], config: Mat
         )
     result.unmatched_payment_ids = [p.id for n, p in enumerate(payments) if n not in matched]
     return result
+
+
+def _identity(payment: Payment) -> tuple[object, ...]:
+    """What makes two statement lines the same line exported twice."""
+    return (
+        payment.date,
+        payment.amount,
+        payment.currency,
+        payment.description,
+        payment.reference,
+        payment.counterparty,
+        payment.counterparty_account,
+    )
 
 
 def _money(amount_mills: int) -> Decimal:
