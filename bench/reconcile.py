@@ -5,11 +5,23 @@ the same data), runs the engine, and scores the (statement line, invoice) pairs 
 the generator's truth, per case type and overall. The last line is
 `precision=<p> recall=<r> s_10k=<s>`.
 
-    .venv/bin/python bench/reconcile.py [--sizes 1000,10000,100000] [--seed 1]
+Per size it prints the reconcile's wall and CPU time and these memory figures:
+  rss_input   resident memory just before the reconcile: the interpreter, the generator's data and
+              the engine's inputs (not the engine's doing)
+  max_rss     the process's peak resident memory, read right after the timed reconcile (so it
+              covers the generator, the inputs and the reconcile, but not the tracemalloc run)
+  rss_growth  max_rss - rss_input when the reconcile raised the peak: what the engine added at most
+  peak_mem    tracemalloc's peak of a second reconcile run: Python memory allocated by the engine
+              alone (sizes up to --memory-up-to; tracemalloc slows that run down several times)
+`pairs=` is a digest of the auto-confirmed (line, invoice) pairs and `all=` of every proposed one,
+to check that a change to the engine confirms exactly the same pairs.
+
+    .venv/bin/python bench/reconcile.py [--sizes 1000,10000,100000] [--seed 1] [--memory-up-to 100000]
 """
 
 import argparse
 import datetime as dt
+import hashlib
 import importlib.util
 import resource
 import sys
@@ -94,25 +106,48 @@ def ratio(a: int, b: int) -> float:
     return a / b if b else 1.0
 
 
+def current_rss_mib() -> float:
+    """Resident memory now (Linux); the process peak where /proc is missing."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return max_rss_mib()
+
+
+def max_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def digest(pairs: set[tuple[str, str]]) -> str:
+    return hashlib.sha256(repr(sorted(pairs)).encode()).hexdigest()[:12]
+
+
 def run(gen: ModuleType, n: int, seed: int, measure_memory: bool) -> tuple[float, float, float]:
     g = generate(gen, n, seed)
     invoices, payments = to_engine(g)
     config = MatchConfig()
-    t0 = time.perf_counter()
+    rss_input = current_rss_mib()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = reconcile(invoices, payments, config)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    rss = max_rss_mib()
+    growth = f" rss_growth={rss - rss_input:.0f}MiB" if rss > rss_input else ""
     peak = ""
     if measure_memory:
         tracemalloc.start()
         reconcile(invoices, payments, config)
         peak = f" peak_mem={tracemalloc.get_traced_memory()[1] / 2**20:.1f}MiB"
         tracemalloc.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     auto = {(m.payment_id, a.invoice_id) for m in result.matches if m.auto_confirm for a in m.allocations}
     proposed = {(m.payment_id, a.invoice_id) for m in result.matches for a in m.allocations}
     counts = score(g.truth_lines, auto)
     counts_all = score(g.truth_lines, proposed)
-    print(f"\n== {n} invoices, {len(payments)} statement lines: {elapsed:.2f}s{peak} max_rss={rss:.0f}MiB")
+    print(
+        f"\n== {n} invoices, {len(payments)} statement lines: {elapsed:.2f}s cpu={cpu:.2f}s"
+        f" rss_input={rss_input:.0f}MiB max_rss={rss:.0f}MiB{growth}{peak}"
+        f" pairs={digest(auto)} all={digest(proposed)}"
+    )
     print(f"{'case':<16}{'lines':>7}{'prec':>8}{'recall':>8}{'prec(all)':>11}{'rec(all)':>10}")
     lines_per_case: dict[str, int] = defaultdict(int)
     for t in g.truth_lines:

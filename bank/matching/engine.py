@@ -14,13 +14,15 @@ a score that clears `min_confidence`, and its reason text only when it becomes a
 import difflib
 import functools
 import gc
+import heapq
 import itertools
 import math
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import NamedTuple
 
-from bank.matching.index import IndexedInvoice, InvoiceIndex
+from bank.matching.index import REF_DIGITS, REF_EXACT, IndexedInvoice, InvoiceIndex, index_side
 from bank.matching.normalise import (
     MILLS,
     core_words,
@@ -36,6 +38,7 @@ from bank.matching.types import Allocation, Match, MatchConfig, OpenInvoice, Pay
 REF_FUZZY = 0.8  # one typo away from a reference
 REF_TAIL = 0.75  # the number's last digit group, among the counterparty's own invoices
 NAME_STRONG = 0.85
+NAME_FUZZY = 0.88  # the least similarity ratio of two names that still count as one party
 AMBIGUITY_MARGIN = 0.03
 AMBIGUITY_FACTOR = 0.6
 # Proposals below the auto-confirm threshold kept per payment. They cannot change what is auto-confirmed
@@ -60,11 +63,11 @@ class _Evidence(NamedTuple):
 # A proposal is a plain tuple, not a class: a large ledger makes millions, and the garbage collector
 # stops tracking tuples of plain values, so they cost nothing in its full collections:
 # (-confidence, payment position, date gap, creation sequence, parts, settles, kind, evidence, rivals).
-# Sorting puts the best first, ties in statement order, and the unique sequence keeps the sort from
-# ever comparing further. parts: ((invoice index, mills applied, mills written off), ...). settles: needs
-# the invoices untouched (a partial payment only needs something open). evidence: an `_Evidence` as a
-# plain tuple, None for a combination of invoices. rivals: proposals of the payment that fit equally
-# well, 1 when unambiguous.
+# Sorting puts the best first, ties in statement order, and the sequence (unique within the payment)
+# keeps the sort from ever comparing further. parts: ((invoice index, mills applied, mills written
+# off), ...). settles: needs the invoices untouched (a partial payment only needs something open).
+# evidence: an `_Evidence` as a plain tuple, None for a combination of invoices. rivals: proposals of
+# the payment that fit equally well, 1 when unambiguous.
 _Parts = tuple[tuple[int, int, int], ...]
 _Proposal = tuple[float, int, int, int, _Parts, bool, str, "tuple[float, float, str, bool] | None", int]
 
@@ -94,39 +97,50 @@ def _reconcile(invoices: list[OpenInvoice], payments: list[Payment], config: Mat
     index = InvoiceIndex(invoices)
     proposer = _Proposer(index, config)
     result = ReconcileResult()
-    proposals: list[_Proposal] = []
-    seen_lines: dict[tuple[object, ...], str] = {}
+    # Each payment enters the greedy pass with its best proposal only. When that one is refused (an
+    # invoice already taken) the payment's proposals are worked out again and the next one enters:
+    # the same order as sorting every proposal of every payment, without holding them all (about one
+    # payment in twelve is refused at 100k invoices; most payments have ten weak proposals or more).
+    heap: list[_Proposal] = []
+    # A line's identity is looked up by its hash (-> the first line with that hash) rather than kept
+    # as a tuple per line; lines whose hash another, different line already has go to `collided`.
+    seen_lines: dict[int, int] = {}
+    collided: dict[tuple[object, ...], str] = {}
     for order, payment in enumerate(payments):
         if config.skip_identical_lines:
-            identity = (
-                payment.date,
-                payment.amount,
-                payment.currency,
-                payment.description,
-                payment.reference,
-                payment.counterparty,
-                payment.counterparty_account,
-            )
-            if identity in seen_lines:
-                result.notes[payment.id] = f"Identical to payment {seen_lines[identity]}: treated as a re-export."
-                continue
-            seen_lines[identity] = payment.id
-        proposer.propose(payment, order, proposals)
-    proposals.sort()
+            identity = _identity(payment)
+            first = seen_lines.setdefault(hash(identity), order)
+            if first != order:
+                earlier = payments[first].id if _identity(payments[first]) == identity else collided.get(identity)
+                if earlier is not None:
+                    result.notes[payment.id] = f"Identical to payment {earlier}: treated as a re-export."
+                    continue
+                collided[identity] = payment.id
+        proposals = proposer.propose(payment, order, best_only=True)
+        if proposals:
+            heap.append(min(proposals))
+    heapq.heapify(heap)
+    rest: dict[int, Iterator[_Proposal]] = {}  # payment position -> its proposals after the refused ones
     items = index.items
     remaining = [item.open_mills for item in items]
     matched: set[int] = set()
-    for negative_confidence, position, _, _, parts, settles, kind, evidence, rivals in proposals:
-        if position in matched:
-            continue
+    while heap:
+        negative_confidence, position, _, _, parts, settles, kind, evidence, rivals = heapq.heappop(heap)
         if settles:
-            if any(remaining[i] != items[i].open_mills for i, _, _ in parts):
-                continue
+            refused = any(remaining[i] != items[i].open_mills for i, _, _ in parts)
         else:
             i, applied, _ = parts[0]
-            if remaining[i] <= 0:
-                continue
+            refused = remaining[i] <= 0
             parts = ((i, min(applied, remaining[i]), 0),)
+        if refused:
+            later = rest.get(position)
+            if later is None:
+                # The refused proposal was the payment's best: the first of its proposals in order.
+                later = rest[position] = iter(sorted(proposer.propose(payments[position], position))[1:])
+            following = next(later, None)
+            if following is not None:
+                heapq.heappush(heap, following)
+            continue
         for i, applied, written_off in parts:
             remaining[i] -= applied + written_off
         matched.add(position)
@@ -148,13 +162,31 @@ def _reconcile(invoices: list[OpenInvoice], payments: list[Payment], config: Mat
     return result
 
 
+def _identity(payment: Payment) -> tuple[object, ...]:
+    """What makes two statement lines the same line exported twice."""
+    return (
+        payment.date,
+        payment.amount,
+        payment.currency,
+        payment.description,
+        payment.reference,
+        payment.counterparty,
+        payment.counterparty_account,
+    )
+
+
 def _money(amount_mills: int) -> Decimal:
     return Decimal(amount_mills).scaleb(-3)
 
 
 @functools.lru_cache(maxsize=65536)
 def _fuzzy_ratio(a: str, b: str) -> float:
+    """difflib's similarity ratio of a and b, or 0.0 where it is certainly below `NAME_FUZZY`."""
     if abs(len(a) - len(b)) > max(len(a), len(b)) * 0.25:
+        return 0.0
+    # The characters a and b have in common (as multisets) bound the ratio from above, like difflib's
+    # quick_ratio, and rule out most pairs of different names without the much slower full ratio.
+    if 2.0 * (Counter(a) & Counter(b)).total() / (len(a) + len(b)) < NAME_FUZZY:
         return 0.0
     return difflib.SequenceMatcher(None, a, b).ratio()
 
@@ -170,13 +202,14 @@ def _name_similarity(payment_name: str, payment_core: str, item: IndexedInvoice)
     if len(payment_core) >= 10 and item.core.startswith(payment_core):
         return 0.9
     ratio = _fuzzy_ratio(payment_core, item.core)
-    return ratio * 0.95 if ratio >= 0.88 else 0.0
+    return ratio * 0.95 if ratio >= NAME_FUZZY else 0.0
 
 
 _WITH_REF = {"exact": 0.97, "fee": 0.92, "overpaid": 0.88, "partial": 0.88}
 _WITH_NAME = {"exact": 0.9, "fee": 0.8, "overpaid": 0.6, "partial": 0.45}
 
 
+@functools.lru_cache(maxsize=8192)  # few distinct arguments, called for every candidate
 def _score(ref: float, name: float, relation: str, converted: bool) -> float | None:
     if ref >= REF_TAIL:
         score = _WITH_REF[relation] - (1.0 - ref) * 0.2
@@ -211,12 +244,20 @@ class _Proposer:
         self.index = index
         self.config = config
         self.fee_limits: dict[int, int] = {}  # open amount -> largest shortfall (mills) still a fee
-        self.sequence = 0
+        # (direction, folded payer name) -> counterparty core -> name similarity, -1.0 for a core with
+        # no invoices that way: a payer pays many times, and each name fuzzy-matches dozens of cores.
+        self.similarities: dict[tuple[str, str], dict[str, float]] = {}
 
-    def propose(self, payment: Payment, order: int, out: list[_Proposal]) -> None:
-        """Append the payment's proposals that clear `min_confidence` to `out`."""
+    def propose(self, payment: Payment, order: int, *, best_only: bool = False) -> list[_Proposal]:
+        """The payment's proposals that clear `min_confidence`, in the order they were found.
+
+        The same payment always gives the same proposals: the greedy pass asks again for a payment
+        whose best proposal it refused. With `best_only` the single-invoice proposals are cut to the
+        best one (its best proposal overall is still the least of the list).
+        """
+        out: list[_Proposal] = []
         if payment.amount == 0:
-            return
+            return out
         index, config = self.index, self.config
         items = index.items
         direction = "sales" if payment.amount > 0 else "purchase"
@@ -232,32 +273,23 @@ class _Proposer:
         text = " ".join(part for part in (description, fold(payment.reference)) if part)
         refs = ref_candidates_folded(text)
 
-        # Candidates in the order first seen: by reference, by name or account, by amount.
-        candidates: dict[int, None] = {}
+        # Only invoices the money can be for: the right way, in a currency the payment names.
+        sides = index.sides
+        allowed = {index_side(direction, payment.currency), index_side(direction, orig_currency)}
         ref_of: dict[int, float] = {}
-        name_of: dict[int, float] = {}
-
-        def admissible(i: int) -> bool:
-            if i in candidates:
-                return True
-            item = items[i]
-            if item.direction != direction or (item.currency != payment.currency and item.currency != orig_currency):
-                return False  # money the wrong way, or a currency the payment says nothing about
-            candidates[i] = None
-            return True
-
+        by_ref = index.by_ref
         for r in refs:
-            for i, strength in index.by_ref.get(r, ()):
-                if admissible(i) and ref_of.get(i, 0.0) < strength:
+            for entry in by_ref.get(r, ()):
+                i, strength = (entry, REF_EXACT) if entry >= 0 else (-1 - entry, REF_DIGITS)
+                if ref_of.get(i, 0.0) < strength and sides[i] in allowed:
                     ref_of[i] = strength
-        for i, similarity in self._gather_names(payment, direction, description).items():
-            if admissible(i) and name_of.get(i, 0.0) < similarity:
-                name_of[i] = similarity
-        for i in index.by_amount.get((direction, payment.currency, pay), ()):
-            admissible(i)
+        name_of = self._gather_names(payment, direction, description, allowed)
+        # Candidates in the order first seen: by reference, by name or account, by amount.
+        candidates = dict.fromkeys(ref_of)
+        candidates.update(dict.fromkeys(name_of))
+        candidates.update(dict.fromkeys(index.by_amount.get((direction, payment.currency, pay), ())))
         if orig_currency:
-            for i in index.by_amount.get((direction, orig_currency, orig_mills), ()):
-                admissible(i)
+            candidates.update(dict.fromkeys(index.by_amount.get((direction, orig_currency, orig_mills), ())))
 
         # The typo check runs only when no reference matched exactly: a payment quoting one invoice
         # correctly is not also a misspelling of another.
@@ -269,6 +301,8 @@ class _Proposer:
         words = set(text.split())
         day = payment.date.toordinal()
         days_before, days_after = config.days_before_invoice, config.days_after_due
+        currency = payment.currency
+        fee_limits = self.fee_limits
         scored: list[_Scored] = []
         for i in candidates:
             item = items[i]
@@ -285,14 +319,17 @@ class _Proposer:
             open_mills = item.open_mills
             if open_mills <= 0:
                 continue
-            converted = item.currency != payment.currency
+            converted = item.currency != currency
             amount = orig_mills if converted else pay
             if amount == open_mills:
                 relation = "exact"
             elif amount > open_mills:
                 relation = "overpaid"
-            else:
-                relation = self._short_relation(amount, open_mills)
+            else:  # short by a bank fee, or a partial payment
+                limit = fee_limits.get(open_mills)
+                if limit is None:
+                    limit = self._fee_limit(open_mills)
+                relation = "fee" if open_mills - amount <= limit else "partial"
             score = _score(ref, name, relation, converted)
             if score is None:
                 continue
@@ -300,67 +337,91 @@ class _Proposer:
                 score -= 0.2
             scored.append((score, abs(day - item.due_day), i, amount, ref, name, relation, converted))
 
-        best = self._add_singles(scored, order, out)
+        best = self._add_singles(scored, order, out, best_only)
         if best < 0.95:
             self._add_subsets(candidates, ref_of, name_of, pay, orig_mills, payment.currency, order, out)
+        return out
 
-    def _short_relation(self, pay: int, open_mills: int) -> str:
-        """A payment below the open amount: short by a bank fee, or a partial payment."""
-        limit = self.fee_limits.get(open_mills)
-        if limit is None:
-            config = self.config
-            tolerance = max(config.fee_fixed, config.fee_percent * open_mills / MILLS + config.fee_percent_fixed)
-            tolerance = min(tolerance, config.fee_max_share * open_mills / MILLS)
-            limit = self.fee_limits[open_mills] = math.floor(tolerance * MILLS)
-        return "fee" if open_mills - pay <= limit else "partial"
+    def _fee_limit(self, open_mills: int) -> int:
+        """The largest shortfall (mills) of a payment on this open amount that is still a bank fee."""
+        config = self.config
+        tolerance = max(config.fee_fixed, config.fee_percent * open_mills / MILLS + config.fee_percent_fixed)
+        tolerance = min(tolerance, config.fee_max_share * open_mills / MILLS)
+        limit = self.fee_limits[open_mills] = math.floor(tolerance * MILLS)
+        return limit
 
-    def _gather_names(self, payment: Payment, direction: str, description: str) -> dict[int, float]:
+    def _gather_names(self, payment: Payment, direction: str, description: str, allowed: set[str]) -> dict[int, float]:
         """Invoices whose counterparty appears as the payment's counterparty, account or in its text.
 
-        When the payment's account is one the ledger knows, a similar name on invoices recorded with
-        a different account is another party of that name, not the payer: it earns no name credit.
+        Only invoices whose side (`index_side`) is `allowed`, each with its best name similarity, in
+        the order first found. When the payment's account is one the ledger knows, a similar name on
+        invoices recorded with a different account is another party of that name, not the payer: it
+        earns no name credit.
         """
         index = self.index
         items = index.items
+        sides = index.sides
         found: dict[int, float] = {}
         known_account = ""
         if payment.counterparty_account:
             account = ref_key(payment.counterparty_account)
             for i in index.by_account.get(account, ()):
-                found[i] = 1.0
+                if sides[i] in allowed:
+                    found[i] = 1.0
                 known_account = account
+        by_account_hits = bool(found)
         cp_name = fold(payment.counterparty)
         cp_core = " ".join(core_words(cp_name))
         padded = " " + description + " "
         words = (cp_name + " " + description).split()
         cores: dict[str, None] = {}
+        by_name_head = index.by_name_head
         for a, b in itertools.pairwise(words):
-            cores.update(index.by_name_head.get(a + " " + b, {}))
+            head = by_name_head.get(a + " " + b)
+            if head:
+                cores.update(head)
+        similarities = self.similarities.get((direction, cp_name))
+        if similarities is None:
+            similarities = self.similarities[direction, cp_name] = {}
+        by_core = index.by_core
         for core in cores:
-            by_account = index.by_core.get((direction, core))
-            if not by_account:
+            score = similarities.get(core)
+            if score is None:
+                by_account = by_core.get((direction, core))
+                # The name of the first invoice stands for the counterparty: all share the core.
+                score = similarities[core] = (
+                    _name_similarity(cp_name, cp_core, items[next(iter(by_account.values()))[0]])
+                    if by_account
+                    else -1.0
+                )
+            if score < 0:
                 continue
-            first = next(iter(by_account.values()))[0]
-            score = _name_similarity(cp_name, cp_core, items[first])
             if score < NAME_STRONG and " " + core + " " in padded:
                 score = max(score, 0.9)
             if score <= 0:
                 continue
+            by_account = by_core[direction, core]
             if known_account:
                 groups = [by_account.get(known_account, []), by_account.get("", [])]
             else:
                 groups = list(by_account.values())
+            # An invoice belongs to one core, so only an account hit can already be in `found`.
+            if not by_account_hits and index.core_sides[direction, core] in allowed:
+                for members in groups:
+                    found.update(dict.fromkeys(members, score))
+                continue
             for members in groups:
                 for i in members:
-                    if found.get(i, 0.0) < score:
+                    if found.get(i, 0.0) < score and sides[i] in allowed:
                         found[i] = score
         return found
 
-    def _add_singles(self, scored: list[_Scored], order: int, out: list[_Proposal]) -> float:
+    def _add_singles(self, scored: list[_Scored], order: int, out: list[_Proposal], best_only: bool) -> float:
         """Propose each scored invoice on its own; returns the best confidence after the ambiguity check.
 
         Several invoices fitting a payment equally well lowers them all rather than picking one. Of the
-        proposals below the auto-confirm threshold only the best `WEAK_PROPOSALS_PER_PAYMENT` are kept.
+        proposals below the auto-confirm threshold only the best `WEAK_PROPOSALS_PER_PAYMENT` are kept;
+        with `best_only`, only the best of all.
         """
         if not scored:
             return 0.0
@@ -377,7 +438,10 @@ class _Proposer:
             best = max(best, score)
             if score >= min_confidence:
                 kept.append((-score, entry[1], position, entry))
-        kept.sort()
+        if best_only:
+            kept = [min(kept)] if kept else []
+        else:
+            kept.sort()
         threshold = self.config.auto_confirm_threshold
         weak = 0
         items = self.index.items
@@ -389,13 +453,12 @@ class _Proposer:
             open_mills = items[i].open_mills
             written_off = open_mills - amount if relation == "fee" else 0
             kind = relation if (ref or name >= NAME_STRONG) else "amount_only"
-            self.sequence += 1
             out.append(
                 (
                     negative_score,
                     order,
                     gap,
-                    self.sequence,
+                    len(out),
                     ((i, min(amount, open_mills), written_off),),
                     relation != "partial",
                     kind,
@@ -461,8 +524,7 @@ class _Proposer:
             if score < self.config.min_confidence:
                 continue
             parts = tuple((i, items[i].open_mills, 0) for i in invoices)
-            self.sequence += 1
-            out.append((-score, order, 0, self.sequence, parts, True, "multi", None, len(rivals)))
+            out.append((-score, order, 0, len(out), parts, True, "multi", None, len(rivals)))
 
 
 def _exact_sums(opens: list[int], target: int, max_size: int) -> list[tuple[int, ...]]:

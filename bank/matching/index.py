@@ -34,30 +34,40 @@ class IndexedInvoice:
     account: str  # counterparty account as a reference key, "" when unknown
 
 
+def index_side(direction: str, currency: str) -> str:
+    """Which way the money goes and in what currency, as one string: "sales EUR"."""
+    return direction + " " + currency
+
+
 class InvoiceIndex:
     def __init__(self, invoices: list[OpenInvoice]) -> None:
         self.items: list[IndexedInvoice] = []
+        self.sides: list[str] = []  # `index_side` of each item, for the admissibility check per candidate
         self.by_amount: dict[tuple[str, str, int], list[int]] = defaultdict(list)
-        self.by_ref: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # Reference key -> invoices: i for the number or a reference letter for letter (`REF_EXACT`),
+        # -1 - i for its digits only (`REF_DIGITS`); plain ints, as there are several per invoice.
+        self.by_ref: dict[str, list[int]] = defaultdict(list)
         self.by_name_head: dict[str, dict[str, None]] = defaultdict(dict)  # an ordered set of cores
         # (direction, core) -> counterparty account ("" when unknown) -> invoices, so a payment from a
         # known account skips the invoices of other parties with the same name without visiting them.
         self.by_core: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
         self.by_account: dict[str, list[int]] = defaultdict(list)
-        names: dict[str, tuple[str, tuple[str, ...]]] = {}  # counterparty -> (folded, core words)
+        # (direction, core) -> the `index_side` all its invoices share, "" when their currencies differ
+        self.core_sides: dict[tuple[str, str], str] = {}
+        names: dict[str, tuple[str, tuple[str, ...], str]] = {}  # counterparty -> (folded, core words, core)
         accounts: dict[str, str] = {}
         for i, inv in enumerate(invoices):
             name = names.get(inv.counterparty)
             if name is None:
                 folded = fold(inv.counterparty)
-                name = names[inv.counterparty] = (folded, core_words(folded))
-            full_name, words = name
+                words = core_words(folded)
+                name = names[inv.counterparty] = (folded, words, " ".join(words))
+            full_name, words, core = name
             account = ""
             if inv.counterparty_account:
                 account = accounts.get(inv.counterparty_account, "")
                 if not account:
                     account = accounts[inv.counterparty_account] = ref_key(inv.counterparty_account)
-            core = " ".join(words)
             keys = {ref_key(r) for r in (inv.number, *inv.references) if r}
             keys.discard("")
             tail = last_digit_group(inv.number)
@@ -75,14 +85,18 @@ class InvoiceIndex:
                 account=account,
             )
             self.items.append(item)
+            self.sides.append(index_side(inv.direction, inv.currency))
             self.by_amount[(inv.direction, inv.currency, item.open_mills)].append(i)
             for key in keys:
-                self.by_ref[key].append((i, REF_EXACT))
+                self.by_ref[key].append(i)
                 digits = digit_core(key)
                 if len(digits) >= 5 and digits != key:
-                    self.by_ref[digits].append((i, REF_DIGITS))
+                    self.by_ref[digits].append(-1 - i)
             if words:
                 self.by_name_head[" ".join(words[:2])][core] = None
                 self.by_core[(inv.direction, core)].setdefault(account, []).append(i)
+                side = self.core_sides.setdefault((inv.direction, core), self.sides[i])
+                if side != self.sides[i]:
+                    self.core_sides[(inv.direction, core)] = ""
             if account:
                 self.by_account[account].append(i)

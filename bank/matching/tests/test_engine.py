@@ -151,6 +151,18 @@ def test_several_payments_settle_one_invoice_without_exceeding_its_open_amount()
     assert "p4" in result.unmatched_payment_ids
 
 
+def test_a_payment_whose_best_invoice_is_taken_falls_back_to_its_next_best():
+    extra = (invoice("inv_0031", "500.00"), invoice("inv_0032", "500.00"))
+    payments = [
+        payment("p1", "500.00", "TRF", counterparty="NORDIC LOGISTICS"),  # fits both invoices equally well
+        payment("p2", "500.00", "INV-2026-0031", counterparty="NORDIC LOGISTICS"),  # takes inv_0031 first
+    ]
+    result = reconcile(ledger(*extra), payments)
+    assert pairs(result) == {("p1", "inv_0032"), ("p2", "inv_0031")}
+    assert [m.payment_id for m in result.matches] == ["p2", "p1"]
+    assert not next(m for m in result.matches if m.payment_id == "p1").auto_confirm
+
+
 def test_equal_amounts_of_one_counterparty_lower_confidence_instead_of_guessing():
     extra = (invoice("inv_0021", "300.00"), invoice("inv_0022", "300.00"))
     result = reconcile(ledger(*extra), [payment("p1", "300.00", "TRF", counterparty="NORDIC LOGISTICS")])
