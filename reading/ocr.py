@@ -12,6 +12,11 @@ top-left corner, like the text-PDF reader's, so the layout reader does not care 
 Points for an image: 72 per inch at the resolution the image records, or, when it records none (or
 a silly one), the resolution at which its short side would be no wider than an A4 page, at least
 `DEFAULT_DPI`. A photographed receipt thus comes out about receipt-sized, a 600 dpi scan A4-sized.
+
+The detection and recognition models run in onnxruntime sessions made here rather than by RapidOCR,
+for one option RapidOCR does not expose: worker threads that sleep instead of spinning while they
+wait. Spinning buys a few milliseconds on an idle machine and costs a third of the CPU time (and a
+quarter of the wall time) when the cores are shared with anything else, which on a worker they are.
 """
 
 import io
@@ -57,7 +62,12 @@ RAPIDOCR_PARAMS: dict[str, Any] = {
 # The recogniser often drops the space after a label's colon ("Total:1,332.00"); split it back.
 LABEL_GLUED_TO_VALUE = re.compile(r"(?<=[^\W\d_]{2}:)(?=[\w(+-])")
 
+# The models RapidOCR's settings above select (PP-OCRv6 small, in the wheel's `models` directory).
+DET_MODEL = "PP-OCRv6_det_small.onnx"
+REC_MODEL = "PP-OCRv6_rec_small.onnx"
+
 _engine: Any = None
+_sessions_made = False
 # Celery's prefork workers are separate processes, each with its own engine; the locks matter only
 # where one process runs several threads. Recognition is serialised: onnxruntime already uses every
 # core for one page, and PDFium is not thread-safe at all.
@@ -221,7 +231,7 @@ def _recognise(image: Image.Image, *, number: int, points_per_pixel: float) -> P
 
 
 def _run_ocr(pixels: "np.ndarray") -> list[TextBox]:
-    output = _get_engine()(pixels)
+    output = _loaded_engine()(pixels)
     if output.boxes is None or output.txts is None or output.scores is None:
         return []  # a blank page: nothing detected
     boxes = []
@@ -233,18 +243,53 @@ def _run_ocr(pixels: "np.ndarray") -> list[TextBox]:
     return boxes
 
 
-def _thread_params() -> dict[str, Any]:
-    """onnxruntime's thread count from `OCR_THREADS` (default: every core, right for one worker process).
+def _threads() -> int | None:
+    """onnxruntime's thread count from `OCR_THREADS` (default, None: every core, right for one worker process).
 
     With several worker processes on a small machine, set it so processes x threads = cores.
     """
     threads = os.environ.get("OCR_THREADS", "").strip()
     if not threads.isdigit() or int(threads) < 1:
-        return {}
-    return {
-        "EngineConfig.onnxruntime.intra_op_num_threads": int(threads),
-        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-    }
+        return None
+    return int(threads)
+
+
+def _loaded_engine() -> Any:
+    """The process's engine with its models loaded, into `_session`s, before its first recognition."""
+    global _sessions_made
+    engine = _get_engine()
+    if not _sessions_made:
+        with _engine_lock:
+            if not _sessions_made:
+                from omegaconf import flag_override
+
+                # RapidOCR's onnxruntime backend uses a session found in the model's settings as it is
+                # (rapidocr PR #451); its settings take only plain values unless told otherwise.
+                with flag_override(engine.cfg, "allow_objects", True):
+                    engine.cfg.Det.session = _session(DET_MODEL)
+                    engine.cfg.Rec.session = _session(REC_MODEL)
+                _sessions_made = True
+    return engine
+
+
+def _session(model: str) -> Any:
+    """An onnxruntime session for one of the wheel's models, its threads sleeping rather than spinning."""
+    from pathlib import Path
+
+    import onnxruntime
+    import rapidocr
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 4
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.enable_cpu_mem_arena = False  # as RapidOCR: line crops vary in size, an arena only grows
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    threads = _threads()
+    if threads:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    path = Path(rapidocr.__file__).parent / "models" / model
+    return onnxruntime.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
 
 def _get_engine() -> Any:
@@ -255,7 +300,7 @@ def _get_engine() -> Any:
             if _engine is None:
                 from rapidocr import RapidOCR
 
-                _engine = RapidOCR(params=RAPIDOCR_PARAMS | _thread_params())
+                _engine = RapidOCR(params=RAPIDOCR_PARAMS)
     return _engine
 
 

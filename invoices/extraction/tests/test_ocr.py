@@ -177,7 +177,15 @@ def test_split_words_parts_a_label_from_the_value_glued_to_it() -> None:
 
 def test_ocr_threads_come_from_the_environment_and_nonsense_is_ignored(monkeypatch):
     monkeypatch.setenv("OCR_THREADS", "1")
-    assert ocr._thread_params()["EngineConfig.onnxruntime.intra_op_num_threads"] == 1
+    assert ocr._threads() == 1
+    assert ocr._session(ocr.REC_MODEL).get_session_options().intra_op_num_threads == 1
     for value in ("", "0", "-2", "many"):
         monkeypatch.setenv("OCR_THREADS", value)
-        assert ocr._thread_params() == {}
+        assert ocr._threads() is None
+
+
+def test_the_models_run_in_sessions_whose_threads_sleep_instead_of_spinning() -> None:
+    engine = ocr._loaded_engine()
+    for model in (engine._load_det_model(), engine._load_rec_model()):
+        options = model.session.session.get_session_options()
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
