@@ -8,12 +8,37 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Case, CharField, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum, When
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+    prefetch_related_objects,
+)
 from django.http import QueryDict
 
 from buyers.models import Buyer
 from companies.models import Company
-from invoices.models import Direction, DocumentType, Invoice, NumberSeries, PaymentStatus, State, Status, Supplier
+from invoices.models import (
+    AllowanceCharge,
+    Direction,
+    DocumentType,
+    Invoice,
+    InvoiceLine,
+    NumberSeries,
+    PaymentStatus,
+    State,
+    Status,
+    Supplier,
+)
 from invoices.models.invoices import PREFETCHED_ALLOWANCES_CHARGES, PREFETCHED_LINES
 from invoisx.api.filtering import apply_filters
 from invoisx.errors import RESOURCE_NOT_FOUND, DomainError
@@ -56,8 +81,11 @@ class InvoiceFilter(django_filters.FilterSet):
         )
 
 
+RELATED = ("supplier", "buyer", "duplicate_of", "preceding_invoice", "series")
+
+
 def _with_relations(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    return queryset.select_related("supplier", "buyer", "duplicate_of", "preceding_invoice", "series").prefetch_related(
+    return queryset.select_related(*RELATED).prefetch_related(
         Prefetch("lines", to_attr=PREFETCHED_LINES),
         Prefetch("allowances_charges", to_attr=PREFETCHED_ALLOWANCES_CHARGES),
     )
@@ -85,8 +113,36 @@ LIST_DEFERRED = (
 
 
 def invoice_list(*, company: Company, filters: Any) -> QuerySet[Invoice]:
-    queryset = _with_relations(Invoice.objects.filter(company=company)).defer(*LIST_DEFERRED)
+    """The company's invoices as the API lists them; read a page's lines with `invoice_page_children`.
+
+    Each row says whether the invoice has lines and discounts/charges at all, so a page asks for them
+    only when some invoice on it has any: documents without lines (imported headers, most receipts)
+    and, on most invoices, the document-level discounts and charges cost no query.
+    """
+    queryset = (
+        Invoice.objects.filter(company=company)
+        .select_related(*RELATED)
+        .defer(*LIST_DEFERRED)
+        .annotate(
+            has_lines=Exists(InvoiceLine.objects.filter(invoice=OuterRef("pk"))),
+            has_allowances_charges=Exists(AllowanceCharge.objects.filter(invoice=OuterRef("pk"))),
+        )
+    )
     return apply_filters(InvoiceFilter, filters, queryset)
+
+
+def invoice_page_children(invoices: list[Invoice]) -> None:
+    """Read the lines and the discounts/charges of a page from `invoice_list`: one query each at most."""
+    for has_any, relation, to_attr in (
+        ("has_lines", "lines", PREFETCHED_LINES),
+        ("has_allowances_charges", "allowances_charges", PREFETCHED_ALLOWANCES_CHARGES),
+    ):
+        having = [invoice for invoice in invoices if getattr(invoice, has_any)]
+        for invoice in invoices:
+            if not getattr(invoice, has_any):
+                setattr(invoice, to_attr, [])
+        if having:
+            prefetch_related_objects(having, Prefetch(relation, to_attr=to_attr))
 
 
 def invoice_get(*, company: Company, public_id: str) -> Invoice:
