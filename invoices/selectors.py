@@ -33,11 +33,9 @@ from invoices.models import (
     DocumentType,
     Invoice,
     InvoiceLine,
-    NumberSeries,
     PaymentStatus,
     State,
     Status,
-    Supplier,
 )
 from invoices.models.invoices import PREFETCHED_ALLOWANCES_CHARGES, PREFETCHED_LINES
 from invoisx.api.filtering import apply_filters
@@ -92,24 +90,20 @@ def _with_relations(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
 
 
 # What a list page does not show of each invoice: the text it was read from (the detail's `text`), the
-# boxes of its fields, and of its related rows all but what the list prints (their ids, the buyer's
-# name and tax id). The self-joins to `duplicate_of` and `preceding_invoice` are whole invoices else.
+# boxes of its fields, and of its buyer all but its id, name and tax id.
 LIST_DEFERRED = (
     "extracted_text",
     "field_boxes",
     *(
-        f"{relation}__{field.name}"
-        for relation, model, shown in (
-            ("duplicate_of", Invoice, {"public_id"}),
-            ("preceding_invoice", Invoice, {"public_id"}),
-            ("series", NumberSeries, {"public_id"}),
-            ("supplier", Supplier, {"public_id"}),
-            ("buyer", Buyer, {"public_id", "name", "tax_id"}),
-        )
-        for field in model._meta.concrete_fields
-        if not field.primary_key and field.name not in shown
+        f"buyer__{field.name}"
+        for field in Buyer._meta.concrete_fields
+        if not field.primary_key and field.name not in {"public_id", "name", "tax_id"}
     ),
 )
+# Of the supplier record, the series and the invoices an invoice refers to, a list shows only their public
+# ids: the page reads them as columns (`<relation>_public_id`) rather than as whole related rows.
+LISTED_RELATION_IDS = ("supplier", "series", "duplicate_of", "preceding_invoice")
+LISTED_ID_SUFFIX = "_public_id"
 
 
 def invoice_list(*, company: Company, filters: Any) -> QuerySet[Invoice]:
@@ -121,9 +115,10 @@ def invoice_list(*, company: Company, filters: Any) -> QuerySet[Invoice]:
     """
     queryset = (
         Invoice.objects.filter(company=company)
-        .select_related(*RELATED)
+        .select_related("buyer")
         .defer(*LIST_DEFERRED)
         .annotate(
+            **{f"{relation}{LISTED_ID_SUFFIX}": F(f"{relation}__public_id") for relation in LISTED_RELATION_IDS},
             has_lines=Exists(InvoiceLine.objects.filter(invoice=OuterRef("pk"))),
             has_allowances_charges=Exists(AllowanceCharge.objects.filter(invoice=OuterRef("pk"))),
         )

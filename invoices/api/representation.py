@@ -12,15 +12,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from invoices.issuing.document import money_text
 from invoices.issuing.selectors import invoice_taxes
 from invoices.models import Direction, Invoice, InvoiceLine
+from invoices.selectors import LISTED_ID_SUFFIX
 from invoisx.money import round_money
 
-# A DecimalField's output (quantized to its places), as DRF writes it: (max_digits, decimal_places).
-Quantizer = Any
+# The declared DecimalFields that quantize, whose `to_representation` writes a value as DRF does.
+Quantizer = serializers.DecimalField
 
 
 def _text(value: Any) -> str | None:
@@ -45,6 +47,17 @@ def _public_id(related: Any) -> str | None:
     return None if related is None else str(related.public_id)
 
 
+def _related_public_id(invoice: Invoice, relation: str) -> str | None:
+    """A related row's public id: a column of `invoice_list`'s page, else read through the relation."""
+    listed = invoice.__dict__.get(f"{relation}{LISTED_ID_SUFFIX}", _UNLISTED)
+    if listed is _UNLISTED:
+        return _public_id(getattr(invoice, relation))
+    return None if listed is None else str(listed)
+
+
+_UNLISTED = object()
+
+
 def invoice_representation(invoice: Invoice, *, decimal_fields: dict[str, Quantizer]) -> dict[str, Any]:
     """The invoice's fields as `InvoiceOutputSerializer` declares them, in its order.
 
@@ -60,8 +73,8 @@ def invoice_representation(invoice: Invoice, *, decimal_fields: dict[str, Quanti
         "status": invoice.status,
         "state": invoice.state,
         "document_type": invoice.document_type,
-        "preceding_invoice": _public_id(invoice.preceding_invoice),
-        "series": _public_id(invoice.series),
+        "preceding_invoice": _related_public_id(invoice, "preceding_invoice"),
+        "series": _related_public_id(invoice, "series"),
         "language": _text(invoice.language),
         "paper_size": invoice.paper_size,
         "buyer_reference": _text(invoice.buyer_reference),
@@ -110,7 +123,7 @@ def invoice_representation(invoice: Invoice, *, decimal_fields: dict[str, Quanti
             {"code": reason["code"], "field": _text(reason.get("field")), "message": _text(reason["message"])}
             for reason in invoice.review_reasons
         ],
-        "duplicate_of": _public_id(invoice.duplicate_of),
+        "duplicate_of": _related_public_id(invoice, "duplicate_of"),
         "notes": _text(invoice.notes),
         "collected_from": None
         if not collected
@@ -143,7 +156,7 @@ def _supplier(invoice: Invoice) -> dict[str, Any] | None:
     if not supplier_shown(invoice):
         return None
     return {
-        "id": _public_id(invoice.supplier),
+        "id": _related_public_id(invoice, "supplier"),
         "name": _text(invoice.supplier_name),
         "address": _text(invoice.supplier_address),
         "tax_id": _text(invoice.supplier_tax_id),

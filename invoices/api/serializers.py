@@ -1,6 +1,6 @@
 """The invoices API's serializers: an invoice as the API shows it, and what creating or changing one takes."""
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -112,10 +112,10 @@ class PaymentSerializer(serializers.Serializer):
 
 
 # The declared DecimalFields whose output the fast path (`invoice_representation`) takes as DRF writes it.
-DECIMAL_FIELDS = {
-    "quantity": LineItemSerializer._declared_fields["quantity"],
-    "unit_price": LineItemSerializer._declared_fields["unit_price"],
-    "rate": TotalsSerializer._declared_fields["tax_rate"],
+DECIMAL_FIELDS: dict[str, serializers.DecimalField] = {
+    "quantity": cast(serializers.DecimalField, LineItemSerializer._declared_fields["quantity"]),
+    "unit_price": cast(serializers.DecimalField, LineItemSerializer._declared_fields["unit_price"]),
+    "rate": cast(serializers.DecimalField, TotalsSerializer._declared_fields["tax_rate"]),
 }
 
 
