@@ -60,12 +60,12 @@ def _closed_counts(key: str, closed: list[int]) -> list[int]:
     edge, never a whole minute.
     """
     summary_key = f"ratelimit:{key}:closed:{closed[-1]}"
-    counts = cache.get(summary_key)
+    counts: list[int] | None = cache.get(summary_key)
     if counts is None:
         stored = cache.get_many([_bucket_key(key, bucket) for bucket in closed])
         counts = [int(stored.get(_bucket_key(key, bucket), 0)) for bucket in closed]
         cache.set(summary_key, counts, timeout=2 * BUCKET_SECONDS)
-    return list(counts)
+    return counts
 
 
 def hit(key: str, limit: int, *, now: float | None = None) -> RateLimitState:
