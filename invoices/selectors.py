@@ -15,6 +15,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -33,9 +34,11 @@ from invoices.models import (
     DocumentType,
     Invoice,
     InvoiceLine,
+    NumberSeries,
     PaymentStatus,
     State,
     Status,
+    Supplier,
 )
 from invoices.models.invoices import PREFETCHED_ALLOWANCES_CHARGES, PREFETCHED_LINES
 from invoisx.api.filtering import apply_filters
@@ -101,13 +104,19 @@ LIST_DEFERRED = (
     ),
 )
 # Of the supplier record, the series and the invoices an invoice refers to, a list shows only their public
-# ids: the page reads them as columns (`<relation>_public_id`) rather than as whole related rows.
-LISTED_RELATION_IDS = ("supplier", "series", "duplicate_of", "preceding_invoice")
+# ids: a page reads them by id (`<relation>_public_id`), one small query per relation some invoice on it
+# has, rather than joining whole rows (the self-joins are whole invoices) to every invoice of the list.
+LISTED_RELATION_IDS: tuple[tuple[str, type[Model]], ...] = (
+    ("supplier", Supplier),
+    ("series", NumberSeries),
+    ("duplicate_of", Invoice),
+    ("preceding_invoice", Invoice),
+)
 LISTED_ID_SUFFIX = "_public_id"
 
 
 def invoice_list(*, company: Company, filters: Any) -> QuerySet[Invoice]:
-    """The company's invoices as the API lists them; read a page's lines with `invoice_page_children`.
+    """The company's invoices as the API lists them; complete a page of them with `invoice_page_read`.
 
     Each row says whether the invoice has lines and discounts/charges at all, so a page asks for them
     only when some invoice on it has any: documents without lines (imported headers, most receipts)
@@ -118,7 +127,6 @@ def invoice_list(*, company: Company, filters: Any) -> QuerySet[Invoice]:
         .select_related("buyer")
         .defer(*LIST_DEFERRED)
         .annotate(
-            **{f"{relation}{LISTED_ID_SUFFIX}": F(f"{relation}__public_id") for relation in LISTED_RELATION_IDS},
             has_lines=Exists(InvoiceLine.objects.filter(invoice=OuterRef("pk"))),
             has_allowances_charges=Exists(AllowanceCharge.objects.filter(invoice=OuterRef("pk"))),
         )
@@ -126,8 +134,11 @@ def invoice_list(*, company: Company, filters: Any) -> QuerySet[Invoice]:
     return apply_filters(InvoiceFilter, filters, queryset)
 
 
-def invoice_page_children(invoices: list[Invoice]) -> None:
-    """Read the lines and the discounts/charges of a page from `invoice_list`: one query each at most."""
+def invoice_page_read(invoices: list[Invoice]) -> None:
+    """Read what a page of `invoice_list` shows beyond its rows, asking only for what some invoice has.
+
+    Its lines and discounts/charges (one query each at most), and the public ids of its supplier
+    record, series and referred invoices (one query per relation)."""
     for has_any, relation, to_attr in (
         ("has_lines", "lines", PREFETCHED_LINES),
         ("has_allowances_charges", "allowances_charges", PREFETCHED_ALLOWANCES_CHARGES),
@@ -138,6 +149,11 @@ def invoice_page_children(invoices: list[Invoice]) -> None:
                 setattr(invoice, to_attr, [])
         if having:
             prefetch_related_objects(having, Prefetch(relation, to_attr=to_attr))
+    for relation, model in LISTED_RELATION_IDS:
+        ids = {getattr(invoice, f"{relation}_id") for invoice in invoices} - {None}
+        public_ids = dict(model._default_manager.filter(pk__in=ids).values_list("pk", "public_id")) if ids else {}
+        for invoice in invoices:
+            setattr(invoice, f"{relation}{LISTED_ID_SUFFIX}", public_ids.get(getattr(invoice, f"{relation}_id")))
 
 
 def invoice_get(*, company: Company, public_id: str) -> Invoice:

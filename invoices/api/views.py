@@ -29,7 +29,7 @@ from invoices.models import (
     State,
     Status,
 )
-from invoices.selectors import invoice_get, invoice_list, invoice_page_children, invoice_wait_until_settled
+from invoices.selectors import invoice_get, invoice_list, invoice_page_read, invoice_wait_until_settled
 from invoices.services import invoice_create, invoice_delete, invoice_update
 from invoisx.api.errors import ValidationFailed
 from invoisx.api.pagination import paginate, paginated_data
@@ -67,7 +67,7 @@ class InvoiceListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         page = paginate(request, invoice_list(company=request_company(request), filters=request.query_params))
-        invoice_page_children(page.items)
+        invoice_page_read(page.items)
         return Response(paginated_data("invoices", page, InvoiceOutputSerializer(page.items, many=True).data))
 
     @extend_schema(

@@ -23,7 +23,7 @@ from companies.services import company_profile_update
 from invoices.api.serializers import InvoiceDetailSerializer, InvoiceOutputSerializer
 from invoices.issuing.services import credit_note_create, invoice_issue, invoice_void
 from invoices.models import Invoice, Status
-from invoices.selectors import invoice_get, invoice_list, invoice_page_children
+from invoices.selectors import invoice_get, invoice_list, invoice_page_read
 from invoices.services import invoice_create
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,7 @@ def as_written(serializer: serializers.Serializer) -> bytes:
 
 def test_the_list_writes_every_kind_of_invoice_as_drf_does_from_the_declared_fields(seller, invoices):
     listed = list(invoice_list(company=seller, filters={}))
-    invoice_page_children(listed)
+    invoice_page_read(listed)
     assert len(listed) == len(invoices)
 
     for invoice in listed:
