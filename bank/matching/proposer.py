@@ -1,0 +1,325 @@
+"""Per payment: gather candidate invoices from the index, score them, propose the fitting ones."""
+
+import itertools
+import math
+
+from bank.matching.index import REF_DIGITS, REF_EXACT, InvoiceIndex, index_side
+from bank.matching.normalise import MILLS, core_words, fold, mills, original_amount, ref_candidates_folded, ref_key
+from bank.matching.scoring import (
+    AMBIGUITY_FACTOR,
+    AMBIGUITY_MARGIN,
+    NAME_STRONG,
+    REF_FUZZY,
+    REF_TAIL,
+    WEAK_PROPOSALS_PER_PAYMENT,
+    name_similarity,
+    near_reference,
+    score_of,
+)
+from bank.matching.subsets import exact_sums
+from bank.matching.types import MatchConfig, Payment
+
+# A proposal is a plain tuple, not a class: a large ledger makes millions, and the garbage collector
+# stops tracking tuples of plain values, so they cost nothing in its full collections:
+# (-confidence, payment position, date gap, creation sequence, parts, settles, kind, evidence, rivals).
+# Sorting puts the best first, ties in statement order, and the sequence (unique within the payment)
+# keeps the sort from ever comparing further. parts: ((invoice index, mills applied, mills written
+# off), ...). settles: needs the invoices untouched (a partial payment only needs something open).
+# evidence: an engine `_Evidence` as a plain tuple, None for a combination of invoices. rivals: proposals of
+# the payment that fit equally well, 1 when unambiguous.
+Parts = tuple[tuple[int, int, int], ...]
+Proposal = tuple[float, int, int, int, Parts, bool, str, "tuple[float, float, str, bool] | None", int]
+
+
+# A single-invoice score before the ambiguity check and the `min_confidence` cut, as a plain tuple
+# (there is one per candidate): (score, date gap, invoice index, payment in the invoice's currency in
+# mills, ref, name, relation, converted).
+Scored = tuple[float, int, int, int, float, float, str, bool]
+
+
+class Proposer:
+    """Turns one payment at a time into proposals; holds what is worth keeping between payments."""
+
+    def __init__(self, index: InvoiceIndex, config: MatchConfig) -> None:
+        self.index = index
+        self.config = config
+        self.fee_limits: dict[int, int] = {}  # open amount -> largest shortfall (mills) still a fee
+        # (direction, folded payer name) -> counterparty core -> name similarity, -1.0 for a core with
+        # no invoices that way: a payer pays many times, and each name fuzzy-matches dozens of cores.
+        self.similarities: dict[tuple[str, str], dict[str, float]] = {}
+
+    def propose(self, payment: Payment, order: int, *, best_only: bool = False) -> list[Proposal]:
+        """The payment's proposals that clear `min_confidence`, in the order they were found.
+
+        The same payment always gives the same proposals: the greedy pass asks again for a payment
+        whose best proposal it refused. With `best_only` the single-invoice proposals are cut to the
+        best one (its best proposal overall is still the least of the list).
+        """
+        out: list[Proposal] = []
+        if payment.amount == 0:
+            return out
+        index, config = self.index, self.config
+        items = index.items
+        direction = "sales" if payment.amount > 0 else "purchase"
+        pay = mills(payment.amount)
+        original = (
+            (payment.original_amount, payment.original_currency)
+            if payment.original_amount is not None and payment.original_currency
+            else original_amount(payment.description)
+        )
+        orig_mills, orig_currency = (mills(original[0]), original[1]) if original else (0, "")
+
+        description = fold(payment.description)
+        text = " ".join(part for part in (description, fold(payment.reference)) if part)
+        refs = ref_candidates_folded(text)
+
+        # Only invoices the money can be for: the right way, in a currency the payment names.
+        sides = index.sides
+        allowed = {index_side(direction, payment.currency), index_side(direction, orig_currency)}
+        ref_of: dict[int, float] = {}
+        by_ref = index.by_ref
+        for r in refs:
+            for entry in by_ref.get(r, ()):
+                i, strength = (entry, REF_EXACT) if entry >= 0 else (-1 - entry, REF_DIGITS)
+                if ref_of.get(i, 0.0) < strength and sides[i] in allowed:
+                    ref_of[i] = strength
+        name_of = self._gather_names(payment, direction, description, allowed)
+        # Candidates in the order first seen: by reference, by name or account, by amount.
+        candidates = dict.fromkeys(ref_of)
+        candidates.update(dict.fromkeys(name_of))
+        candidates.update(dict.fromkeys(index.by_amount.get((direction, payment.currency, pay), ())))
+        if orig_currency:
+            candidates.update(dict.fromkeys(index.by_amount.get((direction, orig_currency, orig_mills), ())))
+
+        # The typo check runs only when no reference matched exactly: a payment quoting one invoice
+        # correctly is not also a misspelling of another.
+        exact_hit = any(strength >= 0.9 for strength in ref_of.values())
+        long_refs = [] if exact_hit else [r for r in refs if len(r) >= 5]
+        # Several parties use the same invoice numbers: once the payer is named as the party of one
+        # invoice carrying the reference, the same number on another party's invoice is a coincidence.
+        payer_named = any(name_of.get(i, 0.0) >= NAME_STRONG for i, strength in ref_of.items() if strength >= 0.9)
+        words = set(text.split())
+        day = payment.date.toordinal()
+        days_before, days_after = config.days_before_invoice, config.days_after_due
+        currency = payment.currency
+        fee_limits = self.fee_limits
+        scored: list[Scored] = []
+        for i in candidates:
+            item = items[i]
+            ref = ref_of.get(i, 0.0)
+            name = name_of.get(i, 0.0)
+            if payer_named and name < NAME_STRONG and ref:
+                ref = 0.0
+                del ref_of[i]
+            if ref == 0:
+                if long_refs and near_reference(item.keys, long_refs):
+                    ref = ref_of[i] = REF_FUZZY
+                elif name >= NAME_STRONG and item.tail and item.tail in words:
+                    ref = ref_of[i] = REF_TAIL
+            open_mills = item.open_mills
+            if open_mills <= 0:
+                continue
+            converted = item.currency != currency
+            amount = orig_mills if converted else pay
+            if amount == open_mills:
+                relation = "exact"
+            elif amount > open_mills:
+                relation = "overpaid"
+            else:  # short by a bank fee, or a partial payment
+                limit = fee_limits.get(open_mills)
+                if limit is None:
+                    limit = self._fee_limit(open_mills)
+                relation = "fee" if open_mills - amount <= limit else "partial"
+            score = score_of(ref, name, relation, converted)
+            if score is None:
+                continue
+            if item.invoice_day - day > days_before or day - item.due_day > days_after:
+                score -= 0.2
+            scored.append((score, abs(day - item.due_day), i, amount, ref, name, relation, converted))
+
+        best = self._add_singles(scored, order, out, best_only)
+        if best < 0.95:
+            self._add_subsets(candidates, ref_of, name_of, pay, orig_mills, payment.currency, order, out)
+        return out
+
+    def _fee_limit(self, open_mills: int) -> int:
+        """The largest shortfall (mills) of a payment on this open amount that is still a bank fee."""
+        config = self.config
+        tolerance = max(config.fee_fixed, config.fee_percent * open_mills / MILLS + config.fee_percent_fixed)
+        tolerance = min(tolerance, config.fee_max_share * open_mills / MILLS)
+        limit = self.fee_limits[open_mills] = math.floor(tolerance * MILLS)
+        return limit
+
+    def _gather_names(self, payment: Payment, direction: str, description: str, allowed: set[str]) -> dict[int, float]:
+        """Invoices whose counterparty appears as the payment's counterparty, account or in its text.
+
+        Only invoices whose side (`index_side`) is `allowed`, each with its best name similarity, in
+        the order first found. When the payment's account is one the ledger knows, a similar name on
+        invoices recorded with a different account is another party of that name, not the payer: it
+        earns no name credit.
+        """
+        index = self.index
+        items = index.items
+        sides = index.sides
+        found: dict[int, float] = {}
+        known_account = ""
+        if payment.counterparty_account:
+            account = ref_key(payment.counterparty_account)
+            for i in index.by_account.get(account, ()):
+                if sides[i] in allowed:
+                    found[i] = 1.0
+                known_account = account
+        by_account_hits = bool(found)
+        cp_name = fold(payment.counterparty)
+        cp_core = " ".join(core_words(cp_name))
+        padded = " " + description + " "
+        words = (cp_name + " " + description).split()
+        cores: dict[str, None] = {}
+        by_name_head = index.by_name_head
+        for a, b in itertools.pairwise(words):
+            head = by_name_head.get(a + " " + b)
+            if head:
+                cores.update(head)
+        similarities = self.similarities.get((direction, cp_name))
+        if similarities is None:
+            similarities = self.similarities[direction, cp_name] = {}
+        by_core = index.by_core
+        for core in cores:
+            score = similarities.get(core)
+            if score is None:
+                by_account = by_core.get((direction, core))
+                # The name of the first invoice stands for the counterparty: all share the core.
+                score = similarities[core] = (
+                    name_similarity(cp_name, cp_core, items[next(iter(by_account.values()))[0]]) if by_account else -1.0
+                )
+            if score < 0:
+                continue
+            if score < NAME_STRONG and " " + core + " " in padded:
+                score = max(score, 0.9)
+            if score <= 0:
+                continue
+            by_account = by_core[direction, core]
+            if known_account:
+                groups = [by_account.get(known_account, []), by_account.get("", [])]
+            else:
+                groups = list(by_account.values())
+            # An invoice belongs to one core, so only an account hit can already be in `found`.
+            if not by_account_hits and index.core_sides[direction, core] in allowed:
+                for members in groups:
+                    found.update(dict.fromkeys(members, score))
+                continue
+            for members in groups:
+                for i in members:
+                    if found.get(i, 0.0) < score and sides[i] in allowed:
+                        found[i] = score
+        return found
+
+    def _add_singles(self, scored: list[Scored], order: int, out: list[Proposal], best_only: bool) -> float:
+        """Propose each scored invoice on its own; returns the best confidence after the ambiguity check.
+
+        Several invoices fitting a payment equally well lowers them all rather than picking one. Of the
+        proposals below the auto-confirm threshold only the best `WEAK_PROPOSALS_PER_PAYMENT` are kept;
+        with `best_only`, only the best of all.
+        """
+        if not scored:
+            return 0.0
+        top = max(s[0] for s in scored)
+        rivals = sum(1 for s in scored if s[0] >= top - AMBIGUITY_MARGIN)
+        ambiguous = rivals > 1
+        best = 0.0
+        min_confidence = self.config.min_confidence
+        kept: list[tuple[float, int, int, Scored]] = []  # (-confidence, gap, position, scored)
+        for position, entry in enumerate(scored):
+            score = entry[0]
+            if ambiguous and score >= top - AMBIGUITY_MARGIN:
+                score *= AMBIGUITY_FACTOR
+            best = max(best, score)
+            if score >= min_confidence:
+                kept.append((-score, entry[1], position, entry))
+        if best_only:
+            kept = [min(kept)] if kept else []
+        else:
+            kept.sort()
+        threshold = self.config.auto_confirm_threshold
+        weak = 0
+        items = self.index.items
+        for negative_score, gap, _, (raw_score, _, i, amount, ref, name, relation, converted) in kept:
+            if -negative_score < threshold:
+                weak += 1
+                if weak > WEAK_PROPOSALS_PER_PAYMENT:
+                    break
+            open_mills = items[i].open_mills
+            written_off = open_mills - amount if relation == "fee" else 0
+            kind = relation if (ref or name >= NAME_STRONG) else "amount_only"
+            out.append(
+                (
+                    negative_score,
+                    order,
+                    gap,
+                    len(out),
+                    ((i, min(amount, open_mills), written_off),),
+                    relation != "partial",
+                    kind,
+                    (ref, name, relation, converted),
+                    rivals if ambiguous and raw_score >= top - AMBIGUITY_MARGIN else 1,
+                )
+            )
+        return best
+
+    def _add_subsets(
+        self,
+        candidates: dict[int, None],
+        ref_of: dict[int, float],
+        name_of: dict[int, float],
+        pay: int,
+        orig_mills: int,
+        currency: str,
+        order: int,
+        out: list[Proposal],
+    ) -> None:
+        """One payment for several invoices of one counterparty: exact subset sums, bounded in size."""
+        items = self.index.items
+
+        def amount_of(i: int) -> int:
+            return pay if items[i].currency == currency else orig_mills
+
+        pool = [
+            i
+            for i in candidates
+            if (name_of.get(i, 0.0) >= NAME_STRONG or ref_of.get(i, 0.0) >= REF_FUZZY)
+            and 0 < items[i].open_mills < amount_of(i)
+        ]
+        if len(pool) < 2:
+            return
+        pool.sort(key=lambda i: (-ref_of.get(i, 0.0), -name_of.get(i, 0.0)))
+        pool = pool[: self.config.max_subset_pool]
+        target = amount_of(pool[0])
+        pool = [i for i in pool if amount_of(i) == target]  # one currency per payment
+        found: list[tuple[float, tuple[int, ...]]] = []
+        for combo in exact_sums([items[i].open_mills for i in pool], target, self.config.max_subset):
+            invoices = tuple(pool[p] for p in combo)
+            if len({items[i].core for i in invoices}) > 1:
+                continue  # one transfer settles invoices of one counterparty
+            size = len(invoices)
+            hits = sum(1 for i in invoices if ref_of.get(i, 0.0) >= REF_FUZZY)
+            if hits == size:
+                score = 0.97
+            elif hits:
+                score = 0.9 + 0.03 * hits / size
+            elif all(name_of.get(i, 0.0) >= NAME_STRONG for i in invoices):
+                score = 0.88
+            else:
+                continue
+            found.append((score, invoices))
+        if not found:
+            return
+        found.sort(key=lambda f: -f[0])
+        top = found[0][0]
+        rivals = [f for f in found if f[0] >= top - AMBIGUITY_MARGIN]
+        for score, invoices in rivals:
+            if len(rivals) > 1:
+                score *= AMBIGUITY_FACTOR
+            if score < self.config.min_confidence:
+                continue
+            parts = tuple((i, items[i].open_mills, 0) for i in invoices)
+            out.append((-score, order, 0, len(out), parts, True, "multi", None, len(rivals)))
