@@ -56,6 +56,10 @@ class InvoiceIndex:
         self.core_sides: dict[tuple[str, str], str] = {}
         names: dict[str, tuple[str, tuple[str, ...], str]] = {}  # counterparty -> (folded, core words, core)
         accounts: dict[str, str] = {}
+        # One object per distinct side and day: every payment compares against them, and a few shared
+        # objects stay in the CPU cache where 100,000 copies would not.
+        side_of: dict[tuple[str, str], str] = {}
+        day_of: dict[int, int] = {}
         for i, inv in enumerate(invoices):
             name = names.get(inv.counterparty)
             if name is None:
@@ -71,6 +75,8 @@ class InvoiceIndex:
             keys = {ref_key(r) for r in (inv.number, *inv.references) if r}
             keys.discard("")
             tail = last_digit_group(inv.number)
+            invoice_day = inv.invoice_date.toordinal()
+            due_day = (inv.due_date or inv.invoice_date).toordinal()
             item = IndexedInvoice(
                 invoice=inv,
                 open_mills=mills(inv.amount_open),
@@ -80,12 +86,15 @@ class InvoiceIndex:
                 tail=tail if len(tail) >= 3 else "",
                 direction=inv.direction,
                 currency=inv.currency,
-                invoice_day=inv.invoice_date.toordinal(),
-                due_day=(inv.due_date or inv.invoice_date).toordinal(),
+                invoice_day=day_of.setdefault(invoice_day, invoice_day),
+                due_day=day_of.setdefault(due_day, due_day),
                 account=account,
             )
             self.items.append(item)
-            self.sides.append(index_side(inv.direction, inv.currency))
+            side = side_of.get((inv.direction, inv.currency))
+            if side is None:
+                side = side_of[inv.direction, inv.currency] = index_side(inv.direction, inv.currency)
+            self.sides.append(side)
             self.by_amount[(inv.direction, inv.currency, item.open_mills)].append(i)
             for key in keys:
                 self.by_ref[key].append(i)
@@ -95,8 +104,7 @@ class InvoiceIndex:
             if words:
                 self.by_name_head[" ".join(words[:2])][core] = None
                 self.by_core[(inv.direction, core)].setdefault(account, []).append(i)
-                side = self.core_sides.setdefault((inv.direction, core), self.sides[i])
-                if side != self.sides[i]:
+                if self.core_sides.setdefault((inv.direction, core), side) != side:
                     self.core_sides[(inv.direction, core)] = ""
             if account:
                 self.by_account[account].append(i)

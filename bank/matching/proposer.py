@@ -1,10 +1,9 @@
 """Per payment: gather candidate invoices from the index, score them, propose the fitting ones."""
 
 import itertools
-import math
 
 from bank.matching.index import REF_DIGITS, REF_EXACT, InvoiceIndex, index_side
-from bank.matching.normalise import MILLS, core_words, fold, mills, original_amount, ref_candidates_folded, ref_key
+from bank.matching.normalise import core_words, fold, mills, original_amount, ref_candidates_folded, ref_key
 from bank.matching.scoring import (
     AMBIGUITY_FACTOR,
     AMBIGUITY_MARGIN,
@@ -12,6 +11,7 @@ from bank.matching.scoring import (
     REF_FUZZY,
     REF_TAIL,
     WEAK_PROPOSALS_PER_PAYMENT,
+    FeeRule,
     name_similarity,
     near_reference,
     score_of,
@@ -43,7 +43,7 @@ class Proposer:
     def __init__(self, index: InvoiceIndex, config: MatchConfig) -> None:
         self.index = index
         self.config = config
-        self.fee_limits: dict[int, int] = {}  # open amount -> largest shortfall (mills) still a fee
+        self.fee_rule = FeeRule(config)
         # (direction, folded payer name) -> counterparty core -> name similarity, -1.0 for a core with
         # no invoices that way: a payer pays many times, and each name fuzzy-matches dozens of cores.
         self.similarities: dict[tuple[str, str], dict[str, float]] = {}
@@ -102,7 +102,7 @@ class Proposer:
         day = payment.date.toordinal()
         days_before, days_after = config.days_before_invoice, config.days_after_due
         currency = payment.currency
-        fee_limits = self.fee_limits
+        fee_limit = self.fee_rule.limit
         scored: list[Scored] = []
         for i in candidates:
             item = items[i]
@@ -126,10 +126,7 @@ class Proposer:
             elif amount > open_mills:
                 relation = "overpaid"
             else:  # short by a bank fee, or a partial payment
-                limit = fee_limits.get(open_mills)
-                if limit is None:
-                    limit = self._fee_limit(open_mills)
-                relation = "fee" if open_mills - amount <= limit else "partial"
+                relation = "fee" if open_mills - amount <= fee_limit(open_mills) else "partial"
             score = score_of(ref, name, relation, converted)
             if score is None:
                 continue
@@ -141,14 +138,6 @@ class Proposer:
         if best < 0.95:
             self._add_subsets(candidates, ref_of, name_of, pay, orig_mills, payment.currency, order, out)
         return out
-
-    def _fee_limit(self, open_mills: int) -> int:
-        """The largest shortfall (mills) of a payment on this open amount that is still a bank fee."""
-        config = self.config
-        tolerance = max(config.fee_fixed, config.fee_percent * open_mills / MILLS + config.fee_percent_fixed)
-        tolerance = min(tolerance, config.fee_max_share * open_mills / MILLS)
-        limit = self.fee_limits[open_mills] = math.floor(tolerance * MILLS)
-        return limit
 
     def _gather_names(self, payment: Payment, direction: str, description: str, allowed: set[str]) -> dict[int, float]:
         """Invoices whose counterparty appears as the payment's counterparty, account or in its text.
@@ -199,7 +188,10 @@ class Proposer:
             if score <= 0:
                 continue
             by_account = by_core[direction, core]
-            if known_account:
+            if by_account_hits:
+                # The known account's own invoices are all in `found` already at 1.0 (or not admissible).
+                groups = [by_account.get("", [])]
+            elif known_account:
                 groups = [by_account.get(known_account, []), by_account.get("", [])]
             else:
                 groups = list(by_account.values())
@@ -224,21 +216,36 @@ class Proposer:
         if not scored:
             return 0.0
         top = max(s[0] for s in scored)
-        rivals = sum(1 for s in scored if s[0] >= top - AMBIGUITY_MARGIN)
+        cut = top - AMBIGUITY_MARGIN
+        rivals = sum(1 for s in scored if s[0] >= cut)
         ambiguous = rivals > 1
         best = 0.0
         min_confidence = self.config.min_confidence
         kept: list[tuple[float, int, int, Scored]] = []  # (-confidence, gap, position, scored)
-        for position, entry in enumerate(scored):
-            score = entry[0]
-            if ambiguous and score >= top - AMBIGUITY_MARGIN:
-                score *= AMBIGUITY_FACTOR
-            best = max(best, score)
-            if score >= min_confidence:
-                kept.append((-score, entry[1], position, entry))
         if best_only:
-            kept = [min(kept)] if kept else []
+            # The least of what `kept` would hold: highest confidence, then smallest gap, then first.
+            chosen: Scored | None = None
+            chosen_score, chosen_gap = 0.0, 0
+            for entry in scored:
+                score = entry[0]
+                if ambiguous and score >= cut:
+                    score *= AMBIGUITY_FACTOR
+                if score > best:
+                    best = score
+                if score >= min_confidence and (
+                    chosen is None or score > chosen_score or (score == chosen_score and entry[1] < chosen_gap)
+                ):
+                    chosen, chosen_score, chosen_gap = entry, score, entry[1]
+            if chosen is not None:
+                kept.append((-chosen_score, chosen_gap, 0, chosen))
         else:
+            for position, entry in enumerate(scored):
+                score = entry[0]
+                if ambiguous and score >= cut:
+                    score *= AMBIGUITY_FACTOR
+                best = max(best, score)
+                if score >= min_confidence:
+                    kept.append((-score, entry[1], position, entry))
             kept.sort()
         threshold = self.config.auto_confirm_threshold
         weak = 0
@@ -261,7 +268,7 @@ class Proposer:
                     relation != "partial",
                     kind,
                     (ref, name, relation, converted),
-                    rivals if ambiguous and raw_score >= top - AMBIGUITY_MARGIN else 1,
+                    rivals if ambiguous and raw_score >= cut else 1,
                 )
             )
         return best
