@@ -1,6 +1,8 @@
 """Per payment: gather candidate invoices from the index, score them, propose the fitting ones."""
 
 import itertools
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from bank.matching.index import REF_DIGITS, REF_EXACT, InvoiceIndex, index_side
 from bank.matching.normalise import core_words, fold, mills, original_amount, ref_candidates_folded, ref_key
@@ -37,6 +39,23 @@ Proposal = tuple[float, int, int, int, Parts, bool, str, "tuple[float, float, st
 Scored = tuple[float, int, int, int, float, float, str, bool]
 
 
+class _Payer(NamedTuple):
+    """See `Proposer._payer`."""
+
+    account_hits: dict[int, float]
+    known_account: str
+    cores: dict[str, float]
+
+
+# The best score an invoice can get without a reference found in the text: at most its number's tail
+# (`REF_TAIL`; a typo'd reference is looked for only when no reference matched exactly).
+NON_REFERENCE_CEILING = max(
+    score_of(ref, 1.0, relation, False) or 0.0
+    for ref in (0.0, REF_TAIL)
+    for relation in ("exact", "fee", "overpaid", "partial")
+)
+
+
 class Proposer:
     """Turns one payment at a time into proposals; holds what is worth keeping between payments."""
 
@@ -58,8 +77,7 @@ class Proposer:
         out: list[Proposal] = []
         if payment.amount == 0:
             return out
-        index, config = self.index, self.config
-        items = index.items
+        index = self.index
         direction = "sales" if payment.amount > 0 else "purchase"
         pay = mills(payment.amount)
         original = (
@@ -83,24 +101,55 @@ class Proposer:
                 i, strength = (entry, REF_EXACT) if entry >= 0 else (-1 - entry, REF_DIGITS)
                 if ref_of.get(i, 0.0) < strength and sides[i] in allowed:
                     ref_of[i] = strength
-        name_of = self._gather_names(payment, direction, description, allowed)
+        # The typo check runs only when no reference matched exactly: a payment quoting one invoice
+        # correctly is not also a misspelling of another.
+        exact_hit = any(strength >= 0.9 for strength in ref_of.values())
+        long_refs = [] if exact_hit else [r for r in refs if len(r) >= 5]
+        words = set(text.split())
+        payer = self._payer(payment, direction, description, allowed)
+        if best_only and exact_hit:
+            # Most payments quote one invoice's reference and name its party: that proposal is their
+            # best whatever else the name and amount turn up, so the rest need not be gathered.
+            names = {i: self._name_of_one(payer, i) for i in ref_of}
+            scored = self._score_candidates(names, dict(ref_of), names, long_refs, words, payment, pay, orig_mills)
+            if scored:
+                top = max(s[0] for s in scored)
+                cut = top - AMBIGUITY_MARGIN
+                if cut > NON_REFERENCE_CEILING and top >= 0.95 and sum(1 for s in scored if s[0] >= cut) == 1:
+                    self._add_singles(scored, order, out, best_only)
+                    return out
+
+        name_of = self._gather_names(payer, direction, allowed)
         # Candidates in the order first seen: by reference, by name or account, by amount.
         candidates = dict.fromkeys(ref_of)
         candidates.update(dict.fromkeys(name_of))
         candidates.update(dict.fromkeys(index.by_amount.get((direction, payment.currency, pay), ())))
         if orig_currency:
             candidates.update(dict.fromkeys(index.by_amount.get((direction, orig_currency, orig_mills), ())))
+        scored = self._score_candidates(candidates, ref_of, name_of, long_refs, words, payment, pay, orig_mills)
+        best = self._add_singles(scored, order, out, best_only)
+        if best < 0.95:
+            self._add_subsets(candidates, ref_of, name_of, pay, orig_mills, payment.currency, order, out)
+        return out
 
-        # The typo check runs only when no reference matched exactly: a payment quoting one invoice
-        # correctly is not also a misspelling of another.
-        exact_hit = any(strength >= 0.9 for strength in ref_of.values())
-        long_refs = [] if exact_hit else [r for r in refs if len(r) >= 5]
+    def _score_candidates(
+        self,
+        candidates: Iterable[int],
+        ref_of: dict[int, float],
+        name_of: dict[int, float],
+        long_refs: list[str],
+        words: set[str],
+        payment: Payment,
+        pay: int,
+        orig_mills: int,
+    ) -> list[Scored]:
+        """Score each candidate on its own, in order; `ref_of` gets the references the scoring settles."""
+        items = self.index.items
         # Several parties use the same invoice numbers: once the payer is named as the party of one
         # invoice carrying the reference, the same number on another party's invoice is a coincidence.
         payer_named = any(name_of.get(i, 0.0) >= NAME_STRONG for i, strength in ref_of.items() if strength >= 0.9)
-        words = set(text.split())
         day = payment.date.toordinal()
-        days_before, days_after = config.days_before_invoice, config.days_after_due
+        days_before, days_after = self.config.days_before_invoice, self.config.days_after_due
         currency = payment.currency
         fee_limit = self.fee_rule.limit
         scored: list[Scored] = []
@@ -133,47 +182,42 @@ class Proposer:
             if item.invoice_day - day > days_before or day - item.due_day > days_after:
                 score -= 0.2
             scored.append((score, abs(day - item.due_day), i, amount, ref, name, relation, converted))
+        return scored
 
-        best = self._add_singles(scored, order, out, best_only)
-        if best < 0.95:
-            self._add_subsets(candidates, ref_of, name_of, pay, orig_mills, payment.currency, order, out)
-        return out
+    def _payer(self, payment: Payment, direction: str, description: str, allowed: set[str]) -> "_Payer":
+        """Who the payment says pays: its account's invoices, and the counterparty cores its names fit.
 
-    def _gather_names(self, payment: Payment, direction: str, description: str, allowed: set[str]) -> dict[int, float]:
-        """Invoices whose counterparty appears as the payment's counterparty, account or in its text.
-
-        Only invoices whose side (`index_side`) is `allowed`, each with its best name similarity, in
-        the order first found. When the payment's account is one the ledger knows, a similar name on
-        invoices recorded with a different account is another party of that name, not the payer: it
-        earns no name credit.
+        The account hits are the invoices (of an `allowed` side) recorded with the payment's account;
+        `known_account` is that account when the ledger knows it at all. `cores` holds each core whose
+        name appears as the payment's counterparty or in its text, with its name similarity (above 0).
         """
         index = self.index
         items = index.items
         sides = index.sides
-        found: dict[int, float] = {}
+        account_hits: dict[int, float] = {}
         known_account = ""
         if payment.counterparty_account:
             account = ref_key(payment.counterparty_account)
             for i in index.by_account.get(account, ()):
                 if sides[i] in allowed:
-                    found[i] = 1.0
+                    account_hits[i] = 1.0
                 known_account = account
-        by_account_hits = bool(found)
         cp_name = fold(payment.counterparty)
         cp_core = " ".join(core_words(cp_name))
         padded = " " + description + " "
         words = (cp_name + " " + description).split()
-        cores: dict[str, None] = {}
+        heads: dict[str, None] = {}
         by_name_head = index.by_name_head
         for a, b in itertools.pairwise(words):
             head = by_name_head.get(a + " " + b)
             if head:
-                cores.update(head)
+                heads.update(head)
         similarities = self.similarities.get((direction, cp_name))
         if similarities is None:
             similarities = self.similarities[direction, cp_name] = {}
         by_core = index.by_core
-        for core in cores:
+        cores: dict[str, float] = {}
+        for core in heads:
             score = similarities.get(core)
             if score is None:
                 by_account = by_core.get((direction, core))
@@ -185,8 +229,26 @@ class Proposer:
                 continue
             if score < NAME_STRONG and " " + core + " " in padded:
                 score = max(score, 0.9)
-            if score <= 0:
-                continue
+            if score > 0:
+                cores[core] = score
+        return _Payer(account_hits, known_account, cores)
+
+    def _gather_names(self, payer: "_Payer", direction: str, allowed: set[str]) -> dict[int, float]:
+        """Invoices whose counterparty appears as the payment's counterparty, account or in its text.
+
+        Only invoices whose side (`index_side`) is `allowed`, each with its best name similarity, in
+        the order first found. When the payment's account is one the ledger knows, a similar name on
+        invoices recorded with a different account is another party of that name, not the payer: it
+        earns no name credit.
+        """
+        index = self.index
+        sides = index.sides
+        found = dict(payer.account_hits)
+        by_account_hits = bool(found)
+        known_account = payer.known_account
+        by_core = index.by_core
+        core_sides = index.core_sides
+        for core, score in payer.cores.items():
             by_account = by_core[direction, core]
             if by_account_hits:
                 # The known account's own invoices are all in `found` already at 1.0 (or not admissible).
@@ -195,16 +257,31 @@ class Proposer:
                 groups = [by_account.get(known_account, []), by_account.get("", [])]
             else:
                 groups = list(by_account.values())
-            # An invoice belongs to one core, so only an account hit can already be in `found`.
-            if not by_account_hits and index.core_sides[direction, core] in allowed:
+            # None of these is in `found` yet: an invoice belongs to one core, and the account hits are
+            # the known account's own invoices, left out above.
+            if core_sides[direction, core] in allowed:
                 for members in groups:
                     found.update(dict.fromkeys(members, score))
                 continue
             for members in groups:
                 for i in members:
-                    if found.get(i, 0.0) < score and sides[i] in allowed:
+                    if sides[i] in allowed:
                         found[i] = score
         return found
+
+    def _name_of_one(self, payer: "_Payer", i: int) -> float:
+        """What `_gather_names` finds for invoice i (0.0 when nothing), for an i of an allowed side."""
+        if i in payer.account_hits:
+            return 1.0
+        item = self.index.items[i]
+        score = payer.cores.get(item.core)
+        if score is None:
+            return 0.0
+        if payer.account_hits:
+            return score if item.account == "" else 0.0
+        if payer.known_account:
+            return score if item.account in ("", payer.known_account) else 0.0
+        return score
 
     def _add_singles(self, scored: list[Scored], order: int, out: list[Proposal], best_only: bool) -> float:
         """Propose each scored invoice on its own; returns the best confidence after the ambiguity check.
