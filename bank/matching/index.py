@@ -11,9 +11,12 @@ once per invoice, or once per distinct counterparty name, never per payment.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bank.matching.normalise import core_words, digit_core, fold, last_digit_group, mills, ref_key
 from bank.matching.types import OpenInvoice
+
+K = TypeVar("K")
 
 REF_EXACT = 1.0  # the number or a payment reference, letter for letter
 REF_DIGITS = 0.9  # only the digits of a reference, e.g. the prefix dropped
@@ -34,6 +37,23 @@ class IndexedInvoice:
     account: str  # counterparty account as a reference key, "" when unknown
 
 
+def _add_entry(table: "dict[K, int | list[int]]", key: "K", entry: int) -> None:
+    held = table.get(key)
+    if held is None:
+        table[key] = entry
+    elif isinstance(held, int):
+        table[key] = [held, entry]
+    else:
+        held.append(entry)
+
+
+def entries(held: int | list[int] | None) -> list[int] | tuple[int, ...]:
+    """The invoices of a `by_ref` or `by_amount` value (None when the key is absent), in order."""
+    if held is None:
+        return ()
+    return (held,) if isinstance(held, int) else held
+
+
 def index_side(direction: str, currency: str) -> str:
     """Which way the money goes and in what currency, as one string: "sales EUR"."""
     return direction + " " + currency
@@ -43,10 +63,12 @@ class InvoiceIndex:
     def __init__(self, invoices: list[OpenInvoice]) -> None:
         self.items: list[IndexedInvoice] = []
         self.sides: list[str] = []  # `index_side` of each item, for the admissibility check per candidate
-        self.by_amount: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+        # A key held by one invoice maps to its plain int, one held by several to a list (`entries`):
+        # most keys have one invoice, and a list each would cost about a sixth of the engine's memory.
+        self.by_amount: dict[tuple[str, str, int], int | list[int]] = {}
         # Reference key -> invoices: i for the number or a reference letter for letter (`REF_EXACT`),
         # -1 - i for its digits only (`REF_DIGITS`); plain ints, as there are several per invoice.
-        self.by_ref: dict[str, list[int]] = defaultdict(list)
+        self.by_ref: dict[str, int | list[int]] = {}
         self.by_name_head: dict[str, dict[str, None]] = defaultdict(dict)  # an ordered set of cores
         # (direction, core) -> counterparty account ("" when unknown) -> invoices, so a payment from a
         # known account skips the invoices of other parties with the same name without visiting them.
@@ -95,12 +117,12 @@ class InvoiceIndex:
             if side is None:
                 side = side_of[inv.direction, inv.currency] = index_side(inv.direction, inv.currency)
             self.sides.append(side)
-            self.by_amount[(inv.direction, inv.currency, item.open_mills)].append(i)
+            _add_entry(self.by_amount, (inv.direction, inv.currency, item.open_mills), i)
             for key in keys:
-                self.by_ref[key].append(i)
+                _add_entry(self.by_ref, key, i)
                 digits = digit_core(key)
                 if len(digits) >= 5 and digits != key:
-                    self.by_ref[digits].append(-1 - i)
+                    _add_entry(self.by_ref, digits, -1 - i)
             if words:
                 self.by_name_head[" ".join(words[:2])][core] = None
                 self.by_core[(inv.direction, core)].setdefault(account, []).append(i)

@@ -4,7 +4,7 @@ import itertools
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from bank.matching.index import REF_DIGITS, REF_EXACT, InvoiceIndex, index_side
+from bank.matching.index import REF_DIGITS, REF_EXACT, InvoiceIndex, entries, index_side
 from bank.matching.normalise import core_words, fold, mills, original_amount, ref_candidates_folded, ref_key
 from bank.matching.scoring import (
     AMBIGUITY_FACTOR,
@@ -97,7 +97,10 @@ class Proposer:
         ref_of: dict[int, float] = {}
         by_ref = index.by_ref
         for r in refs:
-            for entry in by_ref.get(r, ()):
+            held = by_ref.get(r)
+            if held is None:
+                continue
+            for entry in (held,) if isinstance(held, int) else held:
                 i, strength = (entry, REF_EXACT) if entry >= 0 else (-1 - entry, REF_DIGITS)
                 if ref_of.get(i, 0.0) < strength and sides[i] in allowed:
                     ref_of[i] = strength
@@ -123,9 +126,9 @@ class Proposer:
         # Candidates in the order first seen: by reference, by name or account, by amount.
         candidates = dict.fromkeys(ref_of)
         candidates.update(dict.fromkeys(name_of))
-        candidates.update(dict.fromkeys(index.by_amount.get((direction, payment.currency, pay), ())))
+        candidates.update(dict.fromkeys(entries(index.by_amount.get((direction, payment.currency, pay)))))
         if orig_currency:
-            candidates.update(dict.fromkeys(index.by_amount.get((direction, orig_currency, orig_mills), ())))
+            candidates.update(dict.fromkeys(entries(index.by_amount.get((direction, orig_currency, orig_mills)))))
         scored = self._score_candidates(candidates, ref_of, name_of, long_refs, words, payment, pay, orig_mills)
         best = self._add_singles(scored, order, out, best_only)
         if best < 0.95:
