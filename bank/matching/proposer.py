@@ -66,6 +66,9 @@ class Proposer:
         # (direction, folded payer name) -> counterparty core -> name similarity, -1.0 for a core with
         # no invoices that way: a payer pays many times, and each name fuzzy-matches dozens of cores.
         self.similarities: dict[tuple[str, str], dict[str, float]] = {}
+        # The same payer and account come back on many lines: their normal forms are worked out once.
+        self.payer_names: dict[str | None, tuple[str, str]] = {}  # counterparty -> (folded, core)
+        self.account_keys: dict[str, str] = {}  # counterparty account -> `ref_key`
 
     def propose(self, payment: Payment, order: int, *, best_only: bool = False) -> list[Proposal]:
         """The payment's proposals that clear `min_confidence`, in the order they were found.
@@ -200,13 +203,18 @@ class Proposer:
         account_hits: dict[int, float] = {}
         known_account = ""
         if payment.counterparty_account:
-            account = ref_key(payment.counterparty_account)
+            account = self.account_keys.get(payment.counterparty_account)
+            if account is None:
+                account = self.account_keys[payment.counterparty_account] = ref_key(payment.counterparty_account)
             for i in index.by_account.get(account, ()):
                 if sides[i] in allowed:
                     account_hits[i] = 1.0
                 known_account = account
-        cp_name = fold(payment.counterparty)
-        cp_core = " ".join(core_words(cp_name))
+        names = self.payer_names.get(payment.counterparty)
+        if names is None:
+            cp_folded = fold(payment.counterparty)
+            names = self.payer_names[payment.counterparty] = (cp_folded, " ".join(core_words(cp_folded)))
+        cp_name, cp_core = names
         padded = " " + description + " "
         words = (cp_name + " " + description).split()
         heads: dict[str, None] = {}
