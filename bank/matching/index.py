@@ -82,13 +82,20 @@ class InvoiceIndex:
         # objects stay in the CPU cache where 100,000 copies would not.
         side_of: dict[tuple[str, str], str] = {}
         day_of: dict[int, int] = {}
-        for i, inv in enumerate(invoices):
+        named: list[tuple[str, tuple[str, ...], str]] = []
+        for inv in invoices:
             name = names.get(inv.counterparty)
             if name is None:
                 folded = fold(inv.counterparty)
                 words = core_words(folded)
                 name = names[inv.counterparty] = (folded, words, " ".join(words))
-            full_name, words, core = name
+            named.append(name)
+        # The entries are made one counterparty name after another, so that the invoices a payment
+        # compares against lie together in memory (a payer's candidates are mostly one core's).
+        made: list[IndexedInvoice | None] = [None] * len(invoices)
+        for i in sorted(range(len(invoices)), key=lambda i: (invoices[i].direction, named[i][2])):
+            inv = invoices[i]
+            full_name, words, core = named[i]
             account = ""
             if inv.counterparty_account:
                 account = accounts.get(inv.counterparty_account, "")
@@ -99,7 +106,7 @@ class InvoiceIndex:
             tail = last_digit_group(inv.number)
             invoice_day = inv.invoice_date.toordinal()
             due_day = (inv.due_date or inv.invoice_date).toordinal()
-            item = IndexedInvoice(
+            made[i] = IndexedInvoice(
                 invoice=inv,
                 open_mills=mills(inv.amount_open),
                 core=core,
@@ -112,13 +119,17 @@ class InvoiceIndex:
                 due_day=day_of.setdefault(due_day, due_day),
                 account=account,
             )
-            self.items.append(item)
+        self.items = [item for item in made if item is not None]
+        for i, item in enumerate(self.items):
+            inv = item.invoice
+            words = named[i][1]
+            core, account = item.core, item.account
             side = side_of.get((inv.direction, inv.currency))
             if side is None:
                 side = side_of[inv.direction, inv.currency] = index_side(inv.direction, inv.currency)
             self.sides.append(side)
             _add_entry(self.by_amount, (inv.direction, inv.currency, item.open_mills), i)
-            for key in keys:
+            for key in item.keys:
                 _add_entry(self.by_ref, key, i)
                 digits = digit_core(key)
                 if len(digits) >= 5 and digits != key:
