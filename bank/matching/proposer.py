@@ -47,12 +47,11 @@ class _Payer(NamedTuple):
     cores: dict[str, float]
 
 
-# The best score an invoice can get without a reference found in the text: at most its number's tail
-# (`REF_TAIL`; a typo'd reference is looked for only when no reference matched exactly).
-NON_REFERENCE_CEILING = max(
-    score_of(ref, 1.0, relation, False) or 0.0
-    for ref in (0.0, REF_TAIL)
-    for relation in ("exact", "fee", "overpaid", "partial")
+# The best score of an invoice without a reference found in the text (at most its number's tail,
+# `REF_TAIL`: a typo'd reference is looked for only when no reference matched exactly) whose open
+# amount differs from the payment's.
+INEXACT_CEILING = max(
+    score_of(ref, 1.0, relation, False) or 0.0 for ref in (0.0, REF_TAIL) for relation in ("fee", "overpaid", "partial")
 )
 
 
@@ -63,6 +62,7 @@ class Proposer:
         self.index = index
         self.config = config
         self.fee_rule = FeeRule(config)
+        self.shortcut = True  # tests turn it off to compare with the full gathering
         # (direction, folded payer name) -> counterparty core -> name similarity, -1.0 for a core with
         # no invoices that way: a payer pays many times, and each name fuzzy-matches dozens of cores.
         self.similarities: dict[tuple[str, str], dict[str, float]] = {}
@@ -113,15 +113,19 @@ class Proposer:
         long_refs = [] if exact_hit else [r for r in refs if len(r) >= 5]
         words = set(text.split())
         payer = self._payer(payment, direction, description, allowed)
-        if best_only and exact_hit:
-            # Most payments quote one invoice's reference and name its party: that proposal is their
-            # best whatever else the name and amount turn up, so the rest need not be gathered.
-            names = {i: self._name_of_one(payer, i) for i in ref_of}
+        same_amount = entries(index.by_amount.get((direction, payment.currency, pay)))
+        if orig_currency:
+            same_amount = [*same_amount, *entries(index.by_amount.get((direction, orig_currency, orig_mills)))]
+        if best_only and exact_hit and self.shortcut:
+            # Most payments quote one invoice's reference: when it scores above anything an invoice
+            # of a different amount without a reference can reach, and above every other invoice with
+            # the reference or the amount, it is the payment's best and the rest need not be gathered.
+            names = {i: self._name_of_one(payer, i) for i in itertools.chain(ref_of, same_amount)}
             scored = self._score_candidates(names, dict(ref_of), names, long_refs, words, payment, pay, orig_mills)
             if scored:
                 top = max(s[0] for s in scored)
                 cut = top - AMBIGUITY_MARGIN
-                if cut > NON_REFERENCE_CEILING and top >= 0.95 and sum(1 for s in scored if s[0] >= cut) == 1:
+                if cut > INEXACT_CEILING and top >= 0.95 and sum(1 for s in scored if s[0] >= cut) == 1:
                     self._add_singles(scored, order, out, best_only)
                     return out
 
@@ -129,9 +133,7 @@ class Proposer:
         # Candidates in the order first seen: by reference, by name or account, by amount.
         candidates = dict.fromkeys(ref_of)
         candidates.update(dict.fromkeys(name_of))
-        candidates.update(dict.fromkeys(entries(index.by_amount.get((direction, payment.currency, pay)))))
-        if orig_currency:
-            candidates.update(dict.fromkeys(entries(index.by_amount.get((direction, orig_currency, orig_mills)))))
+        candidates.update(dict.fromkeys(same_amount))
         scored = self._score_candidates(candidates, ref_of, name_of, long_refs, words, payment, pay, orig_mills)
         best = self._add_singles(scored, order, out, best_only)
         if best < 0.95:
