@@ -120,6 +120,7 @@ class InvoiceIndex:
                 account=account,
             )
         self.items = [item for item in made if item is not None]
+        by_amount, by_ref = self.by_amount, self.by_ref
         for i, item in enumerate(self.items):
             inv = item.invoice
             words = named[i][1]
@@ -128,12 +129,19 @@ class InvoiceIndex:
             if side is None:
                 side = side_of[inv.direction, inv.currency] = index_side(inv.direction, inv.currency)
             self.sides.append(side)
-            _add_entry(self.by_amount, (inv.direction, inv.currency, item.open_mills), i)
+            _add_entry(by_amount, (inv.direction, inv.currency, item.open_mills), i)
             for key in item.keys:
-                _add_entry(self.by_ref, key, i)
+                # `_add_entry`, inline: there are several keys per invoice.
+                held = by_ref.get(key)
+                if held is None:
+                    by_ref[key] = i
+                elif isinstance(held, int):
+                    by_ref[key] = [held, i]
+                else:
+                    held.append(i)
                 digits = digit_core(key)
                 if len(digits) >= 5 and digits != key:
-                    _add_entry(self.by_ref, digits, -1 - i)
+                    _add_entry(by_ref, digits, -1 - i)
             if words:
                 self.by_name_head[" ".join(words[:2])][core] = None
                 self.by_core[(inv.direction, core)].setdefault(account, []).append(i)

@@ -68,7 +68,8 @@ class Proposer:
         self.similarities: dict[tuple[str, str], dict[str, float]] = {}
         # The same payer and account come back on many lines: their normal forms are worked out once.
         self.payer_names: dict[str | None, tuple[str, str]] = {}  # counterparty -> (folded, core)
-        self.account_keys: dict[str, str] = {}  # counterparty account -> `ref_key`
+        # (counterparty account, allowed sides) -> (its invoices of those sides, the account's key when known)
+        self.account_hits: dict[tuple[str, ...], tuple[dict[int, float], str]] = {}
 
     def propose(self, payment: Payment, order: int, *, best_only: bool = False) -> list[Proposal]:
         """The payment's proposals that clear `min_confidence`, in the order they were found.
@@ -205,13 +206,17 @@ class Proposer:
         account_hits: dict[int, float] = {}
         known_account = ""
         if payment.counterparty_account:
-            account = self.account_keys.get(payment.counterparty_account)
-            if account is None:
-                account = self.account_keys[payment.counterparty_account] = ref_key(payment.counterparty_account)
-            for i in index.by_account.get(account, ()):
-                if sides[i] in allowed:
-                    account_hits[i] = 1.0
-                known_account = account
+            # Shared between the payments from one account to one side: nobody changes them.
+            key = (payment.counterparty_account, *sorted(allowed))
+            cached = self.account_hits.get(key)
+            if cached is None:
+                account = ref_key(payment.counterparty_account)
+                for i in index.by_account.get(account, ()):
+                    if sides[i] in allowed:
+                        account_hits[i] = 1.0
+                    known_account = account
+                cached = self.account_hits[key] = (account_hits, known_account)
+            account_hits, known_account = cached
         names = self.payer_names.get(payment.counterparty)
         if names is None:
             cp_folded = fold(payment.counterparty)

@@ -3,7 +3,6 @@
 import difflib
 import functools
 import math
-from collections import Counter
 
 from bank.matching.index import IndexedInvoice
 from bank.matching.normalise import MILLS, within_one_edit
@@ -29,7 +28,7 @@ def fuzzy_ratio(a: str, b: str) -> float:
         return 0.0
     # The characters a and b have in common (as multisets) bound the ratio from above, like difflib's
     # quick_ratio, and rule out most pairs of different names without the much slower full ratio.
-    if 2.0 * (Counter(a) & Counter(b)).total() / (len(a) + len(b)) < NAME_FUZZY:
+    if 2.0 * sum([min(a.count(c), b.count(c)) for c in set(a)]) / (len(a) + len(b)) < NAME_FUZZY:
         return 0.0
     return difflib.SequenceMatcher(None, a, b).ratio()
 

@@ -1,6 +1,7 @@
 """The engine's shortcuts give what the long way gives: fee limits, the best proposal, names, index entries."""
 
 import datetime
+import difflib
 import math
 import random
 from decimal import Decimal
@@ -9,7 +10,7 @@ from bank.matching import MatchConfig, OpenInvoice, Payment
 from bank.matching.index import InvoiceIndex, entries, index_side
 from bank.matching.normalise import MILLS, fold, ref_candidates_folded
 from bank.matching.proposer import Proposer
-from bank.matching.scoring import FeeRule
+from bank.matching.scoring import NAME_FUZZY, FeeRule, fuzzy_ratio
 
 D = datetime.date(2026, 3, 1)
 NAMES = ["Nordic Logistics GmbH", "Nordic Logistics Ltd", "Nordic Logistik AG", "Atlas Foods SAS", "Atlas Foods BV"]
@@ -151,3 +152,16 @@ def test_the_name_found_for_one_invoice_is_the_name_the_full_gathering_finds():
         for i, side in enumerate(index.sides):
             if side in allowed:
                 assert proposer._name_of_one(payer, i) == found.get(i, 0.0)
+
+
+def test_the_fuzzy_name_ratio_rules_out_only_pairs_whose_difflib_ratio_is_below_the_bar():
+    rng = random.Random(8)
+    base = ["NORDIC LOGISTICS", "NORDIK LOGISTIC", "ATLAS FOODS", "ATLAS FOOD", "MULLER KOWALSKI", "MUELLER KOWALSKI"]
+    for _ in range(2000):
+        a = rng.choice(base)
+        b = "".join(c for c in rng.choice(base) if rng.random() < 0.95)
+        ratio = difflib.SequenceMatcher(None, a, b).ratio()
+        fuzzy = fuzzy_ratio(a, b)
+        assert (fuzzy >= NAME_FUZZY) == (ratio >= NAME_FUZZY)
+        if ratio >= NAME_FUZZY:
+            assert fuzzy == ratio
