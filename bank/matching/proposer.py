@@ -2,7 +2,6 @@
 
 import itertools
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from bank.matching.index import REF_DIGITS, REF_EXACT, InvoiceIndex, entries, index_side
 from bank.matching.normalise import core_words, fold, mills, original_amount, ref_candidates_folded, ref_key
@@ -39,12 +38,39 @@ Proposal = tuple[float, int, int, int, Parts, bool, str, "tuple[float, float, st
 Scored = tuple[float, int, int, int, float, float, str, bool]
 
 
-class _Payer(NamedTuple):
-    """See `Proposer._payer`."""
+class _Payer:
+    """Who a payment says pays (see `Proposer._payer`); its name cores are worked out when first asked."""
 
-    account_hits: dict[int, float]
-    known_account: str
-    cores: dict[str, float]
+    __slots__ = (
+        "account_hits",
+        "cores",
+        "cp_core",
+        "cp_name",
+        "direction",
+        "known_account",
+        "padded",
+        "similarities",
+        "words",
+    )
+
+    def __init__(
+        self,
+        account_hits: dict[int, float],
+        known_account: str,
+        direction: str,
+        cp_name: str,
+        cp_core: str,
+        description: str,
+        similarities: dict[str, float],
+    ) -> None:
+        self.account_hits = account_hits
+        self.known_account = known_account
+        self.direction = direction
+        self.cp_name, self.cp_core = cp_name, cp_core
+        self.padded = " " + description + " "
+        self.words = (cp_name + " " + description).split()
+        self.similarities = similarities
+        self.cores: dict[str, float] | None = None
 
 
 # The best score of an invoice without a reference found in the text (at most its number's tail,
@@ -193,15 +219,14 @@ class Proposer:
             scored.append((score, abs(day - item.due_day), i, amount, ref, name, relation, converted))
         return scored
 
-    def _payer(self, payment: Payment, direction: str, description: str, allowed: set[str]) -> "_Payer":
+    def _payer(self, payment: Payment, direction: str, description: str, allowed: set[str]) -> _Payer:
         """Who the payment says pays: its account's invoices, and the counterparty cores its names fit.
 
         The account hits are the invoices (of an `allowed` side) recorded with the payment's account;
-        `known_account` is that account when the ledger knows it at all. `cores` holds each core whose
-        name appears as the payment's counterparty or in its text, with its name similarity (above 0).
+        `known_account` is that account when the ledger knows it at all. The counterparty cores whose
+        name appears as the payment's counterparty or in its text come from `_cores` when needed.
         """
         index = self.index
-        items = index.items
         sides = index.sides
         account_hits: dict[int, float] = {}
         known_account = ""
@@ -222,36 +247,54 @@ class Proposer:
             cp_folded = fold(payment.counterparty)
             names = self.payer_names[payment.counterparty] = (cp_folded, " ".join(core_words(cp_folded)))
         cp_name, cp_core = names
-        padded = " " + description + " "
-        words = (cp_name + " " + description).split()
-        heads: dict[str, None] = {}
-        by_name_head = index.by_name_head
-        for a, b in itertools.pairwise(words):
-            head = by_name_head.get(a + " " + b)
-            if head:
-                heads.update(head)
         similarities = self.similarities.get((direction, cp_name))
         if similarities is None:
             similarities = self.similarities[direction, cp_name] = {}
-        by_core = index.by_core
-        cores: dict[str, float] = {}
-        for core in heads:
-            score = similarities.get(core)
-            if score is None:
-                by_account = by_core.get((direction, core))
-                # The name of the first invoice stands for the counterparty: all share the core.
-                score = similarities[core] = (
-                    name_similarity(cp_name, cp_core, items[next(iter(by_account.values()))[0]]) if by_account else -1.0
-                )
-            if score < 0:
-                continue
-            if score < NAME_STRONG and " " + core + " " in padded:
-                score = max(score, 0.9)
-            if score > 0:
-                cores[core] = score
-        return _Payer(account_hits, known_account, cores)
+        return _Payer(account_hits, known_account, direction, cp_name, cp_core, description, similarities)
 
-    def _gather_names(self, payer: "_Payer", direction: str, allowed: set[str]) -> dict[int, float]:
+    def _cores(self, payer: _Payer) -> dict[str, float]:
+        """Each core whose name appears as the payer or in the text, with its name score (above 0)."""
+        if payer.cores is None:
+            heads: dict[str, None] = {}
+            by_name_head = self.index.by_name_head
+            for a, b in itertools.pairwise(payer.words):
+                head = by_name_head.get(a + " " + b)
+                if head:
+                    heads.update(head)
+            payer.cores = {}
+            for core in heads:
+                score = self._core_score(payer, core)
+                if score > 0:
+                    payer.cores[core] = score
+        return payer.cores
+
+    def _core_score(self, payer: _Payer, core: str) -> float:
+        """The name score of a core whose first two words appear as a pair of the payer's words."""
+        score = payer.similarities.get(core)
+        if score is None:
+            by_account = self.index.by_core.get((payer.direction, core))
+            # The name of the first invoice stands for the counterparty: all share the core.
+            score = payer.similarities[core] = (
+                name_similarity(payer.cp_name, payer.cp_core, self.index.items[next(iter(by_account.values()))[0]])
+                if by_account
+                else -1.0
+            )
+        if score < 0:
+            return 0.0
+        if score < NAME_STRONG and " " + core + " " in payer.padded:
+            score = max(score, 0.9)
+        return score
+
+    def _one_core(self, payer: _Payer, core: str) -> float:
+        """`_cores(payer).get(core, 0.0)`, without working out the payer's other cores."""
+        if payer.cores is not None:
+            return payer.cores.get(core, 0.0)
+        head = " ".join(core.split()[:2])  # the `by_name_head` key of the core
+        if " " not in head or " " + head + " " not in " " + " ".join(payer.words) + " ":
+            return 0.0
+        return self._core_score(payer, core)
+
+    def _gather_names(self, payer: _Payer, direction: str, allowed: set[str]) -> dict[int, float]:
         """Invoices whose counterparty appears as the payment's counterparty, account or in its text.
 
         Only invoices whose side (`index_side`) is `allowed`, each with its best name similarity, in
@@ -266,7 +309,7 @@ class Proposer:
         known_account = payer.known_account
         by_core = index.by_core
         core_sides = index.core_sides
-        for core, score in payer.cores.items():
+        for core, score in self._cores(payer).items():
             by_account = by_core[direction, core]
             if by_account_hits:
                 # The known account's own invoices are all in `found` already at 1.0 (or not admissible).
@@ -287,13 +330,13 @@ class Proposer:
                         found[i] = score
         return found
 
-    def _name_of_one(self, payer: "_Payer", i: int) -> float:
+    def _name_of_one(self, payer: _Payer, i: int) -> float:
         """What `_gather_names` finds for invoice i (0.0 when nothing), for an i of an allowed side."""
         if i in payer.account_hits:
             return 1.0
         item = self.index.items[i]
-        score = payer.cores.get(item.core)
-        if score is None:
+        score = self._one_core(payer, item.core) if item.core else 0.0
+        if score <= 0:
             return 0.0
         if payer.account_hits:
             return score if item.account == "" else 0.0
