@@ -110,7 +110,8 @@ def ref_candidates_folded(folded: str, max_tokens: int = 4) -> list[str]:
     # a run only counts from that word on, and a run that cannot reach one is skipped whole.
     next_digit = [count] * (count + 1)
     for j in range(count - 1, -1, -1):
-        next_digit[j] = j if _HAS_DIGIT.search(tokens[j]) is not None else next_digit[j + 1]
+        token = tokens[j]  # a word of letters only has no digit: most words, without the pattern
+        next_digit[j] = j if not token.isalpha() and _HAS_DIGIT.search(token) is not None else next_digit[j + 1]
     out: dict[str, None] = {}
     for i in range(count):
         first = next_digit[i]
