@@ -37,7 +37,7 @@ class IndexedInvoice:
     account: str  # counterparty account as a reference key, "" when unknown
 
 
-def _add_entry(table: "dict[K, int | list[int]]", key: "K", entry: int) -> None:
+def _add_entry(table: dict[K, int | list[int]], key: K, entry: int) -> None:
     held = table.get(key)
     if held is None:
         table[key] = entry
