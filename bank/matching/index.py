@@ -11,9 +11,12 @@ once per invoice, or once per distinct counterparty name, never per payment.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bank.matching.normalise import core_words, digit_core, fold, last_digit_group, mills, ref_key
 from bank.matching.types import OpenInvoice
+
+K = TypeVar("K")
 
 REF_EXACT = 1.0  # the number or a payment reference, letter for letter
 REF_DIGITS = 0.9  # only the digits of a reference, e.g. the prefix dropped
@@ -34,6 +37,23 @@ class IndexedInvoice:
     account: str  # counterparty account as a reference key, "" when unknown
 
 
+def _add_entry(table: dict[K, int | list[int]], key: K, entry: int) -> None:
+    held = table.get(key)
+    if held is None:
+        table[key] = entry
+    elif isinstance(held, int):
+        table[key] = [held, entry]
+    else:
+        held.append(entry)
+
+
+def entries(held: int | list[int] | None) -> list[int] | tuple[int, ...]:
+    """The invoices of a `by_ref` or `by_amount` value (None when the key is absent), in order."""
+    if held is None:
+        return ()
+    return (held,) if isinstance(held, int) else held
+
+
 def index_side(direction: str, currency: str) -> str:
     """Which way the money goes and in what currency, as one string: "sales EUR"."""
     return direction + " " + currency
@@ -43,10 +63,12 @@ class InvoiceIndex:
     def __init__(self, invoices: list[OpenInvoice]) -> None:
         self.items: list[IndexedInvoice] = []
         self.sides: list[str] = []  # `index_side` of each item, for the admissibility check per candidate
-        self.by_amount: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+        # A key held by one invoice maps to its plain int, one held by several to a list (`entries`):
+        # most keys have one invoice, and a list each would cost about a sixth of the engine's memory.
+        self.by_amount: dict[tuple[str, str, int], int | list[int]] = {}
         # Reference key -> invoices: i for the number or a reference letter for letter (`REF_EXACT`),
         # -1 - i for its digits only (`REF_DIGITS`); plain ints, as there are several per invoice.
-        self.by_ref: dict[str, list[int]] = defaultdict(list)
+        self.by_ref: dict[str, int | list[int]] = {}
         self.by_name_head: dict[str, dict[str, None]] = defaultdict(dict)  # an ordered set of cores
         # (direction, core) -> counterparty account ("" when unknown) -> invoices, so a payment from a
         # known account skips the invoices of other parties with the same name without visiting them.
@@ -56,13 +78,24 @@ class InvoiceIndex:
         self.core_sides: dict[tuple[str, str], str] = {}
         names: dict[str, tuple[str, tuple[str, ...], str]] = {}  # counterparty -> (folded, core words, core)
         accounts: dict[str, str] = {}
-        for i, inv in enumerate(invoices):
+        # One object per distinct side and day: every payment compares against them, and a few shared
+        # objects stay in the CPU cache where 100,000 copies would not.
+        side_of: dict[tuple[str, str], str] = {}
+        day_of: dict[int, int] = {}
+        named: list[tuple[str, tuple[str, ...], str]] = []
+        for inv in invoices:
             name = names.get(inv.counterparty)
             if name is None:
                 folded = fold(inv.counterparty)
                 words = core_words(folded)
                 name = names[inv.counterparty] = (folded, words, " ".join(words))
-            full_name, words, core = name
+            named.append(name)
+        # The entries are made one counterparty name after another, so that the invoices a payment
+        # compares against lie together in memory (a payer's candidates are mostly one core's).
+        made: list[IndexedInvoice | None] = [None] * len(invoices)
+        for i in sorted(range(len(invoices)), key=lambda i: (invoices[i].direction, named[i][2])):
+            inv = invoices[i]
+            full_name, words, core = named[i]
             account = ""
             if inv.counterparty_account:
                 account = accounts.get(inv.counterparty_account, "")
@@ -71,7 +104,9 @@ class InvoiceIndex:
             keys = {ref_key(r) for r in (inv.number, *inv.references) if r}
             keys.discard("")
             tail = last_digit_group(inv.number)
-            item = IndexedInvoice(
+            invoice_day = inv.invoice_date.toordinal()
+            due_day = (inv.due_date or inv.invoice_date).toordinal()
+            made[i] = IndexedInvoice(
                 invoice=inv,
                 open_mills=mills(inv.amount_open),
                 core=core,
@@ -80,23 +115,37 @@ class InvoiceIndex:
                 tail=tail if len(tail) >= 3 else "",
                 direction=inv.direction,
                 currency=inv.currency,
-                invoice_day=inv.invoice_date.toordinal(),
-                due_day=(inv.due_date or inv.invoice_date).toordinal(),
+                invoice_day=day_of.setdefault(invoice_day, invoice_day),
+                due_day=day_of.setdefault(due_day, due_day),
                 account=account,
             )
-            self.items.append(item)
-            self.sides.append(index_side(inv.direction, inv.currency))
-            self.by_amount[(inv.direction, inv.currency, item.open_mills)].append(i)
-            for key in keys:
-                self.by_ref[key].append(i)
+        self.items = [item for item in made if item is not None]
+        by_amount, by_ref = self.by_amount, self.by_ref
+        for i, item in enumerate(self.items):
+            inv = item.invoice
+            words = named[i][1]
+            core, account = item.core, item.account
+            side = side_of.get((inv.direction, inv.currency))
+            if side is None:
+                side = side_of[inv.direction, inv.currency] = index_side(inv.direction, inv.currency)
+            self.sides.append(side)
+            _add_entry(by_amount, (inv.direction, inv.currency, item.open_mills), i)
+            for key in item.keys:
+                # `_add_entry`, inline: there are several keys per invoice.
+                held = by_ref.get(key)
+                if held is None:
+                    by_ref[key] = i
+                elif isinstance(held, int):
+                    by_ref[key] = [held, i]
+                else:
+                    held.append(i)
                 digits = digit_core(key)
                 if len(digits) >= 5 and digits != key:
-                    self.by_ref[digits].append(-1 - i)
+                    _add_entry(by_ref, digits, -1 - i)
             if words:
                 self.by_name_head[" ".join(words[:2])][core] = None
                 self.by_core[(inv.direction, core)].setdefault(account, []).append(i)
-                side = self.core_sides.setdefault((inv.direction, core), self.sides[i])
-                if side != self.sides[i]:
+                if self.core_sides.setdefault((inv.direction, core), side) != side:
                     self.core_sides[(inv.direction, core)] = ""
             if account:
                 self.by_account[account].append(i)

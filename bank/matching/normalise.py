@@ -105,15 +105,23 @@ def ref_candidates(text: str, max_tokens: int = 4) -> set[str]:
 def ref_candidates_folded(folded: str, max_tokens: int = 4) -> list[str]:
     """`ref_candidates` of text that has already been through `fold`, in order of appearance."""
     tokens = _O_NEAR_DIGIT.sub("0", folded).split()
-    has_digit = [_HAS_DIGIT.search(t) is not None for t in tokens]
+    count = len(tokens)
+    # For each word, the position of the first word from there on with a digit (count when none):
+    # a run only counts from that word on, and a run that cannot reach one is skipped whole.
+    next_digit = [count] * (count + 1)
+    for j in range(count - 1, -1, -1):
+        token = tokens[j]  # a word of letters only has no digit: most words, without the pattern
+        next_digit[j] = j if not token.isalpha() and _HAS_DIGIT.search(token) is not None else next_digit[j + 1]
     out: dict[str, None] = {}
-    for i in range(len(tokens)):
-        joined = ""
-        digit = False
-        for j in range(i, min(i + max_tokens, len(tokens))):
+    for i in range(count):
+        first = next_digit[i]
+        end = min(i + max_tokens, count)
+        if first >= end:
+            continue
+        joined = "".join(tokens[i:first])
+        for j in range(first, end):
             joined += tokens[j]
-            digit = digit or has_digit[j]
-            if digit and len(joined) >= 3:
+            if len(joined) >= 3:
                 out[joined] = None
     return list(out)
 
@@ -158,6 +166,12 @@ _ORIGINAL = re.compile(
 
 def original_amount(description: str) -> tuple[Decimal, str] | None:
     """The pre-conversion amount and currency a bank prints for a foreign-currency payment, if any."""
+    # Most descriptions are ASCII without any of the markers: for those a substring test settles it
+    # (beyond ASCII, case-insensitive matching has more forms than lower() shows, so the pattern decides).
+    if description.isascii():
+        lowered = description.lower()
+        if "orig" not in lowered and "instd" not in lowered and "/ocmt/" not in lowered:
+            return None
     found = _ORIGINAL.search(description)
     if not found:
         return None
