@@ -19,8 +19,16 @@ from companies.tests.factories import CompanyFactory
 from tokens.scopes import ALL_SCOPES
 from tokens.services import token_issue
 
-# The `smtp_server` fixture: a real SMTP server on 127.0.0.1 that Django's settings point at.
-pytest_plugins = ["invoisx.tests.smtp", "collecting.tests.sftp_server"]
+# `migrated`: migrated databases for the processes a test starts; `smtp_server`: a real SMTP server
+# on 127.0.0.1 that Django's settings point at; `s3_bucket`: a fresh bucket on a real S3 server;
+# `seller` and `buyer`: the parties of a sales invoice (a module's own fixtures of those names win).
+pytest_plugins = [
+    "invoisx.tests.processes",
+    "invoisx.tests.smtp",
+    "invoisx.tests.s3",
+    "collecting.tests.sftp_server",
+    "invoices.tests.parties",
+]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
