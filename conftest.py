@@ -7,11 +7,12 @@ CI=true, where `.ci/run` provides every service.
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from companies.models import Company
@@ -52,6 +53,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         return
     database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
     database["OPTIONS"] = {**database.get("OPTIONS", {}), "init_command": "PRAGMA synchronous=OFF"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """MD5 instead of PBKDF2's million rounds for every test: each user a factory makes has a
+    password, and hashing it at full strength costs a good part of a second. No test is about the
+    hasher's strength; processes a test starts keep the settings' own."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
