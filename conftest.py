@@ -45,10 +45,16 @@ def require(available: bool, what: str) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory) -> None:
-    """SQLite tests use a database file, not Django's shared in-memory one: there, two threads of the
-    live server writing at once fail with "database table is locked" instead of waiting their turn.
-    Nothing here needs to survive a crash, so the file is not synced."""
+    """Database connections of the test process close at the end of each request, and SQLite tests
+    use a database file, not Django's shared in-memory one: there, two threads of the live server
+    writing at once fail with "database table is locked" instead of waiting their turn. Nothing here
+    needs to survive a crash, so the file is not synced."""
     database = settings.DATABASES["default"]
+    # A live server's request thread serves one keep-alive client connection until the client closes
+    # it, which a `requests` response does only once it is garbage-collected; with persistent
+    # connections the thread would hold its database session all that time, and dropping the test
+    # database at the end would fail: "database ... is being accessed by other users".
+    database["CONN_MAX_AGE"] = 0
     if database["ENGINE"] != "django.db.backends.sqlite3":
         return
     database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
