@@ -10,6 +10,7 @@ out copies (a file copy; `CREATE DATABASE ... TEMPLATE`). Registered for every t
 `pytest_plugins` in the root conftest.py. `bench/api.py` starts its servers with `Server` too.
 """
 
+import contextlib
 import json
 import os
 import secrets
@@ -103,18 +104,30 @@ class Process:
         text = self.log_path.read_text(errors="replace")
         return text if whole else text[-4000:]
 
+    def terminate(self) -> None:
+        """SIGTERM to the group, without waiting for it to end."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+
     def stop(self) -> None:
         """SIGTERM to the group, SIGKILL if it is still there 15 s later."""
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
+        self.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
+            self.process.wait(timeout=10)
         self._log.close()
+
+
+def stop_all(processes: list[Process]) -> None:
+    """Stopped side by side: each takes a second or more to finish gracefully."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.stop()
 
 
 class Server(Process):
@@ -162,8 +175,7 @@ def servers_started(env: dict[str, str], logs: list[Path], command: list[str] | 
             started.append(Server(env, log_path, command))
         yield started
     finally:
-        for server in started:
-            server.stop()
+        stop_all(list(started))
 
 
 def all_up(servers: list[Server]) -> None:
@@ -196,6 +208,7 @@ class MigratedDatabases:
         self.folder = folder
         self._sqlite: Path | None = None
         self._postgres_template: str | None = None
+        self._postgres_created: list[str] = []  # dropped at the end, migrated or not
         self._postgres_base = ""
 
     def _migrate(self, database_url: str) -> None:
@@ -226,8 +239,10 @@ class MigratedDatabases:
             template = f"invoisx_template_{secrets.token_hex(4)}"
             with psycopg.connect(base_url, autocommit=True) as admin:
                 admin.execute(f'CREATE DATABASE "{template}"')
-            self._postgres_template, self._postgres_base = template, base_url
+            self._postgres_created.append(template)
+            self._postgres_base = base_url
             self._migrate(postgres_url_of(base_url, template))
+            self._postgres_template = template  # only once migrated: a failed migration is tried again
         name = f"{prefix}_{secrets.token_hex(4)}"
         with psycopg.connect(base_url, autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self._postgres_template}"')
@@ -238,12 +253,13 @@ class MigratedDatabases:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def drop(self) -> None:
-        if self._postgres_template is None:
+        if not self._postgres_created:
             return
         import psycopg
 
         with psycopg.connect(self._postgres_base, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{self._postgres_template}" WITH (FORCE)')
+            for template in self._postgres_created:
+                admin.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,6 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -43,7 +42,16 @@ from PIL import Image, ImageDraw
 from bank.statements.tests.builders import Line, mt940_message
 from conftest import require
 from invoices.tests.review_documents import northwind_invoice_pdf
-from invoisx.tests.processes import GUNICORN, MigratedDatabases, Process, Server, all_up, manage, redis_db_url
+from invoisx.tests.processes import (
+    GUNICORN,
+    MigratedDatabases,
+    Process,
+    Server,
+    all_up,
+    manage,
+    redis_db_url,
+    stop_all,
+)
 from invoisx.tests.s3 import keys, storage_url
 
 pytestmark = [pytest.mark.redis, pytest.mark.processes]
@@ -223,9 +231,7 @@ def cluster(shared_env: dict[str, str], tmp_path: Path) -> Iterator[Cluster]:
         all_up(servers)
         yield Cluster(a=servers[0], b=servers[1], token=token, machines=machines, start_worker=start_worker, logs=logs)
     finally:
-        # Stopped side by side: each takes a second or two to finish gracefully.
-        with ThreadPoolExecutor() as pool:
-            list(pool.map(lambda process: process.stop(), [*workers, *servers]))
+        stop_all([*workers, *servers])
 
 
 def api(token: str) -> requests.Session:

@@ -35,6 +35,7 @@ from invoisx.tests.processes import (
     manage_each,
     redis_db_url,
     servers_started,
+    stop_all,
 )
 
 pytestmark = pytest.mark.processes
@@ -104,6 +105,12 @@ def server_env(database_url: str, cache_url: str) -> dict[str, str]:
         }
     )
     if cache_url:
+        # Calls are counted in Redis by company id, and every combination's database numbers its
+        # companies from 1: what another combination's company counted must not be read as theirs.
+        import redis
+
+        with redis.Redis.from_url(cache_url, socket_connect_timeout=2) as client:
+            client.flushdb()
         env["REDIS_URL"] = cache_url
     if database_url.startswith("sqlite:///"):
         # WAL lets readers go on while one process writes; the mode is stored in the file itself.
@@ -256,8 +263,7 @@ def test_a_web_process_killed_mid_load_loses_no_served_call_beyond_its_window(
     served = phase_one + sum(1 for _, ok in answered if ok)
     failed = sum(1 for _, ok in answered if not ok)
     served_by_a_in_phase_two = sum(1 for index, ok in answered if ok and index == 0)
-    for server in servers:
-        server.stop()  # SIGTERM: the survivors add what they still hold as they exit
+    stop_all(list(servers))  # SIGTERM: the survivors add what they still hold as they exit
 
     counted = rows_total()
     figures = (
