@@ -7,11 +7,13 @@ CI=true, where `.ci/run` provides every service.
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from companies.models import Company
@@ -19,8 +21,16 @@ from companies.tests.factories import CompanyFactory
 from tokens.scopes import ALL_SCOPES
 from tokens.services import token_issue
 
-# The `smtp_server` fixture: a real SMTP server on 127.0.0.1 that Django's settings point at.
-pytest_plugins = ["invoisx.tests.smtp", "collecting.tests.sftp_server"]
+# `migrated`: migrated databases for the processes a test starts; `smtp_server`: a real SMTP server
+# on 127.0.0.1 that Django's settings point at; `s3_bucket`: a fresh bucket on a real S3 server;
+# `seller` and `buyer`: the parties of a sales invoice (a module's own fixtures of those names win).
+pytest_plugins = [
+    "invoisx.tests.processes",
+    "invoisx.tests.smtp",
+    "invoisx.tests.s3",
+    "collecting.tests.sftp_server",
+    "invoices.tests.parties",
+]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -36,14 +46,55 @@ def require(available: bool, what: str) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory) -> None:
-    """SQLite tests use a database file, not Django's shared in-memory one: there, two threads of the
-    live server writing at once fail with "database table is locked" instead of waiting their turn.
-    Nothing here needs to survive a crash, so the file is not synced."""
+    """Database connections of the test process close at the end of each request, and SQLite tests
+    use a database file, not Django's shared in-memory one: there, two threads of the live server
+    writing at once fail with "database table is locked" instead of waiting their turn. Nothing here
+    needs to survive a crash, so the file is not synced."""
     database = settings.DATABASES["default"]
+    # A live server's request thread serves one keep-alive client connection until the client closes
+    # it, which a `requests` response does only once it is garbage-collected; with persistent
+    # connections the thread would hold its database session all that time, and dropping the test
+    # database at the end would fail: "database ... is being accessed by other users".
+    database["CONN_MAX_AGE"] = 0
     if database["ENGINE"] != "django.db.backends.sqlite3":
         return
     database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
     database["OPTIONS"] = {**database.get("OPTIONS", {}), "init_command": "PRAGMA synchronous=OFF"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """MD5 instead of PBKDF2's million rounds for every test: each user a factory makes has a
+    password, and hashing it at full strength costs a good part of a second. No test is about the
+    hasher's strength; processes a test starts keep the settings' own."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_flush_on_postgresql() -> Iterator[None]:
+    """After each transactional test the tables are emptied with DELETE rather than Django's
+    TRUNCATE: TRUNCATE makes every table a new file, which takes PostgreSQL about two seconds for
+    this schema, DELETE of the few rows a test leaves a few milliseconds. Same outcome: empty tables,
+    sequences left as they are (TRUNCATE here does not restart them either). Django makes foreign
+    keys DEFERRABLE INITIALLY DEFERRED, so the order of the DELETEs does not matter: they are checked
+    at the flush's commit, when every table is empty."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def delete(
+        self: DatabaseOperations, style: Any, tables: Any, *, reset_sequences: bool = False, allow_cascade: bool = False
+    ) -> list[str]:
+        if reset_sequences or allow_cascade:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return [f"DELETE FROM {self.quote_name(table)}" for table in tables]  # noqa: S608 - its own tables
+
+    DatabaseOperations.sql_flush = delete  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        DatabaseOperations.sql_flush = truncate  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

@@ -40,7 +40,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -54,6 +53,11 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+# The servers are started and stopped as the process tests start theirs.
+from invoisx.tests.processes import Server  # noqa: E402
+
 PYTHON = sys.executable
 INVOICES = 10_000  # alternating between two companies: the token's holds 5,000, as in the ceiling
 START_TIMEOUT = 60
@@ -78,12 +82,6 @@ def find_ceiling(explicit: str | None) -> Path:
         if candidate.exists():
             return candidate
     sys.exit("ceiling.py not found: give --ceiling PATH (or CEILING_PY) to ../shared/bench/ceiling.py")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run(command: list[str], *, env: dict[str, str], cwd: Path) -> str:
@@ -193,60 +191,33 @@ def seed_ceiling(ceiling: Path, env: dict[str, str], workdir: Path) -> str:
 # --- servers ---------------------------------------------------------------------------------------
 
 
-class Gunicorn:
-    def __init__(self, *, app: str, chdir: Path, env: dict[str, str], log: Path, workers: int) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._log_path = log
-        self._log = log.open("wb")
-        command = [PYTHON, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
-        command += ["--chdir", str(chdir), "--worker-class", "sync", "--log-level", "warning"]
-        # Started in the temporary directory: gunicorn reads a gunicorn.conf.py from where it starts,
-        # so the product's is named explicitly and the ceiling gets none.
-        if (chdir / "gunicorn.conf.py").exists():
-            command += ["--config", str(chdir / "gunicorn.conf.py")]
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
-            command, cwd=log.parent, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+def gunicorn(*, app: str, chdir: Path, env: dict[str, str], log: Path, workers: int) -> Server:
+    """`app` served by gunicorn with `workers` sync workers on a free loopback port, still starting."""
+    command = [PYTHON, "-m", "gunicorn", app, "--bind", "127.0.0.1:{port}", "--workers", str(workers)]
+    command += ["--chdir", str(chdir), "--worker-class", "sync", "--log-level", "warning"]
+    # Started in the temporary directory: gunicorn reads a gunicorn.conf.py from where it starts,
+    # so the product's is named explicitly and the ceiling gets none.
+    if (chdir / "gunicorn.conf.py").exists():
+        command += ["--config", str(chdir / "gunicorn.conf.py")]
+    return Server(env, log, command, cwd=log.parent, on_failure=sys.exit)
 
-    def wait_until_up(self, token: str) -> None:
-        import http.client
 
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"gunicorn exited:\n{self._log_path.read_text()}")
-            try:
-                status = get_status(self.port, token)
-            except (OSError, http.client.HTTPException):
-                time.sleep(0.2)
-                continue
-            if status != 200:
-                sys.exit(f"{self.url}{PATH} answered {status}:\n{self._log_path.read_text()}")
-            return
-        sys.exit(f"{self.url} did not start within {START_TIMEOUT} s:\n{self._log_path.read_text()}")
+def wait_until_up(server: Server, token: str) -> None:
+    """Until the server answers the benchmarked request with a 200."""
+    server.wait_until_up(time.monotonic() + START_TIMEOUT, path=PATH, headers={"Authorization": f"Bearer {token}"})
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=15)
-        self._log.close()
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU of the master and its workers so far (Linux /proc)."""
-        total = 0.0
-        tick = os.sysconf("SC_CLK_TCK")
-        for pid in [self.process.pid, *children(self.process.pid)]:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / tick
-        return total
+def cpu_seconds(server: Server) -> float:
+    """User + system CPU of the master and its workers so far (Linux /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in [server.process.pid, *children(server.process.pid)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def children(pid: int) -> list[int]:
@@ -254,19 +225,6 @@ def children(pid: int) -> list[int]:
         return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         return []
-
-
-def get_status(port: int, token: str) -> int:
-    import http.client
-
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", PATH, headers={"Authorization": f"Bearer {token}"})
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
 
 
 # --- load ------------------------------------------------------------------------------------------
@@ -322,9 +280,9 @@ def _python_client(port: int, token: str, until: float, queue: "multiprocessing.
     queue.put((latencies, errors, time.process_time() - started_cpu))
 
 
-def load_python(server: Gunicorn, token: str, *, seconds: int, connections: int) -> Result:
+def load_python(server: Server, token: str, *, seconds: int, connections: int) -> Result:
     queue: multiprocessing.Queue[tuple] = multiprocessing.Queue()
-    server_cpu = server.cpu_seconds()
+    server_cpu = cpu_seconds(server)
     began = time.monotonic()
     until = began + seconds
     clients = [
@@ -337,7 +295,7 @@ def load_python(server: Gunicorn, token: str, *, seconds: int, connections: int)
     elapsed = time.monotonic() - began
     for client in clients:
         client.join(timeout=10)
-    server_cpu = server.cpu_seconds() - server_cpu
+    server_cpu = cpu_seconds(server) - server_cpu
     latencies = sorted(latency for result in results for latency in result[0])
     client_cpu = sum(result[2] for result in results)
     return Result(
@@ -409,12 +367,12 @@ def main() -> None:
         cache = "Redis" if redis_url else "local memory"
         print(f"seeded {INVOICES} invoices each side on {engine}, cache {cache}: {time.perf_counter() - started:.1f} s")
 
-        servers = {}
+        servers: dict[str, Server] = {}
         try:
-            servers["api"] = Gunicorn(
+            servers["api"] = gunicorn(
                 app="invoisx.wsgi", chdir=REPO, env=product_env, log=workdir / "api.log", workers=args.workers
             )
-            servers["ceiling"] = Gunicorn(
+            servers["ceiling"] = gunicorn(
                 app="ceiling:application",
                 chdir=ceiling.parent,
                 env=ceiling_env,
@@ -423,7 +381,7 @@ def main() -> None:
             )
             tokens = {"api": api_token, "ceiling": ceiling_token}
             for name, server in servers.items():
-                server.wait_until_up(tokens[name])
+                wait_until_up(server, tokens[name])
             generator = "wrk" if use_wrk else "python"
             print(f"load: {generator}, {args.connections} connections, {args.workers} sync workers per side")
             for name, server in servers.items():  # warm-up: every worker has imported and connected
@@ -466,7 +424,7 @@ def main() -> None:
     print(f"api_rps={api_rps:.0f} ceiling_rps={ceiling_rps:.0f} ratio={api_rps / ceiling_rps:.2f}")
 
 
-def drive(server: Gunicorn, token: str, *, seconds: int, connections: int, use_wrk: bool, workdir: Path) -> Result:
+def drive(server: Server, token: str, *, seconds: int, connections: int, use_wrk: bool, workdir: Path) -> Result:
     if use_wrk:
         return load_wrk(server.url, token, seconds=seconds, connections=connections, workdir=workdir)
     return load_python(server, token, seconds=seconds, connections=connections)

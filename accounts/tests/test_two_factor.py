@@ -25,7 +25,6 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(autouse=True)
 def _settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # a wrong code does not make the next right one wait
     settings.OTP_STATIC_THROTTLE_FACTOR = 0
 

@@ -25,7 +25,6 @@ LIST = "/bank/transactions/"
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

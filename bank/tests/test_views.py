@@ -32,7 +32,6 @@ LINES = [
 def _media_and_passwords(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.CELERY_TASK_ALWAYS_EAGER = True  # also under CI, where REDIS_URL would queue runs for a worker
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def page_for(company, role=Role.OWNER) -> Client:

@@ -30,7 +30,6 @@ LINK = re.compile(r'<code id="user-page-link">(http://testserver/api/v1/user\?to
 
 @pytest.fixture(autouse=True)
 def _settings(settings, monkeypatch):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.WEBHOOKS_ALLOW_PRIVATE = False
     from collecting.collectors import REGISTRY
 

@@ -25,7 +25,6 @@ LINK = re.compile(r"http://testserver(/invitations/[A-Za-z0-9_-]+/)")
 def _mail(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def member(company, role: str, username: str) -> Membership:

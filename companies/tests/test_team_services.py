@@ -26,8 +26,7 @@ NEW_PASSWORD = "purple elephant rides bicycles"
 
 
 @pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _invitations_last_three_days(settings):
     settings.TEAM_INVITATION_TTL_HOURS = 72
 
 

@@ -24,7 +24,6 @@ def _mail_and_tasks(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.DEFAULT_FROM_EMAIL = "InvoisX <noreply@invoisx.example>"
     settings.CELERY_TASK_ALWAYS_EAGER = True  # also under CI: the email is sent by the task, in the test
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -26,12 +26,6 @@ CREATE = "/settings/api-tokens/new"
 NEW_TOKEN = re.compile(r'<code id="new-token">(sk_(?:live|test)_[A-Za-z0-9]{48})</code>')
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every test logs a user in; PBKDF2 at full strength would make this module crawl.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def revoke_url(token: ApiToken) -> str:
     return f"/settings/api-tokens/{token.public_id}/revoke"
 

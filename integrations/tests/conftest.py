@@ -26,7 +26,6 @@ def _settings(settings, tmp_path):
     settings.INTEGRATIONS_MAX_RETRY_AFTER_SECONDS = 5.0
     settings.INTEGRATIONS_HTTP_TIMEOUT = 5.0
     settings.INTEGRATIONS_CONNECT_SANDBOX = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,11 @@
-"""Documents built in code for the review tests and the dashboard tour: a text PDF whose figures disagree,
-and a UBL e-invoice with a buyer and payment details."""
+"""Documents built in code for the review tests, the dashboard tour and the cluster test: Northwind's
+text PDF invoice (whose figures disagree, or agree), and a UBL e-invoice with a buyer and payment details."""
 
 from reading.tests.pdfs import make_pdf, right_aligned
 
 
-def mismatched_invoice_pdf(number: str = "INV-7001") -> bytes:
-    """A text PDF whose lines (100.00 + 50.00) disagree with its printed subtotal (140.00)."""
+def northwind_invoice_pdf(*, number: str, subtotal: str, vat_rate: int, vat: str, currency: str, total: str) -> bytes:
+    """Northwind Stationers' text PDF invoice: two lines (100.00 + 50.00) and its totals as printed."""
     return make_pdf(
         [
             [
@@ -27,13 +27,20 @@ def mismatched_invoice_pdf(number: str = "INV-7001") -> bytes:
                 right_aligned(420, 235, "50.00"),
                 right_aligned(540, 235, "50.00"),
                 (350, 300, "Subtotal"),
-                right_aligned(540, 300, "140.00"),
-                (350, 315, "VAT 19%"),
-                right_aligned(540, 315, "28.50"),
-                (350, 330, "Total GBP"),
-                right_aligned(540, 330, "178.50"),
+                right_aligned(540, 300, subtotal),
+                (350, 315, f"VAT {vat_rate}%"),
+                right_aligned(540, 315, vat),
+                (350, 330, f"Total {currency}"),
+                right_aligned(540, 330, total),
             ]
         ]
+    )
+
+
+def mismatched_invoice_pdf(number: str = "INV-7001") -> bytes:
+    """A text PDF whose lines (100.00 + 50.00) disagree with its printed subtotal (140.00)."""
+    return northwind_invoice_pdf(
+        number=number, subtotal="140.00", vat_rate=19, vat="28.50", currency="GBP", total="178.50"
     )
 
 

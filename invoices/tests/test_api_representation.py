@@ -19,7 +19,6 @@ from rest_framework.renderers import JSONRenderer
 
 from buyers.models import Buyer
 from companies.models import Company
-from companies.services import company_profile_update
 from invoices.api.serializers import InvoiceDetailSerializer, InvoiceOutputSerializer
 from invoices.issuing.services import credit_note_create, invoice_issue, invoice_void
 from invoices.models import Invoice, Status
@@ -27,29 +26,6 @@ from invoices.selectors import invoice_get, invoice_list, invoice_page_read
 from invoices.services import invoice_create
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def seller(alice: Company) -> Company:
-    return company_profile_update(
-        company=alice,
-        legal_name="Alice Trading GmbH",
-        tax_id="DE136695976",
-        address_line1="Friedrichstraße 10",
-        city="Berlin",
-        postal_code="10117",
-        country="DE",
-        iban="DE89370400440532013000",
-        bic="COBADEFFXXX",
-        email="billing@alice.example",
-    )
-
-
-@pytest.fixture
-def buyer(seller: Company) -> Buyer:
-    return Buyer.objects.create(
-        company=seller, name="Atelier Lumière SARL", tax_id="FR40303265045", country="FR", city="Paris"
-    )
 
 
 def sales_draft(seller: Company, buyer: Buyer, **changes: Any) -> Invoice:

@@ -56,7 +56,6 @@ def _eager_with_media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.EXTRACTION_WAIT_SECONDS = 5
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def upload(client, data: bytes, name: str = "invoice.pdf") -> dict:

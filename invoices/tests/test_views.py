@@ -20,7 +20,6 @@ PASSWORD = "correct horse battery staple"
 def _eager_with_media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def member(company_name: str, role: str = Role.OWNER) -> Client:

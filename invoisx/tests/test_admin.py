@@ -75,11 +75,6 @@ NOT_SHOWN = (302, 403, 404)
 WRONG = "not the password"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def label(model: type[models.Model]) -> str:
     return model._meta.label
 

@@ -5,8 +5,8 @@ three machines: each has its own working directory, its own MEDIA_ROOT and STATI
 temporary folder, and finds the code through PYTHONPATH only. What they share is what production
 shares: a throwaway PostgreSQL database on the server DATABASE_URL names, a Redis database of their
 own (broker, cache, rate limits; db 11, flushed before and after) and a fresh bucket on the S3 server
-`.ci/run` starts (S3_TEST_ENDPOINT_URL). The database is prepared through manage.py, as an operator
-would, with a company, a login and an API token.
+`.ci/run` starts (S3_TEST_ENDPOINT_URL). The database is a copy of the session's migrated one
+(`migrated`), given a company, a login and an API token through manage.py, as an operator would.
 
 Everything goes through the real REST API (and the dashboard for what only it serves): a text PDF
 invoice and a scanned one are uploaded to A before the worker exists, so they wait on Redis (the text
@@ -20,24 +20,18 @@ Every server listens on 127.0.0.1 only, every wait is bounded and waits for a co
 processes, the database, the Redis database and the bucket are removed whatever happens.
 """
 
-import contextlib
 import io
 import json
 import os
 import re
-import secrets
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -47,9 +41,18 @@ from PIL import Image, ImageDraw
 
 from bank.statements.tests.builders import Line, mt940_message
 from conftest import require
-from invoisx.tests.processes import GUNICORN, START_TIMEOUT, Server, manage, redis_db_url
-from invoisx.tests.test_object_storage import ACCESS_KEY, ENDPOINT, REGION, SECRET_KEY, keys, s3_client
-from reading.tests.pdfs import make_pdf, right_aligned
+from invoices.tests.review_documents import northwind_invoice_pdf
+from invoisx.tests.processes import (
+    GUNICORN,
+    MigratedDatabases,
+    Process,
+    Server,
+    all_up,
+    manage,
+    redis_db_url,
+    stop_all,
+)
+from invoisx.tests.s3 import keys, storage_url
 
 pytestmark = [pytest.mark.redis, pytest.mark.processes]
 
@@ -79,34 +82,8 @@ print(token_issue(company=company, name="cluster", scopes=list(ALL_SCOPES)).raw)
 
 def invoice_pdf() -> bytes:
     """A text PDF invoice whose figures agree: 100.00 + 50.00, VAT 20 %, 180.00 EUR in all."""
-    return make_pdf(
-        [
-            [
-                (50, 50, "Northwind Stationers Ltd", 16),
-                (50, 80, "VAT No: GB123456789"),
-                (50, 100, f"Invoice number: {INVOICE_NUMBER}"),
-                (50, 115, "Invoice date: 05/03/2026"),
-                (50, 130, "Due date: 04/04/2026"),
-                (50, 200, "Description"),
-                (300, 200, "Qty"),
-                right_aligned(420, 200, "Unit price"),
-                right_aligned(540, 200, "Amount"),
-                (50, 220, "Paper A4 box"),
-                (300, 220, "1"),
-                right_aligned(420, 220, "100.00"),
-                right_aligned(540, 220, "100.00"),
-                (50, 235, "Toner cartridge"),
-                (300, 235, "1"),
-                right_aligned(420, 235, "50.00"),
-                right_aligned(540, 235, "50.00"),
-                (350, 300, "Subtotal"),
-                right_aligned(540, 300, "150.00"),
-                (350, 315, "VAT 20%"),
-                right_aligned(540, 315, "30.00"),
-                (350, 330, "Total EUR"),
-                right_aligned(540, 330, "180.00"),
-            ]
-        ]
+    return northwind_invoice_pdf(
+        number=INVOICE_NUMBER, subtotal="150.00", vat_rate=20, vat="30.00", currency="EUR", total="180.00"
     )
 
 
@@ -148,21 +125,12 @@ def wait_for(condition: Callable[[], Any], what: str, logs: Callable[[], str]) -
 
 
 @pytest.fixture
-def database_url() -> Iterator[str]:
-    """A database of its own on the PostgreSQL server DATABASE_URL names, dropped afterwards."""
+def database_url(migrated: MigratedDatabases) -> Iterator[str]:
+    """A migrated database of its own on the PostgreSQL server DATABASE_URL names, dropped afterwards."""
     base = os.environ.get("DATABASE_URL", "")
     require(base.startswith(("postgres://", "postgresql://")), "PostgreSQL (DATABASE_URL)")
-    import psycopg
-
-    name = f"invoisx_cluster_{secrets.token_hex(4)}"
-    parts = urlsplit(base)
-    with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-    finally:
-        with psycopg.connect(base, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with migrated.postgresql(base, "invoisx_cluster") as url:
+        yield url
 
 
 @pytest.fixture
@@ -178,21 +146,7 @@ def broker(redis_url: str) -> Iterator[redis.Redis]:
 
 
 @pytest.fixture
-def bucket() -> Iterator[str]:
-    require(bool(ENDPOINT), "an S3-compatible server (S3_TEST_ENDPOINT_URL)")
-    name = f"invoisx-cluster-{secrets.token_hex(8)}"
-    client = s3_client()
-    client.create_bucket(Bucket=name)
-    try:
-        yield name
-    finally:
-        for key in keys(name):
-            client.delete_object(Bucket=name, Key=key)
-        client.delete_bucket(Bucket=name)
-
-
-@pytest.fixture
-def shared_env(database_url: str, redis_url: str, broker: redis.Redis, bucket: str) -> dict[str, str]:
+def shared_env(database_url: str, redis_url: str, broker: redis.Redis, s3_bucket: str) -> dict[str, str]:
     """What every machine is told: the shared services' addresses, and nothing of this process's."""
     private = ("DATABASE_URL", "REDIS_URL", "STORAGE_URL", "MEDIA_ROOT", "STATIC_ROOT", "PYTHONPATH")
     env = {
@@ -206,7 +160,7 @@ def shared_env(database_url: str, redis_url: str, broker: redis.Redis, bucket: s
             "PYTHONPATH": str(settings.BASE_DIR),  # the code, as an installed package would be
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_db_url(redis_url, REDIS_DB),
-            "STORAGE_URL": f"s3://{ACCESS_KEY}:{SECRET_KEY}@{bucket}?endpoint_url={ENDPOINT}&region={REGION}",
+            "STORAGE_URL": storage_url(s3_bucket),
             "SECRET_KEY": "test-cluster-not-secret",
             "DEBUG": "false",
             "LOG_LEVEL": "WARNING",
@@ -224,44 +178,21 @@ def machine(name: str, shared_env: dict[str, str], tmp_path: Path) -> Machine:
     return Machine(name=name, cwd=cwd, media=media, env=env)
 
 
-class Worker:
-    """`celery worker -Q default,ocr` in machine C's folders, in a process group of its own."""
+class Worker(Process):
+    """`celery worker -Q default,ocr` in machine C's folders."""
 
     def __init__(self, where: Machine, log_path: Path) -> None:
-        self.log_path = log_path
-        self._log = log_path.open("wb")
-        self.process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "-A", "invoisx", "worker"),
-                *("-Q", f"{settings.QUEUE_DEFAULT},{settings.QUEUE_OCR}", "--concurrency", "1", "--pool", "prefork"),
-                *("--loglevel", "INFO", "--hostname", f"{where.name}@%h"),
-                *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-            ],
-            cwd=where.cwd,
-            env=where.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")
+        command = [
+            *(sys.executable, "-m", "celery", "-A", "invoisx", "worker"),
+            *("-Q", f"{settings.QUEUE_DEFAULT},{settings.QUEUE_OCR}", "--concurrency", "1", "--pool", "prefork"),
+            *("--loglevel", "INFO", "--hostname", f"{where.name}@%h"),
+            *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+        ]
+        super().__init__(command, where.env, log_path, cwd=where.cwd)
 
     def succeeded(self) -> list[str]:
         """The names of the tasks this worker finished, in order."""
-        return re.findall(r"Task ([\w.]+)\[[-\w]+\] succeeded", self.log())
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self._log.close()
+        return re.findall(r"Task ([\w.]+)\[[-\w]+\] succeeded", self.log(whole=True))
 
 
 @dataclass
@@ -284,7 +215,7 @@ def cluster(shared_env: dict[str, str], tmp_path: Path) -> Iterator[Cluster]:
     def logs() -> str:
         return "\n".join(
             [f"--- web {name}:\n{server.log()}" for name, server in zip("ab", servers, strict=False)]
-            + [f"--- worker:\n{worker.log()[-4000:]}" for worker in workers]
+            + [f"--- worker:\n{worker.log()}" for worker in workers]
         )
 
     def start_worker() -> Worker:
@@ -292,20 +223,15 @@ def cluster(shared_env: dict[str, str], tmp_path: Path) -> Iterator[Cluster]:
         return workers[-1]
 
     try:
-        # The servers load while the operator migrates: they touch the database only when asked.
+        # The servers load while the operator sets up: they touch the database only when asked.
         for where in machines[:2]:
             command = [*GUNICORN, "--threads", "4"]
             servers.append(Server(where.env, tmp_path / f"web-{where.name}.log", command, cwd=where.cwd))
-        manage(shared_env, "migrate", "--noinput")
         token = manage(shared_env, "shell", "-c", SETUP).strip().splitlines()[-1]
-        deadline = time.monotonic() + START_TIMEOUT
-        for server in servers:
-            server.wait_until_up(deadline)
+        all_up(servers)
         yield Cluster(a=servers[0], b=servers[1], token=token, machines=machines, start_worker=start_worker, logs=logs)
     finally:
-        # Stopped side by side: each takes a second or two to finish gracefully.
-        with ThreadPoolExecutor() as pool:
-            list(pool.map(lambda process: process.stop(), [*workers, *servers]))
+        stop_all([*workers, *servers])
 
 
 def api(token: str) -> requests.Session:
@@ -362,7 +288,7 @@ def until_settled(client: requests.Session, url: str, cluster: Cluster, what: st
 
 
 def test_an_upload_to_one_web_process_is_read_by_the_worker_and_a_statement_reconciled_seen_from_the_other(
-    cluster: Cluster, broker: redis.Redis, bucket: str
+    cluster: Cluster, broker: redis.Redis, s3_bucket: str
 ):
     client = api(cluster.token)
     a, b = f"{cluster.a.url}/api/v1", f"{cluster.b.url}/api/v1"
@@ -430,7 +356,7 @@ def test_an_upload_to_one_web_process_is_read_by_the_worker_and_a_statement_reco
     assert (ran.count(EXTRACT), ran.count(IMPORT), ran.count(RECONCILE)) == (2, 1, 1), ran
 
     # Every file is in the bucket, and none on a machine's disk.
-    stored = keys(bucket)
+    stored = keys(s3_bucket)
     assert sum(key.startswith("invoices/") for key in stored) == 2
     assert sum(key.startswith("bank/statements/") for key in stored) == 1
     assert sum(key.startswith("page-images/") for key in stored) == 1

@@ -3,6 +3,7 @@ to say, and a real server redirects plain http, trusts the proxy's X-Forwarded-P
 secure-only cookies, and still answers the health check to a probe that bypasses the proxy.
 
 Settings are read once at import, so each case runs in its own process with its own environment.
+The server's tests share one server, on a copy of the session's migrated database (`migrated`).
 """
 
 import os
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from invoisx.tests.processes import START_TIMEOUT, Server, manage
+from invoisx.tests.processes import START_TIMEOUT, MigratedDatabases, Server, manage
 
 pytestmark = pytest.mark.processes
 
@@ -60,11 +61,11 @@ def test_check_deploy_warns_without_secure_ssl(tmp_path):
         assert warning in str(failed.value)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    env = https_env(tmp_path)
-    manage(env, "migrate", "--noinput")
-    started = Server(env, tmp_path / "server.log")
+@pytest.fixture(scope="module")
+def server(migrated: MigratedDatabases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("https")
+    env = https_env(folder) | {"DATABASE_URL": migrated.sqlite(folder / "db.sqlite3")}
+    started = Server(env, folder / "server.log")
     try:
         started.wait_until_up(time.monotonic() + START_TIMEOUT)  # /api/v1/ping over plain http, no proxy header
         yield started
@@ -100,9 +101,9 @@ def set_cookies(response: requests.Response) -> dict[str, str]:
     return {header.split("=", 1)[0]: header for header in headers}
 
 
-def test_the_session_and_csrf_cookies_are_secure_only(server, tmp_path):
+def test_the_session_and_csrf_cookies_are_secure_only(server):
     manage(
-        https_env(tmp_path),
+        server.env,
         "shell",
         "-c",
         "from django.contrib.auth.models import User; User.objects.create_user('proxy', password='correct horse battery staple')",

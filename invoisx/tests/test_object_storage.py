@@ -1,7 +1,7 @@
 """With STORAGE_URL set, every stored file goes to an S3 bucket and none to the local disk.
 
 The bucket lives in a real S3-compatible server on 127.0.0.1 (moto's server mode, which `.ci/run` starts
-and names in S3_TEST_ENDPOINT_URL); each test makes a bucket of its own and empties and removes it after.
+and names in S3_TEST_ENDPOINT_URL); each test has a bucket of its own (`s3_bucket`, invoisx/tests/s3.py).
 The storage setting is built from a STORAGE_URL exactly as `invoisx/settings.py` builds it, and MEDIA_ROOT
 points at a folder that must still not exist when the test ends. Tasks run eagerly, in the test.
 """
@@ -9,13 +9,8 @@ points at a folder that must still not exist when the test ends. Tasks run eager
 import csv
 import io
 import logging
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,41 +22,15 @@ from bank.models import BankStatement
 from bank.statements.tests.builders import LINES, mt940_message
 from companies.models import Company, Role
 from companies.tests.factories import MembershipFactory
-from conftest import require
 from invoices.issuing.tests.api_setup import create_buyer, create_draft, invoice_url, issue, set_profile
 from invoices.models import Invoice, IssuedDocument, Status
 from invoices.tests.review_documents import mismatched_invoice_pdf
 from invoices.tests.test_extract_api import ubl_invoice
 from invoisx.storage import default_storage_setting
 from invoisx.tests.envelope import success_data
+from invoisx.tests.s3 import ACCESS_KEY, SECRET_KEY, keys, object_bytes, storage_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ENDPOINT = os.environ.get("S3_TEST_ENDPOINT_URL", "")
-REGION = "us-east-1"
-# moto accepts any key; these are not secrets.
-ACCESS_KEY = "invoisx-test"
-SECRET_KEY = "invoisx-test-secret"
-
-
-def s3_client() -> Any:
-    return boto3.client(
-        "s3",
-        endpoint_url=ENDPOINT,
-        region_name=REGION,
-        aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY,
-    )
-
-
-def keys(bucket: str) -> list[str]:
-    """Every object key in the bucket, listed through boto3 rather than through the app."""
-    pages = s3_client().get_paginator("list_objects_v2").paginate(Bucket=bucket)
-    return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
-
-
-def object_bytes(bucket: str, key: str) -> bytes:
-    return s3_client().get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
 @pytest.fixture
@@ -72,22 +41,13 @@ def media_root(settings, tmp_path) -> Path:
 
 
 @pytest.fixture
-def bucket(settings, media_root) -> Iterator[str]:
+def bucket(settings, media_root, s3_bucket: str) -> str:
     """A fresh bucket, made the default storage through a STORAGE_URL; tasks run in the test."""
-    require(bool(ENDPOINT), "an S3-compatible server (S3_TEST_ENDPOINT_URL)")
-    name = f"invoisx-test-{uuid.uuid4().hex[:16]}"
-    client = s3_client()
-    client.create_bucket(Bucket=name)
-    url = f"s3://{ACCESS_KEY}:{SECRET_KEY}@{name}?endpoint_url={ENDPOINT}&region={REGION}"
-    settings.STORAGES = {**settings.STORAGES, "default": default_storage_setting(environ={"STORAGE_URL": url})}
+    default = default_storage_setting(environ={"STORAGE_URL": storage_url(s3_bucket)})
+    settings.STORAGES = {**settings.STORAGES, "default": default}
     settings.CELERY_TASK_ALWAYS_EAGER = True  # under CI the workers serve another database
     settings.EXTRACTION_WAIT_SECONDS = 5
-    try:
-        yield name
-    finally:
-        for key in keys(name):
-            client.delete_object(Bucket=name, Key=key)
-        client.delete_bucket(Bucket=name)
+    return s3_bucket
 
 
 def nothing_written_under(media_root: Path) -> bool:

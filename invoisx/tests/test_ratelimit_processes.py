@@ -1,7 +1,8 @@
 """Rate-limit counters are shared: two real gunicorn processes, one Redis, one token, one budget.
 
 pytest-django's test database is invisible to other processes, so the servers get a SQLite file of
-their own, prepared through `manage.py` (migrate, createcompany, createtoken) like an operator would.
+their own, a copy of the session's migrated one (`migrated`), where `manage.py createcompany` and
+`createtoken` make the company and its token like an operator would.
 The counters live in a dedicated Redis database (15), flushed before and after. Every server listens
 on 127.0.0.1 only, every wait is bounded, and the servers are killed whatever happens.
 """
@@ -15,7 +16,7 @@ import pytest
 import redis
 import requests
 
-from invoisx.tests.processes import START_TIMEOUT, Server, manage, redis_db_url
+from invoisx.tests.processes import MigratedDatabases, Server, all_up, manage_each, redis_db_url, servers_started
 
 pytestmark = [pytest.mark.redis, pytest.mark.processes]
 
@@ -37,13 +38,13 @@ def shared_redis(redis_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def server_env(shared_redis: str, tmp_path: Path) -> dict[str, str]:
+def server_env(shared_redis: str, migrated: MigratedDatabases, tmp_path: Path) -> dict[str, str]:
     """The environment of every subprocess: a SQLite file of their own, the shared Redis database."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "DJANGO_"))}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "invoisx.settings",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "DATABASE_URL": migrated.sqlite(tmp_path / "db.sqlite3"),
             "REDIS_URL": shared_redis,
             "SECRET_KEY": "test-ratelimit-processes-not-secret",
             "DEBUG": "false",
@@ -55,30 +56,21 @@ def server_env(shared_redis: str, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def starter_token(server_env: dict[str, str]) -> str:
-    """A Starter-plan company (100 requests an hour) and a token for it, in the servers' database."""
-    manage(server_env, "migrate", "--noinput")
-    manage(server_env, "createcompany", "Rate Limited Co", "--plan", "starter")
-    return manage(server_env, "createtoken", "--company", "Rate Limited Co", "--name", "t").strip()
+def running(server_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, list[Server]]]:
+    """Two gunicorn processes on free loopback ports, up, and a Starter-plan company (100 requests an
+    hour) with a token, in their database."""
+    with servers_started(server_env, [tmp_path / "server-a.log", tmp_path / "server-b.log"]) as servers:
+        _, token = manage_each(  # while the servers load
+            server_env,
+            ["createcompany", "Rate Limited Co", "--plan", "starter"],
+            ["createtoken", "--company", "Rate Limited Co", "--name", "t"],
+        )
+        all_up(servers)
+        yield token.strip(), servers
 
 
-@pytest.fixture
-def servers(server_env: dict[str, str], starter_token: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
-    """Two gunicorn processes on free loopback ports, started once the database is ready."""
-    started: list[Server] = []
-    try:
-        for name in ("a", "b"):
-            started.append(Server(server_env, tmp_path / f"server-{name}.log"))
-        deadline = time.monotonic() + START_TIMEOUT
-        for server in started:
-            server.wait_until_up(deadline)
-        yield started[0], started[1]
-    finally:
-        for server in started:
-            server.stop()
-
-
-def test_two_processes_share_one_rolling_hour_budget(starter_token: str, servers: tuple[Server, Server]):
+def test_two_processes_share_one_rolling_hour_budget(running: tuple[str, list[Server]]):
+    starter_token, servers = running
     headers = {"Authorization": f"Bearer {starter_token}", "Accept": "application/json"}
     started_at = time.time()
 

@@ -13,11 +13,6 @@ from usage.models import UsageDay
 CHANGELIST = "/admin/usage/usageday/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def alice_staff(alice) -> Client:
     user = MembershipFactory.create(

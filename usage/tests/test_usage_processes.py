@@ -2,8 +2,9 @@
 
 Two real gunicorn processes (four threads each) share one database: a SQLite file in WAL mode, and
 a throwaway PostgreSQL database when DATABASE_URL points at PostgreSQL (CI). pytest-django's test
-database is invisible to other processes, so the servers' database is prepared through `manage.py`
-like an operator would. Each runs twice: with Redis (a database of its own, 12, flushed before and
+database is invisible to other processes, so the servers' database is a copy of the session's
+migrated one (`migrated`), and each test's company and tokens are made by `manage.py createcompany`
+and `createtoken`, like an operator would. Each runs twice: with Redis (a database of its own, 12, flushed before and
 after), where calls are counted in Redis and reads add what the rows lack, and without, where each
 worker adds its buffered calls to the rows every USAGE_FLUSH_SECONDS (the default, 1 s) and when it
 exits (`usage.recording`). Every server listens on 127.0.0.1 only, every wait is bounded, and
@@ -18,14 +19,24 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 
 from conftest import require
-from invoisx.tests.processes import GUNICORN, START_TIMEOUT, Server, manage, redis_db_url
+from invoisx.tests.processes import (
+    GUNICORN,
+    MigratedDatabases,
+    Server,
+    all_up,
+    manage,
+    manage_each,
+    redis_db_url,
+    servers_started,
+    stop_all,
+)
 
 pytestmark = pytest.mark.processes
 
@@ -39,29 +50,16 @@ REDIS_DB = 12
 SERVER_COMMAND = [*GUNICORN, "--threads", "4"]
 
 
-def _postgres_database(base_url: str) -> Iterator[str]:
-    """A database of its own on the server DATABASE_URL names, dropped afterwards."""
-    import psycopg
-
-    name = f"invoisx_usage_{secrets.token_hex(4)}"
-    parts = urlsplit(base_url)
-    with psycopg.connect(base_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-    finally:
-        with psycopg.connect(base_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(request, migrated: MigratedDatabases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The servers' migrated database: a SQLite file, or one of its own on the server DATABASE_URL names."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('usage') / 'db.sqlite3'}"
+        yield migrated.sqlite(tmp_path_factory.mktemp("usage") / "db.sqlite3")
         return
     base = os.environ.get("DATABASE_URL", "")
     require(base.startswith(("postgres://", "postgresql://")), "PostgreSQL (DATABASE_URL)")
-    yield from _postgres_database(base)
+    with migrated.postgresql(base, "invoisx_usage") as url:
+        yield url
 
 
 @pytest.fixture(scope="module", params=["without-redis", "redis"])
@@ -90,7 +88,7 @@ def cache_url(request) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def server_env(database_url: str, cache_url: str) -> dict[str, str]:
-    """The servers' environment, and their database migrated (once for the tests of a combination)."""
+    """The servers' environment (the same for the tests of a combination)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -107,8 +105,13 @@ def server_env(database_url: str, cache_url: str) -> dict[str, str]:
         }
     )
     if cache_url:
+        # Calls are counted in Redis by company id, and every combination's database numbers its
+        # companies from 1: what another combination's company counted must not be read as theirs.
+        import redis
+
+        with redis.Redis.from_url(cache_url, socket_connect_timeout=2) as client:
+            client.flushdb()
         env["REDIS_URL"] = cache_url
-    manage(env, "migrate", "--noinput")
     if database_url.startswith("sqlite:///"):
         # WAL lets readers go on while one process writes; the mode is stored in the file itself.
         with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
@@ -122,28 +125,25 @@ def company() -> str:
     return f"{COMPANY} {secrets.token_hex(4)}"
 
 
-@pytest.fixture
-def tokens(server_env: dict[str, str], company: str) -> tuple[str, str]:
-    """A Business-plan company with a live and a test token, in the servers' database."""
-    manage(server_env, "createcompany", company, "--plan", "business")
-    live = manage(server_env, "createtoken", "--company", company, "--name", "live").strip()
-    test = manage(server_env, "createtoken", "--company", company, "--name", "test", "--test").strip()
-    return live, test
+@dataclass(frozen=True)
+class Running:
+    servers: tuple[Server, Server]
+    tokens: tuple[str, str]  # live, test
 
 
 @pytest.fixture
-def servers(server_env: dict[str, str], tokens: tuple[str, str], tmp_path: Path) -> Iterator[tuple[Server, Server]]:
-    started: list[Server] = []
-    try:
-        for name in ("a", "b"):
-            started.append(Server(server_env, tmp_path / f"server-{name}.log", command=SERVER_COMMAND))
-        deadline = time.monotonic() + START_TIMEOUT
-        for server in started:
-            server.wait_until_up(deadline)
-        yield started[0], started[1]
-    finally:
-        for server in started:
-            server.stop()
+def running(server_env: dict[str, str], company: str, tmp_path: Path) -> Iterator[Running]:
+    """Two servers up, and a Business-plan company with a live and a test token in their database."""
+    logs = [tmp_path / "server-a.log", tmp_path / "server-b.log"]
+    with servers_started(server_env, logs, SERVER_COMMAND) as (a, b):
+        _, live, test = manage_each(  # while the servers load
+            server_env,
+            ["createcompany", company, "--plan", "business"],
+            ["createtoken", "--company", company, "--name", "live"],
+            ["createtoken", "--company", company, "--name", "test", "--test"],
+        )
+        all_up([a, b])
+        yield Running(servers=(a, b), tokens=(live.strip(), test.strip()))
 
 
 @pytest.fixture
@@ -185,10 +185,8 @@ def get(server: Server, token: str, path: str = "/api/v1/buyers") -> requests.Re
     return requests.get(f"{server.url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=REQUEST_TIMEOUT)
 
 
-def test_two_processes_count_every_call_exactly_once(
-    tokens: tuple[str, str], servers: tuple[Server, Server], cache_url: str, rows_total: Callable[[], int]
-):
-    live, test = tokens
+def test_two_processes_count_every_call_exactly_once(running: Running, cache_url: str, rows_total: Callable[[], int]):
+    servers, (live, test) = running.servers, running.tokens
     calls = [(live, number) for number in range(LIVE_CALLS)] + [(test, number) for number in range(TEST_CALLS)]
 
     def call(token_and_number: tuple[str, int]) -> tuple[int, str]:
@@ -227,12 +225,12 @@ def _worker_pid(server: Server) -> int:
 
 
 def test_a_web_process_killed_mid_load_loses_no_served_call_beyond_its_window(
-    tokens: tuple[str, str], servers: tuple[Server, Server], cache_url: str, rows_total: Callable[[], int]
+    running: Running, cache_url: str, rows_total: Callable[[], int]
 ):
     """Killed with SIGKILL, a worker runs no exit code. With Redis it had nothing of its own to lose:
     every call it answered is counted. Without, it loses at most the calls it answered since it last
     added them: fewer than it answered after the rows were last seen complete (phase two)."""
-    live, _ = tokens
+    servers, (live, _) = running.servers, running.tokens
     server_a = servers[0]
     phase_one = 60
     phase_two = 200
@@ -265,8 +263,7 @@ def test_a_web_process_killed_mid_load_loses_no_served_call_beyond_its_window(
     served = phase_one + sum(1 for _, ok in answered if ok)
     failed = sum(1 for _, ok in answered if not ok)
     served_by_a_in_phase_two = sum(1 for index, ok in answered if ok and index == 0)
-    for server in servers:
-        server.stop()  # SIGTERM: the survivors add what they still hold as they exit
+    stop_all(list(servers))  # SIGTERM: the survivors add what they still hold as they exit
 
     counted = rows_total()
     figures = (

@@ -16,11 +16,6 @@ pytestmark = pytest.mark.usefixtures("frozen_now")
 PAGE = "/usage/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def page_for(company, role=Role.VIEWER) -> Client:
     client = Client()
     client.force_login(MembershipFactory.create(company=company, role=role).user)

@@ -27,7 +27,6 @@ PUBLIC_URL = "https://93.184.216.34/hooks"
 
 @pytest.fixture(autouse=True)
 def _settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.WEBHOOKS_ALLOW_PRIVATE = False
 
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from buyers.models import Buyer
 from companies.models import Company
-from companies.services import company_profile_update
 from events.models import Event
 from invoices.issuing.sending import deliveries_sweep, delivery_attempt
 from invoices.issuing.services import credit_note_create, invoice_issue, invoice_send, invoice_void
@@ -20,35 +19,6 @@ from invoisx.errors import CONFLICT
 from invoisx.tests.domain_errors import raises_domain_error
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def seller(alice: Company) -> Company:
-    return company_profile_update(
-        company=alice,
-        legal_name="Alice Trading GmbH",
-        tax_id="DE136695976",
-        address_line1="Friedrichstraße 10",
-        city="Berlin",
-        postal_code="10117",
-        country="DE",
-        iban="DE89370400440532013000",
-        bic="COBADEFFXXX",
-        email="billing@alice.example",
-    )
-
-
-@pytest.fixture
-def buyer(seller: Company) -> Buyer:
-    return Buyer.objects.create(
-        company=seller,
-        name="Atelier Lumière SARL",
-        tax_id="FR40303265045",
-        country="FR",
-        address_line1="12 rue de la Paix",
-        city="Paris",
-        email="compta@lumiere.example",
-    )
 
 
 def draft(seller: Company, buyer: Buyer, **changes: Any) -> Invoice:
