@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
 from buyers.tests.factories import BuyerFactory
@@ -29,7 +30,7 @@ def list_sql(client: Any) -> list[str]:
     return [query["sql"] for query in queries]
 
 
-def reads(sql: list[str], model: type) -> int:
+def reads(sql: list[str], model: type[Model]) -> int:
     """The queries that read rows of `model` (not those that only ask whether some exist)."""
     return sum(statement.startswith(f'SELECT "{model._meta.db_table}".') for statement in sql)
 
