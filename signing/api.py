@@ -22,7 +22,6 @@ from invoisx.api.parsers import LimitedJSONParser, declared_length
 from invoisx.api.permissions import request_company
 from invoisx.api.schema import enveloped, responses
 from signing.jws import envelope_verify
-from signing.pades import verify_pdf
 from signing.selectors import certificate_summary
 from signing.services import MAX_PKCS12_BYTES, signing_certificate_upload, signing_identity_ensure
 from signing.verification import Verification
@@ -74,6 +73,8 @@ class VerifyApi(APIView):
     )
     def post(self, request: Request) -> Response:
         if request.content_type.startswith("multipart/"):
+            from signing.pades import verify_pdf  # pyHanko: imported when a PDF is verified, not at start
+
             result = verify_pdf(self._pdf(request))
         else:
             if not isinstance(request.data, dict):

@@ -15,12 +15,13 @@ from companies.models import Company
 from invoices.issuing.build import document_build, invoice_computed, issue_dates
 from invoices.issuing.cii import cii_xml
 from invoices.issuing.facturx import embed_cii
-from invoices.issuing.pdf import render_pdf
 from invoices.issuing.schematron import validate_cii, validate_ubl, xsd_problems_cii, xsd_problems_ubl
 from invoices.issuing.ubl import ubl_xml
 from invoices.models import Invoice
 from signing.jws import envelope_build
-from signing.pades import sign_pdf
+
+# The PDF is rendered (WeasyPrint) and signed (pyHanko) by modules imported where they are used: the two
+# take most of a second to import, which every web process would otherwise spend at start.
 
 LOGO_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
@@ -65,6 +66,9 @@ def einvoice_problems(*, cii: bytes, ubl: bytes) -> dict[str, list[str]]:
 
 
 def issue_outputs(*, company: Company, invoice: Invoice, document: dict[str, Any]) -> Outputs:
+    from invoices.issuing.pdf import render_pdf
+    from signing.pades import sign_pdf
+
     cii = cii_xml(document=document)
     ubl = ubl_xml(document=document)
     if problems := einvoice_problems(cii=cii, ubl=ubl):
@@ -86,6 +90,8 @@ def issue_outputs(*, company: Company, invoice: Invoice, document: dict[str, Any
 
 def preview_pdf(*, invoice: Invoice) -> bytes:
     """The draft as its PDF would look, marked DRAFT and unnumbered; nothing is stored or signed."""
+    from invoices.issuing.pdf import render_pdf
+
     issue_date, due_date = issue_dates(invoice)
     document = document_build(
         invoice=invoice, computed=invoice_computed(invoice), number="", issue_date=issue_date, due_date=due_date
