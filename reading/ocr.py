@@ -50,6 +50,11 @@ PLAUSIBLE_DPI = (50.0, 2400.0)
 # took three times as long on the corpus's receipts for the same text); the recogniser crops its
 # lines from the `MAX_SIDE` image. The text-line orientation classifier is off: scans arrive upright
 # once EXIF rotation is applied, and it costs a second pass over every line.
+# The recogniser reads its lines in batches of similar shape, each scaled to 48 px high and padded to
+# the widest; RapidOCR pads every batch to at least 320 px, though most of a receipt's lines (prices,
+# quantities, short labels) are far narrower. Padding only to `REC_MIN_WIDTH` gives the recogniser a
+# third less to read, and recognition is two thirds of the time.
+REC_MIN_WIDTH = 96
 RAPIDOCR_PARAMS: dict[str, Any] = {
     "Global.log_level": "warning",
     "Global.use_cls": False,
@@ -57,6 +62,7 @@ RAPIDOCR_PARAMS: dict[str, Any] = {
     "Global.text_score": 0.5,
     "Det.limit_type": "max",
     "Det.limit_side_len": 1280,
+    "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
 }
 
 # The recogniser often drops the space after a label's colon ("Total:1,332.00"); split it back.

@@ -189,3 +189,22 @@ def test_the_models_run_in_sessions_whose_threads_sleep_instead_of_spinning() ->
     for model in (engine._load_det_model(), engine._load_rec_model()):
         options = model.session.session.get_session_options()
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+def test_short_lines_reach_the_recogniser_without_padding_to_a_full_line(monkeypatch) -> None:
+    engine = ocr._loaded_engine()
+    recogniser = engine._load_rec_model()
+    widths: list[int] = []
+    session = recogniser.session
+
+    def recording(batch):
+        widths.append(batch.shape[3])
+        return session(batch)
+
+    monkeypatch.setattr(recogniser, "session", recording)
+    image = Image.new("RGB", (600, 300), "white")
+    ImageDraw.Draw(image).text((200, 120), "12.50", fill="black", font=font(28))
+    document = read_image(encode(image, "PNG", dpi=(DPI, DPI)))
+    assert texts(document) == ["12.50"]
+    assert widths
+    assert max(widths) < 320  # RapidOCR's own minimum, which it would pad "12.50" to
