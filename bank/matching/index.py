@@ -131,14 +131,7 @@ class InvoiceIndex:
             self.sides.append(side)
             _add_entry(by_amount, (inv.direction, inv.currency, item.open_mills), i)
             for key in item.keys:
-                # `_add_entry`, inline: there are several keys per invoice.
-                held = by_ref.get(key)
-                if held is None:
-                    by_ref[key] = i
-                elif isinstance(held, int):
-                    by_ref[key] = [held, i]
-                else:
-                    held.append(i)
+                _add_entry(by_ref, key, i)
                 digits = digit_core(key)
                 if len(digits) >= 5 and digits != key:
                     _add_entry(by_ref, digits, -1 - i)
