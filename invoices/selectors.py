@@ -82,11 +82,8 @@ class InvoiceFilter(django_filters.FilterSet):
         )
 
 
-RELATED = ("supplier", "buyer", "duplicate_of", "preceding_invoice", "series")
-
-
 def _with_relations(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    return queryset.select_related(*RELATED).prefetch_related(
+    return queryset.select_related("supplier", "buyer", "duplicate_of", "preceding_invoice", "series").prefetch_related(
         Prefetch("lines", to_attr=PREFETCHED_LINES),
         Prefetch("allowances_charges", to_attr=PREFETCHED_ALLOWANCES_CHARGES),
     )
