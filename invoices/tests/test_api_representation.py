@@ -24,14 +24,14 @@ from invoices.issuing.services import credit_note_create, invoice_issue, invoice
 from invoices.models import Invoice, Status
 from invoices.selectors import invoice_get, invoice_list, invoice_page_read
 from invoices.services import invoice_create
+from invoices.tests.parties import sales_draft
 
 pytestmark = pytest.mark.django_db
 
 
-def sales_draft(seller: Company, buyer: Buyer, **changes: Any) -> Invoice:
+def full_draft(seller: Company, buyer: Buyer, **changes: Any) -> Invoice:
+    """A draft with every optional part: per-line tax and discount, document discounts and charges."""
     fields: dict[str, Any] = {
-        "currency": "EUR",
-        "invoice_date": date(2026, 12, 1),
         "line_items": [
             {"description": "Consulting", "quantity": Decimal("10.5"), "unit_price": Decimal(100), "tax_rate": 19},
             {
@@ -50,7 +50,7 @@ def sales_draft(seller: Company, buyer: Buyer, **changes: Any) -> Invoice:
         "purchase_order": "PO-77",
         "delivery_date": date(2026, 11, 30),
     } | changes
-    return invoice_create(company=seller, buyer=buyer, **fields)
+    return sales_draft(seller, buyer, **fields)
 
 
 def purchase(company: Company, number: str, currency: str, **changes: Any) -> Invoice:
@@ -67,11 +67,11 @@ def purchase(company: Company, number: str, currency: str, **changes: Any) -> In
 
 @pytest.fixture
 def invoices(seller: Company, buyer: Buyer) -> list[Invoice]:
-    draft = sales_draft(seller, buyer, currency="BHD")
-    issued = invoice_issue(invoice=sales_draft(seller, buyer, currency="USD"))
-    credited = invoice_issue(invoice=sales_draft(seller, buyer))
+    draft = full_draft(seller, buyer, currency="BHD")
+    issued = invoice_issue(invoice=full_draft(seller, buyer, currency="USD"))
+    credited = invoice_issue(invoice=full_draft(seller, buyer))
     note = credit_note_create(invoice=credited, reason="Returned", issue=True)
-    voided = invoice_void(invoice=invoice_issue(invoice=sales_draft(seller, buyer)), reason="Raised in error")
+    voided = invoice_void(invoice=invoice_issue(invoice=full_draft(seller, buyer)), reason="Raised in error")
     recorded = invoice_create(
         company=seller,
         buyer=buyer,

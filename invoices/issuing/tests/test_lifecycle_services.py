@@ -1,6 +1,6 @@
 """The issuing services on their own: credit notes lower what is owed, void rules, deliveries' outcomes."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -9,32 +9,19 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from buyers.models import Buyer
-from companies.models import Company
 from events.models import Event
 from invoices.issuing.sending import deliveries_sweep, delivery_attempt
 from invoices.issuing.services import credit_note_create, invoice_issue, invoice_send, invoice_void
 from invoices.models import DeliveryStatus, Invoice, InvoiceDelivery, PaymentStatus, State
-from invoices.services import invoice_create
+from invoices.tests.parties import sales_draft
 from invoisx.errors import CONFLICT
 from invoisx.tests.domain_errors import raises_domain_error
 
 pytestmark = pytest.mark.django_db
 
 
-def draft(seller: Company, buyer: Buyer, **changes: Any) -> Invoice:
-    fields: dict[str, Any] = {
-        "currency": "EUR",
-        "invoice_date": date(2026, 12, 1),
-        "line_items": [
-            {"description": "Consulting", "quantity": Decimal(10), "unit_price": Decimal(100), "tax_rate": Decimal(19)},
-            {"description": "Manual", "quantity": Decimal(2), "unit_price": Decimal(50), "tax_rate": Decimal(7)},
-        ],
-    } | changes
-    return invoice_create(company=seller, buyer=buyer, **fields)
-
-
 def test_an_issued_credit_note_lowers_what_the_invoice_still_owes(seller, buyer):
-    invoice = invoice_issue(invoice=draft(seller, buyer))
+    invoice = invoice_issue(invoice=sales_draft(seller, buyer))
     assert invoice.total == Decimal("1297.00")  # 1000 + 190 + 100 + 7
 
     note = credit_note_create(
@@ -53,7 +40,7 @@ def test_an_issued_credit_note_lowers_what_the_invoice_still_owes(seller, buyer)
 
 
 def test_a_draft_credit_note_credits_nothing_until_it_is_issued(seller, buyer):
-    invoice = invoice_issue(invoice=draft(seller, buyer))
+    invoice = invoice_issue(invoice=sales_draft(seller, buyer))
 
     credit_note_create(invoice=invoice, reason="Refund")
     invoice.refresh_from_db()
@@ -63,7 +50,7 @@ def test_a_draft_credit_note_credits_nothing_until_it_is_issued(seller, buyer):
 
 
 def test_a_fully_credited_invoice_is_settled_and_voiding_the_note_brings_the_debt_back(seller, buyer):
-    invoice = invoice_issue(invoice=draft(seller, buyer))
+    invoice = invoice_issue(invoice=sales_draft(seller, buyer))
     note = credit_note_create(invoice=invoice, reason="Cancelled order", issue=True)
     invoice.refresh_from_db()
     assert (invoice.amount_due, invoice.payment_status) == (Decimal("0.00"), PaymentStatus.PAID)
@@ -75,7 +62,7 @@ def test_a_fully_credited_invoice_is_settled_and_voiding_the_note_brings_the_deb
 
 
 def test_credit_notes_cannot_together_credit_more_than_the_invoice(seller, buyer):
-    invoice = invoice_issue(invoice=draft(seller, buyer))
+    invoice = invoice_issue(invoice=sales_draft(seller, buyer))
     credit_note_create(
         invoice=invoice,
         reason="Half",
@@ -91,7 +78,7 @@ def test_credit_notes_cannot_together_credit_more_than_the_invoice(seller, buyer
 
 
 def test_an_invoice_with_issued_credit_notes_cannot_be_voided_before_them(seller, buyer):
-    invoice = invoice_issue(invoice=draft(seller, buyer))
+    invoice = invoice_issue(invoice=sales_draft(seller, buyer))
     credit_note_create(invoice=invoice, reason="Refund", issue=True)
 
     with raises_domain_error(CONFLICT):
@@ -100,9 +87,9 @@ def test_an_invoice_with_issued_credit_notes_cannot_be_voided_before_them(seller
 
 def test_a_draft_cannot_be_voided_and_a_void_invoice_cannot_be_credited(seller, buyer):
     with raises_domain_error(CONFLICT):
-        invoice_void(invoice=draft(seller, buyer), reason="No")
+        invoice_void(invoice=sales_draft(seller, buyer), reason="No")
 
-    invoice = invoice_void(invoice=invoice_issue(invoice=draft(seller, buyer)), reason="Wrong buyer")
+    invoice = invoice_void(invoice=invoice_issue(invoice=sales_draft(seller, buyer)), reason="Wrong buyer")
     assert invoice.state == State.VOID
 
     with raises_domain_error(CONFLICT):
@@ -118,7 +105,7 @@ def send(invoice: Invoice, capture: Any) -> InvoiceDelivery:
 def test_a_sent_delivery_marks_the_invoice_sent_once_and_records_the_event(
     seller, buyer, smtp_server, django_capture_on_commit_callbacks
 ):
-    invoice = invoice_issue(invoice=draft(seller, buyer))
+    invoice = invoice_issue(invoice=sales_draft(seller, buyer))
 
     delivery = send(invoice, django_capture_on_commit_callbacks)
     delivery.refresh_from_db()
@@ -134,7 +121,7 @@ def test_a_sent_delivery_marks_the_invoice_sent_once_and_records_the_event(
 
 def test_a_buyer_who_wants_ubl_gets_it_beside_the_pdf(seller, buyer, smtp_server, django_capture_on_commit_callbacks):
     Buyer.objects.filter(pk=buyer.pk).update(wants_ubl=True)
-    invoice = invoice_issue(invoice=draft(seller, buyer))
+    invoice = invoice_issue(invoice=sales_draft(seller, buyer))
 
     send(invoice, django_capture_on_commit_callbacks)
 
@@ -146,7 +133,7 @@ def test_a_refused_recipient_is_recorded_as_a_bounce_and_the_invoice_stays_issue
     seller, buyer, smtp_server, django_capture_on_commit_callbacks
 ):
     smtp_server.refuse("compta@lumiere.example", 550)
-    invoice = invoice_issue(invoice=draft(seller, buyer))
+    invoice = invoice_issue(invoice=sales_draft(seller, buyer))
 
     delivery = send(invoice, django_capture_on_commit_callbacks)
     delivery.refresh_from_db()
@@ -160,7 +147,7 @@ def test_a_refused_recipient_is_recorded_as_a_bounce_and_the_invoice_stays_issue
 
 def test_a_mail_server_that_defers_leaves_the_delivery_queued_for_a_retry(seller, buyer, smtp_server):
     smtp_server.refuse("compta@lumiere.example", 451)
-    invoice = invoice_issue(invoice=draft(seller, buyer))
+    invoice = invoice_issue(invoice=sales_draft(seller, buyer))
     delivery = InvoiceDelivery.objects.create(invoice=invoice, to=["compta@lumiere.example"])
 
     outcome = delivery_attempt(delivery_id=delivery.pk)
@@ -173,7 +160,7 @@ def test_a_mail_server_that_defers_leaves_the_delivery_queued_for_a_retry(seller
 
 
 def test_a_delivery_already_sent_is_not_sent_again(seller, buyer, smtp_server, django_capture_on_commit_callbacks):
-    invoice = invoice_issue(invoice=draft(seller, buyer))
+    invoice = invoice_issue(invoice=sales_draft(seller, buyer))
     delivery = send(invoice, django_capture_on_commit_callbacks)
 
     assert delivery_attempt(delivery_id=delivery.pk) is None
@@ -182,13 +169,13 @@ def test_a_delivery_already_sent_is_not_sent_again(seller, buyer, smtp_server, d
 
 def test_a_draft_cannot_be_sent(seller, buyer, smtp_server):
     with raises_domain_error(CONFLICT):
-        invoice_send(invoice=draft(seller, buyer))
+        invoice_send(invoice=sales_draft(seller, buyer))
 
 
 def test_the_sweep_sends_a_delivery_whose_task_was_lost_and_leaves_those_not_yet_due(
     seller, buyer, smtp_server, django_capture_on_commit_callbacks
 ):
-    invoice = invoice_issue(invoice=draft(seller, buyer))
+    invoice = invoice_issue(invoice=sales_draft(seller, buyer))
     long_ago = timezone.now() - timedelta(hours=1)
     lost = InvoiceDelivery.objects.create(invoice=invoice, to=["lost@lumiere.example"], next_attempt_at=long_ago)
     InvoiceDelivery.objects.create(invoice=invoice, to=["later@lumiere.example"], next_attempt_at=timezone.now())
@@ -204,7 +191,7 @@ def test_the_sweep_sends_a_delivery_whose_task_was_lost_and_leaves_those_not_yet
 
 def test_a_retried_delivery_is_due_again_after_its_backoff(seller, buyer, smtp_server):
     smtp_server.refuse("compta@lumiere.example", 451)
-    invoice = invoice_issue(invoice=draft(seller, buyer))
+    invoice = invoice_issue(invoice=sales_draft(seller, buyer))
     delivery = InvoiceDelivery.objects.create(invoice=invoice, to=["compta@lumiere.example"])
 
     delivery_attempt(delivery_id=delivery.pk)
