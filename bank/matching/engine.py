@@ -63,6 +63,7 @@ def _reconcile(invoices: list[OpenInvoice], payments: list[Payment], config: Mat
     # as a tuple per line; lines whose hash another, different line already has go to `collided`.
     seen_lines: dict[int, int] = {}
     collided: dict[tuple[object, ...], str] = {}
+    to_propose: list[int] = []
     for order, payment in enumerate(payments):
         if config.skip_identical_lines:
             identity = _identity(payment)
@@ -73,7 +74,12 @@ def _reconcile(invoices: list[OpenInvoice], payments: list[Payment], config: Mat
                     result.notes[payment.id] = f"Identical to payment {earlier}: treated as a re-export."
                     continue
                 collided[identity] = payment.id
-        proposals = proposer.propose(payment, order, best_only=True)
+        to_propose.append(order)
+    # A payer's payments are worked out one after another: they look at the same invoices, which then
+    # are still in the CPU's cache. Each payment's proposals do not depend on the order.
+    to_propose.sort(key=lambda order: (payments[order].amount > 0, (payments[order].counterparty or "").upper()))
+    for order in to_propose:
+        proposals = proposer.propose(payments[order], order, best_only=True)
         if proposals:
             heap.append(min(proposals))
     heapq.heapify(heap)
@@ -133,7 +139,10 @@ def _identity(payment: Payment) -> tuple[object, ...]:
 
 
 def _money(amount_mills: int) -> Decimal:
-    return Decimal(amount_mills).scaleb(-3)
+    return Decimal(amount_mills).scaleb(-3) if amount_mills else _NO_MONEY
+
+
+_NO_MONEY = Decimal(0).scaleb(-3)  # most allocations write nothing off
 
 
 _RELATION_WORDS = {

@@ -9,6 +9,7 @@ Everything a payment compares against (folded names, reference keys, date ordina
 once per invoice, or once per distinct counterparty name, never per payment.
 """
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TypeVar
@@ -93,7 +94,10 @@ class InvoiceIndex:
         # The entries are made one counterparty name after another, so that the invoices a payment
         # compares against lie together in memory (a payer's candidates are mostly one core's).
         made: list[IndexedInvoice | None] = [None] * len(invoices)
-        for i in sorted(range(len(invoices)), key=lambda i: (invoices[i].direction, named[i][2])):
+        by_party: dict[tuple[str, str], list[int]] = {}
+        for i, inv in enumerate(invoices):
+            by_party.setdefault((inv.direction, named[i][2]), []).append(i)
+        for i in itertools.chain.from_iterable(by_party[party] for party in sorted(by_party)):
             inv = invoices[i]
             full_name, words, core = named[i]
             account = ""
@@ -142,3 +146,4 @@ class InvoiceIndex:
                     self.core_sides[(inv.direction, core)] = ""
             if account:
                 self.by_account[account].append(i)
+        self.ref_lengths = frozenset(len(key) for key in by_ref)  # the lengths a reference key has

@@ -1,6 +1,7 @@
 """Text normal forms used for matching: references, counterparty names and amounts in descriptions."""
 
 import re
+import string
 import unicodedata
 from decimal import Decimal
 
@@ -8,7 +9,10 @@ from reading.amounts import parse_amount
 
 _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
 _O_NEAR_DIGIT = re.compile(r"(?<=\d)O|O(?=\d)")  # within one word: "PO 123" keeps its O
-_HAS_DIGIT = re.compile(r"\d")
+_O_NEAR_DIGIT_BYTES = re.compile(rb"(?<=\d)O|O(?=\d)")
+# A byte table for ASCII text after upper(): everything but A-Z and 0-9 becomes a space.
+_ASCII_FOLD = bytes(c if chr(c) in string.ascii_uppercase + string.digits else 32 for c in range(256))
+_NON_DIGIT_BYTES = bytes(c for c in range(256) if chr(c) not in string.digits)
 _DIGIT_GROUPS = re.compile(r"\d+")
 _NON_DIGIT = re.compile(r"\D+")
 
@@ -72,20 +76,29 @@ def fold(text: str | None) -> str:
     """Upper case, accents removed, every run of non letters/digits one space."""
     if not text:
         return ""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
+    if text.isascii():
+        # The same as below for the usual case, three times faster: bytes.translate is a table lookup.
+        return b" ".join(text.encode().upper().translate(_ASCII_FOLD, b"'").split()).decode()
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.upper().replace("'", "").replace("\u2019", "")
     return _NON_ALNUM.sub(" ", text).strip()
 
 
 def ref_key(text: str) -> str:
     """A reference reduced to letters and digits, with a letter O next to a digit read as zero."""
+    if text.isascii():  # `fold` in bytes, its spaces kept until the O is read: the same, and faster
+        folded = text.encode().upper().translate(_ASCII_FOLD, b"'")
+        if b"O" in folded:
+            folded = _O_NEAR_DIGIT_BYTES.sub(b"0", folded)
+        return folded.replace(b" ", b"").decode()
     return _O_NEAR_DIGIT.sub("0", fold(text)).replace(" ", "")
 
 
 def digit_core(text: str) -> str:
     """Only the digits of a reference: "INV-2026-0042" -> "20260042"."""
+    if text.isascii():
+        return text.encode().translate(None, _NON_DIGIT_BYTES).decode()
     return _NON_DIGIT.sub("", text)
 
 
@@ -104,18 +117,18 @@ def ref_candidates(text: str, max_tokens: int = 4) -> set[str]:
 
 def ref_candidates_folded(folded: str, max_tokens: int = 4) -> list[str]:
     """`ref_candidates` of text that has already been through `fold`, in order of appearance."""
-    tokens = _O_NEAR_DIGIT.sub("0", folded).split()
+    tokens = (_O_NEAR_DIGIT.sub("0", folded) if "O" in folded else folded).split()
     count = len(tokens)
     # For each word, the position of the first word from there on with a digit (count when none):
-    # a run only counts from that word on, and a run that cannot reach one is skipped whole.
+    # a run only counts from that word on, and a run that cannot reach one is skipped whole. Folded
+    # words are letters and digits only, so a word that is not all letters has a digit.
     next_digit = [count] * (count + 1)
     for j in range(count - 1, -1, -1):
-        token = tokens[j]  # a word of letters only has no digit: most words, without the pattern
-        next_digit[j] = j if not token.isalpha() and _HAS_DIGIT.search(token) is not None else next_digit[j + 1]
+        next_digit[j] = next_digit[j + 1] if tokens[j].isalpha() else j
     out: dict[str, None] = {}
     for i in range(count):
         first = next_digit[i]
-        end = min(i + max_tokens, count)
+        end = i + max_tokens if i + max_tokens < count else count
         if first >= end:
             continue
         joined = "".join(tokens[i:first])

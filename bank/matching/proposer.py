@@ -4,7 +4,9 @@ Where the time goes at 100,000 invoices: folding the payment's texts, looking it
 and gathering and scoring every invoice of the parties its name fits (a common name is shared by
 dozens). The first pass of the engine needs only each payment's best proposal, and a payment quoting
 one invoice's reference usually has a best that nothing else can reach: it is found from the few
-invoices with the reference or the amount, without gathering the rest (`Proposer.propose`).
+invoices with the reference or the amount, without gathering the rest (`Proposer.propose`). When the
+rest must be gathered (for a combination of invoices), those that cannot be the best go unscored
+(`Proposer._score_likely`).
 """
 
 import itertools
@@ -57,7 +59,7 @@ class _Payer:
         "known_account",
         "padded",
         "similarities",
-        "words",
+        "spaced",
     )
 
     def __init__(
@@ -75,10 +77,17 @@ class _Payer:
         self.direction = direction
         self.cp_name, self.cp_core = cp_name, cp_core
         self.padded = " " + description + " "
-        self.words = (cp_name + " " + description).split()
+        self.spaced = f" {cp_name} {description} "  # the payer's name and the text, to look words up in
         self.similarities = similarities
         self.cores: dict[str, float] | None = None
 
+
+# The best score of an invoice of the payment's amount whose reference is not in the text: at most its
+# number's tail (`REF_TAIL`, looked for only among the named payer's invoices).
+SAME_AMOUNT_CEILING = score_of(REF_TAIL, 1.0, "exact", False) or 0.0
+
+# The best score of an invoice with neither the payment's amount nor a reference in the text.
+NAME_ONLY_CEILING = max(score_of(0.0, 1.0, relation, False) or 0.0 for relation in ("fee", "overpaid", "partial"))
 
 # The best score of an invoice without a reference found in the text (at most its number's tail,
 # `REF_TAIL`: a typo'd reference is looked for only when no reference matched exactly) whose open
@@ -125,15 +134,21 @@ class Proposer:
         orig_mills, orig_currency = (mills(original[0]), original[1]) if original else (0, "")
 
         description = fold(payment.description)
-        text = " ".join(part for part in (description, fold(payment.reference)) if part)
+        reference = fold(payment.reference)
+        # Banks often repeat the reference field in the description: its words are read once.
+        text = description
+        if reference and f" {reference} " not in f" {description} ":
+            text = f"{description} {reference}".lstrip()
         refs = ref_candidates_folded(text)
 
         # Only invoices the money can be for: the right way, in a currency the payment names.
         sides = index.sides
         allowed = {index_side(direction, payment.currency), index_side(direction, orig_currency)}
         ref_of: dict[int, float] = {}
-        by_ref = index.by_ref
+        by_ref, ref_lengths = index.by_ref, index.ref_lengths
         for r in refs:
+            if len(r) not in ref_lengths:  # a cheap miss, before a lookup in a table far too large to cache
+                continue
             held = by_ref.get(r)
             if held is None:
                 continue
@@ -154,8 +169,13 @@ class Proposer:
             # Most payments quote one invoice's reference: when it scores above anything an invoice
             # of a different amount without a reference can reach, and above every other invoice with
             # the reference or the amount, it is the payment's best and the rest need not be gathered.
-            names = {i: self._name_of_one(payer, i) for i in itertools.chain(ref_of, same_amount)}
+            names = {i: self._name_of_one(payer, i) for i in ref_of}
             scored = self._score_candidates(names, dict(ref_of), names, long_refs, words, payment, pay, orig_mills)
+            top = max((s[0] for s in scored), default=0.0)
+            if top - AMBIGUITY_MARGIN <= SAME_AMOUNT_CEILING and any(i not in names for i in same_amount):
+                # An invoice of the same amount could come within the ambiguity margin: score them all.
+                names.update((i, self._name_of_one(payer, i)) for i in same_amount if i not in names)
+                scored = self._score_candidates(names, dict(ref_of), names, long_refs, words, payment, pay, orig_mills)
             if scored:
                 top = max(s[0] for s in scored)
                 cut = top - AMBIGUITY_MARGIN
@@ -168,7 +188,10 @@ class Proposer:
         candidates = dict.fromkeys(ref_of)
         candidates.update(dict.fromkeys(name_of))
         candidates.update(dict.fromkeys(same_amount))
-        scored = self._score_candidates(candidates, ref_of, name_of, long_refs, words, payment, pay, orig_mills)
+        if best_only and exact_hit and self.shortcut:
+            scored = self._score_likely(candidates, same_amount, ref_of, name_of, words, payment, pay, orig_mills)
+        else:
+            scored = self._score_candidates(candidates, ref_of, name_of, long_refs, words, payment, pay, orig_mills)
         best = self._add_singles(scored, order, out, best_only)
         if best < 0.95:
             self._add_subsets(candidates, ref_of, name_of, pay, orig_mills, payment.currency, order, out)
@@ -226,6 +249,41 @@ class Proposer:
             scored.append((score, abs(day - item.due_day), i, amount, ref, name, relation, converted))
         return scored
 
+    def _score_likely(
+        self,
+        candidates: dict[int, None],
+        same_amount: Iterable[int],
+        ref_of: dict[int, float],
+        name_of: dict[int, float],
+        words: set[str],
+        payment: Payment,
+        pay: int,
+        orig_mills: int,
+    ) -> list[Scored]:
+        """What `_score_candidates` gives for choosing the best proposal, without scoring what cannot be.
+
+        For a payment quoting a reference exactly (so no typo check runs): an invoice without a
+        reference, its number's tail or the payment's amount in the text scores at most
+        `NAME_ONLY_CEILING`. When the others' best is unambiguous and above that by more than the
+        ambiguity margin, those invoices are neither the best proposal nor its rivals, and a payer's
+        dozens of other invoices go unscored; they score nothing into `ref_of` either.
+        """
+        items = self.index.items
+        amount_hits = set(same_amount)
+        likely = [
+            i for i in candidates if i in ref_of or i in amount_hits or (items[i].tail != "" and items[i].tail in words)
+        ]
+        scored = self._score_candidates(likely, ref_of, name_of, [], words, payment, pay, orig_mills)
+        if len(likely) == len(candidates):
+            return scored
+        if scored:
+            top = max(s[0] for s in scored)
+            cut = top - AMBIGUITY_MARGIN
+            if cut > NAME_ONLY_CEILING and sum(1 for s in scored if s[0] >= cut) == 1:
+                return scored
+        # Scoring again is the same for the likely ones: what the first round put into `ref_of` it reads back.
+        return self._score_candidates(candidates, ref_of, name_of, [], words, payment, pay, orig_mills)
+
     def _payer(self, payment: Payment, direction: str, description: str, allowed: set[str]) -> _Payer:
         """Who the payment says pays: its account's invoices, and the counterparty cores its names fit.
 
@@ -264,7 +322,7 @@ class Proposer:
         if payer.cores is None:
             heads: dict[str, None] = {}
             by_name_head = self.index.by_name_head
-            for a, b in itertools.pairwise(payer.words):
+            for a, b in itertools.pairwise(payer.spaced.split()):
                 head = by_name_head.get(a + " " + b)
                 if head:
                     heads.update(head)
@@ -297,7 +355,7 @@ class Proposer:
         if payer.cores is not None:
             return payer.cores.get(core, 0.0)
         head = " ".join(core.split()[:2])  # the `by_name_head` key of the core
-        if " " not in head or " " + head + " " not in " " + " ".join(payer.words) + " ":
+        if " " not in head or " " + head + " " not in payer.spaced:
             return 0.0
         return self._core_score(payer, core)
 
@@ -435,11 +493,13 @@ class Proposer:
         def amount_of(i: int) -> int:
             return pay if items[i].currency == currency else orig_mills
 
+        larger = max(pay, orig_mills)  # the amount tested first, as most invoices are not below it
         pool = [
             i
             for i in candidates
-            if (name_of.get(i, 0.0) >= NAME_STRONG or ref_of.get(i, 0.0) >= REF_FUZZY)
-            and 0 < items[i].open_mills < amount_of(i)
+            if 0 < items[i].open_mills < larger
+            and items[i].open_mills < amount_of(i)
+            and (name_of.get(i, 0.0) >= NAME_STRONG or ref_of.get(i, 0.0) >= REF_FUZZY)
         ]
         if len(pool) < 2:
             return

@@ -4,11 +4,12 @@ import datetime
 import difflib
 import math
 import random
+import re
 from decimal import Decimal
 
 from bank.matching import MatchConfig, OpenInvoice, Payment
 from bank.matching.index import InvoiceIndex, entries, index_side
-from bank.matching.normalise import MILLS, fold, ref_candidates_folded
+from bank.matching.normalise import MILLS, digit_core, fold, ref_candidates_folded, ref_key
 from bank.matching.proposer import Proposer
 from bank.matching.scoring import NAME_FUZZY, FeeRule, fuzzy_ratio
 
@@ -40,6 +41,17 @@ def test_the_integer_fee_rule_gives_the_decimal_rules_limit_for_any_amount_and_s
         for _ in range(3000):
             open_mills = rng.choice([rng.randint(1, 2000), rng.randint(1, 10**7), rng.randint(1, 10**15)])
             assert rule.limit(open_mills) == decimal_fee_limit(config, open_mills)
+
+
+def test_the_ascii_normal_forms_are_the_patterns_normal_forms():
+    rng = random.Random(4)
+    alphabet = [chr(c) for c in range(128)] + list("oO0123 -'")
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        folded = re.sub(r"[^0-9A-Z]+", " ", text.upper().replace("'", "")).strip()
+        assert fold(text) == folded
+        assert ref_key(text) == re.sub(r"(?<=\d)O|O(?=\d)", "0", folded).replace(" ", "")
+        assert digit_core(text) == re.sub(r"\D+", "", text)
 
 
 def reference_runs(folded: str, max_tokens: int) -> list[str]:
@@ -131,6 +143,22 @@ def test_the_best_proposal_without_gathering_the_payers_names_is_the_best_of_the
         return gather(*args)
 
     quick._gather_names = counting_gather  # type: ignore[method-assign]
+    pruned = []
+    score_likely, score_candidates = quick._score_likely, quick._score_candidates
+    scoring_rounds: list[int] = []  # how many candidates each round of scoring had
+
+    def recording_score_candidates(candidates, *args):
+        scoring_rounds.append(len(candidates))
+        return score_candidates(candidates, *args)
+
+    def counting_score_likely(candidates, *args):
+        scoring_rounds.clear()
+        scored = score_likely(candidates, *args)
+        pruned.append(scoring_rounds[-1] < len(candidates))
+        return scored
+
+    quick._score_candidates = recording_score_candidates  # type: ignore[method-assign]
+    quick._score_likely = counting_score_likely  # type: ignore[method-assign]
     for order, pay in enumerate(payments):
         assert min(quick.propose(pay, order, best_only=True), default=None) == min(
             full.propose(pay, order, best_only=True), default=None
@@ -138,6 +166,7 @@ def test_the_best_proposal_without_gathering_the_payers_names_is_the_best_of_the
         assert sorted(quick.propose(pay, order)) == sorted(full.propose(pay, order))
     shortcut_taken = len(payments) * 2 - len(gathered)
     assert shortcut_taken > 50  # the comparison covered payments that took the shortcut
+    assert sum(pruned) > 20  # ... and payments whose unlikely candidates went unscored
 
 
 def test_the_name_found_for_one_invoice_is_the_name_the_full_gathering_finds():
