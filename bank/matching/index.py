@@ -75,6 +75,7 @@ class InvoiceIndex:
         # known account skips the invoices of other parties with the same name without visiting them.
         self.by_core: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
         self.by_account: dict[str, list[int]] = defaultdict(list)
+        self.by_tail: dict[str, int | list[int]] = {}  # `IndexedInvoice.tail` -> invoices (`entries`)
         # (direction, core) -> the `index_side` all its invoices share, "" when their currencies differ
         self.core_sides: dict[tuple[str, str], str] = {}
         names: dict[str, tuple[str, tuple[str, ...], str]] = {}  # counterparty -> (folded, core words, core)
@@ -146,4 +147,6 @@ class InvoiceIndex:
                     self.core_sides[(inv.direction, core)] = ""
             if account:
                 self.by_account[account].append(i)
+            if item.tail:
+                _add_entry(self.by_tail, item.tail, i)
         self.ref_lengths = frozenset(len(key) for key in by_ref)  # the lengths a reference key has

@@ -4,9 +4,10 @@ Where the time goes at 100,000 invoices: folding the payment's texts, looking it
 and gathering and scoring every invoice of the parties its name fits (a common name is shared by
 dozens). The first pass of the engine needs only each payment's best proposal, and a payment quoting
 one invoice's reference usually has a best that nothing else can reach: it is found from the few
-invoices with the reference or the amount, without gathering the rest (`Proposer.propose`). When the
-rest must be gathered (for a combination of invoices), those that cannot be the best go unscored
-(`Proposer._score_likely`).
+invoices with the reference or the amount, without gathering the rest (`Proposer.propose`). So does a
+partial payment or an instalment quoting one, when no combination of invoices could beat it
+(`Proposer._best_of_likely`). When the rest must be gathered, those that cannot be the best go
+unscored (`Proposer._score_likely`).
 """
 
 import itertools
@@ -85,6 +86,9 @@ class _Payer:
 # The best score of an invoice of the payment's amount whose reference is not in the text: at most its
 # number's tail (`REF_TAIL`, looked for only among the named payer's invoices).
 SAME_AMOUNT_CEILING = score_of(REF_TAIL, 1.0, "exact", False) or 0.0
+
+# The score of a combination of the payer's invoices none of which has its reference in the text.
+MULTI_BY_NAME = 0.88
 
 # The best score of an invoice with neither the payment's amount nor a reference in the text.
 NAME_ONLY_CEILING = max(score_of(0.0, 1.0, relation, False) or 0.0 for relation in ("fee", "overpaid", "partial"))
@@ -182,6 +186,10 @@ class Proposer:
                 if cut > INEXACT_CEILING and top >= 0.95 and sum(1 for s in scored if s[0] >= cut) == 1:
                     self._add_singles(scored, order, out, best_only)
                     return out
+            likely = self._best_of_likely(payer, allowed, ref_of, same_amount, names, words, payment, pay, orig_mills)
+            if likely is not None:
+                self._add_singles(likely, order, out, best_only)
+                return out
 
         name_of = self._gather_names(payer, direction, allowed)
         # Candidates in the order first seen: by reference, by name or account, by amount.
@@ -247,6 +255,53 @@ class Proposer:
             if item.invoice_day - day > days_before or day - item.due_day > days_after:
                 score -= 0.2
             scored.append((score, abs(day - item.due_day), i, amount, ref, name, relation, converted))
+        return scored
+
+    def _best_of_likely(
+        self,
+        payer: _Payer,
+        allowed: set[str],
+        ref_of: dict[int, float],
+        same_amount: Iterable[int],
+        names: dict[int, float],
+        words: set[str],
+        payment: Payment,
+        pay: int,
+        orig_mills: int,
+    ) -> list[Scored] | None:
+        """The scored likely candidates of a payment quoting a reference exactly, when they alone
+        decide its best proposal; None when the payer's other invoices must be gathered.
+
+        A partial payment or an instalment scores below the shortcut's bar. Its likely candidates
+        are the invoices with the reference, the amount, or the payer's invoices whose number's tail
+        is in the text. When their best is unambiguous and beyond what any other invoice reaches
+        alone (`NAME_ONLY_CEILING`) or in a combination without a referenced invoice
+        (`MULTI_BY_NAME`), and no referenced invoice fits in a combination, nothing else can be the
+        best. `names` (the name found for each invoice so far) gets the likely candidates' names.
+        """
+        index = self.index
+        items, sides = index.items, index.sides
+        names.update((i, self._name_of_one(payer, i)) for i in same_amount if i not in names)
+        for word in words:
+            if word.isdigit():
+                for i in entries(index.by_tail.get(word)):
+                    if i not in names and sides[i] in allowed:
+                        name = self._name_of_one(payer, i)
+                        if name >= NAME_STRONG:  # a tail counts only for the payer's own invoices
+                            names[i] = name
+        refs = dict(ref_of)
+        scored = self._score_candidates(names, refs, names, [], words, payment, pay, orig_mills)
+        if not scored:
+            return None
+        top = max(s[0] for s in scored)
+        cut = top - AMBIGUITY_MARGIN
+        if cut <= NAME_ONLY_CEILING or top <= MULTI_BY_NAME or sum(1 for s in scored if s[0] >= cut) != 1:
+            return None
+        for i, strength in refs.items():
+            item = items[i]
+            amount = pay if item.currency == payment.currency else orig_mills
+            if strength >= REF_FUZZY and 0 < item.open_mills < amount:
+                return None  # a combination with a referenced invoice could score higher
         return scored
 
     def _score_likely(
@@ -519,7 +574,7 @@ class Proposer:
             elif hits:
                 score = 0.9 + 0.03 * hits / size
             elif all(name_of.get(i, 0.0) >= NAME_STRONG for i in invoices):
-                score = 0.88
+                score = MULTI_BY_NAME
             else:
                 continue
             found.append((score, invoices))
