@@ -85,12 +85,13 @@ def _reconcile(invoices: list[OpenInvoice], payments: list[Payment], config: Mat
     heapq.heapify(heap)
     rest: dict[int, Iterator[Proposal]] = {}  # payment position -> its proposals after the refused ones
     items = index.items
-    remaining = [item.open_mills for item in items]
+    opened = [item.open_mills for item in items]  # each invoice's open amount before the run
+    remaining = opened.copy()
     matched: set[int] = set()
     while heap:
         negative_confidence, position, _, _, parts, settles, kind, evidence, rivals = heapq.heappop(heap)
         if settles:
-            refused = any(remaining[i] != items[i].open_mills for i, _, _ in parts)
+            refused = any(remaining[i] != opened[i] for i, _, _ in parts)
         else:
             i, applied, _ = parts[0]
             refused = remaining[i] <= 0
