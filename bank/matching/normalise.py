@@ -78,17 +78,22 @@ def fold(text: str | None) -> str:
         return ""
     if text.isascii():
         # The same as below for the usual case, three times faster: bytes.translate is a table lookup.
-        return b" ".join(text.encode().upper().translate(_ASCII_FOLD, b"'").split()).decode()
+        return b" ".join(_ascii_spaced(text).split()).decode()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.upper().replace("'", "").replace("\u2019", "")
     return _NON_ALNUM.sub(" ", text).strip()
 
 
+def _ascii_spaced(text: str) -> bytes:
+    """ASCII text upper-cased, apostrophes dropped and every other character but A-Z and 0-9 a space."""
+    return text.encode().upper().translate(_ASCII_FOLD, b"'")
+
+
 def ref_key(text: str) -> str:
     """A reference reduced to letters and digits, with a letter O next to a digit read as zero."""
     if text.isascii():  # `fold` in bytes, its spaces kept until the O is read: the same, and faster
-        folded = text.encode().upper().translate(_ASCII_FOLD, b"'")
+        folded = _ascii_spaced(text)
         if b"O" in folded:
             folded = _O_NEAR_DIGIT_BYTES.sub(b"0", folded)
         return folded.replace(b" ", b"").decode()
@@ -128,7 +133,7 @@ def ref_candidates_folded(folded: str, max_tokens: int = 4) -> list[str]:
     out: dict[str, None] = {}
     for i in range(count):
         first = next_digit[i]
-        end = i + max_tokens if i + max_tokens < count else count
+        end = min(i + max_tokens, count)
         if first >= end:
             continue
         joined = "".join(tokens[i:first])

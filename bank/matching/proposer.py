@@ -101,6 +101,15 @@ INEXACT_CEILING = max(
 )
 
 
+def _clear_top(scored: list[Scored]) -> float | None:
+    """The best score when no other comes within `AMBIGUITY_MARGIN` of it; None when one does or none scored."""
+    if not scored:
+        return None
+    top = max(s[0] for s in scored)
+    cut = top - AMBIGUITY_MARGIN
+    return top if sum(1 for s in scored if s[0] >= cut) == 1 else None
+
+
 class Proposer:
     """Turns one payment at a time into proposals; holds what is worth keeping between payments."""
 
@@ -180,12 +189,10 @@ class Proposer:
                 # An invoice of the same amount could come within the ambiguity margin: score them all.
                 names.update((i, self._name_of_one(payer, i)) for i in same_amount if i not in names)
                 scored = self._score_candidates(names, dict(ref_of), names, long_refs, words, payment, pay, orig_mills)
-            if scored:
-                top = max(s[0] for s in scored)
-                cut = top - AMBIGUITY_MARGIN
-                if cut > INEXACT_CEILING and top >= 0.95 and sum(1 for s in scored if s[0] >= cut) == 1:
-                    self._add_singles(scored, order, out, best_only)
-                    return out
+            clear_top = _clear_top(scored)
+            if clear_top is not None and clear_top >= 0.95 and clear_top - AMBIGUITY_MARGIN > INEXACT_CEILING:
+                self._add_singles(scored, order, out, best_only)
+                return out
             likely = self._best_of_likely(payer, allowed, ref_of, same_amount, names, words, payment, pay, orig_mills)
             if likely is not None:
                 self._add_singles(likely, order, out, best_only)
@@ -291,11 +298,8 @@ class Proposer:
                             names[i] = name
         refs = dict(ref_of)
         scored = self._score_candidates(names, refs, names, [], words, payment, pay, orig_mills)
-        if not scored:
-            return None
-        top = max(s[0] for s in scored)
-        cut = top - AMBIGUITY_MARGIN
-        if cut <= NAME_ONLY_CEILING or top <= MULTI_BY_NAME or sum(1 for s in scored if s[0] >= cut) != 1:
+        top = _clear_top(scored)
+        if top is None or top - AMBIGUITY_MARGIN <= NAME_ONLY_CEILING or top <= MULTI_BY_NAME:
             return None
         for i, strength in refs.items():
             item = items[i]
@@ -331,11 +335,9 @@ class Proposer:
         scored = self._score_candidates(likely, ref_of, name_of, [], words, payment, pay, orig_mills)
         if len(likely) == len(candidates):
             return scored
-        if scored:
-            top = max(s[0] for s in scored)
-            cut = top - AMBIGUITY_MARGIN
-            if cut > NAME_ONLY_CEILING and sum(1 for s in scored if s[0] >= cut) == 1:
-                return scored
+        top = _clear_top(scored)
+        if top is not None and top - AMBIGUITY_MARGIN > NAME_ONLY_CEILING:
+            return scored
         # Scoring again is the same for the likely ones: what the first round put into `ref_of` it reads back.
         return self._score_candidates(candidates, ref_of, name_of, [], words, payment, pay, orig_mills)
 
